@@ -1,0 +1,1 @@
+"""cq: structural code queries over Python repositories."""
