@@ -1,7 +1,7 @@
 """Module names from root-relative paths, src-layout aware.
 
-`src/pkg/mod.py` → `pkg.mod`; `pkg/__init__.py` → `pkg`.
-`lib.python3.11.x` (names are for display and matching, not for importing).
+`src/pkg/mod.py` → `pkg.mod`; `pkg/__init__.py` → `pkg`. Names are for display and
+matching, not for importing.
 """
 
 from __future__ import annotations
