@@ -1,1 +1,3 @@
 """cq: structural code queries over Python repositories."""
+
+__version__ = "0.1.0"

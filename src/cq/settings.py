@@ -192,5 +192,6 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:
     xdg = env.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
+    home = env.get("HOME")
+    base = Path(xdg) if xdg else (Path(home) if home else Path.home()) / ".cache"
     return base / "cq"

@@ -1,0 +1,1 @@
+"""The command-line front end: cyclopts commands over `cq.api`; the only stdout writer."""

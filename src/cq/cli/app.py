@@ -1,0 +1,54 @@
+"""The `cq` entry point: error translation, exit codes and the fast `--version` path.
+
+`main()` answers `cq --version` before importing anything heavy, builds the cyclopts app
+otherwise, and turns every CqError into one stderr line and its exit code (DESIGN §5):
+2 for bad input, 1 for anything unexpected (the traceback only with -v).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from cq import __version__
+from cq.errors import EXIT_INTERNAL, CqError
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):
+        print(f"cq {__version__}")
+        raise SystemExit(0)
+    raise SystemExit(run(args))
+
+
+def run(args: list[str]) -> int:
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        from cq.cli.commands import build_app
+
+        result = build_app()(args, exit_on_error=False, print_error=True,
+                             result_action="return_value")
+        return result if isinstance(result, int) else 0
+    except CqError as exc:
+        print(f"cq: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cq: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one place an unexpected failure becomes an exit code
+        return _internal_error(exc, verbose)
+
+
+def _internal_error(exc: Exception, verbose: bool) -> int:
+    from cyclopts import CycloptsError
+
+    if isinstance(exc, CycloptsError):
+        return 2  # cyclopts already printed the problem
+    if verbose:
+        import traceback
+
+        traceback.print_exc()
+    print(f"cq: internal error: {type(exc).__name__}: {exc}"
+          + ("" if verbose else " (run with -v for the traceback)"), file=sys.stderr)
+    return EXIT_INTERNAL

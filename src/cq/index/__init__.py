@@ -1,0 +1,1 @@
+"""The fact index: facts of in-scope files, loaded from the index cache or scanned."""

@@ -1,0 +1,1 @@
+"""The `q` language: parse (text → Query), plan (Query → Plan), execute (Plan, facts → findings)."""

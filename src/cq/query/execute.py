@@ -1,0 +1,142 @@
+"""Execute a planned query over a FactSource: select, sort, limit, expand.
+
+Returns a QueryOutcome (findings and summary counts); building the CqResult with run
+metadata is the API's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from cq.discover import Discovery
+from cq.facts import FileFacts
+from cq.findings import make_finding
+from cq.index.source import FactSource
+from cq.query.entities import SELECTORS
+from cq.query.expand import Subject, expand_callees, expand_callers
+from cq.query.parse import Query
+from cq.query.plan import Plan
+from cq.result import Anchor, Finding, Section
+
+_EXPANDERS = {"callers": expand_callers, "callees": expand_callees}
+
+
+class QueryOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    key_findings: tuple[Finding, ...]
+    sections: tuple[Section, ...]
+    summary: dict[str, Any]
+
+
+def finding_order(finding: Finding) -> tuple[str, int, int, str]:
+    anchor = finding.anchor
+    if anchor is None:
+        return ("", 0, 0, finding.message)
+    return (anchor.file, anchor.line, anchor.col, finding.message)
+
+
+def execute_query(query: Query, plan: Plan, source: FactSource,
+                  discovery: Discovery) -> QueryOutcome:
+    facts_list = source.facts_for(plan.literals)
+    selected = sorted(_select(query, facts_list), key=finding_order)
+    shown = selected[: query.limit] if query.limit else selected
+    subjects = _subjects(shown, facts_list)
+    sections = [_EXPANDERS[exp.name](source, subjects, exp.depth) for exp in query.expand]
+    shown = _with_relation_fields(query, source, subjects, shown)
+    sections.extend(_explain_sections(query, source, discovery))
+    summary = _summary(query, plan, source, discovery, selected, shown)
+    return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _select(query: Query, facts_list: list[FileFacts]) -> list[Finding]:
+    selectors = dict.fromkeys(SELECTORS[entity] for entity in query.entities)
+    return [finding for facts in facts_list for selector in selectors
+            for finding in selector(query, facts)]
+
+
+def _subjects(findings: list[Finding], facts_list: list[FileFacts]) -> list[Subject]:
+    by_path = {facts.path: facts for facts in facts_list}
+    subjects = []
+    for finding in findings:
+        qualname = finding.details.get("qualname")
+        facts = by_path.get(finding.anchor.file) if finding.anchor else None
+        if facts is None or qualname is None:
+            continue
+        definition = next((d for d in facts.defs if d.qualname == qualname), None)
+        if definition is not None:
+            subjects.append(Subject(facts.path, facts.module, definition))
+    return subjects
+
+
+def _with_relation_fields(query: Query, source: FactSource, subjects: list[Subject],
+                          shown: list[Finding]) -> list[Finding]:
+    """fields=callers / fields=callees: each definition carries the labels it relates to."""
+    wanted = [name for name in ("callers", "callees") if name in query.fields]
+    if not wanted:
+        return shown
+    relations = {name: _relation_map(name, source, subjects) for name in wanted}
+    return [_add_relations(finding, relations) for finding in shown]
+
+
+def _relation_map(name: str, source: FactSource, subjects: list[Subject]) -> dict[str, list[str]]:
+    section = _EXPANDERS[name](source, subjects, 1)
+    related: dict[str, set[str]] = {}
+    for finding in section.findings:
+        if name == "callers":
+            for target in finding.details["targets"]:
+                related.setdefault(target, set()).add(finding.details["caller"])
+        else:
+            related.setdefault(finding.details["caller"], set()).add(finding.details["callee"])
+    return {key: sorted(values) for key, values in related.items()}
+
+
+def _add_relations(finding: Finding, relations: dict[str, dict[str, list[str]]]) -> Finding:
+    module, qualname = finding.details.get("module"), finding.details.get("qualname")
+    if qualname is None:
+        return finding
+    label = f"{module}.{qualname}" if module else qualname
+    details = dict(finding.details)
+    for name, mapping in relations.items():
+        details[name] = mapping.get(label, [])
+    return msgspec.structs.replace(finding, details=details)
+
+
+def _flagged(source: FactSource) -> list[Finding]:
+    findings = []
+    for outcome in source.scanned:
+        facts = outcome.facts
+        if facts.flags:
+            details = {"path": facts.path, "problem": ", ".join(facts.flags), "error": facts.error}
+            findings.append(make_finding("file_issue", Anchor(file=facts.path, line=1), details))
+    return sorted(findings, key=finding_order)
+
+
+def _explain_sections(query: Query, source: FactSource, discovery: Discovery) -> list[Section]:
+    if not query.explain:
+        return []
+    excluded = [make_finding("file_issue", None, {"path": item.path, "problem": item.reason},
+                             message=f"{item.path}: excluded ({item.reason})")
+                for item in discovery.excluded]
+    return [Section(title="Excluded from scope", kind="excluded", findings=tuple(excluded)),
+            Section(title="Files scanned with problems", kind="file_issues",
+                    findings=tuple(_flagged(source)))]
+
+
+def _summary(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
+             selected: list[Finding], shown: list[Finding]) -> dict[str, Any]:
+    files_with = {f.anchor.file for f in selected if f.anchor}
+    summary: dict[str, Any] = {
+        "matches": len(selected), "files_with_matches": len(files_with),
+        "files_in_scope": len(discovery.files), "files_scanned": source.files_scanned,
+        "truncated": len(shown) < len(selected),
+    }
+    flagged = sum(1 for outcome in source.scanned if outcome.facts.flags)
+    if flagged:
+        summary["files_flagged"] = flagged
+    if query.shorthand:
+        summary["notes"] = ["a single word searches functions, methods and classes by name"]
+    if query.explain:
+        summary["plan"] = plan.describe()
+        summary["scope"] = [ref.path for ref in discovery.files]
+    return summary

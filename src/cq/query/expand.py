@@ -1,0 +1,162 @@
+"""Expanders: `callers(depth=N)` and `callees(depth=N)` sections for definition findings.
+
+Calls are matched to definitions by simple name (the last segment of the callee), with two
+refinements that remove most false edges without type inference: a method is only called
+through a receiver (`obj.m()`, `self.m()`), and a module-level or nested function is never
+called through `self`/`cls`. Each call site appears once per section, listing every subject
+it may reach. Depth N walks N levels: callers of callers, or callees of callees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from cq.facts import Call, Def, FileFacts
+from cq.findings import make_finding
+from cq.index.source import FactSource
+from cq.query.entities import anchor_of, full_name
+from cq.result import Finding, Section
+
+_SELF_NAMES = frozenset({"self", "cls"})
+
+
+class Subject(msgspec.Struct, frozen=True):
+    """A definition whose callers or callees are wanted."""
+
+    path: str
+    module: str
+    definition: Def
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.path, self.definition.qualname)
+
+    @property
+    def label(self) -> str:
+        return full_name(self.module, self.definition.qualname)
+
+
+def may_call(call: Call, target: Def) -> bool:
+    if call.name != target.name:
+        return False
+    if target.kind == "method":
+        return call.receiver is not None
+    return call.receiver not in _SELF_NAMES
+
+
+def _def_index(facts: FileFacts) -> dict[str, Def]:
+    return {d.qualname: d for d in facts.defs}
+
+
+# --- callers ---------------------------------------------------------------------------
+
+
+def expand_callers(source: FactSource, subjects: list[Subject], depth: int) -> Section:
+    sites: dict[tuple[str, int, int], dict[str, Any]] = {}
+    seen = {s.key for s in subjects}
+    frontier = subjects
+    for level in range(1, depth + 1):
+        found = _callers_of(source, frontier, level, sites)
+        frontier = [s for s in found if s.key not in seen]
+        seen.update(s.key for s in frontier)
+        if not frontier:
+            break
+    return _section("callers", f"Callers (depth ≤ {depth})", sites)
+
+
+def _callers_of(source: FactSource, targets: list[Subject], level: int,
+                sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Subject]:
+    names = sorted({t.definition.name for t in targets})
+    callers: list[Subject] = []
+    for facts in source.facts_for(names):
+        defs = _def_index(facts)
+        for call in facts.calls:
+            reached = [t.label for t in targets if may_call(call, t.definition)]
+            if not reached:
+                continue
+            _record(sites, facts, call, reached, level, call.enclosing or "<module>")
+            caller = defs.get(call.enclosing or "")
+            if caller is not None:
+                callers.append(Subject(facts.path, facts.module, caller))
+    return callers
+
+
+def _record(sites: dict[tuple[str, int, int], dict[str, Any]], facts: FileFacts, call: Call,
+            reached: list[str], level: int, caller: str) -> None:
+    key = (facts.path, call.span.line, call.span.col)
+    entry = sites.get(key)
+    if entry is None:
+        sites[key] = {"facts_path": facts.path, "call": call, "caller": caller,
+                      "module": facts.module, "targets": list(reached), "depth": level}
+        return
+    entry["targets"] = sorted(set(entry["targets"]) | set(reached))
+
+
+# --- callees ---------------------------------------------------------------------------
+
+
+def expand_callees(source: FactSource, subjects: list[Subject], depth: int) -> Section:
+    sites: dict[tuple[str, int, int], dict[str, Any]] = {}
+    seen = {s.key for s in subjects}
+    frontier = subjects
+    for level in range(1, depth + 1):
+        found = _callees_of(source, frontier, level, sites)
+        frontier = [s for s in found if s.key not in seen]
+        seen.update(s.key for s in frontier)
+        if not frontier:
+            break
+    return _section("callees", f"Callees (depth ≤ {depth})", sites)
+
+
+def _callees_of(source: FactSource, subjects: list[Subject], level: int,
+                sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Subject]:
+    calls = [(facts, call, s) for s in subjects for facts in (source.facts_of(s.path),)
+             for call in facts.calls if call.enclosing == s.definition.qualname]
+    index = _definitions_named(source, {call.name for _, call, _ in calls})
+    resolved_subjects: list[Subject] = []
+    for facts, call, subject in calls:
+        targets = [t for t in index.get(call.name, ()) if may_call(call, t.definition)]
+        _record(sites, facts, call, [t.label for t in targets], level, subject.label)
+        resolved_subjects.extend(targets)
+    return resolved_subjects
+
+
+def _definitions_named(source: FactSource, names: Iterable[str]) -> dict[str, list[Subject]]:
+    wanted = sorted(set(names))
+    index: dict[str, list[Subject]] = {}
+    if not wanted:
+        return index
+    names_set = set(wanted)
+    for facts in source.facts_for(wanted):
+        for definition in facts.defs:
+            if definition.name in names_set and definition.kind != "class":
+                index.setdefault(definition.name, []).append(
+                    Subject(facts.path, facts.module, definition))
+    return index
+
+
+# --- findings --------------------------------------------------------------------------
+
+
+def _section(kind: str, title: str, sites: dict[tuple[str, int, int], dict[str, Any]]) -> Section:
+    findings = [_site_finding(kind, sites[key]) for key in sorted(sites)]
+    return Section(title=title, kind=kind, findings=tuple(findings))
+
+
+def _site_finding(kind: str, entry: dict[str, Any]) -> Finding:
+    call: Call = entry["call"]
+    targets = entry["targets"]
+    details: dict[str, Any] = {
+        "caller": entry["caller"], "callee": call.callee, "targets": targets,
+        "depth": entry["depth"], "preview": call.preview,
+    }
+    if kind == "callers":
+        message = f"{entry['caller']} calls {call.callee}(…)"
+        return make_finding("caller", anchor_of(entry["facts_path"], call.span), details,
+                            message=message)
+    resolved = f" → {', '.join(targets)}" if targets else " (not defined in scope)"
+    return make_finding("callee", anchor_of(entry["facts_path"], call.span), details,
+                        message=f"{entry['caller']} calls {call.callee}(…){resolved}")
