@@ -1,0 +1,280 @@
+"""Markdown: the default view, sized for a context window (DESIGN §1.4, §5).
+
+This module owns the layout only. It shows findings in the order the producer gave them (the
+result stage sorts by file, line, col) and never reorders; it reads nothing but the result, so
+equal results give equal text. Every piece of user text (query, notes, messages, details) is
+collapsed to one line, so each finding is exactly one line and a line that starts with
+`… and ` always comes from this module. Layout, blocks separated by a blank line:
+
+    ## cq <macro>: <summary.query>
+    <matches · files with matches · files in scope · files scanned>   (only those present)
+    - <summary.notes, one bullet each>
+    Cache: <status> (<reason>, age N s) · N files indexed, N rescanned · N hits, N misses · ...
+    ### Key findings
+    - `file:line` [severity] message — sig `…`; captures `$X=…`
+    … and N more
+    _limit= cut the answer: K of M matches kept._
+    ### <section title> (<count>)          (then Evidence, the same way)
+    Artifact: `<path>`
+    _run <run_id> · <elapsed> ms · cq <version>_
+
+The text has no trailing newline; the CLI's single writer adds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from cq.result import CqResult, Finding, Section
+
+MESSAGE_WIDTH = 120
+DETAIL_WIDTH = 80
+
+# Summary counts shown on the counts line: (key, singular label, plural label).
+COUNT_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("matches", "match", "matches"),
+    ("files_with_matches", "file with matches", "files with matches"),
+    ("files_in_scope", "file in scope", "files in scope"),
+    ("files_scanned", "file scanned", "files scanned"),
+)
+
+# The few detail keys worth a place on a finding's line: (key, label, shown as code).
+# A detail whose text already appears in the message (a qualname, usually) is left out.
+DETAIL_KEYS: tuple[tuple[str, str, bool], ...] = (
+    ("qualname", "qualname", True),
+    ("signature", "sig", True),
+    ("captures", "captures", True),
+    ("reason", "reason", False),
+)
+
+# `summary.cache_stats` groups on the Cache line: (key, singular, plural) per group.
+CACHE_STAT_GROUPS: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    (("files_indexed", "file indexed", "files indexed"),
+     ("files_rescanned", "rescanned", "rescanned")),
+    (("hits", "hit", "hits"), ("misses", "miss", "misses")),
+    (("entries", "entry", "entries"), ("size_bytes", "", "")),
+)
+
+
+def render_markdown(result: CqResult, *, top_n: int = 10) -> str:
+    """The result as compact Markdown: counts, then the top `top_n` of each list."""
+    blocks = [
+        _header_block(result),
+        _bullets(_notes(result.summary.get("notes"))),
+        _cache_line(result.summary),
+        _key_findings_block(result, top_n),
+        *(_section_block(section, top_n) for section in result.sections),
+        _evidence_block(result.evidence, top_n),
+        _artifact_lines(result),
+        _footer_line(result),
+    ]
+    return "\n\n".join(block for block in blocks if block)
+
+
+# -- header, notes, cache ---------------------------------------------------------------------
+
+
+def _header_block(result: CqResult) -> str:
+    query = result.summary.get("query")
+    title = f"## cq {_one_line(result.run.macro)}"
+    if query is not None:
+        title += f": {_one_line(str(query))}"
+    counts = _counts_line(result.summary)
+    return f"{title}\n{counts}" if counts else title
+
+
+def _counts_line(summary: dict[str, Any]) -> str:
+    parts = [_counted(summary[key], one, many)
+             for key, one, many in COUNT_LABELS if key in summary]
+    return " · ".join(parts)
+
+
+def _notes(notes: Any) -> list[str]:
+    if not isinstance(notes, list | tuple):
+        return []
+    return [_one_line(str(note)) for note in notes]
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def _cache_line(summary: dict[str, Any]) -> str:
+    cache = summary.get("cache")
+    if not isinstance(cache, dict):
+        return ""
+    parts = [_cache_status(cache), *_cache_stats(summary.get("cache_stats"))]
+    return "Cache: " + " · ".join(parts)
+
+
+def _cache_status(cache: dict[str, Any]) -> str:
+    status = _one_line(str(cache.get("status", "unknown")))
+    extra = []
+    if cache.get("reason"):
+        extra.append(_one_line(str(cache["reason"])))
+    if _is_number(cache.get("age_s")):
+        extra.append(f"age {round(cache['age_s']):,} s")
+    return f"{status} ({', '.join(extra)})" if extra else status
+
+
+def _cache_stats(stats: Any) -> list[str]:
+    if not isinstance(stats, dict):
+        return []
+    groups = []
+    for group in CACHE_STAT_GROUPS:
+        parts = [_stat(stats[key], one, many) for key, one, many in group if key in stats]
+        if parts:
+            groups.append(", ".join(parts))
+    return groups
+
+
+def _stat(value: Any, one: str, many: str) -> str:
+    if not one and _is_number(value):
+        return _size(value)
+    return _counted(value, one, many)
+
+
+# -- findings ---------------------------------------------------------------------------------
+
+
+def _key_findings_block(result: CqResult, top_n: int) -> str:
+    if not result.key_findings:
+        empty = not result.sections and not result.evidence
+        return "_No findings._" if empty else ""
+    lines = ["### Key findings", *_finding_lines(result.key_findings, top_n)]
+    lines += _truncation_line(result)
+    return "\n".join(lines)
+
+
+def _truncation_line(result: CqResult) -> list[str]:
+    if not result.summary.get("truncated"):
+        return []
+    kept = len(result.key_findings)
+    matches = result.summary.get("matches")
+    if _is_number(matches):
+        return [f"_limit= cut the answer: {kept:,} of {matches:,} matches kept._"]
+    return [f"_limit= cut the answer: {kept:,} kept._"]
+
+
+def _section_block(section: Section, top_n: int) -> str:
+    lines = [f"### {_one_line(section.title)} ({len(section.findings):,})"]
+    lines += [f"> {_one_line(note)}" for note in section.notes]
+    lines += _finding_lines(section.findings, top_n)
+    return "\n".join(lines)
+
+
+def _evidence_block(evidence: Sequence[Finding], top_n: int) -> str:
+    if not evidence:
+        return ""
+    return "\n".join([f"### Evidence ({len(evidence):,})", *_finding_lines(evidence, top_n)])
+
+
+def _finding_lines(findings: Sequence[Finding], top_n: int) -> list[str]:
+    lines = [_finding_line(finding) for finding in findings[:top_n]]
+    if len(findings) > top_n:
+        lines.append(f"… and {len(findings) - top_n:,} more")
+    return lines
+
+
+def _finding_line(finding: Finding) -> str:
+    """`- \\`file:line\\` [severity] message — details`, always one line."""
+    parts = ["-"]
+    if finding.anchor is not None:
+        parts.append(_code(f"{_one_line(finding.anchor.file)}:{finding.anchor.line}"))
+    if finding.severity != "info":
+        parts.append(f"[{_one_line(finding.severity)}]")
+    message = _one_line(finding.message, MESSAGE_WIDTH)
+    parts.append(message)
+    details = _details_suffix(finding.details, message)
+    return " ".join(part for part in parts if part) + details
+
+
+def _details_suffix(details: dict[str, Any], message: str) -> str:
+    parts = []
+    for key, label, as_code in DETAIL_KEYS:
+        text = _one_line(_detail_text(details.get(key)), DETAIL_WIDTH)
+        if text and text not in message:
+            parts.append(f"{label} {_code(text)}" if as_code else f"{label}: {text}")
+    return " — " + "; ".join(parts) if parts else ""
+
+
+def _detail_text(value: Any) -> str:
+    """A detail value as flat text; dict keys sorted so equal details read the same."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: str(kv[0]))
+        return ", ".join(f"{key}={_scalar(val)}" for key, val in items)
+    if isinstance(value, list | tuple):
+        return ", ".join(_scalar(item) for item in value)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# -- artifacts and footer ---------------------------------------------------------------------
+
+
+def _artifact_lines(result: CqResult) -> str:
+    return "\n".join(f"Artifact: {_code(_one_line(a.path))}" for a in result.artifacts)
+
+
+def _footer_line(result: CqResult) -> str:
+    run = result.run
+    parts = [f"run {_one_line(run.run_id)}", f"{_ms(run.elapsed_ms)} ms"]
+    version = run.toolchain.get("cq")
+    if version:
+        parts.append(f"cq {_one_line(version)}")
+    return "_" + " · ".join(parts) + "_"
+
+
+# -- formatting helpers -----------------------------------------------------------------------
+
+
+def _one_line(text: str, width: int | None = None) -> str:
+    """Collapse whitespace (newlines included) and cut at `width` with an ellipsis."""
+    flat = " ".join(text.split())
+    if width is not None and len(flat) > width:
+        return flat[: width - 1] + "…"
+    return flat
+
+
+def _code(text: str) -> str:
+    """An inline code span that survives backticks in the text."""
+    if "`" in text:
+        return f"`` {text} ``"
+    return f"`{text}`"
+
+
+def _counted(value: Any, one: str, many: str) -> str:
+    if not _is_number(value):
+        return f"{_one_line(str(value))} {many}"
+    return f"{value:,} {one if value == 1 else many}"
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (bools, NaN and infinities are not counts)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _ms(elapsed_ms: float) -> str:
+    return f"{elapsed_ms:.1f}" if elapsed_ms < 10 else f"{elapsed_ms:,.0f}"
+
+
+def _size(size_bytes: float) -> str:
+    if abs(size_bytes) < 1024:
+        return f"{size_bytes:,.0f} B"
+    value = size_bytes / 1024
+    for unit in ("KB", "MB"):
+        if abs(value) < 1024:
+            return f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GB"
