@@ -1,0 +1,2 @@
+def main():
+    """Ignored by .gitignore: must never appear in answers."""
