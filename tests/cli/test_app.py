@@ -1,0 +1,170 @@
+"""The CLI: exit codes, one-line errors, formats, artifacts, --version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cq import __version__
+from cq.cli.app import main, run
+
+
+@pytest.fixture
+def repo(make_repo, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_repo({"pkg/__init__.py": "", "pkg/app.py": "def main():\n    return helper()\n"
+                      "\ndef helper():\n    return 1\n"})
+    monkeypatch.setenv("HOME", str(root.parent))
+    for var in ("CQ_FORMAT", "CQ_ARTIFACT_DIR", "CQ_SAVE_ARTIFACT", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    return root
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_fast_path(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"cq {__version__}"
+
+
+def test_json_output_and_artifact(repo: Path, capsys) -> None:
+    code, out, err = invoke(capsys, "q", "entity=function name=main", "--root", str(repo),
+                        "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [f["anchor"]["line"] for f in data["key_findings"]] == [1]
+    (artifact,) = data["artifacts"]
+    path = Path(artifact["path"])
+    assert path.parent == repo / ".cq" / "artifacts"
+    assert path.name.startswith("q_") and path.name.endswith(f"_{data['run']['run_id']}.json")
+    assert json.loads(path.read_text())["run"]["run_id"] == data["run"]["run_id"]
+
+
+def test_two_runs_two_increasing_ids(repo: Path, capsys) -> None:
+    ids = []
+    for _ in range(2):
+        code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--format", "json")
+        assert code == 0
+        ids.append(json.loads(out)["run"]["run_id"])
+    assert ids[0] < ids[1]
+    names = sorted(p.name for p in (repo / ".cq" / "artifacts").iterdir())
+    assert [name.rsplit("_", 1)[1][:-5] for name in names] == ids
+
+
+def test_no_save_artifact(repo: Path, capsys) -> None:
+    code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--no-save-artifact",
+                      "--format", "json")
+    assert code == 0
+    assert json.loads(out)["artifacts"] == []
+    assert not (repo / ".cq").exists()
+
+
+def test_artifact_dir_option(repo: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "arts"
+    code, _, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--artifact-dir",
+                    str(target))
+    assert code == 0
+    assert len(list(target.glob("q_*.json"))) == 1
+
+
+@pytest.mark.parametrize("fmt", ["md", "both", "summary"])
+def test_text_formats(repo: Path, capsys, fmt: str) -> None:
+    code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--format", fmt,
+                      "--no-save-artifact")
+    assert code == 0
+    if fmt == "summary":
+        assert len(out.strip().splitlines()) == 1
+    else:
+        assert "pkg/app.py:1" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["q", "entity=function colour=red"], "unknown key 'colour'"),
+        (["q", "entity=function name=~("], "invalid regex"),
+        (["q", "entity=function in=../elsewhere"], "out of the root"),
+        (["q", "entity=function in=nope"], "does not exist"),
+        (["q", "pattern='eval($X)'"], "not supported yet"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(repo: Path, capsys, args, fragment) -> None:
+    code, out, err = invoke(capsys, *args, "--root", str(repo))
+    assert code == 2
+    assert out == ""
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_root_that_is_a_file_exits_2(repo: Path, capsys) -> None:
+    code, _, err = invoke(capsys, "q", "entity=function", "--root", str(repo / "pkg" / "app.py"))
+    assert code == 2
+    assert "not a directory" in err
+
+
+def test_unknown_option_value_exits_2(repo: Path, capsys) -> None:
+    code, _, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--format", "yaml")
+    assert code == 2
+
+
+def test_internal_error_is_one_line_without_verbose(repo: Path, capsys, monkeypatch) -> None:
+    import cq.api
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cq.api, "discover_files", boom)
+    code, _, err = invoke(capsys, "q", "entity=function", "--root", str(repo))
+    assert code == 1
+    assert "kaboom" in err and "Traceback" not in err
+    code, _, err = invoke(capsys, "q", "entity=function", "--root", str(repo), "-v")
+    assert code == 1 and "Traceback" in err
+
+
+def test_explicit_flag_beats_environment(repo: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("CQ_FORMAT", "json")
+    code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--format", "md",
+                      "--no-save-artifact")
+    assert code == 0 and out.startswith("## cq q")
+
+
+def test_no_python_files_is_success(make_repo, capsys, monkeypatch) -> None:
+    root = make_repo({"README.md": "hello\n"})
+    monkeypatch.setenv("HOME", str(root.parent))
+    code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(root), "--no-save-artifact",
+                      "--format", "json")
+    assert code == 0
+    assert json.loads(out)["key_findings"] == []
+
+
+def test_schema_command(capsys) -> None:
+    code, out, _ = invoke(capsys, "schema")
+    assert code == 0
+    assert "CqResult" in json.loads(out)["$defs"]
+
+
+def test_q_help_lists_every_key_with_an_example(capsys) -> None:
+    from cq.query.keys import KEYS
+
+    code, out, _ = invoke(capsys, "q", "--help")
+    assert code == 0
+    for spec in KEYS.values():
+        assert spec.name in out
+
+
+def test_python_dash_m_and_console_script(repo: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "cq", "q", "entity=function name=helper",
+                           "--root", str(repo), "--format", "summary", "--no-save-artifact"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 definition" in proc.stdout
