@@ -25,11 +25,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 def run(args: list[str]) -> int:
     verbose = "-v" in args or "--verbose" in args
     try:
-        from cq.cli.commands import build_app
-
-        result = build_app()(args, exit_on_error=False, print_error=True,
-                             result_action="return_value")
-        return result if isinstance(result, int) else 0
+        return _dispatch(args)
     except CqError as exc:
         print(f"cq: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
@@ -38,6 +34,21 @@ def run(args: list[str]) -> int:
         return 130
     except Exception as exc:  # the one place an unexpected failure becomes an exit code
         return _internal_error(exc, verbose)
+
+
+def _dispatch(args: list[str]) -> int:
+    from cq.cli.fast import parse_fast
+
+    fast = parse_fast(args)
+    if fast is not None:
+        from cq.cli.commands import run_q
+
+        return run_q(fast.query, fast.options)
+    from cq.cli.commands import build_app
+
+    result = build_app()(args, exit_on_error=False, print_error=True,
+                         result_action="return_value")
+    return result if isinstance(result, int) else 0
 
 
 def _internal_error(exc: Exception, verbose: bool) -> int:

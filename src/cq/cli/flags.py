@@ -1,0 +1,49 @@
+"""The global options as data: one row per flag, shared by the cyclopts app and the fast path.
+
+Both front doors read this table, so `cq q ... --root X` means the same whether cyclopts or
+`cq.cli.fast` parsed it. Kinds: `value` (takes an argument, converted by `convert`), `bool`
+(`--x` / `--no-x`), `flag` (presence means True).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+FORMAT_CHOICES = ("md", "json", "both", "summary")
+
+
+class Flag(msgspec.Struct, frozen=True):
+    field: str
+    names: tuple[str, ...]
+    kind: str
+    help: str
+    convert: Callable[[str], Any] = str
+    choices: tuple[str, ...] = ()
+
+
+def _format(value: str) -> str:
+    if value not in FORMAT_CHOICES:
+        raise ValueError(value)
+    return value
+
+
+FLAGS: tuple[Flag, ...] = (
+    Flag("root", ("--root",), "value",
+         "Repository root [default: the git top level of the current directory, else it]."),
+    Flag("config", ("--config",), "value",
+         "Read settings from this TOML file instead of .cq.toml / pyproject.toml."),
+    Flag("no_config", ("--no-config",), "flag", "Ignore .cq.toml and pyproject.toml [tool.cq]."),
+    Flag("verbose", ("--verbose", "-v"), "flag",
+         "Tracebacks on internal errors and per-stage timings on stderr."),
+    Flag("format", ("--format",), "value", "Output format [default: md].", _format,
+         FORMAT_CHOICES),
+    Flag("artifact_dir", ("--artifact-dir",), "value",
+         "Where to save the JSON artifact [default: <root>/.cq/artifacts]."),
+    Flag("save_artifact", ("--save-artifact", "--no-save-artifact"), "bool",
+         "Save the full result as a JSON artifact [default: save]."),
+)
+
+FLAG_BY_NAME: dict[str, Flag] = {name: flag for flag in FLAGS for name in flag.names}
