@@ -1,0 +1,148 @@
+"""Cache settings and on-disk layout: which DiskCache opens where, with which limits (DESIGN §6).
+
+API:
+- `CacheSettings` — frozen limits of one kind (size, shards, ttl, eviction, cull, sqlite timeout,
+  statistics);
+- `CacheProfile` — the repository root, the cache directory, base settings, per-kind overrides
+  and whether caching is enabled at all;
+- `profile_from_settings(settings) -> CacheProfile` — maps cq's resolved `Settings`;
+- `settings_for(profile, kind) -> CacheSettings`;
+- `repo_key(root) -> str` — 16 hex chars of blake2b over the resolved root path;
+- `layout_dir(cache_dir, version) -> Path`, `kind_dir(profile, kind) -> Path`
+  (`<cache_dir>/v<LAYOUT_VERSION>/<repo_key>/<kind>`);
+- `make_private_dirs(path)` — creates every missing level with mode 0o700;
+- `open_cache(directory, settings)` / `cache_for_kind(profile, kind)` — a `diskcache.Cache`, or a
+  `FanoutCache` when shards > 1, always with the no-pickle disk of `cq.cache.disk`.
+
+Opening raises whatever DiskCache or sqlite raise; catching faults is `cq.cache.store`'s job.
+This module reads no environment: `Settings` arrives resolved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from cq.cache.disk import no_pickle_disk
+
+if TYPE_CHECKING:
+    from cq.settings import Settings
+
+LAYOUT_VERSION = 1
+KINDS = ("index", "query", "coordination")
+DIR_MODE = 0o700
+MIB = 1024 * 1024
+
+
+class CacheSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Limits of one cache kind. ttl is seconds (None: entries never expire); sqlite_timeout is
+    how long one sqlite call waits for a busy database before the store gives up."""
+
+    size_limit: int = 1024 * MIB
+    shards: int = 1
+    ttl: float | None = None
+    eviction_policy: str = "least-recently-stored"
+    cull_limit: int = 10
+    sqlite_timeout: float = 2.0
+    statistics: bool = True
+
+
+class CacheProfile(msgspec.Struct, frozen=True, kw_only=True):
+    root: Path
+    cache_dir: Path
+    base: CacheSettings = CacheSettings()
+    overrides: dict[str, CacheSettings] = msgspec.field(default_factory=dict)
+    enabled: bool = True  # False under --no-cache
+
+
+class UnknownKindError(ValueError):
+    """A kind name outside `KINDS` (a programming error, not a user error)."""
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise UnknownKindError(f"unknown cache kind {kind!r}; kinds: {', '.join(KINDS)}")
+    return kind
+
+
+def profile_from_settings(settings: Settings) -> CacheProfile:
+    """Map the resolved options: per-kind sizes, the query kind's ttl and shards, and a small
+    never-evicting coordination kind (locks must not be culled while held)."""
+    overrides = {
+        "index": CacheSettings(size_limit=settings.cache_index_size),
+        "query": CacheSettings(size_limit=settings.cache_query_size,
+                               shards=max(1, settings.cache_query_shards),
+                               ttl=settings.cache_query_ttl),
+        "coordination": CacheSettings(size_limit=64 * MIB, eviction_policy="none"),
+    }
+    return CacheProfile(root=Path(settings.root), cache_dir=Path(settings.cache_dir),
+                        overrides=overrides, enabled=not settings.no_cache)
+
+
+def settings_for(profile: CacheProfile, kind: str) -> CacheSettings:
+    return profile.overrides.get(_check_kind(kind), profile.base)
+
+
+def repo_key(root: Path | str) -> str:
+    resolved = str(Path(root).resolve())
+    return hashlib.blake2b(resolved.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def layout_dir(cache_dir: Path, version: int = LAYOUT_VERSION) -> Path:
+    return Path(cache_dir) / f"v{version}"
+
+
+def kind_dir(profile: CacheProfile, kind: str) -> Path:
+    return layout_dir(profile.cache_dir) / repo_key(profile.root) / _check_kind(kind)
+
+
+def make_private_dirs(path: Path) -> Path:
+    """Create `path` and any missing parents, each with mode 0o700 (umask notwithstanding).
+    Existing directories keep their mode; a non-directory in the way raises OSError."""
+    missing = []
+    current = Path(path)
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
+            continue
+        directory.chmod(DIR_MODE)
+    return Path(path)
+
+
+def _diskcache_settings(settings: CacheSettings) -> dict[str, Any]:
+    return {
+        "size_limit": settings.size_limit,
+        "eviction_policy": settings.eviction_policy,
+        "cull_limit": settings.cull_limit,
+        "statistics": int(settings.statistics),
+    }
+
+
+def open_cache(directory: Path, settings: CacheSettings) -> Any:
+    """Open (creating if needed) the DiskCache in `directory` with `settings` applied."""
+    import diskcache
+
+    make_private_dirs(directory)
+    options = _diskcache_settings(settings)
+    disk = no_pickle_disk()
+    if settings.shards > 1:
+        for shard in range(settings.shards):  # FanoutCache's own names; created private here
+            make_private_dirs(Path(directory) / f"{shard:03d}")
+        return diskcache.FanoutCache(str(directory), shards=settings.shards,
+                                     timeout=settings.sqlite_timeout, disk=disk, **options)
+    return diskcache.Cache(str(directory), timeout=settings.sqlite_timeout, disk=disk, **options)
+
+
+def cache_for_kind(profile: CacheProfile, kind: str) -> Any:
+    return open_cache(kind_dir(profile, kind), settings_for(profile, kind))

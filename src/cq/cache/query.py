@@ -1,0 +1,151 @@
+"""The query cache: whole `CqResult`s keyed by the request, validated by a scope digest
+(DESIGN §6, kind "query").
+
+The key covers what decides the answer's *code* (canonical request, plan, cq version,
+extractor and schema versions); the scope digest covers the *data* (every in-scope file's path
+and content digest), so an edited, added or deleted file changes it and the stored entry is a
+miss (and is removed). What the caller must do: build the canonical request, compute the scope
+digest from the index, tag entries via `cq.cache.tags.entry_tags` + `cited_files`, and put the
+new run's `RunMeta` on a hit (`CachedResult.for_run`).
+
+Stored results carry no meaningful run metadata: `run` is replaced by `BLANK_RUN` and the
+run-specific summary keys `cache` and `cache_stats` are dropped before storing. `set` decides
+cacheability itself (`is_cacheable`): results without any finding and error results (a truthy
+`summary["error"]`) are not stored and `set` returns False.
+
+API:
+- `request_key(canonical_request, plan, cq_version, extractor_version, schema_version) -> str`
+  (32 hex chars of blake2b over the msgpack array of the five fields, so fields never blur);
+- `scope_digest(pairs) -> str` (order-independent: the (path, digest) pairs are sorted first);
+- `is_cacheable(result) -> bool`, `strip_run(result) -> CqResult`;
+- `CachedResult {key, result, stored_at, age_s}` with `for_run(run) -> CqResult`;
+- `QueryCache(store, clock=time.time)`: `get(key, scope_digest) -> CachedResult | None`,
+  `set(key, scope_digest, result, tags, ttl=<kind ttl>) -> bool`, `delete(key) -> bool`,
+  `evict_tag(tag) -> int`, `stats() -> QueryStats` (result entries and store size; hits and
+  misses of this object).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+
+import msgspec
+
+from cq.cache.store import KIND_TTL, Store, encode
+from cq.cache.tags import TagIndex, iter_findings
+from cq.result import CqResult, RunMeta
+
+RESULT_PREFIX = "result:"
+RUN_SUMMARY_KEYS = ("cache", "cache_stats")
+BLANK_RUN = RunMeta(macro="", argv=(), root="", started_ms=0, elapsed_ms=0.0, toolchain={},
+                    run_id="")
+
+
+class StoredResult(msgspec.Struct, frozen=True, kw_only=True):
+    result: CqResult
+    scope_digest: str
+    stored_at: float
+
+
+class CachedResult(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    result: CqResult  # run is BLANK_RUN
+    stored_at: float
+    age_s: float
+
+    def for_run(self, run: RunMeta) -> CqResult:
+        return msgspec.structs.replace(self.result, run=run)
+
+
+class QueryStats(msgspec.Struct, frozen=True):
+    entries: int = 0
+    size_bytes: int = 0
+    hits: int = 0
+    misses: int = 0
+
+
+def _blake(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def request_key(canonical_request: str, plan: str, cq_version: str, extractor_version: str,
+                schema_version: str) -> str:
+    return _blake(encode([canonical_request, plan, cq_version, extractor_version,
+                          schema_version]))
+
+
+def scope_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    return _blake(encode(sorted((str(path), str(digest)) for path, digest in pairs)))
+
+
+def is_cacheable(result: CqResult) -> bool:
+    if result.summary.get("error"):
+        return False
+    return any(True for _ in iter_findings(result))
+
+
+def strip_run(result: CqResult) -> CqResult:
+    summary = {k: v for k, v in result.summary.items() if k not in RUN_SUMMARY_KEYS}
+    return msgspec.structs.replace(result, run=BLANK_RUN, summary=summary)
+
+
+def entry_key(key: str) -> str:
+    return RESULT_PREFIX + key
+
+
+class QueryCache:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.tags = TagIndex(store)
+        self.hits = 0
+        self.misses = 0
+        self._clock = clock
+
+    def get(self, key: str, scope_digest: str) -> CachedResult | None:
+        stored = self.store.get(entry_key(key), StoredResult)
+        if stored is not None and stored.scope_digest != scope_digest:
+            self.delete(key)
+            stored = None
+        if stored is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        age = max(0.0, self._clock() - stored.stored_at)
+        return CachedResult(key=key, result=stored.result, stored_at=stored.stored_at, age_s=age)
+
+    def _encode(self, scope_digest: str, result: CqResult) -> bytes | None:
+        stored = StoredResult(result=strip_run(result), scope_digest=scope_digest,
+                              stored_at=self._clock())
+        try:
+            return encode(stored)
+        except (msgspec.EncodeError, TypeError, OverflowError):
+            return None  # a summary value msgpack cannot hold: answer uncached
+
+    def set(self, key: str, scope_digest: str, result: CqResult, tags: Iterable[str],
+            ttl: float | None = KIND_TTL) -> bool:
+        """Store the result with its tags (plus `query:<key>`) in one transaction; False when
+        the result is not cacheable or the store did not take it."""
+        data = self._encode(scope_digest, result) if is_cacheable(result) else None
+        if data is None:
+            return False
+        faults = self.store.faults
+        with self.store.transact():
+            stored = self.store.set_bytes(entry_key(key), data, expire=ttl)
+            if stored:
+                self.tags.attach(entry_key(key), {*tags, f"query:{key}"})
+        return stored and self.store.faults == faults
+
+    def delete(self, key: str) -> bool:
+        with self.store.transact():
+            self.tags.detach(entry_key(key))
+            return self.store.delete(entry_key(key))
+
+    def evict_tag(self, tag: str) -> int:
+        return self.tags.evict(tag)
+
+    def stats(self) -> QueryStats:
+        stored = self.store.stats()
+        entries = self.store.count(RESULT_PREFIX)
+        return QueryStats(entries, stored.size_bytes, self.hits, self.misses)
