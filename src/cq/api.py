@@ -1,55 +1,27 @@
 """The library surface: every command of the CLI is one call here returning a CqResult.
 
-The API owns a run: it mints the run id, times it, resolves the scope, drives the pipeline
-stages (discover → scan → query), wraps the outcome in a CqResult with fresh RunMeta and
-saves the artifact. It never prints; the CLI renders and writes.
+Each function turns its arguments into a `cq.runner.Request` plus a compute function and lets
+`run_cached` do the run (ids, scope, caches, timing); then `finish` saves the artifact. It
+never prints; the CLI renders, writes, and shows `RunMeta.notices` on stderr.
 """
 
 from __future__ import annotations
 
-import sys
-import time
-from functools import partial
 from pathlib import Path
 
 import msgspec
 
-from cq import __version__
 from cq.artifacts import save_artifact
-from cq.discover import Scope, check_in_path, discover_files
-from cq.ids import uuid7_str
+from cq.discover import Discovery, Scope, check_in_path
 from cq.index.source import FactSource
 from cq.query.execute import execute_query
 from cq.query.parse import Query, parse_query
-from cq.query.plan import plan_query
-from cq.result import CqResult, RunMeta, result_json_schema
-from cq.scan import scan_paths
+from cq.query.plan import Plan, plan_query
+from cq.result import CqResult, result_json_schema
+from cq.runner import Outcome, Request, RunContext, run_cached
 from cq.settings import Settings
 
-
-class RunContext(msgspec.Struct, frozen=True, kw_only=True):
-    """What the caller knows about the invocation but the settings do not."""
-
-    argv: tuple[str, ...] = ()
-    progress: bool = False
-
-
-def toolchain() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        ast_grep = version("ast-grep-py")
-    except PackageNotFoundError:  # pragma: no cover - only in broken installs
-        ast_grep = "unknown"
-    return {"cq": __version__, "python": sys.version.split()[0], "ast-grep-py": ast_grep}
-
-
-def _run_meta(macro: str, settings: Settings, ctx: RunContext, run_id: str,
-              started_ns: int) -> RunMeta:
-    return RunMeta(macro=macro, argv=ctx.argv, root=settings.root,
-                   started_ms=started_ns // 1_000_000,
-                   elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
-                   toolchain=toolchain(), run_id=run_id)
+__all__ = ["RunContext", "finish", "run_query", "schema"]
 
 
 def _scope(root: Path, query: Query) -> Scope:
@@ -58,21 +30,23 @@ def _scope(root: Path, query: Query) -> Scope:
 
 
 def run_query(settings: Settings, text: str, ctx: RunContext = RunContext()) -> CqResult:
-    """`cq q TEXT`: parse, plan, discover, scan what the plan needs, execute."""
-    started_ns = time.time_ns()
-    run_id = uuid7_str()
+    """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run."""
     query = parse_query(text)
     plan = plan_query(query)
-    root = Path(settings.root)
-    discovery = discover_files(root, _scope(root, query), explain=query.explain)
-    scanner = partial(scan_paths, root, jobs=settings.jobs,
-                      max_file_bytes=settings.max_file_bytes, progress=ctx.progress)
-    source = FactSource(root, discovery.files, scanner, settings.max_file_bytes)
-    outcome = execute_query(query, plan, source, discovery)
-    summary = {"query": text, **outcome.summary}
-    result = CqResult(run=_run_meta("q", settings, ctx, run_id, started_ns), summary=summary,
-                      key_findings=outcome.key_findings, sections=outcome.sections)
+    request = Request(macro="q", text=text, canonical=query.canonical(),
+                      plan=tuple(plan.describe()), scope=_scope(Path(settings.root), query),
+                      explain=query.explain)
+    result = run_cached(settings, ctx, request, _query_compute(query, plan))
     return finish(result, settings)
+
+
+def _query_compute(query: Query, plan: Plan):
+    def compute(source: FactSource, discovery: Discovery) -> Outcome:
+        outcome = execute_query(query, plan, source, discovery)
+        return Outcome(key_findings=outcome.key_findings, sections=outcome.sections,
+                       summary=outcome.summary)
+
+    return compute
 
 
 def finish(result: CqResult, settings: Settings) -> CqResult:
@@ -88,4 +62,3 @@ def finish(result: CqResult, settings: Settings) -> CqResult:
 
 def schema() -> dict[str, object]:
     return result_json_schema()
-

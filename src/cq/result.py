@@ -70,7 +70,9 @@ class Artifact(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RunMeta(msgspec.Struct, frozen=True, kw_only=True):
-    """Metadata of one invocation; minted fresh for every run, cached answer or not."""
+    """Metadata of one invocation; minted fresh for every run, cached answer or not.
+    `stages_ms` times each pipeline stage; `notices` are one-line remarks for stderr (a
+    disabled cache, an old cache layout)."""
 
     macro: str
     argv: tuple[str, ...]
@@ -80,6 +82,8 @@ class RunMeta(msgspec.Struct, frozen=True, kw_only=True):
     toolchain: dict[str, str]
     schema_version: str = SCHEMA_VERSION
     run_id: str
+    stages_ms: dict[str, float] = msgspec.field(default_factory=dict)
+    notices: tuple[str, ...] = ()
 
 
 class CqResult(msgspec.Struct, frozen=True, kw_only=True):

@@ -187,6 +187,8 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     merged: dict[str, Any] = {**file_values, **_from_env(env)}
     merged.update({k: v for k, v in cli.items() if k in OPTION_NAMES and v is not None})
     merged.setdefault("cache_dir", str(default_cache_dir(env)))
+    if not merged.get("cache_query_ttl"):
+        merged["cache_query_ttl"] = None  # 0 means "until invalidated", as in the env form
     return Settings(root=str(root), config_file=config_file, **merged)
 
 

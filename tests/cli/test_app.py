@@ -123,7 +123,7 @@ def test_internal_error_is_one_line_without_verbose(repo: Path, capsys, monkeypa
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cq.api, "discover_files", boom)
+    monkeypatch.setattr(cq.runner, "discover_files", boom)
     code, _, err = invoke(capsys, "q", "entity=function", "--root", str(repo))
     assert code == 1
     assert "kaboom" in err and "Traceback" not in err

@@ -16,6 +16,8 @@ API:
   `load_facts(lookups) -> dict[path, FileFacts]` (the hits' facts; missing ones: rescan),
   `confirm(ref, digest) -> FileFacts | None` (after a "stamp-changed" lookup),
   `store_many([(ref, digest, facts), ...], extractor_version) -> int` (one transaction),
+  `store_digests([(ref, digest), ...], extractor_version) -> int` (headers only: files read
+  for their digest but not scanned),
   `retrieve(path) -> IndexEntry | None`, `forget(paths) -> int`, `transact()`,
   `stats() -> IndexStats` (files in the store and its size; hits and misses of this object).
 
@@ -211,6 +213,19 @@ class IndexCache:
             # Headers after all facts rows: new headers sit side by side in the table, so a
             # warm run's lookups read a few pages instead of one page per file.
             written = sum(1 for path, header, _ in encoded if self.store.set_bytes(path, header))
+        return written if self.store.faults == faults else 0
+
+    def store_digests(self, items: Iterable[tuple[FileRefLike, str]],
+                      extractor_version: str) -> int:
+        """Record (stamp, digest) headers without facts for files read but not scanned, so
+        later runs know their digests without reading them. `load_facts` leaves such files
+        out (no facts row), and the caller scans them when a query needs their facts."""
+        headers = [(ref.path, encode(IndexRecord(
+            stamp=self._stored_stamp(ref), digest=digest, extractor_version=extractor_version,
+            schema_version=self.schema_version))) for ref, digest in items]
+        faults = self.store.faults
+        with self.store.transact():
+            written = sum(1 for path, header in headers if self.store.set_bytes(path, header))
         return written if self.store.faults == faults else 0
 
     def retrieve(self, path: str) -> IndexEntry | None:

@@ -30,6 +30,20 @@ def _format(value: str) -> str:
     return value
 
 
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
 FLAGS: tuple[Flag, ...] = (
     Flag("root", ("--root",), "value",
          "Repository root [default: the git top level of the current directory, else it]."),
@@ -44,6 +58,17 @@ FLAGS: tuple[Flag, ...] = (
          "Where to save the JSON artifact [default: <root>/.cq/artifacts]."),
     Flag("save_artifact", ("--save-artifact", "--no-save-artifact"), "bool",
          "Save the full result as a JSON artifact [default: save]."),
+    Flag("cache_dir", ("--cache-dir",), "value",
+         "Cache directory [default: $XDG_CACHE_HOME/cq, else ~/.cache/cq]."),
+    Flag("no_cache", ("--no-cache",), "flag", "Run without reading or writing any cache."),
+    Flag("cache_query_ttl", ("--cache-query-ttl",), "value",
+         "Seconds a cached answer lives (0: until invalidated) [default: 0].", _seconds),
+    Flag("cache_query_size", ("--cache-query-size",), "value",
+         "Size limit of the query cache in bytes [default: 512 MiB].", _count),
+    Flag("cache_index_size", ("--cache-index-size",), "value",
+         "Size limit of the index cache in bytes [default: 1 GiB].", _count),
+    Flag("cache_query_shards", ("--cache-query-shards",), "value",
+         "Shards of the query cache (FanoutCache when > 1) [default: 1].", _count),
 )
 
 FLAG_BY_NAME: dict[str, Flag] = {name: flag for flag in FLAGS for name in flag.names}

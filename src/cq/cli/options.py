@@ -21,7 +21,7 @@ def _annotation(flag: Flag) -> Any:
     elif flag.choices:
         base = Literal[flag.choices]  # type: ignore[valid-type]
     else:
-        base = str if flag.convert is str else flag.convert.__annotations__.get("return", str)
+        base = {"_count": int, "_seconds": float}.get(flag.convert.__name__, str)
     names = [n for n in flag.names if not n.startswith("--no-") or flag.kind == "flag"]
     negative = "" if flag.kind != "bool" else None
     param = Parameter(name=names, negative=negative, help=flag.help)

@@ -1,51 +1,50 @@
-"""FactSource: the facts of in-scope files, scanned on demand.
+"""FactSource: the facts of in-scope files, loaded from the index cache or scanned on demand.
 
-A query asks for "the facts of every file that could answer me", expressed as literals that
-such a file must contain (`None`: every file). Files are read once each to test the literals
-and scanned only when they pass, so a cold query for one name parses a handful of files, not
-the whole tree. Scans are memoised for the run, so an expander asking again costs nothing.
-Files whose facts come from the index cache skip the text test: their facts are already there.
+A query asks for "the facts of every file that could answer me", expressed as literals such
+a file must contain (`None`: every file). The literal test is answered from the session's
+memo or the file's bytes (read once per run), and only passing files are loaded: cached
+facts when the content is unchanged, a scan otherwise. Everything is memoised for the run,
+so an expander asking again costs nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 from cq.discover import FileRef
 from cq.facts import FileFacts
+from cq.index.session import IndexSession
 from cq.scan import ScanOutcome
 
 Scanner = Callable[[Sequence[str]], list[ScanOutcome]]
 
 
 class FactSource:
-    def __init__(self, root: Path, files: Sequence[FileRef], scanner: Scanner,
-                 max_file_bytes: int, known: dict[str, FileFacts] | None = None) -> None:
-        self.root = root
+    def __init__(self, files: Sequence[FileRef], session: IndexSession, scanner: Scanner) -> None:
         self.files = tuple(files)
+        self.session = session
         self._scanner = scanner
-        self._max_bytes = max_file_bytes
-        self._facts: dict[str, FileFacts] = dict(known or {})
-        self._digests: dict[str, str] = {}
-        self._rejected: dict[str, set[str]] = {}  # path -> literals known to be absent
+        self._facts: dict[str, FileFacts] = {}
         self.scanned: list[ScanOutcome] = []
+        self.from_cache = 0
 
     def facts_for(self, literals: Iterable[str] | None) -> list[FileFacts]:
-        """Facts of every in-scope file that contains one of `literals` (all if None),
-        in path order."""
+        """Facts of every in-scope file containing one of `literals` (all if None), in
+        path order."""
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
-        todo = [ref.path for ref in self.files
-                if ref.path not in self._facts and self._may_match(ref, wanted)]
-        self._scan(todo)
-        return [self._facts[ref.path] for ref in self.files
-                if ref.path in self._facts and self._passes(ref.path, wanted)]
+        paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)]
+        self._load([p for p in paths if p not in self._facts])
+        return [self._facts[p] for p in paths]
 
     def facts_of(self, path: str) -> FileFacts:
-        """Facts of one in-scope file, scanning it if needed."""
+        """Facts of one in-scope file."""
         if path not in self._facts:
-            self._scan([path])
+            self._load([path])
         return self._facts[path]
+
+    def loaded(self) -> list[FileFacts]:
+        """Every file's facts this run has used so far, in path order."""
+        return [self._facts[ref.path] for ref in self.files if ref.path in self._facts]
 
     def all_facts(self) -> list[FileFacts]:
         return self.facts_for(None)
@@ -54,37 +53,19 @@ class FactSource:
     def files_scanned(self) -> int:
         return len(self.scanned)
 
-    def _may_match(self, ref: FileRef, wanted: tuple[str, ...] | None) -> bool:
-        if wanted is None or ref.size > self._max_bytes:
-            return True  # too-large files are "scanned" into a flagged, empty FileFacts
-        rejected = self._rejected.setdefault(ref.path, set())
-        pending = [lit for lit in wanted if lit not in rejected]
-        if not pending:
-            return False
-        data = self._read(ref.path)
-        if data is None:
-            return True  # unreadable: let the scanner flag it
-        hits = [lit for lit in pending if lit.encode("utf-8", "replace") in data]
-        rejected.update(lit for lit in pending if lit not in hits)
-        return bool(hits)
-
-    def _passes(self, path: str, wanted: tuple[str, ...] | None) -> bool:
+    def _may_match(self, path: str, wanted: tuple[str, ...] | None) -> bool:
         if wanted is None:
             return True
-        rejected = self._rejected.get(path)
-        return not rejected or any(lit not in rejected for lit in wanted)
+        return any(self.session.contains(path, literal) for literal in wanted)
 
-    def _read(self, path: str) -> bytes | None:
-        try:
-            return (self.root / path).read_bytes()
-        except OSError:
-            return None
-
-    def _scan(self, paths: list[str]) -> None:
+    def _load(self, paths: list[str]) -> None:
         if not paths:
             return
-        outcomes = self._scanner(paths)
-        for outcome in outcomes:
-            self._facts[outcome.facts.path] = outcome.facts
-            self._digests[outcome.facts.path] = outcome.digest
-        self.scanned.extend(outcomes)
+        cached = self.session.cached_facts(paths)
+        self._facts.update(cached)
+        self.from_cache += len(cached)
+        todo = [p for p in paths if p not in cached]
+        if todo:
+            outcomes = self._scanner(todo)
+            self._facts.update((o.facts.path, o.facts) for o in outcomes)
+            self.scanned.extend(outcomes)

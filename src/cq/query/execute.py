@@ -104,8 +104,7 @@ def _add_relations(finding: Finding, relations: dict[str, dict[str, list[str]]])
 
 def _flagged(source: FactSource) -> list[Finding]:
     findings = []
-    for outcome in source.scanned:
-        facts = outcome.facts
+    for facts in source.loaded():
         if facts.flags:
             details = {"path": facts.path, "problem": ", ".join(facts.flags), "error": facts.error}
             findings.append(make_finding("file_issue", Anchor(file=facts.path, line=1), details))
@@ -128,10 +127,10 @@ def _summary(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
     files_with = {f.anchor.file for f in selected if f.anchor}
     summary: dict[str, Any] = {
         "matches": len(selected), "files_with_matches": len(files_with),
-        "files_in_scope": len(discovery.files), "files_scanned": source.files_scanned,
+        "files_in_scope": len(discovery.files), "files_examined": len(source.loaded()),
         "truncated": len(shown) < len(selected),
     }
-    flagged = sum(1 for outcome in source.scanned if outcome.facts.flags)
+    flagged = sum(1 for facts in source.loaded() if facts.flags)
     if flagged:
         summary["files_flagged"] = flagged
     if query.shorthand:

@@ -1,0 +1,53 @@
+"""Content digests of in-scope files: from the index cache when the stat stamp still
+matches, else by reading and hashing (in threads: file reads and blake2b release the GIL).
+
+The digests feed the query cache's scope digest; the bytes read on the way are kept for the
+run so the literal prefilter never reads a file twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import msgspec
+
+from cq.discover import FileRef
+
+_THREADS = 4
+_PARALLEL_FROM = 32
+
+
+class ReadFile(msgspec.Struct, frozen=True):
+    digest: str
+    data: bytes | None  # None: too large to read, or unreadable
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stamp_digest(ref: FileRef) -> str:
+    """A stand-in digest for a file cq does not read (too large): changes with its stamp."""
+    return f"stamp:{ref.size}:{ref.mtime_ns}:{ref.inode}"
+
+
+def _read_one(root: Path, ref: FileRef, max_bytes: int) -> ReadFile:
+    if ref.size > max_bytes:
+        return ReadFile(stamp_digest(ref), None)
+    try:
+        data = (root / ref.path).read_bytes()
+    except OSError as exc:
+        return ReadFile(f"unreadable:{type(exc).__name__}", None)
+    return ReadFile(digest_bytes(data), data)
+
+
+def read_and_digest(root: Path, refs: Sequence[FileRef], max_bytes: int) -> dict[str, ReadFile]:
+    """Read and hash `refs`; threads when there are many."""
+    if len(refs) < _PARALLEL_FROM:
+        return {ref.path: _read_one(root, ref, max_bytes) for ref in refs}
+    with ThreadPoolExecutor(_THREADS) as pool:
+        results = pool.map(lambda ref: _read_one(root, ref, max_bytes), refs)
+        return {ref.path: read for ref, read in zip(refs, results, strict=True)}

@@ -1,0 +1,132 @@
+"""One run's use of the index cache: fingerprints, cached facts, literal memos, recording.
+
+`IndexSession` sits between the FactSource and `cq.cache.index`: it knows each in-scope
+file's digest (cached header or fresh read), hands out cached facts for files whose content
+is unchanged, remembers which files contain which prefilter literal (so a run after one edit
+reads one file, not the tree), and writes everything the run learned back in one
+transaction per kind of record. With the cache disabled it still works, uncached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import msgspec
+
+from cq.cache.index import HIT, STAMP_CHANGED, IndexCache, Lookup
+from cq.cache.store import Store
+from cq.discover import FileRef
+from cq.facts import FileFacts
+from cq.index.fingerprints import ReadFile, read_and_digest
+from cq.scan import EXTRACTOR_VERSION, ScanOutcome
+
+LITERAL_PREFIX = "/lit/"
+
+
+class LiteralMemo(msgspec.Struct):
+    """For one literal: path → [digest, file contains the literal]."""
+
+    files: dict[str, tuple[str, bool]] = msgspec.field(default_factory=dict)
+
+
+class IndexSession:
+    def __init__(self, root: Path, store: Store, max_file_bytes: int) -> None:
+        self.root = root
+        self.store = store
+        self.index = IndexCache(store)
+        self.max_file_bytes = max_file_bytes
+        self.digests: dict[str, str] = {}
+        self.read: dict[str, ReadFile] = {}
+        self._refs: dict[str, FileRef] = {}
+        self._changed: set[str] = set()
+        self._hits: set[str] = set()
+        self._memos: dict[str, LiteralMemo] = {}
+        self._dirty_memos: set[str] = set()
+
+    # --- fingerprints -----------------------------------------------------------------
+
+    def fingerprint(self, refs: Sequence[FileRef]) -> dict[str, str]:
+        """Digest of every ref: from cached headers, else read and hashed now."""
+        self._refs = {ref.path: ref for ref in refs}
+        lookups = self.index.lookup_many(refs, EXTRACTOR_VERSION)
+        for lookup in lookups:
+            if lookup.status == HIT and lookup.digest is not None:
+                self._hits.add(lookup.path)
+                self.digests[lookup.path] = lookup.digest
+            elif lookup.status == STAMP_CHANGED:
+                self._changed.add(lookup.path)
+        todo = [ref for ref in refs if ref.path not in self.digests]
+        self.read = read_and_digest(self.root, todo, self.max_file_bytes)
+        self.digests.update((path, read.digest) for path, read in self.read.items())
+        return self.digests
+
+    def text(self, path: str) -> bytes | None:
+        """The file's bytes (read at most once per run); None when unreadable/too large."""
+        read = self.read.get(path)
+        if read is None:
+            ref = self._refs[path]
+            read = read_and_digest(self.root, [ref], self.max_file_bytes)[path]
+            self.read[path] = read
+        return read.data
+
+    # --- cached facts -------------------------------------------------------------------
+
+    def cached_facts(self, paths: Iterable[str]) -> dict[str, FileFacts]:
+        """Facts of `paths` whose cached content is unchanged; the rest must be scanned."""
+        wanted = list(paths)
+        hits = [Lookup(p, HIT, self.digests[p]) for p in wanted if p in self._hits]
+        found = self.index.load_facts(hits)
+        for path in wanted:
+            if path in self._changed and path not in found:
+                facts = self.index.confirm(self._refs[path], self.digests[path])
+                if facts is not None:
+                    found[path] = facts
+        return found
+
+    # --- literal memo -------------------------------------------------------------------
+
+    def contains(self, path: str, literal: str) -> bool:
+        """Does the file contain `literal`? Answered from the memo when its digest matches."""
+        memo = self._memo(literal)
+        digest = self.digests[path]
+        known = memo.files.get(path)
+        if known is not None and known[0] == digest:
+            return known[1]
+        data = self.text(path)
+        found = data is None or literal.encode("utf-8", "replace") in data
+        memo.files[path] = (digest, found)
+        self._dirty_memos.add(literal)
+        return found
+
+    def _memo(self, literal: str) -> LiteralMemo:
+        memo = self._memos.get(literal)
+        if memo is None:
+            memo = self.store.get(LITERAL_PREFIX + literal, LiteralMemo) or LiteralMemo()
+            self._memos[literal] = memo
+        return memo
+
+    # --- recording ------------------------------------------------------------------------
+
+    def record(self, scanned: Sequence[ScanOutcome]) -> None:
+        """Write back what this run learned: fresh facts, digests of files read but not
+        scanned, and the literal memos it extended."""
+        if self.store.status != "ok":
+            return
+        fresh = {o.facts.path for o in scanned}
+        self.index.store_many(((self._refs[o.facts.path], self.digests[o.facts.path], o.facts)
+                               for o in scanned if o.facts.path in self._refs), EXTRACTOR_VERSION)
+        unscanned = [(self._refs[p], self.digests[p]) for p in self.read
+                     if p not in fresh and p in self._refs and p not in self._hits]
+        if unscanned:
+            self.index.store_digests(unscanned, EXTRACTOR_VERSION)
+        self._write_memos()
+
+    def _write_memos(self) -> None:
+        if not self._dirty_memos:
+            return
+        # Paths outside this run's scope stay in the memo: another scope may need them, and a
+        # deleted file's row is never consulted again (lookups go by the discovered paths).
+        with self.store.transact():
+            for literal in sorted(self._dirty_memos):
+                self.store.set(LITERAL_PREFIX + literal, self._memos[literal])

@@ -1,0 +1,209 @@
+"""A cached run of any command: discover → fingerprint → query cache → compute → store.
+
+Every command (`q` and, later, each macro) describes its request as a `Request` and its work
+as a `compute(source, discovery)` function; `run_cached` does the rest the same way for all:
+mints the run id, resolves the scope, asks the query cache (validated by the scope digest),
+computes on a miss — single-flight across processes when the run must scan many files, so
+concurrent cold runs scan the tree once — and writes the index and the result back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from cq import __version__
+from cq.cache.coordination import single_flight
+from cq.cache.profile import profile_from_settings
+from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
+from cq.cache.store import Store, open_store
+from cq.cache.tags import cited_files, entry_tags
+from cq.discover import Discovery, Scope, discover_files
+from cq.facts import FACTS_SCHEMA_VERSION
+from cq.ids import uuid7_str
+from cq.index.session import IndexSession
+from cq.index.source import FactSource
+from cq.result import SCHEMA_VERSION, CqResult, Finding, RunMeta, Section
+from cq.scan import EXTRACTOR_VERSION, scan_paths
+from cq.settings import Settings
+
+# A cold run that must read at least this many files takes the root's scan lock, so that
+# concurrent cold runs scan once and the others reuse the winner's entries.
+SINGLE_FLIGHT_FROM = 64
+LOCK_EXPIRE_S = 300.0
+LOCK_WAIT_S = 300.0
+SCHEMA_TAG = f"{SCHEMA_VERSION}.{FACTS_SCHEMA_VERSION}"
+
+
+class Request(msgspec.Struct, frozen=True, kw_only=True):
+    macro: str
+    text: str  # what the user asked, shown in the summary
+    canonical: str  # stable text of everything that decides the answer
+    plan: tuple[str, ...]
+    scope: Scope
+    explain: bool = False
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    key_findings: tuple[Finding, ...] = ()
+    sections: tuple[Section, ...] = ()
+    summary: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+Compute = Callable[[FactSource, Discovery], Outcome]
+
+
+class RunContext(msgspec.Struct, frozen=True, kw_only=True):
+    """What the caller knows about the invocation but the settings do not."""
+
+    argv: tuple[str, ...] = ()
+    progress: bool = False
+
+
+class _Run:
+    """The mutable bookkeeping of one run: timings, notices, stores."""
+
+    def __init__(self, settings: Settings, ctx: RunContext, request: Request) -> None:
+        self.settings, self.ctx, self.request = settings, ctx, request
+        self.started_ns = time.time_ns()
+        self.run_id = uuid7_str()
+        self.root = Path(settings.root)
+        self.stages: dict[str, float] = {}
+        self._mark = time.perf_counter()
+        profile = profile_from_settings(settings)
+        self.index_store = open_store(profile, "index", self.run_id)
+        self.query = QueryCache(open_store(profile, "query", self.run_id))
+        self.coord = open_store(profile, "coordination", self.run_id)
+
+    def stage(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages[name] = round((now - self._mark) * 1000, 1)
+        self._mark = now
+
+    @property
+    def stores(self) -> tuple[Store, ...]:
+        return (self.index_store, self.query.store, self.coord)
+
+    def notices(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for s in self.stores for n in s.notices))
+
+    def close(self) -> None:
+        for store in self.stores:
+            store.close(flush_counters=False)
+
+    def meta(self) -> RunMeta:
+        return RunMeta(macro=self.request.macro, argv=self.ctx.argv, root=self.settings.root,
+                       started_ms=self.started_ns // 1_000_000,
+                       elapsed_ms=round((time.time_ns() - self.started_ns) / 1e6, 1),
+                       toolchain=toolchain(), run_id=self.run_id, stages_ms=dict(self.stages),
+                       notices=self.notices())
+
+
+def toolchain() -> dict[str, str]:
+    import sys
+
+    return {"cq": __version__, "python": sys.version.split()[0],
+            "extractor": EXTRACTOR_VERSION, "schema": SCHEMA_TAG}
+
+
+def run_cached(settings: Settings, ctx: RunContext, request: Request,
+               compute: Compute) -> CqResult:
+    run = _Run(settings, ctx, request)
+    try:
+        return _execute(run, compute)
+    finally:
+        run.close()
+
+
+def _execute(run: _Run, compute: Compute) -> CqResult:
+    discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
+    run.stage("discover")
+    session, digest = _fingerprint(run, discovery)
+    key = _key(run.request)
+    hit = run.query.get(key, digest)
+    run.stage("query_cache")
+    if hit is None and len(session.read) >= SINGLE_FLIGHT_FROM and run.coord.status == "ok":
+        return _compute_single_flight(run, discovery, session, key, digest, compute)
+    if hit is not None:
+        return _from_cache(run, hit, session)
+    return _compute(run, discovery, session, key, digest, compute)
+
+
+def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
+    session = IndexSession(run.root, run.index_store, run.settings.max_file_bytes)
+    digests = session.fingerprint(discovery.files)
+    run.stage("fingerprint")
+    return session, scope_digest(digests.items())
+
+
+def _key(request: Request) -> str:
+    plan = "\n".join(request.plan)
+    return request_key(f"{request.macro}\n{request.canonical}", plan, __version__,
+                       EXTRACTOR_VERSION, SCHEMA_TAG)
+
+
+def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
+                           digest: str, compute: Compute) -> CqResult:
+    name = f"scan:{run.settings.root}"
+    with single_flight(run.coord, name, LOCK_EXPIRE_S, LOCK_WAIT_S) as flight:
+        run.stage("wait_lock")
+        if flight.waited:  # another process scanned meanwhile: reuse what it stored
+            hit = run.query.get(key, digest)
+            if hit is not None:
+                return _from_cache(run, hit, session)
+            session, digest = _fingerprint(run, discovery)
+        return _compute(run, discovery, session, key, digest, compute)
+
+
+def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, digest: str,
+             compute: Compute) -> CqResult:
+    settings = run.settings
+    scanner = lambda paths: scan_paths(run.root, paths, jobs=settings.jobs,  # noqa: E731
+                                       max_file_bytes=settings.max_file_bytes,
+                                       progress=run.ctx.progress)
+    source = FactSource(discovery.files, session, scanner)
+    outcome = compute(source, discovery)
+    run.stage("compute")
+    result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
+                      key_findings=outcome.key_findings, sections=outcome.sections)
+    session.record(source.scanned)
+    tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
+                      run.request.scope.in_paths, cited_files(result))
+    run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
+    run.stage("store")
+    status = _cache_status(run, "miss")
+    stats = _cache_stats(run, session, source.files_scanned)
+    return _with_run(run, result, status, stats)
+
+
+def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:
+    result = hit.result
+    status = {**_cache_status(run, "hit"), "age_s": round(hit.age_s, 1)}
+    return _with_run(run, result, status, _cache_stats(run, session, 0))
+
+
+def _cache_status(run: _Run, status: str) -> dict[str, Any]:
+    for store in run.stores[:2]:
+        if store.status != "ok":
+            return {"status": "disabled", "reason": store.reason, "key": ""}
+    return {"status": status, "key": _key(run.request)[:16]}
+
+
+def _cache_stats(run: _Run, session: IndexSession, rescanned: int) -> dict[str, Any]:
+    """Index hits/misses of this run (per file), query entries and bytes on disk."""
+    query_stats = run.query.stats()
+    return {"hits": session.index.hits, "misses": session.index.misses,
+            "entries": query_stats.entries,
+            "size_bytes": query_stats.size_bytes + run.index_store.volume(),
+            "files_indexed": len(session.digests), "files_rescanned": rescanned}
+
+
+def _with_run(run: _Run, result: CqResult, status: dict[str, Any],
+              stats: dict[str, Any]) -> CqResult:
+    summary = {**result.summary, "query": run.request.text, "cache": status,
+               "cache_stats": stats}
+    return msgspec.structs.replace(result, summary=summary, run=run.meta())
