@@ -23,13 +23,15 @@ from cq.settings import Settings
 
 __all__ = ["RunContext", "finish", "run_query", "schema"]
 
+_NO_CONTEXT = RunContext()
+
 
 def _scope(root: Path, query: Query) -> Scope:
     return Scope(in_paths=tuple(check_in_path(root, p) for p in query.in_paths),
                  exclude=query.exclude, globs=query.globs)
 
 
-def run_query(settings: Settings, text: str, ctx: RunContext = RunContext()) -> CqResult:
+def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> CqResult:
     """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run."""
     query = parse_query(text)
     plan = plan_query(query)

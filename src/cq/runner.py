@@ -92,8 +92,10 @@ class _Run:
         return tuple(dict.fromkeys(n for s in self.stores for n in s.notices))
 
     def close(self) -> None:
+        # Only the query store's hit/miss counters are worth a write per run: they are the
+        # answer-level statistics `cq cache --stats` reports.
         for store in self.stores:
-            store.close(flush_counters=False)
+            store.close(flush_counters=store is self.query.store)
 
     def meta(self) -> RunMeta:
         return RunMeta(macro=self.request.macro, argv=self.ctx.argv, root=self.settings.root,

@@ -40,7 +40,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def artifact_path(self) -> Path:
-        return Path(self.artifact_dir) if self.artifact_dir else Path(self.root) / ".cq" / "artifacts"
+        if self.artifact_dir:
+            return Path(self.artifact_dir)
+        return Path(self.root) / ".cq" / "artifacts"
 
 
 def _parse_bool(text: str) -> bool:

@@ -52,7 +52,8 @@ def test_json_output_and_artifact(repo: Path, capsys) -> None:
 def test_two_runs_two_increasing_ids(repo: Path, capsys) -> None:
     ids = []
     for _ in range(2):
-        code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(repo), "--format", "json")
+        code, out, _ = invoke(capsys, "q", "entity=function", "--root", str(repo),
+                              "--format", "json")
         assert code == 0
         ids.append(json.loads(out)["run"]["run_id"])
     assert ids[0] < ids[1]

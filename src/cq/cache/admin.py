@@ -90,7 +90,8 @@ def _entries(kind: str, store: Store, rows: int) -> int:
     if kind == "query":
         return store.count(RESULT_PREFIX)
     if kind == "index":
-        return rows - store.count(FACTS_PREFIX)
+        # Headers are keyed by path; every other index row (facts, literal memos) starts "/".
+        return rows - store.count("/")
     return rows
 
 

@@ -248,5 +248,5 @@ class IndexCache:
 
     def stats(self) -> IndexStats:
         stored = self.store.stats()
-        files = stored.entries - self.store.count(FACTS_PREFIX)
+        files = stored.entries - self.store.count("/")  # facts rows and memos start with "/"
         return IndexStats(files, stored.size_bytes, self.hits, self.misses)

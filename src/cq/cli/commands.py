@@ -20,15 +20,45 @@ def emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def run_q(query: str, options: dict[str, Any]) -> int:
-    """`cq q QUERY`: options are the explicitly given global flags, by field name."""
-    from cq.api import RunContext, run_query
+def _context() -> Any:
+    from cq.runner import RunContext
+
+    return RunContext(argv=tuple(sys.argv), progress=sys.stderr.isatty())
+
+
+def show(result: Any, settings: Any) -> int:
+    """Render to stdout; notices (and with -v the stage timings) to stderr."""
     from cq.render import render
 
-    settings = resolve_settings(options, env=os.environ)
-    ctx = RunContext(argv=tuple(sys.argv), progress=sys.stderr.isatty())
-    emit(render(run_query(settings, query, ctx), settings.format))
+    emit(render(result, settings.format))
+    for notice in result.run.notices:
+        print(notice if notice.startswith("cq:") else f"cq: {notice}", file=sys.stderr)
+    if settings.verbose and result.run.stages_ms:
+        stages = " · ".join(f"{k} {v} ms" for k, v in result.run.stages_ms.items())
+        print(f"cq: timings: {stages} · total {result.run.elapsed_ms} ms", file=sys.stderr)
     return 0
+
+
+def run_q(query: str, options: dict[str, Any]) -> int:
+    """`cq q QUERY`: options are the explicitly given global flags, by field name."""
+    from cq.api import run_query
+
+    settings = resolve_settings(options, env=os.environ)
+    return show(run_query(settings, query, _context()), settings)
+
+
+def run_cache(action: Any, options: dict[str, Any]) -> int:
+    from cq.admin import cache_command
+
+    settings = resolve_settings(options, env=os.environ)
+    return show(cache_command(settings, action, _context()), settings)
+
+
+def run_index(action: Any, options: dict[str, Any]) -> int:
+    from cq.admin import index_command
+
+    settings = resolve_settings(options, env=os.environ)
+    return show(index_command(settings, action, _context()), settings)
 
 
 def schema() -> int:
@@ -62,6 +92,7 @@ def build_app() -> "App":
     from cq import __version__
     from cq.cli.options import GlobalOptions, explicit_values
 
+    defaults = GlobalOptions()
     app = App(name="cq", version=__version__,
               help="Structural code queries over a Python repository.",
               help_format="plaintext")
@@ -69,8 +100,61 @@ def build_app() -> "App":
     @app.command(name="q", help=_q_help())
     def q(query: Annotated[str, Parameter(help="The query text, e.g. 'entity=function "
                                                 "name=main'.")],
-          /, *, options: GlobalOptions = GlobalOptions()) -> int:  # type: ignore[valid-type]
+          /, *, options: GlobalOptions = defaults) -> int:  # type: ignore[valid-type]
         return run_q(query, explicit_values(options))
+
+    @app.command(name="cache")
+    def cache(*, stats: bool = False, clear: bool = False, evict_tag: str | None = None,
+              maintenance: bool = False, check: bool = False, migrate: bool = False,
+              prune: bool = False,
+              options: GlobalOptions = defaults) -> int:  # type: ignore[valid-type]
+        """Inspect and administer the caches of the repository (stats when no action).
+
+        Parameters
+        ----------
+        stats
+            Entries, size on disk, hits, misses, oldest and newest entry, per kind.
+        clear
+            Remove every entry of every kind.
+        evict_tag
+            Remove the cached answers carrying TAG (query:KEY, file:PATH, scope:DIR, rule:V,
+            schema:V); file:PATH also drops that file's index entry.
+        maintenance
+            Check, repair, expire and cull every kind (serialized across processes).
+        check
+            With --maintenance: only check, change nothing.
+        migrate
+            Carry still-valid entries over from an older cache layout.
+        prune
+            With --migrate: then remove the old layout's directories.
+        """
+        from cq.admin import CacheAction
+
+        action = CacheAction(stats=stats, clear=clear, evict_tag=evict_tag,
+                             maintenance=maintenance, check=check, migrate=migrate, prune=prune)
+        return run_cache(action, explicit_values(options))
+
+    @app.command(name="index")
+    def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
+              evict_tag: str | None = None,
+              options: GlobalOptions = defaults) -> int:  # type: ignore[valid-type]
+        """Inspect and administer the per-file fact index (stats when no action).
+
+        Parameters
+        ----------
+        stats
+            Files indexed, size on disk, hits and misses.
+        clear
+            Remove every index entry.
+        rebuild
+            Clear, then scan every file in scope (serialized across processes).
+        evict_tag
+            file:PATH removes that file's entry.
+        """
+        from cq.admin import IndexAction
+
+        action = IndexAction(stats=stats, clear=clear, rebuild=rebuild, evict_tag=evict_tag)
+        return run_index(action, explicit_values(options))
 
     app.command(schema)
     return app

@@ -104,9 +104,9 @@ def _def_finding(query: Query, facts: FileFacts, definition: Def) -> Finding:
     details = def_details(facts, definition, query.fields)
     if "decorator" in query.entities:
         details["decorators"] = list(definition.decorators)
+        names = ", @".join(decorator_name(d) for d in definition.decorators)
         return make_finding("decorator", anchor_of(facts.path, definition.span), details,
-                            message=f"@{', @'.join(decorator_name(d) for d in definition.decorators)}"
-                                    f" {definition.kind} {definition.qualname}")
+                            message=f"@{names} {definition.kind} {definition.qualname}")
     return make_finding("definition", anchor_of(facts.path, definition.span), details,
                         message=details["signature"].split("(", 1)[0]
                         + ("" if definition.kind == "class" else "(…)")

@@ -26,8 +26,10 @@ class KeySpec(msgspec.Struct, frozen=True):
 
 _ROWS: tuple[KeySpec, ...] = (
     KeySpec("entity", "entity=function", "what to return: " + ", ".join(ENTITIES)),
-    KeySpec("name", "name=build_graph", "exact name, ~regex (re.search), or dotted qualified suffix"),
-    KeySpec("in", "in=src/pkg", "restrict the scope to a root-relative directory or file", shape="any"),
+    KeySpec("name", "name=build_graph",
+            "exact name, ~regex (re.search), or dotted qualified suffix"),
+    KeySpec("in", "in=src/pkg", "restrict the scope to a root-relative directory or file",
+            shape="any"),
     KeySpec("exclude", "exclude=tests,build/*", "remove globs/paths from the scope", shape="any"),
     KeySpec("globs", "globs=*.py,!*_test.py", "filter the scope by globs; ! negates", shape="any"),
     KeySpec("expand", "expand=callers(depth=2)", "add a section: callers, callees (depth=N)"),
@@ -38,7 +40,8 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("decorator_count_min", "decorator_count_min=2", "at least N decorators"),
     KeySpec("decorator_count_max", "decorator_count_max=0", "at most N decorators"),
     KeySpec("pattern", "pattern='eval($X)'", "ast-grep pattern query", False, "pattern"),
-    KeySpec("pattern.context", "pattern.context='class A: $X'", "pattern context", False, "pattern"),
+    KeySpec("pattern.context", "pattern.context='class A: $X'", "pattern context", False,
+            "pattern"),
     KeySpec("pattern.selector", "pattern.selector=call", "node kind inside the context", False,
             "pattern"),
     KeySpec("pattern.strictness", "pattern.strictness=ast", "match strictness", False, "pattern"),

@@ -1,0 +1,173 @@
+"""`cq cache` and `cq index`: cache administration as CqResults.
+
+The work is in `cq.cache.admin` (stats, clear, evict, maintenance, migration); this module
+turns its plain dicts into results the renderers show (one note line per kind, the full data
+in `summary`) and adds the one admin job that needs the scanner: `index --rebuild`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from cq.cache import admin as cache_admin
+from cq.cache.coordination import barrier_for
+from cq.cache.profile import KINDS, CacheProfile, profile_from_settings
+from cq.cache.store import open_store
+from cq.discover import Scope, discover_files
+from cq.errors import BadInputError
+from cq.ids import uuid7_str
+from cq.index.session import IndexSession
+from cq.index.source import FactSource
+from cq.result import CqResult, RunMeta
+from cq.runner import RunContext, toolchain
+from cq.scan import scan_paths
+from cq.settings import Settings
+
+REBUILD_EXPIRE_S = 1800.0
+_NO_CONTEXT = RunContext()
+
+
+class CacheAction(msgspec.Struct, frozen=True, kw_only=True):
+    stats: bool = False
+    clear: bool = False
+    evict_tag: str | None = None
+    maintenance: bool = False
+    check: bool = False
+    migrate: bool = False
+    prune: bool = False
+
+
+class IndexAction(msgspec.Struct, frozen=True, kw_only=True):
+    stats: bool = False
+    clear: bool = False
+    rebuild: bool = False
+    evict_tag: str | None = None
+
+
+def _result(macro: str, settings: Settings, ctx: RunContext, started_ns: int,
+            summary: dict[str, Any], notes: list[str]) -> CqResult:
+    meta = RunMeta(macro=macro, argv=ctx.argv, root=settings.root,
+                   started_ms=started_ns // 1_000_000,
+                   elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
+                   toolchain=toolchain(), run_id=uuid7_str())
+    return CqResult(run=meta, summary={**summary, "notes": notes})
+
+
+def _kind_notes(title: str, per_kind: dict[str, Any]) -> list[str]:
+    return [f"{title} {kind}: {_describe(value)}" for kind, value in per_kind.items()]
+
+
+def _describe(value: Any) -> str:
+    if not isinstance(value, dict):
+        return str(value)
+    shown = {k: v for k, v in value.items() if k not in ("notices",) and v not in (None, [], "")}
+    return ", ".join(f"{k}={_human(k, v)}" for k, v in shown.items())
+
+
+def _human(key: str, value: Any) -> str:
+    if key in ("oldest", "newest") and isinstance(value, int | float):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
+    if key == "size_bytes" and isinstance(value, int):
+        return f"{value / 1_000_000:.1f} MB" if value >= 100_000 else f"{value:,} B"
+    return str(value)
+
+
+def _check_cache_action(action: CacheAction) -> None:
+    if action.check and not action.maintenance:
+        raise BadInputError("--check goes with --maintenance",
+                            hint="cq cache --maintenance --check")
+    if action.prune and not action.migrate:
+        raise BadInputError("--prune goes with --migrate", hint="cq cache --migrate --prune")
+
+
+def cache_command(settings: Settings, action: CacheAction,
+                  ctx: RunContext = _NO_CONTEXT) -> CqResult:
+    """Run the requested cache actions in a fixed order; with none, show stats."""
+    _check_cache_action(action)
+    started = time.time_ns()
+    profile = profile_from_settings(settings)
+    summary: dict[str, Any] = {}
+    notes: list[str] = []
+    steps: list[tuple[bool, str, Callable[[], Any]]] = [
+        (action.evict_tag is not None, "evicted",
+         lambda: cache_admin.cache_evict_tag(profile, action.evict_tag or "")),
+        (action.clear, "cleared", lambda: cache_admin.cache_clear(profile, KINDS)),
+        (action.maintenance, "maintenance",
+         lambda: cache_admin.cache_maintenance(profile, action.check)),
+        (action.migrate, "migrated",
+         lambda: msgspec.to_builtins(cache_admin.migrate(profile, action.prune))),
+    ]
+    for wanted, name, run in steps:
+        if wanted:
+            summary[name] = run()
+            notes.extend(_kind_notes(name, summary[name]) if name != "migrated"
+                         else [f"migrated: {_describe(summary[name])}"])
+    if action.stats or not summary:
+        summary["stats"] = cache_admin.cache_stats(profile)
+        notes.extend(_kind_notes("cache", summary["stats"]))
+    old = cache_admin.old_layout_notice(profile.cache_dir)
+    if old and not action.migrate:
+        notes.append(old.removeprefix("cq: "))
+    return _result("cache", settings, ctx, started, summary, notes)
+
+
+def index_command(settings: Settings, action: IndexAction,
+                  ctx: RunContext = _NO_CONTEXT) -> CqResult:
+    started = time.time_ns()
+    profile = profile_from_settings(settings)
+    summary: dict[str, Any] = {}
+    notes: list[str] = []
+    if action.evict_tag is not None:
+        summary["evicted"] = cache_admin.cache_evict_tag(profile, action.evict_tag, ("index",))
+        notes.extend(_kind_notes("evicted", summary["evicted"]))
+    if action.clear:
+        summary["cleared"] = cache_admin.cache_clear(profile, ("index",))
+        notes.extend(_kind_notes("cleared", summary["cleared"]))
+    if action.rebuild:
+        summary["rebuilt"] = rebuild_index(settings, profile, ctx)
+        notes.append(f"rebuilt: {_describe(summary['rebuilt'])}")
+    if action.stats or not summary:
+        summary["stats"] = {"index": cache_admin.cache_stats(profile)["index"]}
+        notes.extend(_kind_notes("index", summary["stats"]))
+    return _result("index", settings, ctx, started, summary, notes)
+
+
+def rebuild_index(settings: Settings, profile: CacheProfile, ctx: RunContext) -> dict[str, Any]:
+    """Clear the index and scan every in-scope file, serialized across processes."""
+    if not profile.enabled:
+        raise BadInputError("cannot rebuild the index with caching disabled (--no-cache)")
+
+    def rebuild() -> dict[str, Any]:
+        cache_admin.cache_clear(profile, ("index",))
+        return _scan_everything(settings, profile, ctx)
+
+    coordination = open_store(profile, "coordination")
+    try:
+        return barrier_for(coordination, "index-rebuild", REBUILD_EXPIRE_S)(rebuild)()
+    finally:
+        coordination.close()
+
+
+def _scan_everything(settings: Settings, profile: CacheProfile,
+                     ctx: RunContext) -> dict[str, Any]:
+    root = Path(settings.root)
+    store = open_store(profile, "index", uuid7_str())
+    try:
+        discovery = discover_files(root, Scope())
+        session = IndexSession(root, store, settings.max_file_bytes)
+        session.fingerprint(discovery.files)
+        source = FactSource(discovery.files, session, lambda paths: scan_paths(
+            root, paths, jobs=settings.jobs, max_file_bytes=settings.max_file_bytes,
+            progress=ctx.progress))
+        source.all_facts()
+        session.record(source.scanned)
+        flagged = sum(1 for o in source.scanned if o.facts.flags)
+        return {"files": len(discovery.files), "scanned": source.files_scanned,
+                "flagged": flagged, "status": store.status, "reason": store.reason}
+    finally:
+        store.close()

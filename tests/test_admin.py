@@ -1,0 +1,67 @@
+"""`cq cache` and `cq index` through the library: stats, clear, evict, rebuild, maintenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cq.admin import CacheAction, IndexAction, cache_command, index_command
+from cq.api import run_query
+from cq.errors import BadInputError
+from cq.settings import resolve_settings
+
+
+@pytest.fixture
+def settings(make_repo, tmp_path: Path):
+    root = make_repo({"a.py": "def f():\n    g()\n", "b.py": "def g():\n    pass\n"})
+    return resolve_settings({"root": str(root), "cache_dir": str(tmp_path / "cache"),
+                             "save_artifact": False}, env={})
+
+
+def test_stats_after_a_run(settings) -> None:
+    run_query(settings, "entity=function name=f")
+    stats = cache_command(settings, CacheAction()).summary["stats"]
+    assert stats["query"]["entries"] == 1
+    assert stats["index"]["entries"] == 2  # both files fingerprinted
+    assert stats["query"]["size_bytes"] > 0
+
+
+def test_evict_file_tag_forces_a_miss(settings) -> None:
+    run_query(settings, "entity=function name=f")
+    evicted = cache_command(settings, CacheAction(evict_tag="file:a.py")).summary["evicted"]
+    assert evicted["query"] == 1
+    assert run_query(settings, "entity=function name=f").summary["cache"]["status"] == "miss"
+
+
+def test_clear_removes_everything(settings) -> None:
+    run_query(settings, "entity=function name=f")
+    cache_command(settings, CacheAction(clear=True))
+    stats = cache_command(settings, CacheAction(stats=True)).summary["stats"]
+    assert stats["query"]["entries"] == 0 and stats["index"]["entries"] == 0
+
+
+def test_index_rebuild_scans_every_file(settings) -> None:
+    rebuilt = index_command(settings, IndexAction(rebuild=True)).summary["rebuilt"]
+    assert rebuilt["files"] == 2 and rebuilt["scanned"] == 2
+    after = run_query(settings, "entity=function")
+    assert after.summary["cache_stats"]["files_rescanned"] == 0
+
+
+def test_maintenance_check(settings) -> None:
+    run_query(settings, "entity=function name=f")
+    report = cache_command(settings, CacheAction(maintenance=True, check=True)).summary
+    assert set(report["maintenance"]) == {"index", "query", "coordination"}
+
+
+@pytest.mark.parametrize("action", [CacheAction(check=True), CacheAction(prune=True)])
+def test_dependent_flags_need_their_action(settings, action) -> None:
+    with pytest.raises(BadInputError):
+        cache_command(settings, action)
+
+
+def test_rebuild_refused_without_cache(settings) -> None:
+    from msgspec.structs import replace
+
+    with pytest.raises(BadInputError):
+        index_command(replace(settings, no_cache=True), IndexAction(rebuild=True))
