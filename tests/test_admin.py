@@ -65,3 +65,10 @@ def test_rebuild_refused_without_cache(settings) -> None:
 
     with pytest.raises(BadInputError):
         index_command(replace(settings, no_cache=True), IndexAction(rebuild=True))
+
+
+def test_a_run_mentions_an_older_layout_once(settings) -> None:
+    old = Path(settings.cache_dir) / "v0"
+    old.mkdir(parents=True)
+    notices = run_query(settings, "entity=function name=f").run.notices
+    assert sum("older cache layout" in n for n in notices) == 1

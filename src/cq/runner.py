@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from cq import __version__
+from cq.cache.admin import old_layout_notice
 from cq.cache.coordination import single_flight
 from cq.cache.profile import profile_from_settings
 from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
@@ -89,7 +90,11 @@ class _Run:
         return (self.index_store, self.query.store, self.coord)
 
     def notices(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(n for s in self.stores for n in s.notices))
+        found = [n for s in self.stores for n in s.notices]
+        if not self.settings.no_cache:
+            old = old_layout_notice(Path(self.settings.cache_dir))
+            found.extend([old] if old else [])
+        return tuple(dict.fromkeys(found))
 
     def close(self) -> None:
         # Only the query store's hit/miss counters are worth a write per run: they are the
