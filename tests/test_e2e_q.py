@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 import oracle
+from conftest import REPOS
 from cq.api import RunContext, run_query
 from cq.errors import QuerySyntaxError, ScopeError
 from cq.ids import uuid7_time
 from cq.result import CqResult
 from cq.settings import resolve_settings
-from conftest import REPOS
 
 IGNORED = frozenset({"build/leftover.py", "src/inventory/stale.generated.py"})
 
