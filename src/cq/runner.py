@@ -10,7 +10,7 @@ concurrent cold runs scan the tree once — and writes the index and the result 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from cq.ids import uuid7_str
 from cq.index.session import IndexSession
 from cq.index.source import FactSource
 from cq.result import SCHEMA_VERSION, CqResult, Finding, RunMeta, Section
-from cq.scan import EXTRACTOR_VERSION, scan_paths
+from cq.scan import EXTRACTOR_VERSION
 from cq.settings import Settings
 
 # A cold run that must read at least this many files takes the root's scan lock, so that
@@ -169,10 +169,7 @@ def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSessio
 def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, digest: str,
              compute: Compute) -> CqResult:
     settings = run.settings
-    scanner = lambda paths: scan_paths(run.root, paths, jobs=settings.jobs,  # noqa: E731
-                                       max_file_bytes=settings.max_file_bytes,
-                                       progress=run.ctx.progress)
-    source = FactSource(discovery.files, session, scanner)
+    source = FactSource(discovery.files, session, _scanner(run))
     outcome = compute(source, discovery)
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
@@ -185,6 +182,22 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
     return _with_run(run, result, status, stats)
+
+
+def _scanner(run: _Run) -> Callable[[Sequence[str]], list[Any]]:
+    def scan(paths: Sequence[str]) -> list[Any]:
+        return scan_paths(run.root, paths, jobs=run.settings.jobs,
+                          max_file_bytes=run.settings.max_file_bytes, progress=run.ctx.progress)
+
+    return scan
+
+
+def scan_paths(root: Path, paths: Sequence[str], **options: Any) -> list[Any]:
+    """The scanner, imported on first use: a warm run answered from the query cache never
+    loads ast-grep-py or the process pool."""
+    from cq.scan.pool import scan_paths as scan
+
+    return scan(root, paths, **options)
 
 
 def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:

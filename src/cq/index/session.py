@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -19,7 +20,10 @@ from cq.cache.store import Store
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.fingerprints import ReadFile, read_and_digest
-from cq.scan import EXTRACTOR_VERSION, ScanOutcome
+from cq.scan import EXTRACTOR_VERSION
+
+if TYPE_CHECKING:
+    from cq.scan import ScanOutcome
 
 LITERAL_PREFIX = "/lit/"
 

@@ -10,13 +10,16 @@ so an expander asking again costs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.session import IndexSession
-from cq.scan import ScanOutcome
 
-Scanner = Callable[[Sequence[str]], list[ScanOutcome]]
+if TYPE_CHECKING:  # the scanner is imported only by runs that scan
+    from cq.scan import ScanOutcome
+
+Scanner = Callable[[Sequence[str]], "list[ScanOutcome]"]
 
 
 class FactSource:
