@@ -38,13 +38,13 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
     request = Request(macro="q", text=text, canonical=query.canonical(),
                       plan=tuple(plan.describe()), scope=_scope(Path(settings.root), query),
                       explain=query.explain)
-    result = run_cached(settings, ctx, request, _query_compute(query, plan))
+    result = run_cached(settings, ctx, request, _query_compute(query, plan, settings.jobs))
     return finish(result, settings)
 
 
-def _query_compute(query: Query, plan: Plan):
+def _query_compute(query: Query, plan: Plan, jobs: int):
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
-        outcome = execute_query(query, plan, source, discovery)
+        outcome = execute_query(query, plan, source, discovery, jobs=jobs)
         return Outcome(key_findings=outcome.key_findings, sections=outcome.sections,
                        summary=outcome.summary)
 

@@ -17,6 +17,9 @@ from cq.query.parse import Expander, NameMatch, parse_query, tokenize
         (r"a='it\'s'", [("a", "it's")]),
         ("  a=1   ", [("a", "1")]),
         ("a=b=c", [("a", "b=c")]),
+        ("$N=!~^['\"]", [("$N", "!~^['\"]")]),  # a quote inside a bare value is literal
+        ("p='f(\"a b\")' q=x", [("p", 'f("a b")'), ("q", "x")]),
+        ("'a=b'", [(None, "a=b")]),
         ("word", [(None, "word")]),
     ],
 )
@@ -67,7 +70,6 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("entity=function colour=red", "unknown key 'colour'", 16),
         ("entity=function name=a name=b", "given twice", 23),
         ("entity=function stray", "expected key=value", 16),
-        ("name=x", "needs entity=", 0),
         ("entity=function name=~(", "invalid regex", 16),
         ("entity=function name=a-b", "invalid name", 16),
         ("entity=function limit=0", "integer >= 1", 16),
@@ -79,6 +81,11 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("entity=function in=", "empty value", 16),
         ("entity=function name='open", "unterminated quote", 21),
         ("two words", "expected key=value", 0),
+        ("entity=function inside.stopBy=end", "needs inside=", 16),
+        ("entity=function $X=~foo", "applies to pattern queries only", 16),
+        ("entity=function pattern=x", "not both", 16),
+        ("pattern.selector=call", "needs entity= or pattern=", 0),
+        ("name=x", "needs entity= or pattern=", 0),
     ],
 )
 def test_errors_name_token_and_position(text, fragment, position) -> None:
@@ -107,9 +114,6 @@ def test_keys_not_enforced_yet_are_rejected(key: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "entity=function inside.stopBy=end",
-        "entity=function has.field=body",
-        "entity=function $X=~foo",
         "entity=function expand=hazards",
         "entity=function expand=imports(depth=2)",
         "entity=function fields=hazards",

@@ -1,7 +1,9 @@
-"""Execute a planned query over a FactSource: select, sort, limit, expand.
+"""Execute a planned query over a FactSource: select, filter by rule, sort, limit, expand.
 
-Returns a QueryOutcome (findings and summary counts); building the CqResult with run
-metadata is the API's job.
+An entity query selects from facts, then (with relational or composite keys) keeps the
+definitions whose node matches the rule (`cq.query.relational`); a pattern query matches its
+rule on the candidate files (`cq.query.pattern`). Returns a QueryOutcome (findings and
+summary counts); building the CqResult with run metadata is the API's job.
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ from cq.findings import make_finding
 from cq.index.source import FactSource
 from cq.query.entities import SELECTORS
 from cq.query.expand import Subject, expand_callees, expand_callers
-from cq.query.parse import Query
+from cq.query.model import Query
+from cq.query.pattern import (
+    PatternRun,
+    pattern_notes,
+    pattern_summary,
+    problems_section,
+    run_pattern,
+)
 from cq.query.plan import Plan
+from cq.query.relational import filter_by_rule
 from cq.result import Anchor, Finding, Section
 
 _EXPANDERS = {"callers": expand_callers, "callees": expand_callees}
@@ -36,10 +46,14 @@ def finding_order(finding: Finding) -> tuple[str, int, int, str]:
     return (anchor.file, anchor.line, anchor.col, finding.message)
 
 
-def execute_query(query: Query, plan: Plan, source: FactSource,
-                  discovery: Discovery) -> QueryOutcome:
+def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Discovery, *,
+                  jobs: int = 0) -> QueryOutcome:
+    """`jobs`: worker processes for parsing rule candidates (0 = one per core)."""
+    if query.is_pattern:
+        return _execute_pattern(query, plan, source, discovery, jobs)
     facts_list = source.facts_for(plan.literals)
     selected = sorted(_select(query, facts_list), key=finding_order)
+    selected = filter_by_rule(selected, plan, source, jobs)
     shown = selected[: query.limit] if query.limit else selected
     subjects = _subjects(shown, facts_list)
     sections = [_EXPANDERS[exp.name](source, subjects, exp.depth) for exp in query.expand]
@@ -47,6 +61,28 @@ def execute_query(query: Query, plan: Plan, source: FactSource,
     sections.extend(_explain_sections(query, source, discovery))
     summary = _summary(query, plan, source, discovery, selected, shown)
     return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
+                     jobs: int) -> QueryOutcome:
+    run: PatternRun = run_pattern(query, plan, source, jobs)
+    shown = run.findings[: query.limit] if query.limit else run.findings
+    summary = pattern_summary(run, discovery, len(shown))
+    _add_notes(summary, pattern_notes(query))
+    sections: list[Section] = []
+    if query.explain:
+        sections = [_excluded_section(discovery), problems_section(run)]
+        summary.update(_explain_summary(plan, discovery))
+    return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _add_notes(summary: dict[str, Any], notes: list[str]) -> None:
+    if notes:
+        summary["notes"] = [*summary.get("notes", []), *notes]
+
+
+def _explain_summary(plan: Plan, discovery: Discovery) -> dict[str, Any]:
+    return {"plan": plan.describe(), "scope": [ref.path for ref in discovery.files]}
 
 
 def _select(query: Query, facts_list: list[FileFacts]) -> list[Finding]:
@@ -72,7 +108,7 @@ def _subjects(findings: list[Finding], facts_list: list[FileFacts]) -> list[Subj
 def _with_relation_fields(query: Query, source: FactSource, subjects: list[Subject],
                           shown: list[Finding]) -> list[Finding]:
     """fields=callers / fields=callees: each definition carries the labels it relates to."""
-    wanted = [name for name in ("callers", "callees") if name in query.fields]
+    wanted: list[str] = [name for name in ("callers", "callees") if name in query.fields]
     if not wanted:
         return shown
     relations = {name: _relation_map(name, source, subjects) for name in wanted}
@@ -111,13 +147,17 @@ def _flagged(source: FactSource) -> list[Finding]:
     return sorted(findings, key=finding_order)
 
 
-def _explain_sections(query: Query, source: FactSource, discovery: Discovery) -> list[Section]:
-    if not query.explain:
-        return []
+def _excluded_section(discovery: Discovery) -> Section:
     excluded = [make_finding("file_issue", None, {"path": item.path, "problem": item.reason},
                              message=f"{item.path}: excluded ({item.reason})")
                 for item in discovery.excluded]
-    return [Section(title="Excluded from scope", kind="excluded", findings=tuple(excluded)),
+    return Section(title="Excluded from scope", kind="excluded", findings=tuple(excluded))
+
+
+def _explain_sections(query: Query, source: FactSource, discovery: Discovery) -> list[Section]:
+    if not query.explain:
+        return []
+    return [_excluded_section(discovery),
             Section(title="Files scanned with problems", kind="file_issues",
                     findings=tuple(_flagged(source)))]
 
@@ -135,7 +175,7 @@ def _summary(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
         summary["files_flagged"] = flagged
     if query.shorthand:
         summary["notes"] = ["a single word searches functions, methods and classes by name"]
+    _add_notes(summary, pattern_notes(query))
     if query.explain:
-        summary["plan"] = plan.describe()
-        summary["scope"] = [ref.path for ref in discovery.files]
+        summary.update(_explain_summary(plan, discovery))
     return summary

@@ -1,8 +1,10 @@
-"""The catalogue of `q` keys (QUERY.md §2–3) as data: which are enforced, which repeat, and
-one example each (used by error messages and `cq q --help`).
+"""The catalogue of `q` keys (QUERY.md §2–3) as data: which are enforced, which query shape
+they belong to, and one example each (used by error messages and `cq q --help`).
 
 A key QUERY.md defines but this version does not enforce is listed with `supported=False`;
 the parser rejects it with "not supported yet" rather than accepting and ignoring it.
+Sub-keys (`inside.stopBy`, `nthChild.reverse`) and the metavariable filter (`$X=~re`, listed
+under the name `$X`) are rows too, so the help text and the parser read one table.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ EXPANDERS_SUPPORTED = ("callers", "callees")
 EXPANDERS_ALL = ("callers", "callees", "imports", "raises", "scope", "bytecode_surface", "hazards")
 FIELDS_SUPPORTED = ("def", "loc", "decorators", "callers", "callees")
 FIELDS_ALL = ("def", "loc", "callers", "callees", "imports", "decorators", "hazards", "evidence")
+STRICTNESS = ("cst", "smart", "ast", "relaxed", "signature")
+# Entities whose def node the relational and composite keys are applied to.
+RULE_ENTITIES = ("function", "method", "class", "decorator")
 
 
 class KeySpec(msgspec.Struct, frozen=True):
@@ -39,20 +44,46 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("decorated_by", "decorated_by=property", "has this decorator (simple or dotted)"),
     KeySpec("decorator_count_min", "decorator_count_min=2", "at least N decorators"),
     KeySpec("decorator_count_max", "decorator_count_max=0", "at most N decorators"),
-    KeySpec("pattern", "pattern='eval($X)'", "ast-grep pattern query", False, "pattern"),
-    KeySpec("pattern.context", "pattern.context='class A: $X'", "pattern context", False,
-            "pattern"),
-    KeySpec("pattern.selector", "pattern.selector=call", "node kind inside the context", False,
-            "pattern"),
-    KeySpec("pattern.strictness", "pattern.strictness=ast", "match strictness", False, "pattern"),
-    KeySpec("nthChild", "nthChild=2n+1", "position among siblings", False, "pattern"),
-    KeySpec("inside", "inside='class Handler'", "relational: inside a match", False, "any"),
-    KeySpec("has", "has='await $X'", "relational: contains a match", False, "any"),
-    KeySpec("precedes", "precedes='return $X'", "relational: before a match", False, "any"),
-    KeySpec("follows", "follows='import os'", "relational: after a match", False, "any"),
-    KeySpec("all", "all=[a,b]", "composite: contains all", False, "any"),
-    KeySpec("any", "any=[a,b]", "composite: contains any", False, "any"),
-    KeySpec("not", "not='return $X'", "composite: contains none", False, "any"),
+    KeySpec("pattern", "pattern='eval($X)'",
+            "ast-grep pattern query: $X one node, $$$X zero or more, $_ anonymous",
+            shape="pattern"),
+    KeySpec("pattern.context", "pattern.context='class A: $X'",
+            "match a fragment inside this context (with pattern.selector)", shape="pattern"),
+    KeySpec("pattern.selector", "pattern.selector=call",
+            "node kind inside the context that is the pattern", shape="pattern"),
+    KeySpec("pattern.strictness", "pattern.strictness=ast",
+            "match strictness: " + "|".join(STRICTNESS), shape="pattern"),
+    KeySpec("$X", "$X=~^get_",
+            "metavariable filter on the captured text: $X=~re must match, $X=!~re must not "
+            "(Rust regex)", shape="pattern"),
+    KeySpec("nthChild", "nthChild=2n+1", "position among siblings: N or An+B (1-based)",
+            shape="pattern"),
+    KeySpec("nthChild.reverse", "nthChild.reverse=true", "count positions from the end",
+            shape="pattern"),
+    KeySpec("nthChild.ofRule", "nthChild.ofRule=call", "count only siblings of this kind",
+            shape="pattern"),
+    KeySpec("inside", "inside='class Handler'", "relational: inside a match (parent by default)",
+            shape="any"),
+    KeySpec("inside.stopBy", "inside.stopBy=end", "how far to look: neighbor|end|<pattern>",
+            shape="any"),
+    KeySpec("inside.field", "inside.field=body",
+            "the match sits in this field of the enclosing node", shape="any"),
+    KeySpec("has", "has='await $X'", "relational: a child matches (descendant with stopBy=end)",
+            shape="any"),
+    KeySpec("has.stopBy", "has.stopBy=end", "how far to look: neighbor|end|<pattern>",
+            shape="any"),
+    KeySpec("has.field", "has.field=body", "the child sits in this field of the node", shape="any"),
+    KeySpec("precedes", "precedes='return $X'", "relational: a later sibling matches",
+            shape="any"),
+    KeySpec("precedes.stopBy", "precedes.stopBy=end", "how far to look: neighbor|end|<pattern>",
+            shape="any"),
+    KeySpec("follows", "follows='import os'", "relational: an earlier sibling matches",
+            shape="any"),
+    KeySpec("follows.stopBy", "follows.stopBy=end", "how far to look: neighbor|end|<pattern>",
+            shape="any"),
+    KeySpec("all", "all=[a,b]", "composite: contains every pattern", shape="any"),
+    KeySpec("any", "any=[a,b]", "composite: contains at least one pattern", shape="any"),
+    KeySpec("not", "not='return $X'", "composite: contains none of the patterns", shape="any"),
     KeySpec("scope", "scope=closure", "symtable scope filter", False),
     KeySpec("captures", "captures=count", "free variable filter", False),
     KeySpec("has_cells", "has_cells=true", "cell variable filter", False),
@@ -64,10 +95,18 @@ _ROWS: tuple[KeySpec, ...] = (
 
 KEYS: dict[str, KeySpec] = {spec.name: spec for spec in _ROWS}
 SUPPORTED_KEYS = tuple(spec.name for spec in _ROWS if spec.supported)
-# Relational sub-keys (`inside.stopBy=`...) and metavariable filters (`$X=~re`) belong to
-# the not-yet-supported pattern machinery; the parser recognises them to say so precisely.
-RELATIONAL = ("inside", "has", "precedes", "follows", "nthChild")
+RELATIONS = ("inside", "has", "precedes", "follows")
+COMPOSITES = ("all", "any", "not")
+# ast-grep accepts `field` only on these relations ("field is only supported in has/inside").
+FIELD_RELATIONS = ("inside", "has")
+# Keys with sub-keys: `<base>.<sub>` that is not a row is an unknown sub-key of <base>.
+KEY_BASES = (*RELATIONS, "pattern", "nthChild")
+METAVAR_KEY = "$X"
 
 
 def valid_keys_hint() -> str:
     return "valid keys: " + ", ".join(SUPPORTED_KEYS)
+
+
+def subkeys_of(base: str) -> tuple[str, ...]:
+    return tuple(name for name in KEYS if name.startswith(base + "."))

@@ -1,129 +1,51 @@
-"""Query text → `Query` (QUERY.md §1–2).
+"""Query text → `Query` (QUERY.md §1–3).
 
-Tokenising keeps each token's position so an error can point at it. Every value is checked
-here (entity kinds, regexes, integers, expanders, fields) so that later stages only see valid
-requests; keys QUERY.md defines but cq does not enforce yet are rejected, never ignored.
+Every value is checked here (entity kinds, regexes, integers, expanders, fields; patterns and
+rules through `cq.query.parse_rules`) so that later stages only see valid requests; keys
+QUERY.md defines but cq does not enforce yet are rejected, never ignored. A query is either an
+entity query (`entity=`) or a pattern query (`pattern=` / `pattern.context=`); each key's
+shape in the catalogue says which it belongs to.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import msgspec
-
-from cq.errors import QuerySyntaxError, UnsupportedKeyError
+from cq.errors import QuerySyntaxError
 from cq.query.keys import (
+    COMPOSITES,
     ENTITIES,
     EXPANDERS_ALL,
     EXPANDERS_SUPPORTED,
+    FIELD_RELATIONS,
     FIELDS_ALL,
     FIELDS_SUPPORTED,
+    KEY_BASES,
     KEYS,
-    RELATIONAL,
+    METAVAR_KEY,
+    RELATIONS,
+    RULE_ENTITIES,
+    subkeys_of,
     valid_keys_hint,
 )
+from cq.query.model import Expander, NameMatch, Query
+from cq.query.parse_rules import (
+    metavar_name,
+    parse_composites,
+    parse_meta_filters,
+    parse_nth_child,
+    parse_pattern,
+    parse_relations,
+)
+from cq.query.rules import RuleError, check_config, query_config
+from cq.query.tokens import Token, token_error, tokenize, unsupported
+
+__all__ = ["DEF_ENTITIES", "Expander", "NameMatch", "Query", "Token", "parse_query", "tokenize"]
 
 DEF_ENTITIES = ("function", "method", "class")  # what a single bare word searches
-
-
-class Token(msgspec.Struct, frozen=True):
-    text: str  # the raw token as typed (for messages)
-    key: str | None
-    value: str
-    position: int  # 0-based offset in the query text
-
-
-class NameMatch(msgspec.Struct, frozen=True):
-    """`name=` value: exact simple name, `~regex`, or dotted qualified suffix."""
-
-    raw: str
-    mode: str  # exact | regex | dotted
-
-    @property
-    def literal(self) -> str | None:
-        """Text every matching file must contain (for the prefilter), if any."""
-        if self.mode == "regex":
-            return None
-        return self.raw.rsplit(".", 1)[-1]
-
-
-class Expander(msgspec.Struct, frozen=True):
-    name: str
-    depth: int = 1
-
-
-class Query(msgspec.Struct, frozen=True, kw_only=True):
-    entities: tuple[str, ...]
-    name: NameMatch | None = None
-    in_paths: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    globs: tuple[str, ...] = ()
-    expand: tuple[Expander, ...] = ()
-    fields: tuple[str, ...] = ("def",)
-    limit: int | None = None
-    explain: bool = False
-    decorated_by: str | None = None
-    decorator_count_min: int | None = None
-    decorator_count_max: int | None = None
-    shorthand: bool = False
-
-    def canonical(self) -> str:
-        """A stable text for this request: equal queries give equal text (cache keys)."""
-        return msgspec.json.encode(self, order="sorted").decode()
-
-
-# --- tokenising -------------------------------------------------------------------------
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split query text into tokens; quotes group, a backslash escapes the quote char."""
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos].isspace():
-            pos += 1
-            continue
-        token, pos = _read_token(text, pos)
-        tokens.append(token)
-    return tokens
-
-
-def _read_token(text: str, start: int) -> tuple[Token, int]:
-    pos, key_end = start, -1
-    out: list[str] = []
-    while pos < len(text) and not text[pos].isspace():
-        char = text[pos]
-        if char in "'\"":
-            value, pos = _read_quoted(text, pos)
-            out.append(value)
-            continue
-        if char == "=" and key_end < 0:
-            key_end = len(out)
-            out.append("=")
-        else:
-            out.append(char)
-        pos += 1
-    raw = text[start:pos]
-    if key_end < 0:
-        return Token(raw, None, "".join(out), start), pos
-    return Token(raw, "".join(out[:key_end]), "".join(out[key_end + 1:]), start), pos
-
-
-def _read_quoted(text: str, start: int) -> tuple[str, int]:
-    quote, pos, out = text[start], start + 1, []
-    while pos < len(text):
-        char = text[pos]
-        if char == "\\" and pos + 1 < len(text) and text[pos + 1] in (quote, "\\"):
-            out.append(text[pos + 1])
-            pos += 2
-            continue
-        if char == quote:
-            return "".join(out), pos + 1
-        out.append(char)
-        pos += 1
-    raise QuerySyntaxError(f"unterminated quote starting at position {start}",
-                           token=text[start:], position=start,
-                           hint="close the quote or escape it with a backslash")
+_error = token_error
+_unsupported = unsupported
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -158,66 +80,118 @@ def _collect(tokens: list[Token]) -> dict[str, Token]:
 
 def _check_token(token: Token) -> None:
     if token.key is None:
-        raise _error(token, f"expected key=value, got {token.text!r}", valid_keys_hint())
+        raise _error(token, f"expected key=value, got {token.text!r}",
+                     "quote a value with spaces: all='[a, b]'; " + valid_keys_hint())
     key = token.key
-    base = key.split(".", 1)[0]
     if key.startswith("$"):
-        raise _unsupported(token, "metavariable filters ($X=~re) need pattern queries")
+        metavar_name(token)  # a malformed name is an error now, a good one is checked later
+        return
     if key in KEYS and not KEYS[key].supported:
         raise _unsupported(token, f"key {key!r}")
-    if "." in key and base in RELATIONAL + ("pattern",) and base in KEYS:
-        raise _unsupported(token, f"key {key!r}")
     if key not in KEYS:
-        raise _error(token, f"unknown key {key!r}", valid_keys_hint())
+        raise _unknown_key(token)
 
 
-def _error(token: Token, message: str, hint: str) -> QuerySyntaxError:
-    return QuerySyntaxError(f"{message} at position {token.position}", token=token.text,
-                            position=token.position, hint=hint)
+def _unknown_key(token: Token) -> QuerySyntaxError:
+    key = token.key or ""
+    base, _, sub = key.partition(".")
+    if sub == "field" and base in RELATIONS:
+        return _error(token, f"{key}= is not allowed: ast-grep accepts field only on "
+                      + " and ".join(f"{op}=" for op in FIELD_RELATIONS), f"{base}.stopBy=end")
+    if sub and base in KEY_BASES:
+        return _error(token, f"unknown key {key!r}",
+                      f"{base}= takes " + ", ".join(f"{name}=" for name in subkeys_of(base)))
+    return _error(token, f"unknown key {key!r}", valid_keys_hint())
 
 
-def _unsupported(token: Token, what: str) -> UnsupportedKeyError:
-    return UnsupportedKeyError(
-        f"{what} is not supported yet (token {token.text!r} at position {token.position})",
-        token=token.text, position=token.position, hint=valid_keys_hint())
+def _spec_name(key: str) -> str:
+    return METAVAR_KEY if key.startswith("$") else key
+
+
+def _check_shape(values: dict[str, Token], shape: str) -> None:
+    """Each key belongs to entity queries, pattern queries, or both (the catalogue says)."""
+    for key, token in values.items():
+        owner = KEYS[_spec_name(key)].shape
+        if owner not in ("any", shape):
+            raise _error(token, f"{key}= applies to {owner} queries only",
+                         "entity=KIND for entity queries, pattern='…' for pattern queries")
 
 
 def _build(values: dict[str, Token], tokens: list[Token]) -> Query:
+    pattern_token = values.get("pattern") or values.get("pattern.context")
+    if pattern_token is not None and "entity" in values:
+        raise _error(pattern_token, "a query has entity= or pattern=, not both",
+                     "entity queries select definitions; pattern queries match code")
+    if pattern_token is not None:
+        _check_shape(values, "pattern")
+        return _checked(_build_pattern(values), pattern_token)
     if "entity" not in values:
-        raise _error(tokens[0], "an entity query needs entity=",
-                     "entity=" + "|".join(ENTITIES))
+        raise _error(tokens[0], "a query needs entity= or pattern=",
+                     "entity=" + "|".join(ENTITIES) + " or pattern='…'")
+    _check_shape(values, "entity")
+    query = _build_entity(values)
+    _check_applicable(query, values)
+    return _checked(query, values["entity"])
+
+
+def _common(values: dict[str, Token]) -> dict[str, Any]:
+    """Keys both shapes share: scope, limit, explain, relations and composites."""
     get = values.get
-    query = Query(
+    return {"in_paths": _split_list(get("in")), "exclude": _split_list(get("exclude")),
+            "globs": _split_list(get("globs")), "limit": _parse_int(get("limit"), minimum=1),
+            "explain": _parse_bool(get("explain")), "relations": parse_relations(values),
+            "composites": parse_composites(values)}
+
+
+def _build_pattern(values: dict[str, Token]) -> Query:
+    spec = parse_pattern(values)
+    assert spec is not None
+    common = _common(values)
+    patterns = [spec.text, *(relation.pattern for relation in common["relations"])]
+    return Query(pattern=spec, nth_child=parse_nth_child(values),
+                 meta_filters=parse_meta_filters(values, patterns), **common)
+
+
+def _build_entity(values: dict[str, Token]) -> Query:
+    get = values.get
+    return Query(
         entities=(_parse_entity(values["entity"]),),
         name=_parse_name(get("name")),
-        in_paths=_split_list(get("in")),
-        exclude=_split_list(get("exclude")),
-        globs=_split_list(get("globs")),
         expand=_parse_expand(get("expand")),
         fields=_parse_fields(get("fields")),
-        limit=_parse_int(get("limit"), minimum=1),
-        explain=_parse_bool(get("explain")),
         decorated_by=_parse_plain(get("decorated_by")),
         decorator_count_min=_parse_int(get("decorator_count_min"), minimum=0),
         decorator_count_max=_parse_int(get("decorator_count_max"), minimum=0),
+        **_common(values),
     )
-    _check_applicable(query, values)
+
+
+def _checked(query: Query, token: Token) -> Query:
+    """Each pattern compiled alone already; the combined rule must compile too."""
+    config = query_config(query)
+    if config is not None:
+        try:
+            check_config(config)
+        except RuleError as exc:
+            raise _error(token, f"the query's ast-grep rule does not compile: {exc}",
+                         "check the relational and composite keys") from None
     return query
 
 
-_DEF_ONLY_KEYS = ("decorated_by", "decorator_count_min", "decorator_count_max", "expand")
+_DEF_ONLY_KEYS = ("decorated_by", "decorator_count_min", "decorator_count_max", "expand",
+                  *RELATIONS, *COMPOSITES)
 _DEF_ONLY_FIELDS = ("loc", "decorators", "callers", "callees")
 
 
 def _check_applicable(query: Query, values: dict[str, Token]) -> None:
     """Keys that only mean something for definitions are refused on other entities."""
-    if set(query.entities) <= set(DEF_ENTITIES + ("decorator",)):
+    if set(query.entities) <= set(RULE_ENTITIES):
         return
     entity = query.entities[0]
     for key in _DEF_ONLY_KEYS:
         if key in values:
             raise _error(values[key], f"{key}= does not apply to entity={entity}",
-                         "it applies to entity=function|method|class|decorator")
+                         "it applies to entity=" + "|".join(RULE_ENTITIES))
     for field in query.fields:
         if field in _DEF_ONLY_FIELDS:
             raise _error(values["fields"], f"fields={field} does not apply to entity={entity}",
@@ -280,7 +254,9 @@ def _parse_expand(token: Token | None) -> tuple[Expander, ...]:
 
 def _split_expanders(value: str) -> list[str]:
     """Split on commas outside parentheses: `callers(depth=2),callees`."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in value:
         depth += (char == "(") - (char == ")")
         if char == "," and depth == 0:

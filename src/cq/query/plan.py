@@ -1,14 +1,19 @@
-"""Query → Plan: which files must be scanned (the text prefilter) and which steps run.
+"""Query → Plan: which files must be read (the text prefilter), which rule runs, which steps.
 
 The plan is plain data, shown by `explain=true` and folded into the query-cache key, so two
-requests that would do different work never share an entry.
+requests that would do different work never share an entry. An entity query loads facts of
+files containing one of `literals`; a query with an ast-grep rule (a pattern query, or an
+entity query with relational/composite keys) parses only files containing ALL of `requires`
+and runs `rule` (the config's JSON) on them.
 """
 
 from __future__ import annotations
 
 import msgspec
 
-from cq.query.parse import Query
+from cq.query.literals import required_literals
+from cq.query.model import Query
+from cq.query.rules import config_json, query_config
 
 # Entities whose answer needs every file even when a name is given (the name is not a
 # literal that must appear in the file's text).
@@ -17,25 +22,44 @@ _ALL_FILE_ENTITIES = frozenset({"module"})
 
 class Plan(msgspec.Struct, frozen=True, kw_only=True):
     entities: tuple[str, ...]
-    literals: tuple[str, ...] | None  # None: scan every in-scope file
+    literals: tuple[str, ...] | None  # facts of files with any of these; None: every file
     steps: tuple[str, ...]
+    requires: tuple[str, ...] = ()  # a file is parsed for the rule only if it has all
+    rule: str | None = None  # the ast-grep config as JSON (sorted keys)
+
+    @property
+    def is_pattern(self) -> bool:
+        return not self.entities
 
     def describe(self) -> list[str]:
-        scan = ("every in-scope file" if self.literals is None
-                else "files containing " + " or ".join(repr(lit) for lit in self.literals))
-        return [f"select {', '.join(self.entities)}", f"scan {scan}", *self.steps]
+        lines = [f"select {', '.join(self.entities) or 'pattern matches'}"]
+        if not self.is_pattern:
+            scan = ("every in-scope file" if self.literals is None
+                    else "files containing " + " or ".join(repr(lit) for lit in self.literals))
+            lines.append(f"scan {scan}")
+        if self.rule is not None:
+            parse = ("every in-scope file" if not self.requires else "files containing "
+                     + " and ".join(repr(lit) for lit in self.requires))
+            lines.append(f"parse {parse}")
+            lines.append(f"match rule {self.rule}")
+        return [*lines, *self.steps]
 
 
 def plan_query(query: Query) -> Plan:
-    return Plan(entities=query.entities, literals=_literals(query), steps=_steps(query))
+    requires = required_literals(query) if query.has_rule else ()
+    return Plan(entities=query.entities, literals=_literals(query, requires),
+                steps=_steps(query), requires=requires,
+                rule=config_json(query_config(query)))
 
 
-def _literals(query: Query) -> tuple[str, ...] | None:
-    if _ALL_FILE_ENTITIES.intersection(query.entities):
+def _literals(query: Query, requires: tuple[str, ...]) -> tuple[str, ...] | None:
+    if query.is_pattern or _ALL_FILE_ENTITIES.intersection(query.entities):
         return None
     literal = query.name.literal if query.name else None
     if literal is None and query.decorated_by:
         literal = query.decorated_by.rsplit(".", 1)[-1]
+    if literal is None and requires:
+        literal = max(requires, key=len)  # every answer's file contains all of them
     return (literal,) if literal else None
 
 
@@ -48,6 +72,8 @@ def _steps(query: Query) -> tuple[str, ...]:
     if query.decorator_count_min is not None or query.decorator_count_max is not None:
         steps.append(f"filter decorator count in [{query.decorator_count_min}, "
                      f"{query.decorator_count_max}]")
+    if query.has_rule and not query.is_pattern:
+        steps.append("keep definitions whose node matches the rule")
     if query.limit:
         steps.append(f"limit {query.limit}")
     steps.extend(f"expand {exp.name} depth {exp.depth}" for exp in query.expand)

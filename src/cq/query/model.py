@@ -1,0 +1,102 @@
+"""The parsed request: `Query` and its parts, as frozen data (QUERY.md §2–3).
+
+`cq.query.parse` builds these from query text and validates every value; the planner, the
+rule compiler and the executors only read them. `Query.canonical()` encodes every field, so
+two requests that differ in anything that decides the answer never share a cache entry.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class NameMatch(msgspec.Struct, frozen=True):
+    """`name=` value: exact simple name, `~regex`, or dotted qualified suffix."""
+
+    raw: str
+    mode: str  # exact | regex | dotted
+
+    @property
+    def literal(self) -> str | None:
+        """Text every matching file must contain (for the prefilter), if any."""
+        if self.mode == "regex":
+            return None
+        return self.raw.rsplit(".", 1)[-1]
+
+
+class Expander(msgspec.Struct, frozen=True):
+    name: str
+    depth: int = 1
+
+
+class PatternSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """`pattern=` (or `pattern.context=`), with the optional selector and strictness."""
+
+    text: str  # the pattern, or the context when a selector picks the node inside it
+    selector: str | None = None
+    strictness: str | None = None
+    is_context: bool = False  # given as pattern.context=
+
+
+class Relation(msgspec.Struct, frozen=True, kw_only=True):
+    """`inside=` / `has=` / `precedes=` / `follows=` with `.stopBy=` and `.field=`."""
+
+    op: str
+    pattern: str
+    stop_by: str | None = None  # neighbor | end | a pattern
+    field: str | None = None
+
+
+class Composite(msgspec.Struct, frozen=True, kw_only=True):
+    """`all=` / `any=` / `not=`: the node contains all / any / none of the patterns."""
+
+    op: str
+    patterns: tuple[str, ...]
+
+
+class MetaFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """`$X=~re` (negate False) or `$X=!~re` (negate True); `name` without the `$`s."""
+
+    name: str
+    regex: str
+    negate: bool = False
+
+
+class NthChild(msgspec.Struct, frozen=True, kw_only=True):
+    position: str  # "3" or an An+B formula
+    reverse: bool = False
+    of_kind: str | None = None
+
+
+class Query(msgspec.Struct, frozen=True, kw_only=True):
+    entities: tuple[str, ...] = ()  # empty for a pattern query
+    name: NameMatch | None = None
+    in_paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    globs: tuple[str, ...] = ()
+    expand: tuple[Expander, ...] = ()
+    fields: tuple[str, ...] = ("def",)
+    limit: int | None = None
+    explain: bool = False
+    decorated_by: str | None = None
+    decorator_count_min: int | None = None
+    decorator_count_max: int | None = None
+    shorthand: bool = False
+    pattern: PatternSpec | None = None
+    relations: tuple[Relation, ...] = ()  # in the order inside, has, precedes, follows
+    composites: tuple[Composite, ...] = ()  # in the order all, any, not
+    meta_filters: tuple[MetaFilter, ...] = ()  # sorted by name
+    nth_child: NthChild | None = None
+
+    @property
+    def is_pattern(self) -> bool:
+        return self.pattern is not None
+
+    @property
+    def has_rule(self) -> bool:
+        """Does answering need an ast-grep rule (a pattern or structural constraints)?"""
+        return self.is_pattern or bool(self.relations or self.composites)
+
+    def canonical(self) -> str:
+        """A stable text for this request: equal queries give equal text (cache keys)."""
+        return msgspec.json.encode(self, order="sorted").decode()

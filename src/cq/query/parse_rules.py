@@ -1,0 +1,266 @@
+"""Values of the structural keys: `pattern=` and its options, the relational keys
+(`inside=`, `has=`, `precedes=`, `follows=` with `.stopBy=`/`.field=`), the composite keys
+(`all=`, `any=`, `not=`), `nthChild=` and the metavariable filters (`$X=~re`, `$X=!~re`).
+
+Every pattern, regex and kind is compiled by ast-grep here (against an empty source), so a
+pattern that does not parse is a QuerySyntaxError naming its token, before any file is read.
+Which keys a query shape accepts is `cq.query.parse`'s business.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cq.query.keys import (
+    COMPOSITES,
+    FIELD_RELATIONS,
+    KEYS,
+    METAVAR_KEY,
+    RELATIONS,
+    STRICTNESS,
+)
+from cq.query.model import Composite, MetaFilter, NthChild, PatternSpec, Relation
+from cq.query.rules import RuleError, check_config, metavariables, pattern_rule, relation_rule
+from cq.query.tokens import Token, token_error
+
+Values = dict[str, Token]
+
+_METAVAR_KEY = re.compile(r"\$(?:\$\$)?([A-Z][A-Z0-9_]*)")
+_NTH = re.compile(r"[1-9]\d*|[+-]?\d*n(?:[+-]\d+)?")
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+
+
+def check_pattern(token: Token, pattern: str, what: str = "pattern") -> str:
+    """The pattern, if ast-grep can compile it; else a QuerySyntaxError naming the token."""
+    if not pattern.strip():
+        raise token_error(token, f"empty {what} in {token.key}=", KEYS[_row(token)].example)
+    try:
+        check_config({"rule": {"pattern": pattern}})
+    except RuleError as exc:
+        raise token_error(token, f"{what} {pattern!r} does not parse: {exc}",
+                          "an ast-grep pattern is one Python node; $X, $$$X, $_ are "
+                          "metavariables") from None
+    return pattern
+
+
+def _row(token: Token) -> str:
+    key = token.key or ""
+    return METAVAR_KEY if key.startswith("$") else key
+
+
+# --- pattern ---------------------------------------------------------------------------
+
+
+def parse_pattern(values: Values) -> PatternSpec | None:
+    token = values.get("pattern") or values.get("pattern.context")
+    if token is None:
+        return None
+    if "pattern" in values and "pattern.context" in values:
+        raise token_error(values["pattern.context"], "give pattern= or pattern.context=, "
+                          "not both", "pattern.context='…' pattern.selector=KIND")
+    spec = PatternSpec(text=token.value, is_context=token.key != "pattern",
+                       selector=_plain(values.get("pattern.selector")),
+                       strictness=_strictness(values.get("pattern.strictness")))
+    if spec.selector is None:
+        check_pattern(token, spec.text)  # a context without selector is the pattern itself
+    _check_rule(values.get("pattern.selector") or token, pattern_rule(spec))
+    return spec
+
+
+def _strictness(token: Token | None) -> str | None:
+    if token is None:
+        return None
+    if token.value not in STRICTNESS:
+        raise token_error(token, f"unknown strictness {token.value!r}",
+                          "pattern.strictness=" + "|".join(STRICTNESS))
+    return token.value
+
+
+def _plain(token: Token | None) -> str | None:
+    if token is None:
+        return None
+    if not token.value:
+        raise token_error(token, f"empty value for {token.key}=", KEYS[_row(token)].example)
+    return token.value
+
+
+def _check_rule(token: Token, rule: dict) -> None:
+    try:
+        check_config({"rule": rule})
+    except RuleError as exc:
+        raise token_error(token, f"{token.key}={token.value!r} is refused by ast-grep: {exc}",
+                          KEYS[_row(token)].example) from None
+
+
+# --- relational ------------------------------------------------------------------------
+
+
+def parse_relations(values: Values) -> tuple[Relation, ...]:
+    _check_orphans(values, RELATIONS)
+    relations = []
+    for op in RELATIONS:
+        token = values.get(op)
+        if token is not None:
+            relations.append(_relation(op, token, values))
+    return tuple(relations)
+
+
+def _relation(op: str, token: Token, values: Values) -> Relation:
+    stop = values.get(f"{op}.stopBy")
+    field = values.get(f"{op}.field")
+    stop_by = None
+    if stop is not None:
+        stop_by = stop.value if stop.value in ("neighbor", "end") else check_pattern(
+            stop, stop.value, "stopBy pattern")
+    relation = Relation(op=op, pattern=check_pattern(token, token.value, f"{op} pattern"),
+                        stop_by=stop_by, field=_plain(field))
+    if field is not None and op in FIELD_RELATIONS:
+        _check_rule(field, {"kind": "module", op: relation_rule(relation)})
+    return relation
+
+
+def _check_orphans(values: Values, bases: tuple[str, ...]) -> None:
+    """`inside.stopBy=` without `inside=` would be silently meaningless: refuse it."""
+    for key, token in values.items():
+        base, _, sub = key.partition(".")
+        if sub and base in bases and base not in values:
+            raise token_error(token, f"{key}= needs {base}=", KEYS[base].example)
+
+
+# --- composite -------------------------------------------------------------------------
+
+
+def parse_composites(values: Values) -> tuple[Composite, ...]:
+    composites = []
+    for op in COMPOSITES:
+        token = values.get(op)
+        if token is not None:
+            patterns = split_patterns(token)
+            for pattern in patterns:
+                check_pattern(token, pattern, f"{op} pattern")
+            composites.append(Composite(op=op, patterns=patterns))
+    return tuple(composites)
+
+
+def split_patterns(token: Token) -> tuple[str, ...]:
+    """`a,b` or `[a, b]`: split on commas outside brackets, parentheses and quotes."""
+    value = token.value.strip()
+    if value.startswith("[") and value.endswith("]"):
+        value = value[1:-1]
+    parts = [part.strip() for part in _top_level_split(value)]
+    if not parts or not all(parts):
+        raise token_error(token, f"empty pattern in {token.key}={token.value!r}",
+                          f"{token.key}=[pattern, pattern]")
+    return tuple(parts)
+
+
+def _top_level_split(value: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    closers: list[str] = []
+    quote: str | None = None
+    escaped = False
+    for char in value:
+        if quote is not None:
+            quote, escaped = _in_quote(quote, escaped, char)
+        elif char in "'\"":
+            quote = char
+        elif char in _BRACKETS:
+            closers.append(_BRACKETS[char])
+        elif closers and char == closers[-1]:
+            closers.pop()
+        elif char == "," and not closers:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _in_quote(quote: str, escaped: bool, char: str) -> tuple[str | None, bool]:
+    """One character inside a string literal: (the quote still open, next char escaped)."""
+    if escaped:
+        return quote, False
+    if char == "\\":
+        return quote, True
+    return (None if char == quote else quote), False
+
+
+# --- nthChild --------------------------------------------------------------------------
+
+
+def parse_nth_child(values: Values) -> NthChild | None:
+    _check_orphans(values, ("nthChild",))
+    token = values.get("nthChild")
+    if token is None:
+        return None
+    position = token.value.replace(" ", "")
+    if not _NTH.fullmatch(position):
+        raise token_error(token, f"nthChild= takes N (>= 1) or An+B, got {token.value!r}",
+                          "nthChild=2 or nthChild=2n+1")
+    reverse = values.get("nthChild.reverse")
+    kind = values.get("nthChild.ofRule")
+    if kind is not None:
+        _check_rule(kind, {"kind": _plain(kind)})
+    nth = NthChild(position=position, reverse=_bool(reverse), of_kind=_plain(kind))
+    _check_rule(token, {"kind": "module", "nthChild": {"position": _position(position)}})
+    return nth
+
+
+def _position(position: str) -> int | str:
+    return int(position) if position.isdigit() else position
+
+
+def _bool(token: Token | None) -> bool:
+    if token is None:
+        return False
+    lowered = token.value.lower()
+    if lowered not in ("true", "false", "1", "0", "yes", "no"):
+        raise token_error(token, f"{token.key}= takes true or false, got {token.value!r}",
+                          f"{token.key}=true")
+    return lowered in ("true", "1", "yes")
+
+
+# --- metavariable filters ----------------------------------------------------------------
+
+
+def metavar_name(token: Token) -> str:
+    """`$X` / `$$$ARGS` → `X` / `ARGS`; anything else is a syntax error."""
+    match = _METAVAR_KEY.fullmatch(token.key or "")
+    if match is None:
+        raise token_error(token, f"invalid metavariable {token.key!r}",
+                          "a filter is $NAME=~regex or $NAME=!~regex (NAME in upper case)")
+    return match.group(1)
+
+
+def parse_meta_filters(values: Values, patterns: list[str]) -> tuple[MetaFilter, ...]:
+    """Filters on metavariables the query's patterns define; regexes compiled by ast-grep."""
+    defined: dict[str, str] = {}
+    for pattern in patterns:
+        defined.update(metavariables(pattern))
+    filters = [_meta_filter(token, defined) for key, token in values.items()
+               if key.startswith("$")]
+    return tuple(sorted(filters, key=lambda item: item.name))
+
+
+def _meta_filter(token: Token, defined: dict[str, str]) -> MetaFilter:
+    name = metavar_name(token)
+    if name not in defined:
+        known = ", ".join(defined.values()) or "none"
+        raise token_error(token, f"{token.key} does not occur in the pattern",
+                          f"metavariables of this query: {known}")
+    if defined[name].startswith("$$$") or (token.key or "").startswith("$$$"):
+        raise token_error(token, f"{token.key}= filters a multi-node metavariable",
+                          "ast-grep applies regex filters to single-node metavariables ($X)")
+    negate = token.value.startswith("!~")
+    if not (negate or token.value.startswith("~")):
+        raise token_error(token, f"a metavariable filter is {token.key}=~regex or "
+                          f"{token.key}=!~regex, got {token.value!r}", KEYS[METAVAR_KEY].example)
+    regex = token.value[2:] if negate else token.value[1:]
+    try:
+        check_config({"rule": {"pattern": "$A"}, "constraints": {"A": {"regex": regex}}})
+    except RuleError as exc:
+        raise token_error(token, f"invalid regex {regex!r}: {exc}",
+                          "filters use Rust regex syntax (no look-around)") from None
+    return MetaFilter(name=name, regex=regex, negate=negate)

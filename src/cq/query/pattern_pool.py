@@ -1,0 +1,163 @@
+"""Running one ast-grep rule config over many files, in worker processes when it pays.
+
+A worker gets the job (config, metavariables, whether match text is wanted) as msgpack bytes
+and a chunk of (path, bytes) pairs, decodes each file like the scanner does
+(`cq.scan.decode_source`), parses it once, runs the config and sends back msgpack bytes: no
+pickle comes back and no ast-grep object crosses the boundary. A file that fails costs its own
+matches (it comes back with an error), never the run. Results are in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, cast
+
+import msgspec
+from ast_grep_py import Config as SgConfig
+from ast_grep_py import SgNode, SgRoot
+
+from cq.facts import Span
+from cq.scan import decode_source
+
+TEXT_CAP = 2000  # characters of a match kept in details.text
+CAPTURE_CAP = 500  # characters of one captured node
+POOL_MIN_BYTES = 512 * 1024  # below this much source, forking costs more than it saves
+CHUNK_BYTES = 256 * 1024  # roughly this much source per task keeps workers evenly loaded
+
+
+
+class RuleMatch(msgspec.Struct, frozen=True, array_like=True):
+    span: Span
+    kind: str
+    text: str = ""  # capped at TEXT_CAP characters
+    truncated: bool = False
+    captures: dict[str, str | list[str]] = msgspec.field(default_factory=dict)
+
+
+class FileMatches(msgspec.Struct, frozen=True):
+    path: str
+    matches: tuple[RuleMatch, ...] = ()
+    flags: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class MatchJob(msgspec.Struct, frozen=True):
+    config: dict[str, Any]
+    metavars: dict[str, str] = msgspec.field(default_factory=dict)  # NAME → `$NAME` as written
+    with_text: bool = True
+
+
+_DECODER = msgspec.msgpack.Decoder(list[FileMatches])
+_JOB_DECODER = msgspec.msgpack.Decoder(MatchJob)
+
+
+def match_files(items: Sequence[tuple[str, bytes]], job: MatchJob,
+                jobs: int = 0) -> list[FileMatches]:
+    """Matches of `job` in each (path, bytes), in input order; `jobs` as in scan_paths."""
+    workers = _workers(jobs, items)
+    if workers <= 1:
+        return [match_bytes(path, data, job) for path, data in items]
+    return _match_in_pool(items, job, workers)
+
+
+def _workers(jobs: int, items: Sequence[tuple[str, bytes]]) -> int:
+    if jobs == 1 or len(items) < 2 or sum(len(data) for _, data in items) < POOL_MIN_BYTES:
+        return 1
+    return jobs if jobs > 1 else (os.cpu_count() or 1)
+
+
+def match_bytes(path: str, data: bytes, job: MatchJob) -> FileMatches:
+    text, flags = decode_source(data)
+    try:
+        return match_source(path, text, job, flags)
+    except Exception as exc:  # an ast-grep failure on one file costs that file only
+        return FileMatches(path, flags=(*flags, "unmatched"),
+                           error=f"match failed: {type(exc).__name__}: {exc}")
+
+
+def match_source(path: str, text: str, job: MatchJob,
+                 flags: tuple[str, ...] = ()) -> FileMatches:
+    root = SgRoot(text, "python").root()
+    matches = tuple(_match(node, job) for node in root.find_all(cast(SgConfig, job.config)))
+    if root.find(kind="ERROR") is not None:
+        flags = (*flags, "partial")
+    return FileMatches(path, matches, flags)
+
+
+def _match(node: SgNode, job: MatchJob) -> RuleMatch:
+    where = node.range()
+    start, end = where.start, where.end
+    span = Span(start.line + 1, start.column, end.line + 1, end.column)
+    if not job.with_text:
+        return RuleMatch(span, node.kind())
+    text = node.text()
+    return RuleMatch(span, node.kind(), text[:TEXT_CAP], len(text) > TEXT_CAP,
+                     captures(node, job.metavars))
+
+
+def captures(node: SgNode, metavars: dict[str, str]) -> dict[str, str | list[str]]:
+    """`$X` → its text; `$$$X` → the texts of its named nodes (separators left out)."""
+    found: dict[str, str | list[str]] = {}
+    for name, written in metavars.items():
+        if written.startswith("$$$"):
+            nodes = node.get_multiple_matches(name)
+            found[written] = [n.text()[:CAPTURE_CAP] for n in nodes if n.is_named()]
+            continue
+        single = node.get_match(name)
+        if single is not None:
+            found[written] = single.text()[:CAPTURE_CAP]
+    return found
+
+
+# --- the pool --------------------------------------------------------------------------
+
+
+def match_chunk(job: bytes, items: Sequence[tuple[str, bytes]]) -> bytes:
+    """Worker entry point: a chunk's matches as msgpack bytes."""
+    decoded = _JOB_DECODER.decode(job)
+    return msgspec.msgpack.encode([match_bytes(path, data, decoded) for path, data in items])
+
+
+def _match_in_pool(items: Sequence[tuple[str, bytes]], job: MatchJob,
+                   workers: int) -> list[FileMatches]:
+    chunks = chunk_by_size(items, CHUNK_BYTES)
+    encoded = msgspec.msgpack.encode(job)
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context()) as pool:
+        pending = [pool.submit(match_chunk, encoded, chunk) for chunk in chunks]
+        return [found for future, chunk in zip(pending, chunks, strict=True)
+                for found in _collect(future, chunk)]
+
+
+def _collect(future: Future[bytes], chunk: Sequence[tuple[str, bytes]]) -> list[FileMatches]:
+    try:
+        return _DECODER.decode(future.result())
+    except Exception as exc:  # a worker that died (BrokenProcessPool) or sent garbage
+        error = f"match worker failed: {type(exc).__name__}: {exc}"
+        return [FileMatches(path, flags=("unmatched",), error=error) for path, _ in chunk]
+
+
+def chunk_by_size(items: Sequence[tuple[str, bytes]],
+                  size: int) -> list[list[tuple[str, bytes]]]:
+    """Consecutive chunks of about `size` bytes each (a big file is a chunk of its own)."""
+    chunks: list[list[tuple[str, bytes]]] = []
+    current: list[tuple[str, bytes]] = []
+    total = 0
+    for item in items:
+        current.append(item)
+        total += len(item[1])
+        if total >= size:
+            chunks.append(current)
+            current, total = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is cheapest (no re-import in each worker) and safe: the CLI is single-threaded
+    # when it matches; elsewhere use the platform default.
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)

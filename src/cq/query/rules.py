@@ -1,0 +1,163 @@
+"""Query → one ast-grep rule config, and the checks that reject a bad one before any work.
+
+The pattern (or, for an entity query, the def's node kind), the relational keys, the
+composite keys and `nthChild` become the keys of ONE rule object, which ast-grep ANDs;
+metavariable filters become its `constraints`. `all=`/`any=`/`not=` mean "the node contains
+all / any / none of the patterns", so each pattern becomes `has: {pattern, stopBy: end}`.
+The config's JSON is part of the plan, hence of the query-cache key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
+
+from cq.query.model import Composite, MetaFilter, NthChild, PatternSpec, Query, Relation
+
+if TYPE_CHECKING:
+    from ast_grep_py import Config as SgConfig
+    from ast_grep_py import SgNode
+
+Config = dict[str, Any]
+
+# The def node each rule entity is matched on (decorated defs: the inner def, whose start is
+# the `def`/`class` keyword, like `Def.span`).
+ENTITY_KINDS = {"function": ("function_definition",), "method": ("function_definition",),
+                "class": ("class_definition",),
+                "decorator": ("function_definition", "class_definition")}
+
+# `$NAME` (one node), `$$NAME` (one node, unnamed too) and `$$$NAME` (zero or more); names
+# starting with `_` (and `$_`, `$$$`) are anonymous: they match but capture nothing.
+_METAVAR = re.compile(r"(\${1,3})([A-Z][A-Z0-9_]*)")
+
+
+class RuleError(ValueError):
+    """ast-grep refused a rule; the message is its most specific cause."""
+
+
+def metavariables(pattern: str) -> dict[str, str]:
+    """Capturing metavariables of a pattern: name (no `$`) → as written (`$X`, `$$$ARGS`)."""
+    found: dict[str, str] = {}
+    for match in _METAVAR.finditer(pattern):
+        found.setdefault(match.group(2), match.group(0))
+    return found
+
+
+def pattern_rule(spec: PatternSpec) -> Config:
+    if spec.selector is None and spec.strictness is None and not spec.is_context:
+        return {"pattern": spec.text}
+    obj: Config = {"context": spec.text}
+    if spec.selector:
+        obj["selector"] = spec.selector
+    if spec.strictness:
+        obj["strictness"] = spec.strictness
+    return {"pattern": obj}
+
+
+def relation_rule(relation: Relation) -> Config:
+    rule: Config = {"pattern": relation.pattern}
+    if relation.stop_by in ("neighbor", "end"):
+        rule["stopBy"] = relation.stop_by
+    elif relation.stop_by is not None:
+        rule["stopBy"] = {"pattern": relation.stop_by}
+    if relation.field:
+        rule["field"] = relation.field
+    return rule
+
+
+def contains_rule(pattern: str) -> Config:
+    return {"has": {"pattern": pattern, "stopBy": "end"}}
+
+
+def composite_rule(composite: Composite) -> Config:
+    parts = [contains_rule(p) for p in composite.patterns]
+    if composite.op == "all":
+        return {"all": parts}
+    if composite.op == "any":
+        return {"any": parts}
+    return {"not": {"any": parts}}
+
+
+def nth_child_rule(nth: NthChild) -> Any:
+    position: Any = int(nth.position) if nth.position.isdigit() else nth.position
+    if not nth.reverse and nth.of_kind is None:
+        return position
+    rule: Config = {"position": position}
+    if nth.reverse:
+        rule["reverse"] = True
+    if nth.of_kind:
+        rule["ofRule"] = {"kind": nth.of_kind}
+    return rule
+
+
+def _base_rule(query: Query) -> Config:
+    if query.pattern is not None:
+        return pattern_rule(query.pattern)
+    kinds = sorted({kind for entity in query.entities for kind in ENTITY_KINDS.get(entity, ())})
+    if len(kinds) == 1:
+        return {"kind": kinds[0]}
+    return {"any": [{"kind": kind} for kind in kinds]}
+
+
+def query_rule(query: Query) -> Config:
+    """The one rule object: base (pattern or def kind) AND relations AND composites."""
+    rule = _base_rule(query)
+    for relation in query.relations:
+        rule[relation.op] = relation_rule(relation)
+    composites = [composite_rule(c) for c in query.composites]
+    if any(key in rule for part in composites for key in part):
+        rule = {"all": [rule, *composites]}  # the base already uses that key
+    else:
+        for part in composites:
+            rule.update(part)
+    if query.nth_child is not None:
+        rule["nthChild"] = nth_child_rule(query.nth_child)
+    return rule
+
+
+def constraints(filters: tuple[MetaFilter, ...]) -> Config:
+    out: Config = {}
+    for item in filters:
+        out[item.name] = {"not": {"regex": item.regex}} if item.negate else {"regex": item.regex}
+    return out
+
+
+def query_config(query: Query) -> Config | None:
+    """The ast-grep config the query runs (None: facts alone answer it)."""
+    if not query.has_rule:
+        return None
+    config: Config = {"rule": query_rule(query)}
+    if query.meta_filters:
+        config["constraints"] = constraints(query.meta_filters)
+    return config
+
+
+def config_json(config: Config | None) -> str | None:
+    return None if config is None else json.dumps(config, sort_keys=True, ensure_ascii=False)
+
+
+@cache
+def _empty_root() -> SgNode:
+    from ast_grep_py import SgRoot  # only queries with a rule pay for the import
+
+    return SgRoot("", "python").root()
+
+
+def check_config(config: Config) -> None:
+    """Compile the config (against an empty source); raise RuleError with ast-grep's reason."""
+    try:
+        _empty_root().find_all(cast("SgConfig", config))
+    except Exception as exc:  # ast-grep raises RuntimeError (or ValueError for bad shapes)
+        raise RuleError(ast_grep_reason(str(exc))) from None
+
+
+def ast_grep_reason(message: str) -> str:
+    """ast-grep's error text is a cause chain plus a backtrace: keep the deepest cause."""
+    head = message.split("Stack backtrace:", 1)[0]
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    if not lines:
+        return "invalid rule"
+    last = re.sub(r"^\d+:\s*", "", lines[-1])
+    return last or lines[0]

@@ -1,0 +1,1 @@
+"""A small application for pattern and relational queries."""

@@ -1,0 +1,2 @@
+def pick(obj, name):
+    return eval(getattr(obj, name))

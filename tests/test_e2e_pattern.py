@@ -1,0 +1,213 @@
+"""End to end: pattern queries and relational/composite keys on `tests/repos/patterns`,
+checked against stdlib `ast` (and against the ast-grep CLI when it is installed).
+
+What the relational examples mean (ast-grep semantics, on the def's node):
+- `entity=method inside='class Handler'` finds nothing: a method's parent is the class body,
+  and `inside` looks at the parent only unless `inside.stopBy=end`;
+- `entity=method inside='class Handler' inside.stopBy=end` finds every method with an
+  enclosing class named Handler (a class nested in Handler and a local class named Handler
+  included);
+- `entity=function inside='class Handler' inside.stopBy=end` finds the functions nested in
+  those methods (`entity=function` never returns methods).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import oracle
+from conftest import REPOS
+from cq.api import RunContext, run_query
+from cq.errors import QuerySyntaxError
+from cq.result import CqResult
+from cq.settings import resolve_settings
+
+IGNORED = frozenset({"vendor/lib.py"})  # listed in the sample's .ignore
+# Written by the fixture rather than committed, so that linters and editors of this repository
+# never meet a file that is not UTF-8.
+LEGACY = (b"# -*- coding: latin-1 -*-\n\"\"\"Caf\xe9 menu: a latin-1 file.\"\"\"\n\n"
+          b"GREETING = \"caf\xe9\"\n\n\ndef compute(text):\n    return eval(text)  # caf\xe9\n")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("e2e") / "patterns"
+    shutil.copytree(REPOS / "patterns", target)
+    (target / "app" / "legacy.py").write_bytes(LEGACY)
+    return target
+
+
+def ask(root: Path, text: str, **options) -> CqResult:
+    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
+                                env={"HOME": str(root.parent)})
+    return run_query(settings, text, RunContext(argv=("cq", "q", text)))
+
+
+def rows(result: CqResult) -> set[tuple[str, int]]:
+    return {(f.anchor.file, f.anchor.line) for f in result.key_findings}
+
+
+# --- the independent answer ------------------------------------------------------------------
+
+
+def _trees(root: Path) -> Iterator[tuple[str, str, ast.AST]]:
+    for path in oracle.python_files(root, IGNORED):
+        data = path.read_bytes()
+        yield (path.relative_to(root).as_posix(), importlib.util.decode_source(data),
+               ast.parse(data))
+
+
+def _defs(node: ast.AST, parent: str = "module",
+          classes: tuple[str, ...] = ()) -> Iterator[tuple[str, ast.AST, tuple[str, ...]]]:
+    """(kind, node, names of the enclosing classes) for every def, as cq defines kinds."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            yield "class", child, classes
+            yield from _defs(child, "class", (*classes, child.name))
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield ("method" if parent == "class" else "function"), child, classes
+            yield from _defs(child, "function", classes)
+        else:
+            yield from _defs(child, parent, classes)
+
+
+def defs_where(root: Path, kind: str, predicate) -> set[tuple[str, int]]:
+    return {(rel, node.lineno) for rel, _, tree in _trees(root)  # type: ignore[attr-defined]
+            for found, node, classes in _defs(tree) if found == kind and predicate(node, classes)}
+
+
+def _returns_value(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node))
+
+
+def calls_where(root: Path, name: str, predicate) -> set[tuple[str, int]]:
+    return {(rel, node.lineno) for rel, text, tree in _trees(root) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == name and predicate(node, text)}
+
+
+def _dynamic_getattr(node: ast.Call, text: str) -> bool:
+    if len(node.args) != 2 or node.keywords:
+        return False
+    segment = ast.get_source_segment(text, node.args[1]) or ""
+    return not segment.startswith(("'", '"'))
+
+
+# --- relational ------------------------------------------------------------------------------
+
+
+def test_methods_inside_handler(sample: Path) -> None:
+    result = ask(sample, "entity=method inside='class Handler' inside.stopBy=end")
+    expected = defs_where(sample, "method", lambda node, classes: "Handler" in classes)
+    assert rows(result) == expected
+    assert {f.details["qualname"] for f in result.key_findings} == {
+        "Handler.list_items", "Handler.fetch", "Handler.load", "Handler.reset",
+        "Handler.Options.parse", "outer.Handler.inner_method"}
+
+
+def test_inside_without_stop_by_looks_at_the_parent_only(sample: Path) -> None:
+    assert ask(sample, "entity=method inside='class Handler'").key_findings == ()
+
+
+def test_functions_inside_handler_are_the_nested_ones(sample: Path) -> None:
+    result = ask(sample, "entity=function inside='class Handler' inside.stopBy=end")
+    expected = defs_where(sample, "function", lambda node, classes: "Handler" in classes)
+    assert rows(result) == expected
+    assert [f.details["qualname"] for f in result.key_findings] == ["Handler.list_items.render"]
+
+
+def test_functions_without_a_return_value(sample: Path) -> None:
+    result = ask(sample, "entity=function not='return $X'")
+    expected = defs_where(sample, "function", lambda node, _: not _returns_value(node))
+    assert rows(result) == expected
+    names = {f.details["qualname"] for f in result.key_findings}
+    assert "stop" in names  # a bare `return` is not `return $X`
+    assert "decorate" not in names  # its nested wrapper returns: `not=` looks at descendants
+
+
+# --- patterns --------------------------------------------------------------------------------
+
+
+def test_dynamic_getattr_only(sample: Path) -> None:
+    result = ask(sample, "pattern='getattr($O, $N)' $N=!~^['\"]")
+    assert rows(result) == calls_where(sample, "getattr", _dynamic_getattr)
+    assert {f.details["captures"]["$N"] for f in result.key_findings} == {
+        "name", "prefix + name", 'f"get_{name}"', "NAMES[0]", "key"}
+
+
+def test_eval_calls(sample: Path) -> None:
+    result = ask(sample, "pattern='eval($X)'")
+    assert rows(result) == calls_where(sample, "eval", lambda node, _: len(node.args) == 1)
+    assert {f.anchor.file for f in result.key_findings} == {"app/legacy.py", "app/tools.py"}
+    assert result.summary["files_scanned"] == 2  # `evaluate` alone does not make a candidate
+
+
+def test_bad_pattern_fails_before_any_work(sample: Path) -> None:
+    with pytest.raises(QuerySyntaxError, match="does not parse"):
+        ask(sample, "pattern='a b c'")
+
+
+# --- cache -------------------------------------------------------------------------------------
+
+CACHED = [
+    "pattern='eval($X)'",
+    "pattern='getattr($O, $N)' $N=!~^['\"] limit=3",
+    "pattern='subprocess.$F($$$, shell=True, $$$)'",
+    "entity=method inside='class Handler' inside.stopBy=end",
+    "entity=function not='return $X'",
+]
+
+
+@pytest.mark.parametrize("text", CACHED)
+def test_cached_answers_equal_uncached(sample: Path, tmp_path: Path, text: str) -> None:
+    cache = str(tmp_path / "cache")
+    cold = ask(sample, text, cache_dir=cache)
+    warm = ask(sample, text, cache_dir=cache)
+    uncached = ask(sample, text, no_cache=True)
+    assert cold.summary["cache"]["status"] == "miss"
+    assert warm.summary["cache"]["status"] == "hit"
+    assert cold.key_findings == warm.key_findings == uncached.key_findings
+    assert cold.key_findings  # every query here has an answer
+
+
+def test_an_edit_changes_the_cached_answer(sample: Path, tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(sample, root)
+    cache = str(tmp_path / "cache")
+    before = ask(root, "pattern='eval($X)'", cache_dir=cache)
+    with (root / "app" / "dynamic.py").open("a") as handle:
+        handle.write("\n\nvalue = eval('2')\n")
+    after = ask(root, "pattern='eval($X)'", cache_dir=cache)
+    assert after.summary["cache"]["status"] == "miss"
+    assert len(after.key_findings) == len(before.key_findings) + 1
+
+
+# --- the ast-grep CLI ------------------------------------------------------------------------
+
+AST_GREP = Path(sys.executable).parent / "ast-grep"
+
+
+@pytest.mark.skipif(not AST_GREP.exists(), reason="the ast-grep CLI is not installed")
+@pytest.mark.parametrize("pattern", ["eval($X)", "subprocess.$F($$$, shell=True, $$$)",
+                                     "getattr($O, $N)", "$F($$$ARGS)", "return $X"])
+def test_same_matches_as_the_ast_grep_cli(sample: Path, pattern: str) -> None:
+    """Same (file, line, col) as the CLI, apart from app/legacy.py: the CLI skips a file that
+    is not UTF-8, cq decodes it by its PEP 263 cookie (test_eval_calls finds its eval)."""
+    out = subprocess.run([str(AST_GREP), "run", "-p", pattern, "--lang", "python",
+                          "--json=stream", "app"], cwd=sample, capture_output=True, text=True,
+                         timeout=60).stdout
+    starts = [(m["file"], m["range"]["start"]) for m in map(json.loads, out.splitlines())]
+    expected = {(file, start["line"] + 1, start["column"]) for file, start in starts}
+    assert expected
+    result = ask(sample, f"pattern='{pattern}' in=app exclude=app/legacy.py")
+    assert {(f.anchor.file, f.anchor.line, f.anchor.col) for f in result.key_findings} == expected
+    assert len(result.key_findings) == len(expected)
