@@ -24,7 +24,7 @@ from cq.ids import uuid7_str
 from cq.index.session import IndexSession
 from cq.index.source import FactSource
 from cq.result import CqResult, RunMeta
-from cq.runner import RunContext, toolchain
+from cq.runner import RunContext, extractor_tag, toolchain
 from cq.scan import scan_paths
 from cq.settings import Settings
 
@@ -159,7 +159,7 @@ def _scan_everything(settings: Settings, profile: CacheProfile,
     store = open_store(profile, "index", uuid7_str())
     try:
         discovery = discover_files(root, Scope())
-        session = IndexSession(root, store, settings.max_file_bytes)
+        session = IndexSession(root, store, settings.max_file_bytes, extractor_tag(settings))
         session.fingerprint(discovery.files)
         source = FactSource(discovery.files, session, lambda paths: scan_paths(
             root, paths, jobs=settings.jobs, max_file_bytes=settings.max_file_bytes,

@@ -38,6 +38,7 @@ SINGLE_FLIGHT_FROM = 64
 LOCK_EXPIRE_S = 300.0
 LOCK_WAIT_S = 300.0
 SCHEMA_TAG = f"{SCHEMA_VERSION}.{FACTS_SCHEMA_VERSION}"
+_DISABLED = " cache disabled, running uncached: "
 
 
 class Request(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,7 +91,13 @@ class _Run:
         return (self.index_store, self.query.store, self.coord)
 
     def notices(self) -> tuple[str, ...]:
-        found = [n for s in self.stores for n in s.notices]
+        """One line per cause: stores disabled for the same run share one notice."""
+        disabled = [s for s in self.stores if s.status != "ok" and s.notices]
+        found = [n for s in self.stores for n in s.notices if _DISABLED not in n]
+        if disabled:
+            kinds = ", ".join(s.kind for s in disabled)
+            found.insert(0, f"cq: cache disabled ({kinds}), running uncached: "
+                            f"{disabled[0].reason}")
         if not self.settings.no_cache:
             old = old_layout_notice(Path(self.settings.cache_dir))
             found.extend([old] if old else [])
@@ -130,7 +137,7 @@ def _execute(run: _Run, compute: Compute) -> CqResult:
     discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
     run.stage("discover")
     session, digest = _fingerprint(run, discovery)
-    key = _key(run.request)
+    key = _key(run)
     hit = run.query.get(key, digest)
     run.stage("query_cache")
     if hit is None and len(session.read) >= SINGLE_FLIGHT_FROM and run.coord.status == "ok":
@@ -141,28 +148,36 @@ def _execute(run: _Run, compute: Compute) -> CqResult:
 
 
 def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
-    session = IndexSession(run.root, run.index_store, run.settings.max_file_bytes)
+    session = IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
+                           extractor_tag(run.settings))
     digests = session.fingerprint(discovery.files)
     run.stage("fingerprint")
     return session, scope_digest(digests.items())
 
 
-def _key(request: Request) -> str:
+def _key(run: _Run) -> str:
+    request = run.request
     plan = "\n".join(request.plan)
     return request_key(f"{request.macro}\n{request.canonical}", plan, __version__,
-                       EXTRACTOR_VERSION, SCHEMA_TAG)
+                       extractor_tag(run.settings), SCHEMA_TAG)
+
+
+def extractor_tag(settings: Settings) -> str:
+    """The extractor version plus the settings that change what a scan yields."""
+    return f"{EXTRACTOR_VERSION}/max{settings.max_file_bytes}"
 
 
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
                            digest: str, compute: Compute) -> CqResult:
     name = f"scan:{run.settings.root}"
-    with single_flight(run.coord, name, LOCK_EXPIRE_S, LOCK_WAIT_S) as flight:
+    with single_flight(run.coord, name, LOCK_EXPIRE_S, LOCK_WAIT_S):
         run.stage("wait_lock")
-        if flight.waited:  # another process scanned meanwhile: reuse what it stored
-            hit = run.query.get(key, digest)
-            if hit is not None:
-                return _from_cache(run, hit, session)
-            session, digest = _fingerprint(run, discovery)
+        # Another process may have finished just before we asked for the lock, or while we
+        # waited: either way its answer or its index entries are there to reuse.
+        hit = run.query.get(key, digest)
+        if hit is not None:
+            return _from_cache(run, hit, session)
+        session, digest = _fingerprint(run, discovery)
         return _compute(run, discovery, session, key, digest, compute)
 
 
@@ -175,9 +190,10 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
     session.record(source.scanned)
-    tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
-                      run.request.scope.in_paths, cited_files(result))
-    run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
+    if not session.changed_during_run(source.scanned):
+        tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
+                          run.request.scope.in_paths, cited_files(result))
+        run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
     run.stage("store")
     status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
@@ -202,6 +218,7 @@ def scan_paths(root: Path, paths: Sequence[str], **options: Any) -> list[Any]:
 
 def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:
     result = hit.result
+    session.record(())  # digests read this run (missing or racy headers), so hits stay cheap
     status = {**_cache_status(run, "hit"), "age_s": round(hit.age_s, 1)}
     return _with_run(run, result, status, _cache_stats(run, session, 0))
 
@@ -210,7 +227,7 @@ def _cache_status(run: _Run, status: str) -> dict[str, Any]:
     for store in run.stores[:2]:
         if store.status != "ok":
             return {"status": "disabled", "reason": store.reason, "key": ""}
-    return {"status": status, "key": _key(run.request)[:16]}
+    return {"status": status, "key": _key(run)[:16]}
 
 
 def _cache_stats(run: _Run, session: IndexSession, rescanned: int) -> dict[str, Any]:

@@ -140,7 +140,7 @@ def test_cache_for_kind_opens_a_cache_with_settings(tmp_path: Path) -> None:
     profile = CacheProfile(root=tmp_path, cache_dir=tmp_path / "c", overrides={"index": settings})
     cache = cache_for_kind(profile, "index")
     try:
-        assert type(cache) is diskcache.Cache
+        assert isinstance(cache, diskcache.Cache)
         assert (cache.size_limit, cache.cull_limit, cache.statistics) == (12345, 3, 1)
         assert cache.eviction_policy == "least-recently-stored"
         assert cache.timeout == 0.5
@@ -159,7 +159,7 @@ def test_cache_for_kind_uses_fanout_only_with_shards(tmp_path: Path) -> None:
     plain = cache_for_kind(profile, "index")
     try:
         assert type(fanout) is diskcache.FanoutCache
-        assert type(plain) is diskcache.Cache
+        assert isinstance(plain, diskcache.Cache)
         assert fanout.size_limit == 1000  # FanoutCache splits the limit across shards
         shards = sorted(p.name for p in kind_dir(profile, "query").iterdir())
         assert shards == ["000", "001", "002"]
@@ -167,3 +167,22 @@ def test_cache_for_kind_uses_fanout_only_with_shards(tmp_path: Path) -> None:
     finally:
         fanout.close()
         plain.close()
+
+
+def test_a_locked_database_gives_up_after_the_sqlite_timeout(tmp_path: Path) -> None:
+    import sqlite3
+    import time
+
+    settings = CacheSettings(size_limit=1 << 20, sqlite_timeout=0.3)
+    profile = CacheProfile(root=tmp_path, cache_dir=tmp_path / "c", overrides={"index": settings})
+    cache_for_kind(profile, "index").close()
+    holder = sqlite3.connect(kind_dir(profile, "index") / "cache.db")
+    holder.execute("BEGIN EXCLUSIVE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            cache_for_kind(profile, "index")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert time.monotonic() - started < 5

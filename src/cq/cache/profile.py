@@ -20,7 +20,11 @@ This module reads no environment: `Settings` arrives resolved.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +145,36 @@ def open_cache(directory: Path, settings: CacheSettings) -> Any:
             make_private_dirs(Path(directory) / f"{shard:03d}")
         return diskcache.FanoutCache(str(directory), shards=settings.shards,
                                      timeout=settings.sqlite_timeout, disk=disk, **options)
-    return diskcache.Cache(str(directory), timeout=settings.sqlite_timeout, disk=disk, **options)
+    cache_class = _bounded_cache_class(settings.sqlite_timeout)
+    return cache_class(str(directory), timeout=settings.sqlite_timeout, disk=disk, **options)
+
+
+@functools.cache
+def _bounded_cache_class(timeout_s: float) -> Any:
+    """`diskcache.Cache` whose set-up statements give up on "database is locked" after
+    `timeout_s` instead of DiskCache's fixed 60 s, so a cache locked by another process
+    turns into an uncached run quickly (the store boundary catches the error). FanoutCache
+    builds its shards itself and keeps the 60 s retry."""
+    import diskcache
+
+    class BoundedCache(diskcache.Cache):  # type: ignore[misc]
+        @property
+        def _sql_retry(self) -> Callable[..., Any]:
+            sql = self._sql
+            deadline = time.monotonic() + timeout_s
+
+            def execute(statement: str, *args: Any, **kwargs: Any) -> Any:
+                while True:
+                    try:
+                        return sql(statement, *args, **kwargs)
+                    except sqlite3.OperationalError as exc:
+                        if str(exc) != "database is locked" or time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.005)
+
+            return execute
+
+    return BoundedCache
 
 
 def cache_for_kind(profile: CacheProfile, kind: str) -> Any:

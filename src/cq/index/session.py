@@ -35,11 +35,13 @@ class LiteralMemo(msgspec.Struct):
 
 
 class IndexSession:
-    def __init__(self, root: Path, store: Store, max_file_bytes: int) -> None:
+    def __init__(self, root: Path, store: Store, max_file_bytes: int,
+                 extractor_tag: str = EXTRACTOR_VERSION) -> None:
         self.root = root
         self.store = store
         self.index = IndexCache(store)
         self.max_file_bytes = max_file_bytes
+        self.extractor_tag = extractor_tag
         self.digests: dict[str, str] = {}
         self.read: dict[str, ReadFile] = {}
         self._refs: dict[str, FileRef] = {}
@@ -53,7 +55,7 @@ class IndexSession:
     def fingerprint(self, refs: Sequence[FileRef]) -> dict[str, str]:
         """Digest of every ref: from cached headers, else read and hashed now."""
         self._refs = {ref.path: ref for ref in refs}
-        lookups = self.index.lookup_many(refs, EXTRACTOR_VERSION)
+        lookups = self.index.lookup_many(refs, self.extractor_tag)
         for lookup in lookups:
             if lookup.status == HIT and lookup.digest is not None:
                 self._hits.add(lookup.path)
@@ -112,18 +114,25 @@ class IndexSession:
 
     # --- recording ------------------------------------------------------------------------
 
+    def changed_during_run(self, scanned: Sequence[ScanOutcome]) -> bool:
+        """Did a file change between its fingerprint and its scan? Then the run's answer
+        mixes two versions of the tree and must not be cached."""
+        return any(o.digest != self.digests.get(o.facts.path) for o in scanned)
+
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
-        """Write back what this run learned: fresh facts, digests of files read but not
-        scanned, and the literal memos it extended."""
+        """Write back what this run learned: fresh facts (under the digest of the bytes the
+        scanner read), digests of files read but not scanned, and extended literal memos."""
         if self.store.status != "ok":
             return
         fresh = {o.facts.path for o in scanned}
-        self.index.store_many(((self._refs[o.facts.path], self.digests[o.facts.path], o.facts)
-                               for o in scanned if o.facts.path in self._refs), EXTRACTOR_VERSION)
+        if scanned:
+            self.index.store_many(((self._refs[o.facts.path], o.digest, o.facts)
+                                   for o in scanned if o.facts.path in self._refs),
+                                  self.extractor_tag)
         unscanned = [(self._refs[p], self.digests[p]) for p in self.read
                      if p not in fresh and p in self._refs and p not in self._hits]
         if unscanned:
-            self.index.store_digests(unscanned, EXTRACTOR_VERSION)
+            self.index.store_digests(unscanned, self.extractor_tag)
         self._write_memos()
 
     def _write_memos(self) -> None:
