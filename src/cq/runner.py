@@ -232,6 +232,9 @@ def _cache_status(run: _Run, status: str) -> dict[str, Any]:
 
 def _cache_stats(run: _Run, session: IndexSession, rescanned: int) -> dict[str, Any]:
     """Index hits/misses of this run (per file), query entries and bytes on disk."""
+    if run.index_store.status != "ok":
+        return {"hits": 0, "misses": 0, "entries": 0, "size_bytes": 0, "files_indexed": 0,
+                "files_rescanned": rescanned}
     query_stats = run.query.stats()
     return {"hits": session.index.hits, "misses": session.index.misses,
             "entries": query_stats.entries,

@@ -24,6 +24,18 @@ class NameMatch(msgspec.Struct, frozen=True):
         return self.raw.rsplit(".", 1)[-1]
 
 
+class Join(msgspec.Struct, frozen=True, kw_only=True):
+    """`used_by=` / `defines=` / `raises=` value `entity:name`."""
+
+    entity: str
+    name: NameMatch
+
+    @property
+    def label(self) -> str:
+        prefix = "~" if self.name.mode == "regex" else ""
+        return f"{self.entity}:{prefix}{self.name.raw}"
+
+
 class Expander(msgspec.Struct, frozen=True):
     name: str
     depth: int = 1
@@ -87,6 +99,13 @@ class Query(msgspec.Struct, frozen=True, kw_only=True):
     composites: tuple[Composite, ...] = ()  # in the order all, any, not
     meta_filters: tuple[MetaFilter, ...] = ()  # sorted by name
     nth_child: NthChild | None = None
+    scope: str | None = None  # closure | nested | toplevel (symtable)
+    captures: str | None = None  # a free variable name
+    has_cells: bool | None = None
+    used_by: Join | None = None
+    defines: Join | None = None
+    raises: Join | None = None
+    exports: str | None = None
 
     @property
     def is_pattern(self) -> bool:
@@ -96,6 +115,17 @@ class Query(msgspec.Struct, frozen=True, kw_only=True):
     def has_rule(self) -> bool:
         """Does answering need an ast-grep rule (a pattern or structural constraints)?"""
         return self.is_pattern or bool(self.relations or self.composites)
+
+    @property
+    def uses_symtable(self) -> bool:
+        """Does answering need the stdlib `symtable` (whose answer depends on the Python)?"""
+        return (self.scope is not None or self.captures is not None
+                or self.has_cells is not None
+                or any(exp.name == "scope" for exp in self.expand))
+
+    @property
+    def joins(self) -> tuple[Join, ...]:
+        return tuple(j for j in (self.used_by, self.defines, self.raises) if j is not None)
 
     def canonical(self) -> str:
         """A stable text for this request: equal queries give equal text (cache keys)."""
