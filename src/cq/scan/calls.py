@@ -1,0 +1,133 @@
+"""Extractor for call expressions: callee, simple name, receiver and argument shape.
+
+Conventions: `callee` is the callee's source text with whitespace collapsed (`a . b` and
+multi-line chains read `a.b`). For a name or attribute callee, `name` is the last identifier
+and `receiver` the text before the last dot. For any other callee (`f()()`, `x[0]()`,
+`(lambda: 1)()`) `name` is the whole callee text, so that a simple-name query never matches
+a call it did not name; `receiver` is then None. The preview is the argument text inside
+the parentheses, whitespace collapsed, cut at 80 characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+from ast_grep_py import SgNode
+
+from cq.facts import Call, Span
+from cq.scan.nodes import TRIVIA, ShapeError, dotted, identifier, is_dotted_name, preview
+from cq.scan.state import ScanState, Site
+
+_ATTRIBUTE = re.compile(r"(.*\S)\s*\.\s*((?!\d)\w+)", re.DOTALL)
+_ARGUMENT_GROUPS = frozenset({"parenthesized_expression", "tuple"})
+_NOT_POSITIONAL = frozenset({"keyword_argument", "list_splat", "dictionary_splat", *TRIVIA})
+
+
+def extract_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call, ...]:
+    # A call is its callee followed by its argument list, so the callee's text is the
+    # call's text minus the arguments': one node object fewer than asking for both
+    # children, and node objects are what a scan spends most on after parsing.
+    arguments = node.field("arguments")
+    if arguments is None:
+        raise ShapeError(f"call without arguments at line {site.span.line}")
+    args_text = arguments.text()
+    text = node.text()
+    head = text[: len(text) - len(args_text)]
+    if head.isidentifier():  # `f(x)`, the commonest shape, needs no normalising
+        callee = name = head if head.isascii() else identifier(head)
+        receiver = None
+    else:
+        callee, name, receiver, site = _callee_parts(head, site)
+    scope = site.scope
+    enclosing = scope.qualname if scope is not None else None
+    # Positional arguments throughout: msgspec parses keywords noticeably slower.
+    if args_text == "()":
+        return (Call(callee, name, site.span, receiver, 0, (), False, False, "", enclosing),)
+    if arguments.kind() != "argument_list":  # `f(x for x in y)`: one generator argument
+        return (Call(callee, name, site.span, receiver, 1, (), False, False,
+                     preview(args_text[1:-1]), enclosing),)
+    n_positional, keywords, star, star2 = argument_shape(arguments, args_text)
+    return (Call(callee, name, site.span, receiver, n_positional, keywords, star, star2,
+                 preview(args_text[1:-1]), enclosing),)
+
+
+def _callee_parts(head: str, site: Site) -> tuple[str, str, str | None, Site]:
+    """(callee, name, receiver, site) from the text before a call's argument list."""
+    callee = dotted(head)  # also drops comments: `(f  # why\n  )(x)`
+    if callee.startswith("*"):  # tree-sitter reads `[*f(x)]` as a call of `*f`
+        callee, site = _unstarred(callee, site)
+    return (*split_callee(callee), site)
+
+
+def _unstarred(callee: str, site: Site) -> tuple[str, Site]:
+    """The call inside a misread `*f(x)`: callee without the star, span after it."""
+    inner = callee[1:].strip()
+    span = site.span
+    moved = Span(span.line, span.col + len(callee) - len(inner), span.end_line, span.end_col)
+    return inner, msgspec.structs.replace(site, span=moved)
+
+
+def split_callee(callee: str) -> tuple[str, str, str | None]:
+    """(callee, simple name, receiver) from a callee's normalised text.
+
+    The text alone tells the shapes apart: an unparenthesised callee is a primary, and a
+    primary whose text ends in `.name` is an attribute."""
+    if is_dotted_name(callee):
+        if not callee.isascii():
+            callee = identifier(callee)
+        receiver, _, name = callee.rpartition(".")
+        return callee, name, receiver or None
+    attribute = _ATTRIBUTE.fullmatch(callee)
+    if attribute is not None:  # `f().g`, `x[0].y`, `"sep".join`
+        return callee, identifier(attribute[2]), attribute[1]
+    if callee.startswith("(") and callee.endswith(")") and is_dotted_name(callee[1:-1].strip()):
+        return split_callee(callee[1:-1].strip())  # `(a.b)(x)` calls `a.b`
+    return callee, callee, None  # `f()()`, `x[0]()`: the text is the name
+
+
+def argument_shape(arguments: SgNode, text: str) -> tuple[int, tuple[str, ...], bool, bool]:
+    """(positional count, keyword names, `*` present, `**` present) of an argument list."""
+    if not ("=" in text or "*" in text or "#" in text or "\\" in text):
+        # Only plain positional arguments: count them without asking each for its kind,
+        # and a single one without asking for the children at all.
+        return (1 if "," not in text else len(arguments.named_children())), (), False, False
+    positional = 0
+    keywords: list[str] = []
+    star = star2 = False
+    maybe_misread = "*" in text
+    for child in arguments.named_children():
+        kind = child.kind()
+        if kind not in _NOT_POSITIONAL:
+            if maybe_misread and kind == "call" and child.text().startswith("*"):
+                star = True  # `*a.b()` misread as a call of `*a.b` (see extract_call)
+            else:
+                positional += 1
+        elif kind == "keyword_argument":
+            keywords.append(child.text().split("=", 1)[0].strip())
+        elif kind == "list_splat":
+            star = True
+        elif kind == "dictionary_splat":
+            star2 = True
+    return positional, tuple(keywords), star, star2
+
+
+def extract_type_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call, ...]:
+    """`type(x).attr = v`, which tree-sitter misreads as a `type X = ...` alias statement.
+
+    A real alias names an identifier; a left side starting with `(` is the argument list
+    of a call of `type`. Nested calls inside it are matched as usual."""
+    left = node.named_children()[0]
+    if not left.text().startswith("("):
+        return ()  # a real `type X = int` alias: not a call (and not an assignment fact)
+    group: SgNode | None = left
+    while group is not None and group.kind() not in _ARGUMENT_GROUPS:
+        group = group.child(0)
+    if group is None:
+        return ()
+    end = group.range().end
+    span = Span(site.span.line, site.span.col, end.line + 1, end.column)
+    args = group.named_children() if group.kind() == "tuple" else [group]
+    enclosing = site.scope.qualname if site.scope is not None else None
+    return (Call("type", "type", span, None, len(args),
+                 preview=preview(group.text()[1:-1]), enclosing=enclosing),)
