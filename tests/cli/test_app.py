@@ -95,7 +95,7 @@ def test_text_formats(repo: Path, capsys, fmt: str) -> None:
         (["q", "entity=function name=~("], "invalid regex"),
         (["q", "entity=function in=../elsewhere"], "out of the root"),
         (["q", "entity=function in=nope"], "does not exist"),
-        (["q", "entity=function scope=closure"], "not supported yet"),
+        (["q", "entity=function expand=everything"], "unknown expander"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(repo: Path, capsys, args, fragment) -> None:
