@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import msgspec
@@ -48,6 +47,8 @@ def read_and_digest(root: Path, refs: Sequence[FileRef], max_bytes: int) -> dict
     """Read and hash `refs`; threads when there are many."""
     if len(refs) < _PARALLEL_FROM:
         return {ref.path: _read_one(root, ref, max_bytes) for ref in refs}
+    from concurrent.futures import ThreadPoolExecutor  # only cold runs pay for the import
+
     with ThreadPoolExecutor(_THREADS) as pool:
         results = pool.map(lambda ref: _read_one(root, ref, max_bytes), refs)
         return {ref.path: read for ref, read in zip(refs, results, strict=True)}

@@ -3,15 +3,35 @@
 `rules` is the table of extractors, `extract` the one traversal that runs it over a file,
 `pool` the reading of many files in worker processes. The stage knows nothing of caches or
 queries; the index cache keys its entries on `EXTRACTOR_VERSION`.
+
+The heavy names are loaded on first use (module `__getattr__`): a warm run answered from the
+cache needs `EXTRACTOR_VERSION` but must not import ast-grep-py or the process pool.
 """
 
 from __future__ import annotations
 
-from cq.scan.extract import decode_source, scan_bytes, scan_source
-from cq.scan.pool import ScanOutcome, scan_paths
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 # Bump whenever extraction output changes for any input: cached facts are keyed on it.
 EXTRACTOR_VERSION = "1"
+
+_LAZY = {
+    "decode_source": "cq.scan.extract", "scan_bytes": "cq.scan.extract",
+    "scan_source": "cq.scan.extract", "ScanOutcome": "cq.scan.pool",
+    "scan_paths": "cq.scan.pool",
+}
+
+if TYPE_CHECKING:
+    from cq.scan.extract import decode_source, scan_bytes, scan_source
+    from cq.scan.pool import ScanOutcome, scan_paths
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'cq.scan' has no attribute {name!r}")
+
 
 __all__ = ["EXTRACTOR_VERSION", "ScanOutcome", "decode_source", "scan_bytes", "scan_paths",
            "scan_source"]
