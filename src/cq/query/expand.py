@@ -9,7 +9,7 @@ it may reach. Depth N walks N levels: callers of callers, or callees of callees.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -54,16 +54,27 @@ def _def_index(facts: FileFacts) -> dict[str, Def]:
 # --- callers ---------------------------------------------------------------------------
 
 
-def expand_callers(source: FactSource, subjects: list[Subject], depth: int) -> Section:
-    sites: dict[tuple[str, int, int], dict[str, Any]] = {}
+Sites = dict[tuple[str, int, int], dict[str, Any]]
+Step = Callable[[FactSource, list[Subject], int, Sites], list[Subject]]
+
+
+def _walk(source: FactSource, subjects: list[Subject], depth: int, step: Step) -> Sites:
+    """Breadth-first over the call graph: `step` records one level's sites and returns the
+    definitions to visit next; each definition is visited once."""
+    sites: Sites = {}
     seen = {s.key for s in subjects}
     frontier = subjects
     for level in range(1, depth + 1):
-        found = _callers_of(source, frontier, level, sites)
+        found = step(source, frontier, level, sites)
         frontier = [s for s in found if s.key not in seen]
         seen.update(s.key for s in frontier)
         if not frontier:
             break
+    return sites
+
+
+def expand_callers(source: FactSource, subjects: list[Subject], depth: int) -> Section:
+    sites = _walk(source, subjects, depth, _callers_of)
     return _section("callers", f"Callers (depth ≤ {depth})", sites)
 
 
@@ -99,15 +110,7 @@ def _record(sites: dict[tuple[str, int, int], dict[str, Any]], facts: FileFacts,
 
 
 def expand_callees(source: FactSource, subjects: list[Subject], depth: int) -> Section:
-    sites: dict[tuple[str, int, int], dict[str, Any]] = {}
-    seen = {s.key for s in subjects}
-    frontier = subjects
-    for level in range(1, depth + 1):
-        found = _callees_of(source, frontier, level, sites)
-        frontier = [s for s in found if s.key not in seen]
-        seen.update(s.key for s in frontier)
-        if not frontier:
-            break
+    sites = _walk(source, subjects, depth, _callees_of)
     return _section("callees", f"Callees (depth ≤ {depth})", sites)
 
 
