@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cq.errors import QuerySyntaxError, UnsupportedKeyError
+from cq.errors import QuerySyntaxError
 from cq.query.keys import KEYS
+from cq.query.model import Join
 from cq.query.parse import Expander, NameMatch, parse_query, tokenize
+from cq.query.plan import plan_query
 
 
 @pytest.mark.parametrize(
@@ -49,6 +51,30 @@ def test_token_positions() -> None:
          (Expander("callers", 3), Expander("callees", 1))),
         ("entity=function decorated_by=@property", "decorated_by", "property"),
         ("entity=function decorator_count_min=0", "decorator_count_min", 0),
+        ("entity=function scope=closure", "scope", "closure"),
+        ("entity=method captures=count", "captures", "count"),
+        ("entity=decorator has_cells=false", "has_cells", False),
+        ("entity=function used_by=function:main", "used_by",
+         Join(entity="function", name=NameMatch("main", "exact"))),
+        ("entity=class used_by=method:Svc.run", "used_by",
+         Join(entity="method", name=NameMatch("Svc.run", "dotted"))),
+        ("entity=function used_by=function:~^test_", "used_by",
+         Join(entity="function", name=NameMatch("^test_", "regex"))),
+        ("entity=module defines=class:Config", "defines",
+         Join(entity="class", name=NameMatch("Config", "exact"))),
+        ("entity=class defines=method:get", "defines",
+         Join(entity="method", name=NameMatch("get", "exact"))),
+        ("entity=method raises=class:errors.NotFound", "raises",
+         Join(entity="class", name=NameMatch("errors.NotFound", "dotted"))),
+        ("entity=module exports=main", "exports", "main"),
+        ("entity=function expand=imports,raises,scope,bytecode_surface,hazards", "expand",
+         tuple(Expander(name) for name in
+               ("imports", "raises", "scope", "bytecode_surface", "hazards"))),
+        ("entity=function fields=imports,hazards,evidence", "fields",
+         ("imports", "hazards", "evidence")),
+        ("entity=module fields=imports,hazards,evidence", "fields",
+         ("imports", "hazards", "evidence")),
+        ("entity=callsite fields=evidence", "fields", ("evidence",)),
     ],
 )
 def test_values(text, field, value) -> None:
@@ -86,6 +112,20 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("entity=function pattern=x", "not both", 16),
         ("pattern.selector=call", "needs entity= or pattern=", 0),
         ("name=x", "needs entity= or pattern=", 0),
+        ("entity=function scope=inner", "unknown scope 'inner'", 16),
+        ("entity=function captures=a.b", "a Python identifier", 16),
+        ("entity=function has_cells=maybe", "true or false", 16),
+        ("entity=function used_by=main", "takes ENTITY:NAME", 16),
+        ("entity=function used_by=function:", "takes ENTITY:NAME", 16),
+        ("entity=function used_by=module:x", "does not take entity 'module'", 16),
+        ("entity=function used_by=function:a-b", "invalid name", 16),
+        ("entity=function raises=ValueError", "takes ENTITY:NAME", 16),
+        ("entity=function raises=function:ValueError", "does not take entity", 16),
+        ("entity=function raises=class:~Error$", "invalid name", 16),
+        ("entity=module defines=method:get", "does not take entity 'method'", 14),
+        ("entity=class defines=function:f", "does not take entity 'function'", 13),
+        ("entity=module exports=a.b", "a Python identifier", 14),
+        ("entity=function expand=imports(depth=2)", "takes no depth", 16),
     ],
 )
 def test_errors_name_token_and_position(text, fragment, position) -> None:
@@ -102,26 +142,8 @@ def test_unknown_key_lists_valid_keys() -> None:
     assert "entity" in (info.value.hint or "") and "limit" in (info.value.hint or "")
 
 
-UNSUPPORTED = [name for name, spec in KEYS.items() if not spec.supported]
-
-
-@pytest.mark.parametrize("key", UNSUPPORTED)
-def test_keys_not_enforced_yet_are_rejected(key: str) -> None:
-    with pytest.raises(UnsupportedKeyError, match="not supported yet"):
-        parse_query(f"entity=function {key}=x")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "entity=function expand=hazards",
-        "entity=function expand=imports(depth=2)",
-        "entity=function fields=hazards",
-    ],
-)
-def test_other_unsupported_forms_are_rejected(text: str) -> None:
-    with pytest.raises(UnsupportedKeyError):
-        parse_query(text)
+def test_every_catalogued_key_is_enforced() -> None:
+    assert all(spec.supported for spec in KEYS.values())
 
 
 def test_canonical_text_is_stable() -> None:
@@ -139,8 +161,38 @@ def test_canonical_text_is_stable() -> None:
         "entity=import decorator_count_min=1",
         "entity=callsite fields=loc",
         "entity=module fields=callers",
+        "entity=class scope=closure",
+        "entity=module captures=x",
+        "entity=callsite has_cells=true",
+        "entity=module used_by=function:main",
+        "entity=class raises=class:ValueError",
+        "entity=function defines=class:X",
+        "entity=class exports=X",
+        "entity=import fields=imports",
+        "entity=callsite fields=hazards",
     ],
 )
 def test_definition_only_keys_refused_elsewhere(text: str) -> None:
     with pytest.raises(QuerySyntaxError, match="does not apply"):
         parse_query(text)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("entity=function scope=closure", "entity=function scope=nested"),
+        ("entity=function captures=a", "entity=function captures=b"),
+        ("entity=function has_cells=true", "entity=function has_cells=false"),
+        ("entity=function used_by=function:a", "entity=function used_by=method:a"),
+        ("entity=module defines=class:A", "entity=module defines=function:A"),
+        ("entity=function raises=class:A", "entity=function raises=class:B"),
+        ("entity=module exports=a", "entity=module exports=b"),
+        ("entity=function expand=scope", "entity=function expand=raises"),
+        ("entity=function fields=imports", "entity=function fields=evidence"),
+    ],
+)
+def test_new_keys_change_canonical_text_and_plan(a: str, b: str) -> None:
+    """Two requests that differ in a new key never share a cache entry."""
+    qa, qb = parse_query(a), parse_query(b)
+    assert qa.canonical() != qb.canonical()
+    assert plan_query(qa).describe() != plan_query(qb).describe()

@@ -47,6 +47,13 @@ def run_q(query: str, options: dict[str, Any]) -> int:
     return show(run_query(settings, query, _context()), settings)
 
 
+def run_hazards(category: Any, severity: Any, in_dir: Any, options: dict[str, Any]) -> int:
+    from cq.api import hazards
+
+    settings = resolve_settings(options, env=os.environ)
+    return show(hazards(settings, category, severity, in_dir, _context()), settings)
+
+
 def run_cache(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import cache_command
 
@@ -80,7 +87,8 @@ def _q_help() -> str:
         "Ask a structural question in the q language.\n\n"
         "QUERY is space-separated key=value tokens; quote values with spaces. A single bare "
         "word NAME searches functions, methods and classes named NAME.\n\n"
-        "Keys:\n" + "\n".join(rows) + "\n\nNot supported yet (rejected): " + later
+        "Keys:\n" + "\n".join(rows)
+        + (f"\n\nNot supported yet (rejected): {later}" if later else "")
     )
 
 
@@ -155,6 +163,23 @@ def build_app() -> "App":
 
         action = IndexAction(stats=stats, clear=clear, rebuild=rebuild, evict_tag=evict_tag)
         return run_index(action, explicit_values(options))
+
+    @app.command(name="hazards")
+    def hazards(*, category: str | None = None, severity: str | None = None,
+                in_: Annotated[str | None, Parameter(name="--in")] = None,
+                options: GlobalOptions = defaults) -> int:  # type: ignore[valid-type]
+        """Risky constructs from the hazard registry (eval, shell=True, unsafe loads, ...).
+
+        Parameters
+        ----------
+        category
+            Only these categories, comma-separated: security, correctness, design, performance.
+        severity
+            Only these severities, comma-separated: error, warning, info.
+        in_
+            Restrict the scope to this root-relative directory or file.
+        """
+        return run_hazards(category, severity, in_, explicit_values(options))
 
     app.command(schema)
     return app

@@ -170,11 +170,11 @@ def _import_passes(query: Query, imp: Import) -> bool:
 def select_imports(query: Query, facts: FileFacts) -> Iterator[Finding]:
     for imp in facts.imports:
         if _import_passes(query, imp):
-            yield make_finding("import", anchor_of(facts.path, imp.span), _import_details(imp),
-                               message=_import_text(imp))
+            yield make_finding("import", anchor_of(facts.path, imp.span), import_details(imp),
+                               message=import_text(imp))
 
 
-def _import_details(imp: Import) -> dict[str, Any]:
+def import_details(imp: Import) -> dict[str, Any]:
     details: dict[str, Any] = {
         "module": imp.module, "resolved": imp.resolved, "level": imp.level,
         "names": [[n.name, n.alias] for n in imp.names], "from": imp.is_from,
@@ -184,7 +184,7 @@ def _import_details(imp: Import) -> dict[str, Any]:
     return details
 
 
-def _import_text(imp: Import) -> str:
+def import_text(imp: Import) -> str:
     names = ", ".join(n.name + (f" as {n.alias}" if n.alias else "") for n in imp.names)
     if imp.is_from:
         return f"from {'.' * imp.level}{imp.module} import {names}"

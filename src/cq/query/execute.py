@@ -1,13 +1,17 @@
-"""Execute a planned query over a FactSource: select, filter by rule, sort, limit, expand.
+"""Execute a planned query over a FactSource: select, filter, sort, limit, expand, add fields.
 
 An entity query selects from facts, then (with relational or composite keys) keeps the
-definitions whose node matches the rule (`cq.query.relational`); a pattern query matches its
-rule on the candidate files (`cq.query.pattern`). Returns a QueryOutcome (findings and
-summary counts); building the CqResult with run metadata is the API's job.
+definitions whose node matches the rule (`cq.query.relational`), then applies the symtable
+keys and the joins (`cq.query.filters`); the expanders add sections (`cq.query.expand` for
+the call graph, `cq.query.sections` for the others) and `fields=` adds details
+(`cq.query.fields`). A pattern query matches its rule on the candidate files
+(`cq.query.pattern`). Returns a QueryOutcome (findings and summary counts); building the
+CqResult with run metadata is the API's job.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -16,8 +20,12 @@ from cq.discover import Discovery
 from cq.facts import FileFacts
 from cq.findings import make_finding
 from cq.index.source import FactSource
+from cq.query.context import QueryContext, finding_order
 from cq.query.entities import SELECTORS
 from cq.query.expand import Subject, expand_callees, expand_callers
+from cq.query.fields import add_fields
+from cq.query.filters import Item, apply_filters, resolve
+from cq.query.joins import used_by_literals
 from cq.query.model import Query
 from cq.query.pattern import (
     PatternRun,
@@ -28,9 +36,21 @@ from cq.query.pattern import (
 )
 from cq.query.plan import Plan
 from cq.query.relational import filter_by_rule
+from cq.query.sections import SECTION_EXPANDERS, Expander
 from cq.result import Anchor, Finding, Section
 
-_EXPANDERS = {"callers": expand_callers, "callees": expand_callees}
+_GRAPH = {"callers": expand_callers, "callees": expand_callees}
+
+
+def _on_graph(walk: Callable[[FactSource, list[Subject], int], Section]) -> Expander:
+    def expand(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+        return walk(ctx.source, subjects, depth)
+
+    return expand
+
+
+_EXPANDERS: dict[str, Expander] = {
+    **{name: _on_graph(walk) for name, walk in _GRAPH.items()}, **SECTION_EXPANDERS}
 
 
 class QueryOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,11 +59,7 @@ class QueryOutcome(msgspec.Struct, frozen=True, kw_only=True):
     summary: dict[str, Any]
 
 
-def finding_order(finding: Finding) -> tuple[str, int, int, str]:
-    anchor = finding.anchor
-    if anchor is None:
-        return ("", 0, 0, finding.message)
-    return (anchor.file, anchor.line, anchor.col, finding.message)
+__all__ = ["QueryOutcome", "execute_query", "finding_order"]
 
 
 def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Discovery, *,
@@ -51,16 +67,28 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     """`jobs`: worker processes for parsing rule candidates (0 = one per core)."""
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
-    facts_list = source.facts_for(plan.literals)
+    ctx = QueryContext(source, jobs)
+    facts_list = source.facts_for(_literals(query, plan, ctx))
     selected = sorted(_select(query, facts_list), key=finding_order)
     selected = filter_by_rule(selected, plan, source, jobs)
-    shown = selected[: query.limit] if query.limit else selected
-    subjects = _subjects(shown, facts_list)
-    sections = [_EXPANDERS[exp.name](source, subjects, exp.depth) for exp in query.expand]
+    items = apply_filters(query, ctx, resolve(selected, ctx))
+    selected = [item.finding for item in items]
+    shown_items = items[: query.limit] if query.limit else items
+    subjects = _subjects(shown_items)
+    sections = [_EXPANDERS[exp.name](ctx, subjects, exp.depth) for exp in query.expand]
+    shown = [item.finding for item in add_fields(query, ctx, shown_items)]
     shown = _with_relation_fields(query, source, subjects, shown)
     sections.extend(_explain_sections(query, source, discovery))
     summary = _summary(query, plan, source, discovery, selected, shown)
+    _add_notes(summary, ctx.notes)
     return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:
+    """The plan's literals; with `used_by=` and none, the names the named def calls."""
+    if plan.literals is None and query.used_by is not None:
+        return used_by_literals(query, ctx)
+    return plan.literals
 
 
 def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
@@ -91,18 +119,9 @@ def _select(query: Query, facts_list: list[FileFacts]) -> list[Finding]:
             for finding in selector(query, facts)]
 
 
-def _subjects(findings: list[Finding], facts_list: list[FileFacts]) -> list[Subject]:
-    by_path = {facts.path: facts for facts in facts_list}
-    subjects = []
-    for finding in findings:
-        qualname = finding.details.get("qualname")
-        facts = by_path.get(finding.anchor.file) if finding.anchor else None
-        if facts is None or qualname is None:
-            continue
-        definition = next((d for d in facts.defs if d.qualname == qualname), None)
-        if definition is not None:
-            subjects.append(Subject(facts.path, facts.module, definition))
-    return subjects
+def _subjects(items: list[Item]) -> list[Subject]:
+    return [Subject(item.facts.path, item.facts.module, item.definition)
+            for item in items if item.definition is not None]
 
 
 def _with_relation_fields(query: Query, source: FactSource, subjects: list[Subject],
@@ -116,7 +135,7 @@ def _with_relation_fields(query: Query, source: FactSource, subjects: list[Subje
 
 
 def _relation_map(name: str, source: FactSource, subjects: list[Subject]) -> dict[str, list[str]]:
-    section = _EXPANDERS[name](source, subjects, 1)
+    section = _GRAPH[name](source, subjects, 1)
     related: dict[str, set[str]] = {}
     for finding in section.findings:
         if name == "callers":

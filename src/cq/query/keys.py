@@ -12,13 +12,39 @@ from __future__ import annotations
 import msgspec
 
 ENTITIES = ("function", "class", "method", "module", "callsite", "import", "decorator")
-EXPANDERS_SUPPORTED = ("callers", "callees")
 EXPANDERS_ALL = ("callers", "callees", "imports", "raises", "scope", "bytecode_surface", "hazards")
-FIELDS_SUPPORTED = ("def", "loc", "decorators", "callers", "callees")
+EXPANDERS_SUPPORTED = EXPANDERS_ALL
+EXPANDERS_WITH_DEPTH = ("callers", "callees")  # the call-graph walks; the others take no depth
 FIELDS_ALL = ("def", "loc", "callers", "callees", "imports", "decorators", "hazards", "evidence")
+FIELDS_SUPPORTED = FIELDS_ALL
 STRICTNESS = ("cst", "smart", "ast", "relaxed", "signature")
+SCOPES = ("closure", "nested", "toplevel")
 # Entities whose def node the relational and composite keys are applied to.
 RULE_ENTITIES = ("function", "method", "class", "decorator")
+SCOPE_ENTITIES = ("function", "method", "decorator")  # judged with symtable
+RAISER_ENTITIES = ("function", "method", "decorator")
+
+# Which entities a key applies to; a key not listed applies to every entity. Relational and
+# composite keys are added below, once their names are known.
+KEY_ENTITIES: dict[str, tuple[str, ...]] = {
+    "decorated_by": RULE_ENTITIES, "decorator_count_min": RULE_ENTITIES,
+    "decorator_count_max": RULE_ENTITIES, "expand": RULE_ENTITIES,
+    "scope": SCOPE_ENTITIES, "captures": SCOPE_ENTITIES, "has_cells": SCOPE_ENTITIES,
+    "used_by": RULE_ENTITIES, "raises": RAISER_ENTITIES, "defines": ("module", "class"),
+    "exports": ("module",),
+}
+# Which entities a `fields=` value applies to.
+FIELD_ENTITIES: dict[str, tuple[str, ...]] = {
+    "def": ENTITIES, "evidence": ENTITIES, "loc": RULE_ENTITIES, "decorators": RULE_ENTITIES,
+    "callers": RULE_ENTITIES, "callees": RULE_ENTITIES, "imports": (*RULE_ENTITIES, "module"),
+    "hazards": (*RULE_ENTITIES, "module"),
+}
+# `entity:name` joins: for each key and query entity, the entities the value may name.
+JOIN_TARGETS: dict[str, dict[str, tuple[str, ...]]] = {
+    "used_by": dict.fromkeys(RULE_ENTITIES, ("function", "method", "class")),
+    "raises": dict.fromkeys(RAISER_ENTITIES, ("class",)),
+    "defines": {"module": ("function", "class"), "class": ("method", "class")},
+}
 
 
 class KeySpec(msgspec.Struct, frozen=True):
@@ -37,7 +63,9 @@ _ROWS: tuple[KeySpec, ...] = (
             shape="any"),
     KeySpec("exclude", "exclude=tests,build/*", "remove globs/paths from the scope", shape="any"),
     KeySpec("globs", "globs=*.py,!*_test.py", "filter the scope by globs; ! negates", shape="any"),
-    KeySpec("expand", "expand=callers(depth=2)", "add a section: callers, callees (depth=N)"),
+    KeySpec("expand", "expand=callers(depth=2)",
+            "add a section per expander: " + ", ".join(EXPANDERS_SUPPORTED)
+            + "; callers/callees take (depth=N)"),
     KeySpec("fields", "fields=def,loc", "details per finding: " + ", ".join(FIELDS_SUPPORTED)),
     KeySpec("limit", "limit=20", "at most N key findings", shape="any"),
     KeySpec("explain", "explain=true", "add the plan, the scope and excluded files", shape="any"),
@@ -84,13 +112,19 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("all", "all=[a,b]", "composite: contains every pattern", shape="any"),
     KeySpec("any", "any=[a,b]", "composite: contains at least one pattern", shape="any"),
     KeySpec("not", "not='return $X'", "composite: contains none of the patterns", shape="any"),
-    KeySpec("scope", "scope=closure", "symtable scope filter", False),
-    KeySpec("captures", "captures=count", "free variable filter", False),
-    KeySpec("has_cells", "has_cells=true", "cell variable filter", False),
-    KeySpec("used_by", "used_by=function:main", "join: referenced from", False),
-    KeySpec("defines", "defines=class:Config", "join: defines the entity", False),
-    KeySpec("raises", "raises=class:ValueError", "join: raises the type", False),
-    KeySpec("exports", "exports=main", "join: module exports the name", False),
+    KeySpec("scope", "scope=closure",
+            "symtable: closure (has free variables), nested (inside a function), toplevel"),
+    KeySpec("captures", "captures=count", "symtable: the def's free variables include NAME"),
+    KeySpec("has_cells", "has_cells=true",
+            "symtable: the def provides cell variables to nested scopes (true|false)"),
+    KeySpec("used_by", "used_by=function:main",
+            "join: the def is called from the named def (function|method|class:NAME)"),
+    KeySpec("defines", "defines=class:Config",
+            "join: modules defining a top-level function|class, classes defining a method|class"),
+    KeySpec("raises", "raises=class:ValueError",
+            "join: defs whose body raises the type (simple or dotted name)"),
+    KeySpec("exports", "exports=main",
+            "join: modules whose __all__ lists NAME (else that define it publicly)"),
 )
 
 KEYS: dict[str, KeySpec] = {spec.name: spec for spec in _ROWS}
@@ -102,6 +136,7 @@ FIELD_RELATIONS = ("inside", "has")
 # Keys with sub-keys: `<base>.<sub>` that is not a row is an unknown sub-key of <base>.
 KEY_BASES = (*RELATIONS, "pattern", "nthChild")
 METAVAR_KEY = "$X"
+KEY_ENTITIES.update(dict.fromkeys((*RELATIONS, *COMPOSITES), RULE_ENTITIES))
 
 
 def valid_keys_hint() -> str:

@@ -116,17 +116,6 @@ class Query(msgspec.Struct, frozen=True, kw_only=True):
         """Does answering need an ast-grep rule (a pattern or structural constraints)?"""
         return self.is_pattern or bool(self.relations or self.composites)
 
-    @property
-    def uses_symtable(self) -> bool:
-        """Does answering need the stdlib `symtable` (whose answer depends on the Python)?"""
-        return (self.scope is not None or self.captures is not None
-                or self.has_cells is not None
-                or any(exp.name == "scope" for exp in self.expand))
-
-    @property
-    def joins(self) -> tuple[Join, ...]:
-        return tuple(j for j in (self.used_by, self.defines, self.raises) if j is not None)
-
     def canonical(self) -> str:
         """A stable text for this request: equal queries give equal text (cache keys)."""
         return msgspec.json.encode(self, order="sorted").decode()

@@ -1,7 +1,9 @@
 """Query text → `Query` (QUERY.md §1–3).
 
-Every value is checked here (entity kinds, regexes, integers, expanders, fields; patterns and
-rules through `cq.query.parse_rules`) so that later stages only see valid requests; keys
+Every value is checked here (entity kinds, expanders, fields; plain values through
+`cq.query.values`, patterns and rules through `cq.query.parse_rules`, the symtable keys and
+joins through `cq.query.parse_scopes`) so that later stages only see valid requests; which
+entities a key or field applies to is data in `cq.query.keys`; keys
 QUERY.md defines but cq does not enforce yet are rejected, never ignored. A query is either an
 entity query (`entity=`) or a pattern query (`pattern=` / `pattern.context=`); each key's
 shape in the catalogue says which it belongs to.
@@ -14,18 +16,19 @@ from typing import Any
 
 from cq.errors import QuerySyntaxError
 from cq.query.keys import (
-    COMPOSITES,
     ENTITIES,
     EXPANDERS_ALL,
     EXPANDERS_SUPPORTED,
+    EXPANDERS_WITH_DEPTH,
+    FIELD_ENTITIES,
     FIELD_RELATIONS,
     FIELDS_ALL,
     FIELDS_SUPPORTED,
     KEY_BASES,
+    KEY_ENTITIES,
     KEYS,
     METAVAR_KEY,
     RELATIONS,
-    RULE_ENTITIES,
     subkeys_of,
     valid_keys_hint,
 )
@@ -38,8 +41,17 @@ from cq.query.parse_rules import (
     parse_pattern,
     parse_relations,
 )
+from cq.query.parse_scopes import parse_join_keys, parse_scope_keys
 from cq.query.rules import RuleError, check_config, query_config
 from cq.query.tokens import Token, token_error, tokenize, unsupported
+from cq.query.values import (
+    is_identifier,
+    parse_bool,
+    parse_int,
+    parse_name,
+    parse_plain,
+    split_list,
+)
 
 __all__ = ["DEF_ENTITIES", "Expander", "NameMatch", "Query", "Token", "parse_query", "tokenize"]
 
@@ -56,15 +68,11 @@ def parse_query(text: str) -> Query:
     tokens = tokenize(text)
     if not tokens:
         raise QuerySyntaxError("empty query", hint="try: entity=function name=main")
-    if len(tokens) == 1 and tokens[0].key is None and _is_identifier(tokens[0].value):
+    if len(tokens) == 1 and tokens[0].key is None and is_identifier(tokens[0].value):
         return Query(entities=DEF_ENTITIES, name=NameMatch(tokens[0].value, "exact"),
                      shorthand=True)
     values = _collect(tokens)
     return _build(values, tokens)
-
-
-def _is_identifier(word: str) -> bool:
-    return all(part.isidentifier() for part in word.split("."))
 
 
 def _collect(tokens: list[Token]) -> dict[str, Token]:
@@ -129,17 +137,17 @@ def _build(values: dict[str, Token], tokens: list[Token]) -> Query:
         raise _error(tokens[0], "a query needs entity= or pattern=",
                      "entity=" + "|".join(ENTITIES) + " or pattern='…'")
     _check_shape(values, "entity")
-    query = _build_entity(values)
-    _check_applicable(query, values)
-    return _checked(query, values["entity"])
+    entity = _parse_entity(values["entity"])
+    _check_applicable(entity, values)
+    return _checked(_build_entity(values, entity), values["entity"])
 
 
 def _common(values: dict[str, Token]) -> dict[str, Any]:
     """Keys both shapes share: scope, limit, explain, relations and composites."""
     get = values.get
-    return {"in_paths": _split_list(get("in")), "exclude": _split_list(get("exclude")),
-            "globs": _split_list(get("globs")), "limit": _parse_int(get("limit"), minimum=1),
-            "explain": _parse_bool(get("explain")), "relations": parse_relations(values),
+    return {"in_paths": split_list(get("in")), "exclude": split_list(get("exclude")),
+            "globs": split_list(get("globs")), "limit": parse_int(get("limit"), minimum=1),
+            "explain": bool(parse_bool(get("explain"))), "relations": parse_relations(values),
             "composites": parse_composites(values)}
 
 
@@ -152,16 +160,18 @@ def _build_pattern(values: dict[str, Token]) -> Query:
                  meta_filters=parse_meta_filters(values, patterns), **common)
 
 
-def _build_entity(values: dict[str, Token]) -> Query:
+def _build_entity(values: dict[str, Token], entity: str) -> Query:
     get = values.get
     return Query(
-        entities=(_parse_entity(values["entity"]),),
-        name=_parse_name(get("name")),
+        entities=(entity,),
+        name=parse_name(get("name")),
         expand=_parse_expand(get("expand")),
-        fields=_parse_fields(get("fields")),
-        decorated_by=_parse_plain(get("decorated_by")),
-        decorator_count_min=_parse_int(get("decorator_count_min"), minimum=0),
-        decorator_count_max=_parse_int(get("decorator_count_max"), minimum=0),
+        fields=_parse_fields(get("fields"), entity),
+        decorated_by=parse_plain(get("decorated_by")),
+        decorator_count_min=parse_int(get("decorator_count_min"), minimum=0),
+        decorator_count_max=parse_int(get("decorator_count_max"), minimum=0),
+        **parse_scope_keys(values),
+        **parse_join_keys(values, entity),
         **_common(values),
     )
 
@@ -178,56 +188,19 @@ def _checked(query: Query, token: Token) -> Query:
     return query
 
 
-_DEF_ONLY_KEYS = ("decorated_by", "decorator_count_min", "decorator_count_max", "expand",
-                  *RELATIONS, *COMPOSITES)
-_DEF_ONLY_FIELDS = ("loc", "decorators", "callers", "callees")
-
-
-def _check_applicable(query: Query, values: dict[str, Token]) -> None:
-    """Keys that only mean something for definitions are refused on other entities."""
-    if set(query.entities) <= set(RULE_ENTITIES):
-        return
-    entity = query.entities[0]
-    for key in _DEF_ONLY_KEYS:
-        if key in values:
-            raise _error(values[key], f"{key}= does not apply to entity={entity}",
-                         "it applies to entity=" + "|".join(RULE_ENTITIES))
-    for field in query.fields:
-        if field in _DEF_ONLY_FIELDS:
-            raise _error(values["fields"], f"fields={field} does not apply to entity={entity}",
-                         "entity=" + entity + " supports fields=def")
+def _check_applicable(entity: str, values: dict[str, Token]) -> None:
+    """Keys that only mean something for some entities are refused on the others."""
+    for key, token in values.items():
+        entities = KEY_ENTITIES.get(key)
+        if entities is not None and entity not in entities:
+            raise _error(token, f"{key}= does not apply to entity={entity}",
+                         "it applies to entity=" + "|".join(entities))
 
 
 def _parse_entity(token: Token) -> str:
     if token.value not in ENTITIES:
         raise _error(token, f"unknown entity {token.value!r}", "entity=" + "|".join(ENTITIES))
     return token.value
-
-
-def _parse_name(token: Token | None) -> NameMatch | None:
-    if token is None:
-        return None
-    value = token.value
-    if value.startswith("~"):
-        try:
-            re.compile(value[1:])
-        except re.error as exc:
-            raise _error(token, f"invalid regex {value[1:]!r}: {exc}",
-                         "name=~ takes a Python regular expression") from exc
-        return NameMatch(value[1:], "regex")
-    if not value or not _is_identifier(value):
-        raise _error(token, f"invalid name {value!r}",
-                     "name= takes an identifier, a dotted name, or ~regex")
-    return NameMatch(value, "dotted" if "." in value else "exact")
-
-
-def _split_list(token: Token | None) -> tuple[str, ...]:
-    if token is None:
-        return ()
-    items = tuple(item.strip() for item in token.value.split(",") if item.strip())
-    if not items:
-        raise _error(token, f"empty value for {token.key}=", "give a comma-separated list")
-    return items
 
 
 _EXPANDER = re.compile(r"(?P<name>[a-z_]+)(?:\(depth=(?P<depth>\d+)\))?$")
@@ -245,6 +218,9 @@ def _parse_expand(token: Token | None) -> tuple[Expander, ...]:
                          "expand=" + ",".join(EXPANDERS_SUPPORTED) + " with optional (depth=N)")
         if name not in EXPANDERS_SUPPORTED:
             raise _unsupported(token, f"expander {name!r}")
+        if match.group("depth") and name not in EXPANDERS_WITH_DEPTH:
+            raise _error(token, f"expander {name!r} takes no depth",
+                         "(depth=N) applies to " + " and ".join(EXPANDERS_WITH_DEPTH))
         depth = int(match.group("depth") or 1)
         if depth < 1:
             raise _error(token, f"depth must be >= 1 in {item!r}", "use (depth=1) or more")
@@ -268,45 +244,17 @@ def _split_expanders(value: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def _parse_fields(token: Token | None) -> tuple[str, ...]:
+def _parse_fields(token: Token | None, entity: str) -> tuple[str, ...]:
     if token is None:
         return ("def",)
-    fields = _split_list(token)
+    fields = split_list(token)
     for field in fields:
         if field not in FIELDS_ALL:
             raise _error(token, f"unknown field {field!r}", "fields=" + ",".join(FIELDS_SUPPORTED))
         if field not in FIELDS_SUPPORTED:
             raise _unsupported(token, f"field {field!r}")
+        if entity not in FIELD_ENTITIES[field]:
+            valid = [name for name, kinds in FIELD_ENTITIES.items() if entity in kinds]
+            raise _error(token, f"fields={field} does not apply to entity={entity}",
+                         f"entity={entity} supports fields=" + ",".join(valid))
     return tuple(dict.fromkeys(fields))
-
-
-def _parse_int(token: Token | None, minimum: int) -> int | None:
-    if token is None:
-        return None
-    try:
-        value = int(token.value)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise _error(token, f"{token.key}= needs an integer >= {minimum}, got {token.value!r}",
-                     KEYS[token.key or ""].example)
-    return value
-
-
-def _parse_bool(token: Token | None) -> bool:
-    if token is None:
-        return False
-    lowered = token.value.lower()
-    if lowered not in ("true", "false", "1", "0", "yes", "no"):
-        raise _error(token, f"{token.key}= takes true or false, got {token.value!r}",
-                     f"{token.key}=true")
-    return lowered in ("true", "1", "yes")
-
-
-def _parse_plain(token: Token | None) -> str | None:
-    if token is None:
-        return None
-    value = token.value.lstrip("@")
-    if not value:
-        raise _error(token, f"empty value for {token.key}=", KEYS[token.key or ""].example)
-    return value

@@ -58,13 +58,14 @@ _JOB_DECODER = msgspec.msgpack.Decoder(MatchJob)
 def match_files(items: Sequence[tuple[str, bytes]], job: MatchJob,
                 jobs: int = 0) -> list[FileMatches]:
     """Matches of `job` in each (path, bytes), in input order; `jobs` as in scan_paths."""
-    workers = _workers(jobs, items)
+    workers = workers_for(jobs, items)
     if workers <= 1:
         return [match_bytes(path, data, job) for path, data in items]
     return _match_in_pool(items, job, workers)
 
 
-def _workers(jobs: int, items: Sequence[tuple[str, bytes]]) -> int:
+def workers_for(jobs: int, items: Sequence[tuple[str, bytes]]) -> int:
+    """How many processes matching `items` is worth (1: match in this process)."""
     if jobs == 1 or len(items) < 2 or sum(len(data) for _, data in items) < POOL_MIN_BYTES:
         return 1
     return jobs if jobs > 1 else (os.cpu_count() or 1)
@@ -126,7 +127,7 @@ def _match_in_pool(items: Sequence[tuple[str, bytes]], job: MatchJob,
                    workers: int) -> list[FileMatches]:
     chunks = chunk_by_size(items, CHUNK_BYTES)
     encoded = msgspec.msgpack.encode(job)
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context()) as pool:
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=pool_context()) as pool:
         pending = [pool.submit(match_chunk, encoded, chunk) for chunk in chunks]
         return [found for future, chunk in zip(pending, chunks, strict=True)
                 for found in _collect(future, chunk)]
@@ -157,7 +158,7 @@ def chunk_by_size(items: Sequence[tuple[str, bytes]],
     return chunks
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def pool_context() -> multiprocessing.context.BaseContext:
     # fork is cheapest (no re-import in each worker) and safe: the CLI is single-threaded
     # when it matches; elsewhere use the platform default.
     return multiprocessing.get_context("fork" if sys.platform == "linux" else None)

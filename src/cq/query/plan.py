@@ -9,6 +9,8 @@ and runs `rule` (the config's JSON) on them.
 
 from __future__ import annotations
 
+import sys
+
 import msgspec
 
 from cq.query.literals import required_literals
@@ -53,14 +55,31 @@ def plan_query(query: Query) -> Plan:
 
 
 def _literals(query: Query, requires: tuple[str, ...]) -> tuple[str, ...] | None:
-    if query.is_pattern or _ALL_FILE_ENTITIES.intersection(query.entities):
+    if query.is_pattern:
         return None
-    literal = query.name.literal if query.name else None
+    literal = _join_literal(query)  # a file that answers contains the joined name
+    if literal is None and _ALL_FILE_ENTITIES.intersection(query.entities):
+        return None
+    if literal is None and query.name:
+        literal = query.name.literal
     if literal is None and query.decorated_by:
         literal = query.decorated_by.rsplit(".", 1)[-1]
+    if literal is None and query.captures:
+        literal = query.captures  # a free variable is a name used in the def
     if literal is None and requires:
         literal = max(requires, key=len)  # every answer's file contains all of them
     return (literal,) if literal else None
+
+
+def _join_literal(query: Query) -> str | None:
+    """`raises=`/`defines=` name a type/def the file mentions; `exports=` a name it lists
+    or defines. (`used_by=` names a def in another file: it narrows at execution.)"""
+    if query.exports:
+        return query.exports
+    for join in (query.raises, query.defines):
+        if join is not None and join.name.literal:
+            return join.name.literal
+    return None
 
 
 def _steps(query: Query) -> tuple[str, ...]:
@@ -74,7 +93,28 @@ def _steps(query: Query) -> tuple[str, ...]:
                      f"{query.decorator_count_max}]")
     if query.has_rule and not query.is_pattern:
         steps.append("keep definitions whose node matches the rule")
+    steps.extend(_scope_steps(query))
+    steps.extend(f"join {key} {join.label}" for key, join in
+                 (("used_by", query.used_by), ("defines", query.defines),
+                  ("raises", query.raises)) if join is not None)
+    if query.exports:
+        steps.append(f"join exports {query.exports!r}")
     if query.limit:
         steps.append(f"limit {query.limit}")
     steps.extend(f"expand {exp.name} depth {exp.depth}" for exp in query.expand)
+    steps.extend(f"field {name}" for name in query.fields if name != "def")
     return tuple(steps)
+
+
+def _scope_steps(query: Query) -> list[str]:
+    steps = []
+    if query.scope:
+        steps.append(f"filter scope {query.scope}")
+    if query.captures:
+        steps.append(f"filter captures {query.captures!r}")
+    if query.has_cells is not None:
+        steps.append(f"filter has_cells {str(query.has_cells).lower()}")
+    if steps or any(exp.name in ("scope", "bytecode_surface") for exp in query.expand):
+        # symtable and compile() answer for the running Python: part of the cache key
+        steps.append(f"python {sys.version_info.major}.{sys.version_info.minor}")
+    return steps

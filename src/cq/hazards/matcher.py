@@ -1,0 +1,191 @@
+"""Running the compiled hazard rules over files: the text prefilter, one parse per file, the
+rules whose words the file contains, in worker processes when there is much to read.
+
+A file is a candidate when, for some rule, it contains every word of one of the rule's
+alternatives (the literal memo answers the substring test across runs); in the worker each
+rule runs only when its words stand alone in the file's bytes. Workers get the rule set and
+(path, bytes) chunks and send back msgpack: no ast-grep object and no pickle cross the
+boundary, and a file that fails costs its own hits (it comes back flagged), never the run.
+Test files (`is_test_path`) drop the hits of rows with `skip_tests`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import PurePosixPath
+from typing import Any, cast
+
+import msgspec
+
+from cq.facts import Span
+from cq.findings import make_finding
+from cq.hazards.compile import CompiledRule
+from cq.hazards.registry import RULES_BY_ID
+from cq.index.source import FactSource
+from cq.result import Anchor, Finding
+
+TEXT_CAP = 300  # characters of a match kept in details.text
+_TEST_NAME = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
+_TEST_DIRS = frozenset({"tests", "test"})
+
+
+class HazardHit(msgspec.Struct, frozen=True, array_like=True):
+    rule: str
+    span: Span
+    text: str
+
+
+class FileHazards(msgspec.Struct, frozen=True):
+    path: str
+    hits: tuple[HazardHit, ...] = ()
+    flags: tuple[str, ...] = ()
+    error: str | None = None
+
+
+_RULES_DECODER = msgspec.msgpack.Decoder(list[CompiledRule])
+_RESULT_DECODER = msgspec.msgpack.Decoder(list[FileHazards])
+
+
+def is_test_path(path: str) -> bool:
+    """Under a `tests/` or `test/` directory, or named test_*.py, *_test.py, conftest.py."""
+    parts = PurePosixPath(path).parts
+    return bool(_TEST_DIRS.intersection(parts[:-1])) or bool(_TEST_NAME.match(parts[-1]))
+
+
+# --- candidates ------------------------------------------------------------------------
+
+
+def _may_match(source: FactSource, path: str, rules: Sequence[CompiledRule]) -> bool:
+    contains = source.session.contains
+    return any(all(contains(path, word) for word in alt) for rule in rules
+               for alt in rule.words)
+
+
+def candidates(source: FactSource, rules: Sequence[CompiledRule],
+               paths: Sequence[str] | None = None) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(path, bytes) of the files some rule may match in, and the paths that were unreadable."""
+    wanted = [ref.path for ref in source.files] if paths is None else paths
+    items: list[tuple[str, bytes]] = []
+    unread: list[str] = []
+    for path in wanted:
+        if rules and _may_match(source, path, rules):
+            data = source.session.text(path)
+            if data is None:
+                unread.append(path)
+            else:
+                items.append((path, data))
+    return items, unread
+
+
+# --- matching one file -------------------------------------------------------------------
+
+
+_TOKEN = re.compile(rb"[A-Za-z0-9_]+")
+
+
+def file_words(data: bytes) -> frozenset[str]:
+    """Every maximal run of ASCII word characters: a rule's word stands alone in the file
+    exactly when it is one of them (`eval` is not in `evaluate` nor in `my_eval`)."""
+    return frozenset(token.decode("ascii") for token in set(_TOKEN.findall(data)))
+
+
+def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule]:
+    """The rules one of whose word alternatives the file contains, each word standing alone."""
+    words = file_words(data)
+    return [rule for rule in rules
+            if any(all(word in words for word in alt) for alt in rule.words)]
+
+
+def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
+    from cq.scan import decode_source
+
+    text, flags = decode_source(data)
+    try:
+        return _match_text(path, text, _applicable(data, rules), flags)
+    except Exception as exc:  # an ast-grep failure on one file costs that file only
+        return FileHazards(path, flags=(*flags, "unmatched"),
+                           error=f"match failed: {type(exc).__name__}: {exc}")
+
+
+def _match_text(path: str, text: str, rules: list[CompiledRule],
+                flags: tuple[str, ...]) -> FileHazards:
+    from ast_grep_py import Config, SgRoot
+
+    if not rules:
+        return FileHazards(path, flags=flags)
+    root = SgRoot(text, "python").root()
+    hits = [_hit(rule.id, node) for rule in rules
+            for node in root.find_all(cast(Config, rule.config))]
+    if root.find(kind="ERROR") is not None:
+        flags = (*flags, "partial")
+    hits.sort(key=lambda hit: (hit.span.line, hit.span.col, hit.rule))
+    return FileHazards(path, tuple(hits), flags)
+
+
+def _hit(rule_id: str, node: Any) -> HazardHit:
+    where = node.range()
+    start, end = where.start, where.end
+    return HazardHit(rule_id, Span(start.line + 1, start.column, end.line + 1, end.column),
+                     node.text()[:TEXT_CAP])
+
+
+# --- many files ----------------------------------------------------------------------------
+
+
+def match_chunk(rules: bytes, items: Sequence[tuple[str, bytes]]) -> bytes:
+    """Worker entry point: a chunk's hits as msgpack bytes."""
+    decoded = _RULES_DECODER.decode(rules)
+    return msgspec.msgpack.encode([match_file(path, data, decoded) for path, data in items])
+
+
+def match_files(items: Sequence[tuple[str, bytes]], rules: Sequence[CompiledRule],
+                jobs: int = 0) -> list[FileHazards]:
+    """Hits of `rules` in each (path, bytes), in input order (`jobs` as for scans)."""
+    from cq.query.pattern_pool import workers_for
+
+    workers = workers_for(jobs, items)
+    if workers <= 1:
+        return [match_file(path, data, rules) for path, data in items]
+    return _match_in_pool(items, rules, workers)
+
+
+def _match_in_pool(items: Sequence[tuple[str, bytes]], rules: Sequence[CompiledRule],
+                   workers: int) -> list[FileHazards]:
+    from cq.query.pattern_pool import CHUNK_BYTES, chunk_by_size, pool_context
+
+    chunks = chunk_by_size(items, CHUNK_BYTES)
+    encoded = msgspec.msgpack.encode(list(rules))
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=pool_context()) as pool:
+        pending = [pool.submit(match_chunk, encoded, chunk) for chunk in chunks]
+        return [found for future, chunk in zip(pending, chunks, strict=True)
+                for found in _collect(future, chunk)]
+
+
+def _collect(future: Future[bytes], chunk: Sequence[tuple[str, bytes]]) -> list[FileHazards]:
+    try:
+        return _RESULT_DECODER.decode(future.result())
+    except Exception as exc:  # a worker that died (BrokenProcessPool) or sent garbage
+        error = f"hazard worker failed: {type(exc).__name__}: {exc}"
+        return [FileHazards(path, flags=("unmatched",), error=error) for path, _ in chunk]
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def kept_hits(found: FileHazards) -> list[HazardHit]:
+    """The file's hits minus those of `skip_tests` rows in a test file."""
+    in_tests = is_test_path(found.path)
+    return [hit for hit in found.hits
+            if not (in_tests and RULES_BY_ID[hit.rule].skip_tests)]
+
+
+def hazard_finding(path: str, hit: HazardHit) -> Finding:
+    row = RULES_BY_ID[hit.rule]
+    span = hit.span
+    anchor = Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
+                    end_col=span.end_col)
+    details = {"id": row.id, "category": row.category, "severity": row.severity,
+               "confidence": row.confidence, "text": hit.text}
+    return make_finding("hazard", anchor, details, message=row.message, severity=row.severity)

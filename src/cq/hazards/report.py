@@ -1,0 +1,100 @@
+"""`cq hazards`: which rows to run (`--category`, `--severity`, validated), and the report —
+every hit as a `hazard` finding, counts by rule, category and severity, and the files that
+were read with problems.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from cq.errors import BadInputError
+from cq.findings import make_finding
+from cq.hazards.compile import CompiledRule
+from cq.hazards.matcher import FileHazards, candidates, hazard_finding, kept_hits, match_files
+from cq.hazards.registry import CATEGORIES, RULES_BY_ID, SEVERITIES
+from cq.index.source import FactSource
+from cq.result import Anchor, Finding, Section
+
+
+class HazardSelection(msgspec.Struct, frozen=True):
+    categories: tuple[str, ...] = ()  # empty: every category
+    severities: tuple[str, ...] = ()
+
+    def wants(self, rule_id: str) -> bool:
+        row = RULES_BY_ID[rule_id]
+        return ((not self.categories or row.category in self.categories)
+                and (not self.severities or row.severity in self.severities))
+
+    def flags(self) -> list[str]:
+        """The selection as the command-line options that give it."""
+        parts = [f"--category {','.join(self.categories)}" if self.categories else "",
+                 f"--severity {','.join(self.severities)}" if self.severities else ""]
+        return [part for part in parts if part]
+
+
+def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = tuple(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
+    unknown = [item for item in items if item not in valid]
+    if unknown or not items:
+        raise BadInputError(f"unknown {option} value {', '.join(unknown) or repr(value)}",
+                            hint=f"valid: {', '.join(valid)} (comma-separated)")
+    return tuple(sorted(items, key=valid.index))
+
+
+def parse_selection(category: str | None, severity: str | None) -> HazardSelection:
+    return HazardSelection(_choices("--category", category, CATEGORIES),
+                           _choices("--severity", severity, SEVERITIES))
+
+
+class HazardReport(msgspec.Struct, frozen=True, kw_only=True):
+    key_findings: tuple[Finding, ...]
+    sections: tuple[Section, ...]
+    summary: dict[str, Any]
+
+
+def run_hazards(source: FactSource, rules: Sequence[CompiledRule], selection: HazardSelection,
+                jobs: int = 0) -> HazardReport:
+    chosen = [rule for rule in rules if selection.wants(rule.id)]
+    items, unread = candidates(source, chosen)
+    results = match_files(items, chosen, jobs)
+    findings = sorted((hazard_finding(found.path, hit) for found in results
+                       for hit in kept_hits(found)), key=_order)
+    summary = _summary(findings, chosen, len(source.files), len(results))
+    problems = _problems(results, unread)
+    sections = (Section(title="Files read with problems", kind="file_issues",
+                        findings=tuple(problems)),) if problems else ()
+    return HazardReport(key_findings=tuple(findings), sections=sections, summary=summary)
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str]:
+    anchor = finding.anchor
+    assert anchor is not None
+    return (anchor.file, anchor.line, anchor.col, finding.details["id"])
+
+
+def _summary(findings: list[Finding], rules: list[CompiledRule], in_scope: int,
+             scanned: int) -> dict[str, Any]:
+    def count(key: str) -> dict[str, int]:
+        return dict(sorted(Counter(f.details[key] for f in findings).items()))
+
+    return {"matches": len(findings),
+            "files_with_matches": len({f.anchor.file for f in findings if f.anchor}),
+            "files_in_scope": in_scope, "files_scanned": scanned,
+            "rules": [rule.id for rule in rules], "by_rule": count("id"),
+            "by_category": count("category"), "by_severity": count("severity")}
+
+
+def _problems(results: list[FileHazards], unread: list[str]) -> list[Finding]:
+    rows: list[tuple[str, str, str | None]] = [
+        (path, "unreadable or too large", None) for path in unread]
+    rows.extend((found.path, ", ".join(found.flags), found.error)
+                for found in results if found.error or "partial" in found.flags)
+    return [make_finding("file_issue", Anchor(file=path, line=1),
+                         {"path": path, "problem": problem, "error": error})
+            for path, problem, error in sorted(rows)]

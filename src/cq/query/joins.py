@@ -1,0 +1,142 @@
+"""The joins `used_by=`, `defines=` and `raises=`: keep a definition (or module) by its
+relation to another named entity, using facts only.
+
+- `used_by=function:main` keeps defs called from a def named `main` (of that kind): calls
+  whose innermost enclosing def is `main` and which may reach the def by name
+  (`cq.query.expand.may_call`: methods through a receiver, functions not through self/cls).
+  Calls in a def nested inside `main` belong to the nested def.
+- `defines=function:X` keeps modules defining a top-level function `X` (`class:X` likewise);
+  on classes, `method:X` keeps classes whose body defines method `X` (`class:X`: a nested
+  class).
+- `raises=class:E` keeps defs whose own body raises `E` (`raise E`, `raise E(...)`,
+  `raise pkg.E(...)`; a simple name matches the last dotted segment, a dotted name the
+  segments). A bare `raise` (or `raise e` of the bound name) inside an `except E` handler
+  re-raises `E` and counts too. Raises in nested defs belong to those defs; subclasses of
+  `E` are not followed.
+"""
+
+from __future__ import annotations
+
+from cq.facts import Call, Def, Except, FileFacts, Raise
+from cq.query.context import QueryContext, within
+from cq.query.entities import full_name
+from cq.query.expand import Subject, may_call
+from cq.query.filters import Item
+from cq.query.match import dotted_suffix, name_matches
+from cq.query.model import Join, NameMatch, Query
+
+# --- used_by -------------------------------------------------------------------------------
+
+
+def named_defs(ctx: QueryContext, join: Join) -> list[Subject]:
+    """Every def of the join's kind and name in scope."""
+    found = []
+    for facts in ctx.source.facts_for([join.name.literal] if join.name.literal else None):
+        for definition in facts.defs:
+            if definition.kind == join.entity and name_matches(
+                    join.name, definition.name, full_name(facts.module, definition.qualname)):
+                found.append(Subject(facts.path, facts.module, definition))
+    return found
+
+
+def user_calls(ctx: QueryContext, join: Join) -> list[tuple[Subject, Call]]:
+    """The calls made directly in the body of each def the join names."""
+    calls: list[tuple[Subject, Call]] = []
+    for user in named_defs(ctx, join):
+        facts = ctx.source.facts_of(user.path)
+        calls.extend((user, call) for call in facts.calls
+                     if call.enclosing == user.definition.qualname
+                     and within(call.span, user.definition.span))
+    return calls
+
+
+def used_by_literals(query: Query, ctx: QueryContext) -> tuple[str, ...] | None:
+    """The names the named def calls: a def it uses has one of them (None: no used_by=)."""
+    if query.used_by is None:
+        return None
+    return tuple(sorted({call.name for _user, call in user_calls(ctx, query.used_by)}))
+
+
+def filter_used_by(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
+    if query.used_by is None:
+        return items
+    calls = user_calls(ctx, query.used_by)
+    kept = []
+    for item in items:
+        target = item.definition
+        found = [(user, call) for user, call in calls
+                 if target is not None and may_call(call, target)]
+        if found:
+            kept.append(item.with_details(
+                {"used_by": sorted({user.label for user, _ in found})},
+                tuple((user.path, call.span.line) for user, call in found)))
+    return kept
+
+
+# --- defines -----------------------------------------------------------------------------
+
+
+def _defined(facts: FileFacts, owner: Def | None, join: Join) -> list[Def]:
+    wanted = None if owner is None else owner.qualname
+    return [d for d in facts.defs
+            if d.enclosing == wanted and d.kind == join.entity
+            and (owner is None or within(d.span, owner.span))
+            and name_matches(join.name, d.name, full_name(facts.module, d.qualname))]
+
+
+def filter_defines(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
+    join = query.defines
+    if join is None:
+        return items
+    kept = []
+    for item in items:
+        defs = _defined(item.facts, item.definition, join)
+        if defs:
+            kept.append(item.with_details({"defines": [d.qualname for d in defs]},
+                                          tuple((item.facts.path, d.span.line) for d in defs)))
+    return kept
+
+
+# --- raises --------------------------------------------------------------------------------
+
+
+def type_matches(text: str, name: NameMatch) -> bool:
+    if name.mode == "dotted":
+        return dotted_suffix(text, name.raw)
+    return text.rsplit(".", 1)[-1] == name.raw
+
+
+def _handler(facts: FileFacts, site: Raise) -> Except | None:
+    """The innermost except clause of the same def that contains the raise."""
+    around = [e for e in facts.excepts if e.enclosing == site.enclosing
+              and within(site.span, e.span)]
+    return max(around, key=lambda e: (e.span.line, e.span.col), default=None)
+
+
+def raised_types(facts: FileFacts, site: Raise) -> tuple[str, ...]:
+    """What a raise site raises: its type, or the handled types when it re-raises."""
+    handler = _handler(facts, site)
+    reraise = site.bare or (handler is not None and site.exc_type == handler.alias)
+    if reraise:
+        return handler.types if handler is not None else ()
+    return (site.exc_type,) if site.exc_type else ()
+
+
+def raise_sites(facts: FileFacts, definition: Def, name: NameMatch) -> list[Raise]:
+    return [site for site in facts.raises
+            if site.enclosing == definition.qualname and within(site.span, definition.span)
+            and any(type_matches(t, name) for t in raised_types(facts, site))]
+
+
+def filter_raises(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
+    join = query.raises
+    if join is None:
+        return items
+    kept = []
+    for item in items:
+        sites = raise_sites(item.facts, item.definition, join.name) if item.definition else []
+        if sites:
+            kept.append(item.with_details(
+                {"raises": [[site.exc_type or "raise", site.span.line] for site in sites]},
+                tuple((item.facts.path, site.span.line) for site in sites)))
+    return kept

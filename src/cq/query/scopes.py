@@ -1,0 +1,140 @@
+"""Function scopes from the stdlib `symtable`: free, cell, local, global and nonlocal names of
+each def, for `scope=`, `captures=`, `has_cells=` and `expand=scope`.
+
+Only files with candidate defs are analysed, once per run each (`ScopeIndex`), on the source
+decoded like the scanner does (`cq.scan.decode_source`). A symbol table belongs to a def when
+its type (function or class), name and line agree: symtable gives the `def`/`class` line,
+not the first decorator's, like `Def.span` (Python 3.11 through 3.14). Tables are searched
+through every scope kind, so a generic function (3.12+, inside its type-parameter scope)
+is found too. A file that does not compile has no scopes: its defs cannot be judged.
+
+What the names mean (only public symtable API, the same on 3.11–3.14):
+- free: `Symbol.is_free()` — the names a closure captures (a method calling `super()`
+  captures `__class__`);
+- cells: the def's own locals that some directly nested scope has free. On 3.12+ list, set
+  and dict comprehensions are inlined and their tables are gone from `get_children()`, so
+  a name used only inside such a comprehension is no cell there, as in the compiled code;
+- locals: `Symbol.is_local()` (parameters included); globals: `Symbol.is_global()`;
+- nested: `SymbolTable.is_nested()` — inside a function, possibly through classes.
+"""
+
+from __future__ import annotations
+
+import symtable
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import msgspec
+
+if TYPE_CHECKING:  # the analysis itself needs only the stdlib and msgspec
+    from cq.facts import Def
+    from cq.index.source import FactSource
+
+_TABLE_TYPES = {"function": "function", "method": "function", "class": "class"}
+
+
+class ScopeInfo(msgspec.Struct, frozen=True, kw_only=True):
+    kind: str  # function | class (the symbol table's type)
+    name: str
+    line: int
+    nested: bool
+    free: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+    locals: tuple[str, ...] = ()
+    globals: tuple[str, ...] = ()
+    nonlocals: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+
+    @property
+    def is_closure(self) -> bool:
+        return bool(self.free)
+
+    def details(self) -> dict[str, object]:
+        return {"free": list(self.free), "cells": list(self.cells), "locals": list(self.locals),
+                "globals": list(self.globals), "nonlocals": list(self.nonlocals),
+                "nested": self.nested}
+
+
+class FileScopes(msgspec.Struct, frozen=True):
+    scopes: tuple[ScopeInfo, ...] = ()
+    error: str | None = None  # why the file has no scopes (it does not compile)
+
+    def of(self, definition: Def) -> ScopeInfo | None:
+        """The scope of `definition` (by table type, name and def line)."""
+        kind = _TABLE_TYPES.get(definition.kind)
+        found = [s for s in self.scopes if s.kind == kind and s.name == definition.name
+                 and s.line == definition.span.line]
+        if len(found) > 1:  # `def genexpr(a=(x for x in y))`: parameters tell them apart
+            names = tuple(p.name for p in definition.params)
+            found = [s for s in found if set(s.params) == set(names)] or found
+        return found[0] if found else None
+
+
+def analyse_source(text: str, path: str) -> FileScopes:
+    try:
+        with warnings.catch_warnings():  # invalid escapes etc. are the file's business
+            warnings.simplefilter("ignore")
+            top = symtable.symtable(text, path, "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return FileScopes(error=f"{type(exc).__name__}: {exc}")
+    return FileScopes(tuple(_scope(table) for table in _tables(top)
+                            if str(table.get_type()) in ("function", "class")))
+
+
+def _tables(table: symtable.SymbolTable) -> Iterator[symtable.SymbolTable]:
+    for child in table.get_children():
+        yield child
+        yield from _tables(child)
+
+
+def _scope(table: symtable.SymbolTable) -> ScopeInfo:
+    symbols = table.get_symbols()
+    child_free = {s.get_name() for child in table.get_children()
+                  for s in child.get_symbols() if s.is_free()}
+    return ScopeInfo(
+        kind=str(table.get_type()), name=table.get_name(), line=table.get_lineno(),
+        nested=table.is_nested(),
+        free=_names(s for s in symbols if s.is_free()),
+        cells=_names(s for s in symbols if s.is_local() and s.get_name() in child_free),
+        locals=_names(s for s in symbols if s.is_local()),
+        globals=_names(s for s in symbols if s.is_global()),
+        nonlocals=_names(s for s in symbols if s.is_nonlocal()),
+        params=_names(s for s in symbols if s.is_parameter()),
+    )
+
+
+def _names(symbols: Iterator[symtable.Symbol]) -> tuple[str, ...]:
+    return tuple(sorted(s.get_name() for s in symbols))
+
+
+class ScopeIndex:
+    """Per run: each file's scopes, analysed on first use."""
+
+    def __init__(self, source: FactSource) -> None:
+        self.source = source
+        self._files: dict[str, FileScopes] = {}
+
+    def file(self, path: str) -> FileScopes:
+        found = self._files.get(path)
+        if found is None:
+            found = self._files[path] = _analyse_path(self.source, path)
+        return found
+
+    def of(self, path: str, definition: Def) -> ScopeInfo | None:
+        return self.file(path).of(definition)
+
+    def failures(self) -> dict[str, str]:
+        """Files analysed this run that could not be judged, with the reason."""
+        return {path: scopes.error for path, scopes in sorted(self._files.items())
+                if scopes.error is not None}
+
+
+def _analyse_path(source: FactSource, path: str) -> FileScopes:
+    from cq.scan import decode_source
+
+    data = source.session.text(path)
+    if data is None:
+        return FileScopes(error="unreadable or too large")
+    text, _flags = decode_source(data)
+    return analyse_source(text, path)

@@ -1,0 +1,114 @@
+"""Plain values of `q` keys: names, booleans, integers, lists, `entity:name` join targets.
+
+Shared by `cq.query.parse` (the core keys) and `cq.query.parse_scopes` (symtable and join
+keys); every function raises a QuerySyntaxError naming the token on a bad value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cq.query.keys import KEYS
+from cq.query.model import Join, NameMatch
+from cq.query.tokens import Token, token_error
+
+_TRUE = ("true", "1", "yes")
+_BOOLS = (*_TRUE, "false", "0", "no")
+
+
+def is_identifier(word: str) -> bool:
+    return all(part.isidentifier() for part in word.split("."))
+
+
+def name_value(token: Token, value: str, *, regex: bool = True) -> NameMatch:
+    """`foo` (exact), `pkg.mod.foo` (dotted suffix) or, when allowed, `~regex`."""
+    if regex and value.startswith("~"):
+        try:
+            re.compile(value[1:])
+        except re.error as exc:
+            raise token_error(token, f"invalid regex {value[1:]!r}: {exc}",
+                              f"{token.key}= takes a Python regular expression after ~") from exc
+        return NameMatch(value[1:], "regex")
+    if not value or not is_identifier(value):
+        hint = "an identifier, a dotted name" + (", or ~regex" if regex else "")
+        raise token_error(token, f"invalid name {value!r}", f"{token.key}= takes {hint}")
+    return NameMatch(value, "dotted" if "." in value else "exact")
+
+
+def parse_name(token: Token | None) -> NameMatch | None:
+    return None if token is None else name_value(token, token.value)
+
+
+def parse_join(token: Token | None, kinds: tuple[str, ...], *,
+               regex: bool = True) -> Join | None:
+    """`entity:name` with entity one of `kinds` (the query's entity decides which)."""
+    if token is None:
+        return None
+    entity, sep, name = token.value.partition(":")
+    example = f"{token.key}={kinds[0]}:NAME"
+    if not sep or not name:
+        raise token_error(token, f"{token.key}= takes ENTITY:NAME, got {token.value!r}", example)
+    if entity not in kinds:
+        raise token_error(token, f"{token.key}= does not take entity {entity!r} here",
+                          f"{token.key}=" + "|".join(kinds) + ":NAME")
+    return Join(entity=entity, name=name_value(token, name, regex=regex))
+
+
+def parse_bool(token: Token | None) -> bool | None:
+    if token is None:
+        return None
+    lowered = token.value.lower()
+    if lowered not in _BOOLS:
+        raise token_error(token, f"{token.key}= takes true or false, got {token.value!r}",
+                          f"{token.key}=true")
+    return lowered in _TRUE
+
+
+def parse_int(token: Token | None, minimum: int) -> int | None:
+    if token is None:
+        return None
+    try:
+        value = int(token.value)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise token_error(token, f"{token.key}= needs an integer >= {minimum}, got "
+                          f"{token.value!r}", KEYS[token.key or ""].example)
+    return value
+
+
+def parse_plain(token: Token | None) -> str | None:
+    if token is None:
+        return None
+    value = token.value.lstrip("@")
+    if not value:
+        raise token_error(token, f"empty value for {token.key}=", KEYS[token.key or ""].example)
+    return value
+
+
+def parse_identifier(token: Token | None) -> str | None:
+    if token is None:
+        return None
+    if not token.value.isidentifier():
+        raise token_error(token, f"{token.key}= takes a Python identifier, got {token.value!r}",
+                          KEYS[token.key or ""].example)
+    return token.value
+
+
+def parse_choice(token: Token | None, choices: tuple[str, ...]) -> str | None:
+    if token is None:
+        return None
+    if token.value not in choices:
+        raise token_error(token, f"unknown {token.key} {token.value!r}",
+                          f"{token.key}=" + "|".join(choices))
+    return token.value
+
+
+def split_list(token: Token | None) -> tuple[str, ...]:
+    if token is None:
+        return ()
+    items = tuple(item.strip() for item in token.value.split(",") if item.strip())
+    if not items:
+        raise token_error(token, f"empty value for {token.key}=", "give a comma-separated list")
+    return items
+

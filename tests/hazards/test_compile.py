@@ -1,0 +1,71 @@
+"""Compiling the registry: word alternatives for the prefilter, and the memo in the
+coordination store (computed once, msgpack/JSON text, shared across runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cq.cache.profile import CacheSettings
+from cq.cache.store import disabled_store, open_store_at
+from cq.hazards.compile import compile_rules, memoized_rules, rule_words, rules_from_json
+from cq.hazards.registry import RULES_BY_ID
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ({"pattern": "eval($$$)"}, [("eval",)]),
+        ({"pattern": "time.sleep($X)"}, [("time", "sleep")]),
+        ({"any": [{"pattern": "pickle.load($$$)"}, {"pattern": "marshal.loads($$$)"}]},
+         [("pickle", "load"), ("marshal", "loads")]),
+        ({"kind": "global_statement"}, [("global",)]),
+        ({"kind": "call"}, [()]),
+        ({"any": [{"kind": "list"}, {"pattern": "eval($X)"}]}, [()]),  # one branch: any file
+        ({"pattern": "f($X)", "inside": {"pattern": "with $A: $$$", "stopBy": "end"}},
+         [("f", "with")]),
+        ({"pattern": "f($X)", "not": {"pattern": "f(1)"}}, [("f",)]),
+        ({"all": [{"pattern": "a($X)"}, {"any": [{"pattern": "b"}, {"pattern": "c"}]}]},
+         [("a", "b"), ("a", "c")]),
+    ],
+)
+def test_rule_words(rule, words) -> None:
+    assert rule_words(rule) == words
+
+
+def test_declared_words_are_required_too() -> None:
+    (shell,) = compile_rules([RULES_BY_ID["shell-true"]])
+    assert shell.words == (("shell", "True"),)
+    (blocking,) = compile_rules([RULES_BY_ID["blocking-in-async"]])
+    assert all("async" in alt for alt in blocking.words)
+
+
+def test_memo_computes_once_per_store(tmp_path: Path, monkeypatch) -> None:
+    import cq.hazards.compile as compile_module
+
+    calls = []
+    real = compile_module.compile_rules
+
+    def counting(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(compile_module, "compile_rules", counting)
+    store = open_store_at(tmp_path / "coord", "coordination",
+                          CacheSettings(eviction_policy="none"))
+    first = memoized_rules(store)
+    again = memoized_rules(open_store_at(tmp_path / "coord", "coordination",
+                                         CacheSettings(eviction_policy="none")))
+    assert first == again == real() and len(calls) == 1
+    assert [key for key in store.iterkeys() if key.startswith("memo:")]
+
+
+def test_disabled_store_compiles_in_process() -> None:
+    assert memoized_rules(disabled_store("coordination", "test")) == compile_rules()
+
+
+def test_json_round_trip() -> None:
+    from cq.hazards.compile import rules_json
+
+    assert rules_from_json(rules_json("x")) == compile_rules()

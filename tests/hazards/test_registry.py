@@ -1,0 +1,93 @@
+"""Every hazard row with a true positive and a true negative, matched by the row's own
+compiled config (prefilter included: a row must not be skipped on a file it matches)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cq.hazards.compile import compile_rule
+from cq.hazards.matcher import kept_hits, match_file
+from cq.hazards.registry import CATEGORIES, CONFIDENCES, RULES, RULES_BY_ID, SEVERITIES
+
+# (row id, source, expected match lines)
+CASES = [
+    ("eval", "x = eval(text)\n", [1]),
+    ("eval", "x = obj.eval(text)\nevaluate(t)\n", []),
+    ("exec", "exec(code, {})\n", [1]),
+    ("exec", "cursor.exec(code)\nexecute(x)\n", []),
+    ("compile", "code = compile(src, 'f', 'exec')\n", [1]),
+    ("compile", "pattern = re.compile(r'x')\n", []),
+    ("shell-true", "subprocess.run('ls', shell=True)\n", [1]),
+    ("shell-true", "subprocess.call(shell=True, args='ls')\n", [1]),
+    ("shell-true", "subprocess.Popen('ls', cwd=d, shell=True, text=True)\n", [1]),
+    ("shell-true", "subprocess.run(['ls'], shell=False)\nrun(shell=flag)\n", []),
+    ("pickle-load", "data = pickle.loads(blob)\nobj = marshal.load(f)\n", [1, 2]),
+    ("pickle-load", "pickle.dumps(obj)\nmarshal.dump(x, f)\n", []),
+    ("yaml-load", "yaml.load(f)\nyaml.load(f, Loader=yaml.FullLoader)\n", [1, 2]),
+    ("yaml-load", "yaml.load(f, Loader=yaml.SafeLoader)\nyaml.load(f, yaml.CSafeLoader)\n"
+                  "yaml.safe_load(f)\n", []),
+    ("sql-built", 'cur.execute("SELECT %s" % name)\ncur.execute(f"SELECT {n}", ())\n'
+                  'cur.executemany("INSERT " + table, rows)\n'
+                  'db.execute("SELECT {}".format(n))\n', [1, 2, 3, 4]),
+    ("sql-built", 'cur.execute("SELECT ?", (name,))\ncur.execute(query, "a" + b)\n', []),
+    ("dynamic-attr", "getattr(obj, name)\nsetattr(obj, key, 1)\ngetattr(o, f'get_{k}', None)\n",
+     [1, 2, 3]),
+    ("dynamic-attr", "getattr(obj, 'name')\nsetattr(obj, \"x\", 1)\ngetattr(o, 'a', None)\n", []),
+    ("dynamic-import", "__import__(name)\nimportlib.import_module(mod, pkg)\n", [1, 2]),
+    ("dynamic-import", "__import__('os')\nimportlib.import_module('json')\n", []),
+    ("args-forwarding", "def f(*args, **kwargs):\n    return g(*args, **kwargs)\n", [2]),
+    ("args-forwarding", "def f(*args):\n    return g(args, [*args])\n", []),
+    ("bare-except", "try:\n    x()\nexcept:\n    log()\n", [3]),
+    ("bare-except", "try:\n    x()\nexcept ValueError:\n    log()\n", []),
+    ("broad-except", "try:\n    x()\nexcept Exception as e:\n    log(e)\n"
+                     "try:\n    y()\nexcept (KeyError, BaseException):\n    log()\n", [3, 7]),
+    ("broad-except", "try:\n    x()\nexcept MyException:\n    log()\n", []),
+    ("empty-except", "try:\n    x()\nexcept ValueError:\n    pass\n"
+                     "try:\n    y()\nexcept KeyError:\n    # ignored\n    ...\n", [3, 7]),
+    ("empty-except", "try:\n    x()\nexcept ValueError:\n    log()\n", []),
+    ("mutable-default", "def f(a=[], b: dict = {}, c=set(), d=collections.defaultdict(list)):"
+                        "\n    pass\n", [1, 1, 1, 1]),
+    ("mutable-default", "def f(a=None, b=(), c=0, d=frozenset()):\n    pass\n", []),
+    ("global-statement", "def f():\n    global COUNT\n    COUNT += 1\n", [2]),
+    ("global-statement", "def f():\n    count = 1\n    return count\n", []),
+    ("assert-outside-tests", "def f(x):\n    assert x > 0\n", [2]),
+    ("assert-outside-tests", "def f(x):\n    return x > 0\n", []),
+    ("blocking-in-async", "async def f():\n    time.sleep(1)\n    requests.get(u)\n"
+                          "    data = open(p).read()\n", [2, 3, 4]),
+    ("blocking-in-async", "async def f():\n    await asyncio.sleep(1)\n    def sync():\n"
+                          "        time.sleep(1)\n    requests.Session()\n"
+                          "def g():\n    time.sleep(1)\n", []),
+]
+
+
+def _lines(row_id: str, source: str, path: str = "pkg/mod.py") -> list[int]:
+    rule = compile_rule(RULES_BY_ID[row_id])
+    found = match_file(path, textwrap.dedent(source).encode(), [rule])
+    assert found.error is None
+    return [hit.span.line for hit in kept_hits(found)]
+
+
+@pytest.mark.parametrize(("row_id", "source", "lines"), CASES)
+def test_row(row_id: str, source: str, lines: list[int]) -> None:
+    assert _lines(row_id, source) == lines
+
+
+def test_every_row_has_a_true_positive_and_a_true_negative() -> None:
+    for row in RULES:
+        expected = [lines for row_id, _, lines in CASES if row_id == row.id]
+        assert any(expected) and [] in expected, row.id
+
+
+@pytest.mark.parametrize("path", ["tests/test_mod.py", "pkg/tests/helpers.py", "test_x.py",
+                                  "pkg/mod_test.py", "conftest.py"])
+def test_assert_in_test_files_is_not_a_hazard(path: str) -> None:
+    assert _lines("assert-outside-tests", "def f(x):\n    assert x\n", path) == []
+
+
+def test_rows_are_well_formed() -> None:
+    assert len({row.id for row in RULES}) == len(RULES)
+    for row in RULES:
+        assert row.category in CATEGORIES and row.severity in SEVERITIES
+        assert row.confidence in CONFIDENCES and row.message

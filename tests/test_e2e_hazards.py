@@ -1,0 +1,141 @@
+"""End to end: `cq hazards` on the committed sample `tests/repos/toolbox` — through the
+library and through the CLI — with its filters, its cache and the memoized rule set."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from conftest import REPOS
+from cq.api import RunContext, hazards
+from cq.cli.app import run
+from cq.errors import BadInputError
+from cq.result import CqResult
+from cq.settings import resolve_settings
+
+SERVICE = "src/toolbox/service.py"
+
+
+@pytest.fixture(scope="module")
+def toolbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("e2e") / "toolbox"
+    shutil.copytree(REPOS / "toolbox", target)
+    return target
+
+
+def scan(root: Path, category: str | None = None, severity: str | None = None,
+         in_dir: str | None = None, **options) -> CqResult:
+    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
+                                env={"HOME": str(root.parent)})
+    return hazards(settings, category, severity, in_dir, RunContext(argv=("cq", "hazards")))
+
+
+def sites(result: CqResult) -> set[tuple[str, int, str]]:
+    return {(f.anchor.file, f.anchor.line, f.details["id"]) for f in result.key_findings}
+
+
+def test_security_lists_eval_and_shell_sites(toolbox: Path) -> None:
+    result = scan(toolbox, "security", no_cache=True)
+    assert sites(result) == {(SERVICE, 20, "shell-true"), (SERVICE, 24, "pickle-load"),
+                             (SERVICE, 27, "yaml-load"), (SERVICE, 31, "eval")}
+    assert {f.category for f in result.key_findings} == {"hazard"}
+    (shell,) = [f for f in result.key_findings if f.details["id"] == "shell-true"]
+    assert shell.details == {"id": "shell-true", "category": "security", "severity": "error",
+                             "confidence": "high",
+                             "text": 'subprocess.run(f"serve --port {self.port}", shell=True)'}
+    assert shell.severity == "error" and shell.anchor.col == 8
+
+
+def test_every_category(toolbox: Path) -> None:
+    result = scan(toolbox, no_cache=True)
+    ids = {row[2] for row in sites(result)}
+    assert ids == {"shell-true", "pickle-load", "yaml-load", "eval", "mutable-default",
+                   "global-statement", "assert-outside-tests", "broad-except", "empty-except",
+                   "blocking-in-async", "args-forwarding", "dynamic-attr"}
+    asserts = {row[0] for row in sites(result) if row[2] == "assert-outside-tests"}
+    assert asserts == {SERVICE}  # tests/test_core.py asserts too, and is a test file
+    assert result.summary["by_category"]["security"] == 4
+    assert result.summary["matches"] == len(result.key_findings)
+
+
+@pytest.mark.parametrize(
+    ("category", "severity", "expected"),
+    [
+        ("performance", None, {"blocking-in-async"}),
+        ("design,performance", "info", {"global-statement", "args-forwarding",
+                                        "dynamic-attr"}),
+        (None, "error", {"shell-true", "pickle-load", "yaml-load", "eval"}),
+        ("correctness", "error", set()),
+    ],
+)
+def test_filters(toolbox: Path, category, severity, expected) -> None:
+    result = scan(toolbox, category, severity, no_cache=True)
+    assert {row[2] for row in sites(result)} == expected
+
+
+def test_in_restricts_the_scope(toolbox: Path) -> None:
+    result = scan(toolbox, in_dir="src/toolbox/cli.py", no_cache=True)
+    assert result.key_findings == () and result.summary["files_in_scope"] == 1
+
+
+@pytest.mark.parametrize(("category", "severity"), [("secure", None), (None, "fatal"),
+                                                    ("security,nope", None), (",", None)])
+def test_unknown_values_are_bad_input(toolbox: Path, category, severity) -> None:
+    with pytest.raises(BadInputError) as info:
+        scan(toolbox, category, severity, no_cache=True)
+    assert "valid:" in info.value.one_line()
+
+
+def test_cached_answer_equals_uncached_and_rules_are_memoized(toolbox: Path,
+                                                              tmp_path: Path) -> None:
+    from cq.cache.profile import CacheSettings
+    from cq.cache.store import open_store_at
+
+    cache = tmp_path / "cache"
+    cold = scan(toolbox, "security,correctness", cache_dir=str(cache))
+    warm = scan(toolbox, "security,correctness", cache_dir=str(cache))
+    plain = scan(toolbox, "security,correctness", no_cache=True)
+    assert (cold.summary["cache"]["status"], warm.summary["cache"]["status"]) == ("miss", "hit")
+
+    def strip(result: CqResult) -> bytes:
+        summary = {k: v for k, v in result.summary.items() if not k.startswith("cache")}
+        return msgspec.json.encode([summary, result.key_findings, result.sections])
+
+    assert strip(cold) == strip(warm) == strip(plain)
+    (coord,) = cache.glob("v*/*/coordination")
+    store = open_store_at(coord, "coordination", CacheSettings(eviction_policy="none"))
+    assert store.iterkeys("memo:")
+    other = scan(toolbox, "design", cache_dir=str(cache))  # a miss that reuses the memo
+    assert other.summary["cache"]["status"] == "miss" and other.key_findings
+
+
+def test_cli_command(toolbox: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(toolbox.parent))
+    code = run(["hazards", "--category", "security", "--root", str(toolbox), "--format", "json",
+                "--no-save-artifact", "--no-cache"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    found = json.loads(out)
+    assert found["run"]["macro"] == "hazards"
+    assert {f["details"]["id"] for f in found["key_findings"]} == {
+        "shell-true", "pickle-load", "yaml-load", "eval"}
+    code = run(["hazards", "--in", "src/toolbox/cli.py", "--root", str(toolbox),
+                "--no-save-artifact", "--no-cache"])
+    assert code == 0 and "0 matches" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--category", "danger"], "valid: security, correctness, design, performance"),
+    (["--severity", "critical"], "valid: error, warning, info"),
+    (["--in", "../outside"], "root"),
+])
+def test_cli_bad_values_exit_2(toolbox: Path, capsys, monkeypatch, args, fragment) -> None:
+    monkeypatch.setenv("HOME", str(toolbox.parent))
+    code = run(["hazards", *args, "--root", str(toolbox), "--no-save-artifact", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert fragment in err and len(err.strip().splitlines()) == 1
