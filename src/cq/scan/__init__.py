@@ -6,6 +6,11 @@ queries; the index cache keys its entries on `EXTRACTOR_VERSION`.
 
 The heavy names are loaded on first use (module `__getattr__`): a warm run answered from the
 cache needs `EXTRACTOR_VERSION` but must not import ast-grep-py or the process pool.
+
+Conventions beyond `cq.facts`: columns count characters (code points), as ast-grep does, so
+they equal `ast`'s UTF-8 byte offsets on ASCII lines only; names are NFKC-normalised like
+Python's own identifiers; texts (decorators, bases, callees, previews) are as written with
+comments dropped and whitespace collapsed. Each extractor module documents its own choices.
 """
 
 from __future__ import annotations

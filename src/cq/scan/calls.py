@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-import msgspec
 from ast_grep_py import SgNode
 
 from cq.facts import Call, Span
@@ -30,42 +29,37 @@ def extract_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call, ...]
     # children, and node objects are what a scan spends most on after parsing.
     arguments = node.field("arguments")
     if arguments is None:
-        raise ShapeError(f"call without arguments at line {site.span.line}")
+        raise ShapeError(f"call without arguments at line {site.line}")
     args_text = arguments.text()
     text = node.text()
     head = text[: len(text) - len(args_text)]
+    span = site.span_of(text)
     if head.isidentifier():  # `f(x)`, the commonest shape, needs no normalising
         callee = name = head if head.isascii() else identifier(head)
         receiver = None
     else:
-        callee, name, receiver, site = _callee_parts(head, site)
+        callee, name, receiver, span = _callee_parts(head, span)
     scope = site.scope
     enclosing = scope.qualname if scope is not None else None
     # Positional arguments throughout: msgspec parses keywords noticeably slower.
     if args_text == "()":
-        return (Call(callee, name, site.span, receiver, 0, (), False, False, "", enclosing),)
+        return (Call(callee, name, span, receiver, 0, (), False, False, "", enclosing),)
     if arguments.kind() != "argument_list":  # `f(x for x in y)`: one generator argument
-        return (Call(callee, name, site.span, receiver, 1, (), False, False,
+        return (Call(callee, name, span, receiver, 1, (), False, False,
                      preview(args_text[1:-1]), enclosing),)
     n_positional, keywords, star, star2 = argument_shape(arguments, args_text)
-    return (Call(callee, name, site.span, receiver, n_positional, keywords, star, star2,
+    return (Call(callee, name, span, receiver, n_positional, keywords, star, star2,
                  preview(args_text[1:-1]), enclosing),)
 
 
-def _callee_parts(head: str, site: Site) -> tuple[str, str, str | None, Site]:
-    """(callee, name, receiver, site) from the text before a call's argument list."""
+def _callee_parts(head: str, span: Span) -> tuple[str, str, str | None, Span]:
+    """(callee, name, receiver, span) from the text before a call's argument list."""
     callee = dotted(head)  # also drops comments: `(f  # why\n  )(x)`
     if callee.startswith("*"):  # tree-sitter reads `[*f(x)]` as a call of `*f`
-        callee, site = _unstarred(callee, site)
-    return (*split_callee(callee), site)
-
-
-def _unstarred(callee: str, site: Site) -> tuple[str, Site]:
-    """The call inside a misread `*f(x)`: callee without the star, span after it."""
-    inner = callee[1:].strip()
-    span = site.span
-    moved = Span(span.line, span.col + len(callee) - len(inner), span.end_line, span.end_col)
-    return inner, msgspec.structs.replace(site, span=moved)
+        inner = callee[1:].strip()
+        span = Span(span.line, span.col + len(callee) - len(inner), span.end_line, span.end_col)
+        callee = inner
+    return (*split_callee(callee), span)
 
 
 def split_callee(callee: str) -> tuple[str, str, str | None]:
@@ -126,7 +120,7 @@ def extract_type_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call,
     if group is None:
         return ()
     end = group.range().end
-    span = Span(site.span.line, site.span.col, end.line + 1, end.column)
+    span = Span(site.line, site.col, end.line + 1, end.column)
     args = group.named_children() if group.kind() == "tuple" else [group]
     enclosing = site.scope.qualname if site.scope is not None else None
     return (Call("type", "type", span, None, len(args),

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from ast_grep_py import SgNode
 
-from cq.facts import Def, Param
+from cq.facts import Def, Param, Span
 from cq.scan.nodes import TRIVIA, ShapeError, docstring_line, identifier, preview, required, squash
 from cq.scan.state import Decorators, Frame, ScanState, Site
 
@@ -46,11 +46,12 @@ def extract_decorators(node: SgNode, site: Site, state: ScanState) -> tuple[()]:
     """Hold a decorated definition's decorators for its def or class, visited next."""
     texts = tuple(squash(child.text()[1:]) for child in node.named_children()
                   if child.kind() == "decorator")
-    state.decorators = Decorators(site.end, site.span.line, texts)
+    state.decorators = Decorators(site.where.end.index, site.line, texts)
     return ()
 
 
 class _Opened(msgspec.Struct, frozen=True, gc=False):
+    span: Span
     name: str
     qualname: str
     body: SgNode
@@ -64,14 +65,15 @@ def _open(node: SgNode, site: Site, state: ScanState, kind: str) -> _Opened:
     body = required(node, "body")
     scope = site.scope
     qualname = f"{scope.qualname}.{name}" if scope is not None else name
-    state.open_scope(Frame(site.end, body.range().start.index, qualname, kind))
-    return _Opened(name, qualname, body, state.take_decorators(site.end))
+    span, end = site.span_and_end()
+    state.open_scope(Frame(end, body.range().start.index, qualname, kind))
+    return _Opened(span, name, qualname, body, state.take_decorators(end))
 
 
 def _define(opened: _Opened, site: Site, kind: str, **details: Any) -> Def:
     scope = site.scope
     decorated = opened.decorators
-    return Def(kind=kind, name=opened.name, qualname=opened.qualname, span=site.span,
+    return Def(kind=kind, name=opened.name, qualname=opened.qualname, span=opened.span,
                enclosing=scope.qualname if scope is not None else None,
                enclosing_kind=scope.kind if scope is not None else None,
                decorators=decorated.texts if decorated is not None else (),

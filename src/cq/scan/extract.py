@@ -18,7 +18,7 @@ import re
 import msgspec
 from ast_grep_py import SgNode, SgRoot
 
-from cq.facts import Except, FileFacts, Span
+from cq.facts import Except, FileFacts
 from cq.modules import module_name
 from cq.scan.defs import block_docstring
 from cq.scan.nodes import ShapeError
@@ -108,15 +108,13 @@ def traverse(root: SgNode, state: ScanState, strict: bool) -> None:
         scope = scope_at(index)
         if rule.skip_in_functions and scope is not None and scope.kind != "class":
             continue
-        end = where.end
-        site = Site(Span(start.line + 1, start.column, end.line + 1, end.column),
-                    index, end.index, scope)
+        site = Site(start.line + 1, start.column, index, where, scope)
         try:
             facts = rule.extract(node, site, state)
         except (ShapeError, AttributeError, IndexError, ValueError) as exc:
             if strict:
                 raise
-            state.note_problem(f"skipped {rule.kind} at line {site.span.line}: {exc}")
+            state.note_problem(f"skipped {rule.kind} at line {site.line}: {exc}")
             continue
         if facts:
             found[rule.fact].extend(facts)  # type: ignore[index]

@@ -30,7 +30,7 @@ Extractor = Callable[[SgNode, Site, ScanState], Sequence[Any]]
 
 def mark_partial(node: SgNode, site: Site, state: ScanState) -> tuple[()]:
     """An ERROR node, or a block tree-sitter left empty: the parser had to recover."""
-    state.note_problem(f"syntax error at line {site.span.line}")
+    state.note_problem(f"syntax error at line {site.line}")
     return ()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from ast_grep_py import Range
 
 from cq.facts import Span
 
@@ -50,12 +51,33 @@ class Decorators(msgspec.Struct, frozen=True, gc=False):
 
 
 class Site(msgspec.Struct, frozen=True, gc=False):
-    """Where a matched node is: its span, character offsets and enclosing scope."""
+    """Where a matched node starts, and its enclosing scope.
 
-    span: Span
-    start: int
-    end: int
+    Its end is fetched only when an extractor asks: a node position costs one accessor call
+    per number, and most nodes are calls, whose end follows from their text."""
+
+    line: int  # 1-based
+    col: int
+    start: int  # character index
+    where: Range
     scope: Frame | None
+
+    @property
+    def span(self) -> Span:
+        end = self.where.end
+        return Span(self.line, self.col, end.line + 1, end.column)
+
+    def span_and_end(self) -> tuple[Span, int]:
+        """The span and the end's character index, from one fetch of the end."""
+        end = self.where.end
+        return Span(self.line, self.col, end.line + 1, end.column), end.index
+
+    def span_of(self, text: str) -> Span:
+        """The span of this node given its text, without asking the node for its end."""
+        newlines = text.count("\n")
+        if not newlines:
+            return Span(self.line, self.col, self.line, self.col + len(text))
+        return Span(self.line, self.col, self.line + newlines, len(text) - text.rfind("\n") - 1)
 
 
 class ScanState:

@@ -40,7 +40,8 @@ def _scope_name(site: Site) -> str | None:
 
 def extract_import(node: SgNode, site: Site, state: ScanState) -> tuple[Import, ...]:
     """`import a.b as c, d` and `from ..m import (x as y, z)` alike, from the text."""
-    text = _COMMENT.sub(" ", node.text()).replace("\\", " ")
+    raw = node.text()
+    text = _COMMENT.sub(" ", raw).replace("\\", " ")
     if text.startswith("import"):
         names = _import_names(text[len("import"):])
         module, level, is_from = "", 0, False
@@ -54,7 +55,7 @@ def extract_import(node: SgNode, site: Site, state: ScanState) -> tuple[Import, 
         names = _import_names(match["names"])
     target = module if is_from else (names[0].name if len(names) == 1 else "")
     resolved = resolve_relative(state.module, state.is_package, level, target)
-    return (Import(module=module, span=site.span, names=names, is_from=is_from, level=level,
+    return (Import(module=module, span=site.span_of(raw), names=names, is_from=is_from, level=level,
                    resolved=resolved, enclosing=_scope_name(site)),)
 
 
@@ -102,13 +103,14 @@ def extract_except(node: SgNode, site: Site, state: ScanState) -> tuple[Except, 
     star = len(children) > 1 and children[1].kind() == "*"
     named = [child for child in children if child.is_named() and child.kind() not in TRIVIA]
     if not named or named[-1].kind() != "block":
-        raise ShapeError(f"except clause without a body at line {site.span.line}")
+        raise ShapeError(f"except clause without a body at line {site.line}")
     types, alias = _handled(named[:-1])
     scope = _scope_name(site)
     slot = len(state.found["excepts"])
-    state.open_handler(Handler(site.end, slot, alias, scope))
+    span, end = site.span_and_end()
+    state.open_handler(Handler(end, slot, alias, scope))
     body = "empty" if _is_empty(named[-1]) else "other"
-    return (Except(site.span, types, bare=not types, star=star, alias=alias, body=body,
+    return (Except(span, types, bare=not types, star=star, alias=alias, body=body,
                    enclosing=scope),)
 
 
@@ -157,7 +159,8 @@ def extract_assign(node: SgNode, site: Site, state: ScanState) -> tuple[Assign, 
     value_text = preview(value.text()) if value is not None else ""
     where = "class" if scope is not None else "module"
     enclosing = scope.qualname if scope is not None else None
-    return tuple(Assign(target, site.span, where, value_text, enclosing, augmented, annotated)
+    span = site.span
+    return tuple(Assign(target, span, where, value_text, enclosing, augmented, annotated)
                  for target in assign_targets(required(node, "left")))
 
 
