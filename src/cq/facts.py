@@ -6,6 +6,9 @@ module has no behaviour beyond tiny derived properties; it imports nothing from 
 
 Conventions:
 - lines are 1-based, columns 0-based (as in Python's `ast`);
+- columns count characters (code points), as ast-grep does;
+- facts hold no reference cycles, so the structs opt out of the garbage collector (`gc=False`:
+  a full scan's millions of small objects are never traversed by collections);
 - a qualified name is dotted inside the module: `Outer.method`, `func.inner` (no `<locals>`);
 - `enclosing` is the qualified name of the innermost enclosing def or class, `None` at module level.
 """
@@ -17,14 +20,14 @@ import msgspec
 FACTS_SCHEMA_VERSION = 1
 
 
-class Span(msgspec.Struct, frozen=True, array_like=True):
+class Span(msgspec.Struct, frozen=True, array_like=True, gc=False):
     line: int
     col: int
     end_line: int
     end_col: int
 
 
-class Param(msgspec.Struct, frozen=True, array_like=True):
+class Param(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One parameter. kind is one of the `inspect.Parameter` kind names in lower case:
     positional_only, positional_or_keyword, var_positional, keyword_only, var_keyword."""
 
@@ -35,12 +38,12 @@ class Param(msgspec.Struct, frozen=True, array_like=True):
     default: str | None = None
 
 
-class Def(msgspec.Struct, frozen=True, array_like=True):
+class Def(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A function, method or class definition.
 
     kind: "function" (module-level or nested in a function), "method" (directly in a class
     body) or "class". The span starts at the `def`/`class` keyword line (not at decorators);
-    `decorated_span` starts at the first decorator when there is one.
+    `decorated_line` is the first decorator's line when there is one.
     """
 
     kind: str
@@ -58,7 +61,7 @@ class Def(msgspec.Struct, frozen=True, array_like=True):
     decorated_line: int | None = None
 
 
-class Call(msgspec.Struct, frozen=True, array_like=True):
+class Call(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A call expression. `callee` is the full callee text (`a.b.c`), `name` its last segment,
     `receiver` the text before the last dot (None for a bare name)."""
 
@@ -74,12 +77,12 @@ class Call(msgspec.Struct, frozen=True, array_like=True):
     enclosing: str | None = None
 
 
-class ImportName(msgspec.Struct, frozen=True, array_like=True):
+class ImportName(msgspec.Struct, frozen=True, array_like=True, gc=False):
     name: str
     alias: str | None = None
 
 
-class Import(msgspec.Struct, frozen=True, array_like=True):
+class Import(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """`import a.b as c` (is_from False, names [a.b as c]) or `from ..m import x as y`
     (is_from True, module "m", level 2). `resolved` is the absolute module where it can be
     computed (for relative imports, from the file's own module name)."""
@@ -93,7 +96,7 @@ class Import(msgspec.Struct, frozen=True, array_like=True):
     enclosing: str | None = None
 
 
-class Raise(msgspec.Struct, frozen=True, array_like=True):
+class Raise(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """`raise X(...)`: exc_type is the raised type's text (`ValueError`, `errors.Bad`), None for
     a bare `raise`; `cause` is the `from` expression text."""
 
@@ -105,7 +108,7 @@ class Raise(msgspec.Struct, frozen=True, array_like=True):
     enclosing: str | None = None
 
 
-class Except(msgspec.Struct, frozen=True, array_like=True):
+class Except(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One `except` clause. types is empty for a bare `except:`; body is "empty" (only
     pass/.../docstring), "reraises" (contains a bare raise or raises its bound name) or "other"."""
 
@@ -118,7 +121,7 @@ class Except(msgspec.Struct, frozen=True, array_like=True):
     enclosing: str | None = None
 
 
-class Assign(msgspec.Struct, frozen=True, array_like=True):
+class Assign(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """An assignment at module or class level. scope is "module" or "class"; enclosing is the
     class qualname for class-level assignments. value is a short preview of the right side."""
 
@@ -131,7 +134,7 @@ class Assign(msgspec.Struct, frozen=True, array_like=True):
     annotated: bool = False
 
 
-class FileFacts(msgspec.Struct, frozen=True):
+class FileFacts(msgspec.Struct, frozen=True, gc=False):
     """Every fact of one file. flags name anything unusual about the file:
     "partial" (syntax errors: facts are what the parser recovered), "decoded-latin-1"
     (not UTF-8 and no usable coding cookie), "decoded-cookie" (decoded with a PEP 263 cookie),
