@@ -202,3 +202,18 @@ def test_run_ids_increase_between_runs(inventory: Path) -> None:
 def test_bad_query_raises_before_any_work(inventory: Path) -> None:
     with pytest.raises(QuerySyntaxError):
         ask(inventory, "entity=function colour=red")
+
+
+def test_explain_answers_follow_the_excluded_files(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPOS / "inventory", root)
+    cache = str(tmp_path / "cache")
+    first = ask(root, "entity=function name=main explain=true", cache_dir=cache)
+    (root / "node_modules").mkdir()
+    (root / "node_modules" / "m.py").write_text("def main():\n    pass\n")
+    second = ask(root, "entity=function name=main explain=true", cache_dir=cache)
+    assert second.summary["cache"]["status"] == "miss"
+    excluded = [f.details["path"] for s in second.sections if s.kind == "excluded"
+                for f in s.findings]
+    assert "node_modules" in excluded
+    assert first.key_findings == second.key_findings

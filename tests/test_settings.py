@@ -107,3 +107,27 @@ def test_find_root_walks_up_to_git(tmp_path: Path) -> None:
     deep.mkdir(parents=True)
     assert find_root(deep) == tmp_path.resolve()
     assert resolve_settings({}, env={}, cwd=deep).root == str(tmp_path.resolve())
+
+
+@pytest.mark.parametrize(
+    ("cli", "fragment"),
+    [
+        ({"cache_query_ttl": -1.0}, "--cache-query-ttl"),
+        ({"cache_index_size": -1}, "--cache-index-size"),
+        ({"cache_query_shards": -3}, "--cache-query-shards"),
+        ({"format": "mermaid"}, "--format"),
+    ],
+)
+def test_cli_values_are_checked_like_every_layer(root: Path, cli, fragment) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        resolve_settings({"root": str(root), **cli}, env={})
+
+
+@pytest.mark.parametrize("text", ["[tool]\ncq = 1\n", "[tool.cq]\n", "tool = 3\n"])
+def test_pyproject_tool_cq_must_be_a_table(root: Path, text: str) -> None:
+    (root / "pyproject.toml").write_text(text)
+    if text == "[tool]\ncq = 1\n":
+        with pytest.raises(ConfigError, match="must be a table"):
+            resolve_settings({"root": str(root)}, env={})
+    else:
+        resolve_settings({"root": str(root)}, env={})  # an empty table or no table is fine

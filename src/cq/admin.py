@@ -25,7 +25,6 @@ from cq.index.session import IndexSession
 from cq.index.source import FactSource
 from cq.result import CqResult, RunMeta
 from cq.runner import RunContext, extractor_tag, toolchain
-from cq.scan import scan_paths
 from cq.settings import Settings
 
 REBUILD_EXPIRE_S = 1800.0
@@ -155,6 +154,8 @@ def rebuild_index(settings: Settings, profile: CacheProfile, ctx: RunContext) ->
 
 def _scan_everything(settings: Settings, profile: CacheProfile,
                      ctx: RunContext) -> dict[str, Any]:
+    from cq.scan import scan_paths
+
     root = Path(settings.root)
     store = open_store(profile, "index", uuid7_str())
     try:

@@ -9,6 +9,7 @@ concurrent cold runs scan the tree once — and writes the index and the result 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     key_findings: tuple[Finding, ...] = ()
     sections: tuple[Section, ...] = ()
     summary: dict[str, Any] = msgspec.field(default_factory=dict)
+    cacheable: bool = True  # False when part of the work failed transiently (a dead worker)
 
 
 Compute = Callable[[FactSource, Discovery], Outcome]
@@ -152,7 +154,10 @@ def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
                            extractor_tag(run.settings))
     digests = session.fingerprint(discovery.files)
     run.stage("fingerprint")
-    return session, scope_digest(digests.items())
+    pairs = list(digests.items())
+    if run.request.explain:  # the answer lists excluded files: they are part of its input
+        pairs.extend((f"excluded:{item.path}", item.reason) for item in discovery.excluded)
+    return session, scope_digest(pairs)
 
 
 def _key(run: _Run) -> str:
@@ -163,8 +168,32 @@ def _key(run: _Run) -> str:
 
 
 def extractor_tag(settings: Settings) -> str:
-    """The extractor version plus the settings that change what a scan yields."""
-    return f"{EXTRACTOR_VERSION}/max{settings.max_file_bytes}"
+    """The extractor version, the code that produced the entries, and the settings that
+    change what a scan yields."""
+    return f"{EXTRACTOR_VERSION}/{code_fingerprint()}/max{settings.max_file_bytes}"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the installed code that computes answers: cq's own modules and the
+    ast-grep-py binding (by path, size and mtime, without importing it). Version numbers are
+    bumped by hand; this makes an edited checkout or an upgraded parser miss instead of
+    reusing entries another build of the code wrote."""
+    import hashlib
+    import importlib.util
+    import os
+
+    files = sorted(os.path.join(folder, name)
+                   for folder, _, names in os.walk(os.path.dirname(__file__))
+                   for name in names if name.endswith(".py"))
+    spec = importlib.util.find_spec("ast_grep_py")
+    if spec is not None and spec.origin:
+        files.append(spec.origin)
+    digest = hashlib.blake2b(digest_size=8)
+    for path in files:
+        stat = os.stat(path)
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
@@ -177,7 +206,7 @@ def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSessio
         hit = run.query.get(key, digest)
         if hit is not None:
             return _from_cache(run, hit, session)
-        session, digest = _fingerprint(run, discovery)
+        session.refresh()
         return _compute(run, discovery, session, key, digest, compute)
 
 
@@ -190,7 +219,7 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
     session.record(source.scanned)
-    if not session.changed_during_run(source.scanned):
+    if not session.changed_during_run(source.scanned) and outcome.cacheable:
         tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
@@ -224,7 +253,8 @@ def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult
 
 
 def _cache_status(run: _Run, status: str) -> dict[str, Any]:
-    for store in run.stores[:2]:
+    stores = (run.query.store,) if status == "hit" else run.stores[:2]
+    for store in stores:
         if store.status != "ok":
             return {"status": "disabled", "reason": store.reason, "key": ""}
     return {"status": status, "key": _key(run)[:16]}

@@ -19,7 +19,7 @@ import msgspec
 
 from cq.errors import ConfigError, ScopeError
 
-FORMATS = ("md", "json", "both", "summary", "mermaid", "mermaid-class", "mermaid-cfg", "dot")
+FORMATS = ("md", "json", "both", "summary")  # the renderers cq has (cq.render.RENDERERS)
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,16 +131,23 @@ def load_config_file(root: Path, explicit: str | None) -> tuple[dict[str, Any], 
             raise ConfigError(f"config file not found: {explicit}")
         data = _read_toml(path)
         table = data.get("tool", {}).get("cq", data) if path.name == "pyproject.toml" else data
-        return table, str(path)
+        return _table(table, path), str(path)
     dot = root / ".cq.toml"
     if dot.is_file():
         return _read_toml(dot), str(dot)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("cq")
+        tool = _read_toml(pyproject).get("tool", {})
+        table = tool.get("cq") if isinstance(tool, dict) else None
         if table is not None:
-            return table, str(pyproject)
+            return _table(table, pyproject), str(pyproject)
     return {}, None
+
+
+def _table(value: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"cq settings in {path} must be a table, got {type(value).__name__}")
+    return value
 
 
 def _from_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -152,6 +159,17 @@ def _from_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
             raise ConfigError(f"unknown setting {raw_key!r} in {source}",
                               hint=f"valid: {', '.join(OPTION_NAMES)}")
         values[key] = _parse_value(parsers[key], raw, f"{raw_key} in {source}")
+    return values
+
+
+def _from_cli(cli: Mapping[str, Any]) -> dict[str, Any]:
+    """Explicit CLI values, checked by the same parsers as every other layer."""
+    values: dict[str, Any] = {}
+    for opt in _OPTIONS:
+        value = cli.get(opt.name)
+        if value is not None:
+            flag = "--" + opt.name.replace("_", "-")
+            values[opt.name] = _parse_value(opt.parse, value, flag)
     return values
 
 
@@ -187,7 +205,7 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
         table, config_file = load_config_file(root, cli.get("config"))
         file_values = _from_config(table, config_file) if config_file else {}
     merged: dict[str, Any] = {**file_values, **_from_env(env)}
-    merged.update({k: v for k, v in cli.items() if k in OPTION_NAMES and v is not None})
+    merged.update(_from_cli(cli))
     merged.setdefault("cache_dir", str(default_cache_dir(env)))
     if not merged.get("cache_query_ttl"):
         merged["cache_query_ttl"] = None  # 0 means "until invalidated", as in the env form

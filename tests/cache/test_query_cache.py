@@ -133,11 +133,12 @@ def test_hit_is_the_cold_answer_with_the_new_run(cache: QueryCache, clock: Clock
     assert cache.hits == 1
 
 
-def test_scope_change_is_a_miss_and_removes_the_entry(cache: QueryCache) -> None:
+def test_scope_change_is_a_miss_and_keeps_the_entry_for_overwrite(cache: QueryCache) -> None:
     _put(cache, "k1", make_result("a.py"))
-    assert cache.get("k1", "s2") is None
-    assert not cache.store.contains(RESULT_PREFIX + "k1")
-    assert cache.tags.keys_with("file:a.py") == ()
+    assert cache.get("k1", "s2") is None  # another scope digest: a miss, nothing written
+    assert cache.store.contains(RESULT_PREFIX + "k1")
+    assert cache.get("k1", "s1") is not None  # the content came back (a revert): valid again
+    _put(cache, "k1", make_result("b.py"), digest="s2")
     assert cache.get("k1", "s1") is None and cache.misses == 2
 
 

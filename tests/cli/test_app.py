@@ -169,3 +169,10 @@ def test_python_dash_m_and_console_script(repo: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "1 definition" in proc.stdout
+
+
+@pytest.mark.parametrize("args", [["bogus"], ["q", "x", "y"], ["cache", "--colour"]])
+def test_usage_errors_are_one_line(repo: Path, capsys, args) -> None:
+    code, out, err = invoke(capsys, *args, "--root", str(repo))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("cq: error:")

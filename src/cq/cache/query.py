@@ -106,7 +106,8 @@ class QueryCache:
     def get(self, key: str, scope_digest: str) -> CachedResult | None:
         stored = self.store.get(entry_key(key), StoredResult)
         if stored is not None and stored.scope_digest != scope_digest:
-            self.delete(key)
+            # Not deleted here: that would open DiskCache for writing on the read path, and the
+            # run that computes the fresh answer overwrites the entry moments later.
             stored = None
         if stored is None:
             self.misses += 1

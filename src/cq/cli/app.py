@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run(args: list[str]) -> int:
-    verbose = "-v" in args or "--verbose" in args
+    verbose = "-v" in args or "--verbose" in args or _env_verbose()
     try:
         return _dispatch(args)
     except CqError as exc:
@@ -36,6 +36,12 @@ def run(args: list[str]) -> int:
         return _internal_error(exc, verbose)
 
 
+def _env_verbose() -> bool:
+    import os
+
+    return os.environ.get("CQ_VERBOSE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _dispatch(args: list[str]) -> int:
     from cq.cli.fast import parse_fast
 
@@ -46,7 +52,7 @@ def _dispatch(args: list[str]) -> int:
         return run_q(fast.query, fast.options)
     from cq.cli.commands import build_app
 
-    result = build_app()(args, exit_on_error=False, print_error=True,
+    result = build_app()(args, exit_on_error=False, print_error=False,
                          result_action="return_value")
     return result if isinstance(result, int) else 0
 
@@ -55,7 +61,9 @@ def _internal_error(exc: Exception, verbose: bool) -> int:
     from cyclopts import CycloptsError
 
     if isinstance(exc, CycloptsError):
-        return 2  # cyclopts already printed the problem
+        message = " ".join(str(exc).split())
+        print(f"cq: error: {message} (see cq --help)", file=sys.stderr)
+        return 2
     if verbose:
         import traceback
 

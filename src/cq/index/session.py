@@ -48,6 +48,7 @@ class IndexSession:
         self._changed: set[str] = set()
         self._hits: set[str] = set()
         self._memos: dict[str, LiteralMemo] = {}
+        self.changed: set[str] = set()  # files whose bytes differ from their fingerprint
         self._dirty_memos: set[str] = set()
 
     # --- fingerprints -----------------------------------------------------------------
@@ -67,6 +68,14 @@ class IndexSession:
         self.digests.update((path, read.digest) for path, read in self.read.items())
         return self.digests
 
+    def refresh(self) -> None:
+        """Pick up index entries another process wrote since `fingerprint`: a file it scanned
+        becomes a hit when its digest is the one this run computed, without reading again."""
+        refs = list(self._refs.values())
+        for lookup in self.index.lookup_many(refs, self.extractor_tag):
+            if lookup.status == HIT and lookup.digest == self.digests.get(lookup.path):
+                self._hits.add(lookup.path)
+
     def text(self, path: str) -> bytes | None:
         """The file's bytes (read at most once per run); None when unreadable/too large."""
         read = self.read.get(path)
@@ -74,6 +83,8 @@ class IndexSession:
             ref = self._refs[path]
             read = read_and_digest(self.root, [ref], self.max_file_bytes)[path]
             self.read[path] = read
+            if read.digest != self.digests.get(path):
+                self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
         return read.data
 
     # --- cached facts -------------------------------------------------------------------
@@ -101,8 +112,9 @@ class IndexSession:
             return known[1]
         data = self.text(path)
         found = data is None or literal.encode("utf-8", "replace") in data
-        memo.files[path] = (digest, found)
-        self._dirty_memos.add(literal)
+        if path not in self.changed:  # never remember a test made on other bytes
+            memo.files[path] = (digest, found)
+            self._dirty_memos.add(literal)
         return found
 
     def _memo(self, literal: str) -> LiteralMemo:
@@ -117,7 +129,8 @@ class IndexSession:
     def changed_during_run(self, scanned: Sequence[ScanOutcome]) -> bool:
         """Did a file change between its fingerprint and its scan? Then the run's answer
         mixes two versions of the tree and must not be cached."""
-        return any(o.digest != self.digests.get(o.facts.path) for o in scanned)
+        return bool(self.changed) or any(o.digest != self.digests.get(o.facts.path)
+                                         for o in scanned)
 
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
         """Write back what this run learned: fresh facts (under the digest of the bytes the

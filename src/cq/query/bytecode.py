@@ -36,7 +36,7 @@ def compile_source(text: str, path: str) -> CodeIndex | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = compile(text, path, "exec", dont_inherit=True)
+            module = compile(text, path, "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return {(_qualname(code), code.co_firstlineno): code for code in _codes(module)}
