@@ -15,7 +15,6 @@ import msgspec
 from cq.artifacts import save_artifact
 from cq.discover import Discovery, Scope, check_in_path
 from cq.index.source import FactSource
-from cq.query.execute import execute_query
 from cq.query.parse import Query, parse_query
 from cq.query.plan import Plan, plan_query
 from cq.result import CqResult, result_json_schema
@@ -48,6 +47,8 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
 
 def _query_compute(query: Query, plan: Plan, jobs: int):
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
+        from cq.query.execute import execute_query  # a cache hit never needs the engine
+
         outcome = execute_query(query, plan, source, discovery, jobs=jobs)
         return Outcome(key_findings=outcome.key_findings, sections=outcome.sections,
                        summary=outcome.summary)
@@ -77,6 +78,7 @@ def hazards(settings: Settings, category: str | None = None, severity: str | Non
 
 def _hazards_compute(settings: Settings, selection: HazardSelection):
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
+
         from cq.hazards.compile import load_rules
         from cq.hazards.report import run_hazards
 

@@ -18,9 +18,7 @@ from typing import Any
 import msgspec
 
 from cq import __version__
-from cq.cache.admin import old_layout_notice
-from cq.cache.coordination import single_flight
-from cq.cache.profile import profile_from_settings
+from cq.cache.profile import old_layout_notice, profile_from_settings
 from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
 from cq.cache.store import Store, open_store
 from cq.cache.tags import cited_files, entry_tags
@@ -243,6 +241,13 @@ def scan_paths(root: Path, paths: Sequence[str], **options: Any) -> list[Any]:
     from cq.scan.pool import scan_paths as scan
 
     return scan(root, paths, **options)
+
+
+def single_flight(store: Store, name: str, expire_s: float, wait_timeout_s: float) -> Any:
+    """The root's scan lock, imported on first use (cold runs only: it imports socket)."""
+    from cq.cache.coordination import single_flight as flight
+
+    return flight(store, name, expire_s, wait_timeout_s)
 
 
 def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:

@@ -25,7 +25,6 @@ API:
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 import time
@@ -39,11 +38,12 @@ from cq.cache.coordination import barrier_for
 from cq.cache.index import FACTS_PREFIX, FactsRecord, IndexCache, IndexRecord
 from cq.cache.profile import (
     KINDS,
-    LAYOUT_VERSION,
     CacheProfile,
+    find_old_layouts,
     kind_dir,
     repo_key,
 )
+from cq.cache.profile import old_layout_notice as old_layout_notice  # part of this API
 from cq.cache.query import RESULT_PREFIX, QueryCache, StoredResult
 from cq.cache.reader import read_entries
 from cq.cache.store import Store, decode, open_store
@@ -51,7 +51,6 @@ from cq.cache.tags import TAG_PREFIX, TAGS_OF_PREFIX, TagIndex
 from cq.facts import FACTS_SCHEMA_VERSION
 
 MAINTENANCE_EXPIRE_S = 600.0
-_LAYOUT_RE = re.compile(r"v(\d+)")
 
 
 class MigrationReport(msgspec.Struct, frozen=True):
@@ -164,24 +163,6 @@ def cache_maintenance(profile: CacheProfile, check: bool) -> dict[str, dict[str,
         return barrier_for(coordination, "maintenance", MAINTENANCE_EXPIRE_S)(run_all)()
     finally:
         coordination.close()
-
-
-def find_old_layouts(cache_dir: Path) -> list[Path]:
-    try:
-        children = list(Path(cache_dir).iterdir())
-    except OSError:
-        return []
-    versions = [(int(m.group(1)), p) for p in children
-                if (m := _LAYOUT_RE.fullmatch(p.name)) and p.is_dir()]
-    return [path for version, path in sorted(versions) if version < LAYOUT_VERSION]
-
-
-def old_layout_notice(cache_dir: Path) -> str | None:
-    old = find_old_layouts(cache_dir)
-    if not old:
-        return None
-    names = ", ".join(p.name for p in old)
-    return f"cq: older cache layout found ({names}); run `cq cache --migrate` to carry it over"
 
 
 def _valid_index(key: str, data: bytes) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -179,3 +180,24 @@ def _bounded_cache_class(timeout_s: float) -> Any:
 
 def cache_for_kind(profile: CacheProfile, kind: str) -> Any:
     return open_cache(kind_dir(profile, kind), settings_for(profile, kind))
+
+
+_LAYOUT_RE = re.compile(r"v(\d+)")
+
+
+def find_old_layouts(cache_dir: Path) -> list[Path]:
+    try:
+        children = list(Path(cache_dir).iterdir())
+    except OSError:
+        return []
+    versions = [(int(m.group(1)), p) for p in children
+                if (m := _LAYOUT_RE.fullmatch(p.name)) and p.is_dir()]
+    return [path for version, path in sorted(versions) if version < LAYOUT_VERSION]
+
+
+def old_layout_notice(cache_dir: Path) -> str | None:
+    old = find_old_layouts(cache_dir)
+    if not old:
+        return None
+    names = ", ".join(p.name for p in old)
+    return f"cq: older cache layout found ({names}); run `cq cache --migrate` to carry it over"
