@@ -21,7 +21,7 @@ from cq import __version__
 from cq.cache.profile import old_layout_notice, profile_from_settings
 from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
 from cq.cache.store import Store, open_store
-from cq.cache.tags import cited_files, entry_tags
+from cq.cache.tags import cited_files, entry_tags, iter_findings
 from cq.discover import Discovery, Scope, discover_files
 from cq.facts import FACTS_SCHEMA_VERSION
 from cq.ids import uuid7_str
@@ -53,7 +53,6 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     key_findings: tuple[Finding, ...] = ()
     sections: tuple[Section, ...] = ()
     summary: dict[str, Any] = msgspec.field(default_factory=dict)
-    cacheable: bool = True  # False when part of the work failed transiently (a dead worker)
 
 
 Compute = Callable[[FactSource, Discovery], Outcome]
@@ -217,7 +216,7 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
     session.record(source.scanned)
-    if not session.changed_during_run(source.scanned) and outcome.cacheable:
+    if not session.changed_during_run(source.scanned) and not _failed_somewhere(result):
         tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
@@ -225,6 +224,15 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
     return _with_run(run, result, status, stats)
+
+
+def _failed_somewhere(result: CqResult) -> bool:
+    """Did matching fail for some file (a dead worker, a crash in the matcher)? Such an
+    answer may be incomplete for a passing reason, so it is shown but not cached."""
+    if result.summary.get("files_unmatched"):
+        return True
+    return any(f.category == "file_issue" and "unmatched" in str(f.details.get("problem", ""))
+               for f in iter_findings(result))
 
 
 def _scanner(run: _Run) -> Callable[[Sequence[str]], list[Any]]:

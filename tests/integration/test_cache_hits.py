@@ -176,3 +176,31 @@ def test_a_changed_size_limit_is_not_answered_from_the_cache(
         warm = ask(root, cache_dir, text, max_file_bytes=after)
         assert finding_files(warm) == finding_files(cold), text
         assert answer(warm) == answer(cold), text
+
+
+def test_an_answer_with_a_failed_file_is_not_cached(tmp_path, monkeypatch) -> None:
+    """A matcher failure (a dead worker) marks files "unmatched": shown, never cached."""
+    from cq.api import run_query
+    from cq.query import pattern_pool
+    from cq.settings import resolve_settings
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_text("eval(x)\n")
+    (root / "b.py").write_text("eval(y)\n")
+    settings = resolve_settings({"root": str(root), "cache_dir": str(tmp_path / "c"),
+                                 "save_artifact": False}, env={})
+    real = pattern_pool.match_source
+
+    def flaky(path, *args, **kwargs):
+        if path == "b.py":
+            raise RuntimeError("worker died")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pattern_pool, "match_source", flaky)
+    first = run_query(settings, "pattern='eval($X)'")
+    assert first.summary.get("files_unmatched") == 1
+    monkeypatch.setattr(pattern_pool, "match_source", real)
+    second = run_query(settings, "pattern='eval($X)'")
+    assert second.summary["cache"]["status"] == "miss"
+    assert len(second.key_findings) == 2

@@ -96,6 +96,9 @@ def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Di
     run: PatternRun = run_pattern(query, plan, source, jobs)
     shown = run.findings[: query.limit] if query.limit else run.findings
     summary = pattern_summary(run, discovery, len(shown))
+    unmatched = sum("unmatched" in found.flags for found in run.results)
+    if unmatched:  # the runner does not cache an answer some file failed to contribute to
+        summary["files_unmatched"] = unmatched
     _add_notes(summary, pattern_notes(query))
     sections: list[Section] = []
     if query.explain:
