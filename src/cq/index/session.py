@@ -72,9 +72,11 @@ class IndexSession:
         """Pick up index entries another process wrote since `fingerprint`: a file it scanned
         becomes a hit when its digest is the one this run computed, without reading again."""
         refs = list(self._refs.values())
+        counts = (self.index.hits, self.index.misses)  # a second look is not a second lookup
         for lookup in self.index.lookup_many(refs, self.extractor_tag):
             if lookup.status == HIT and lookup.digest == self.digests.get(lookup.path):
                 self._hits.add(lookup.path)
+        self.index.hits, self.index.misses = counts
 
     def text(self, path: str) -> bytes | None:
         """The file's bytes (read at most once per run); None when unreadable/too large."""
