@@ -3,7 +3,8 @@
 Owns the walk of the root, ignore-file semantics (`.gitignore`, `.ignore`,
 `<root>/.git/info/exclude`), the built-in skip list (hidden names, `__pycache__`,
 `node_modules`, virtualenvs), the user's `in=` / `exclude=` / `globs=`, and the symlink
-policy. Leaves to others: finding the root (settings), reading and parsing files (scan),
+policy. Leaves to others: finding the root (settings), compiling rule lines into matchers,
+stacking ignore files and their precedence (ignore), reading and parsing files (scan),
 and deciding whether a stamp is still fresh (index cache).
 
 Choices, like ripgrep's defaults unless said otherwise:
@@ -45,15 +46,23 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-import re
 import stat
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
 from cq.errors import ScopeError
+from cq.ignore import (
+    Filter,
+    Layers,
+    compile_filter,
+    compiled,
+    filter_line,
+    ignore_reason,
+    ignore_verdict,
+    push_ignore_files,
+    root_layers,
+)
 
 
 class FileRef(msgspec.Struct, frozen=True, array_like=True):
@@ -96,310 +105,15 @@ VENV_SCRIPTS = ("bin/activate", "Scripts/activate")
 _WHOLE_ROOT = frozenset({"", "."})
 
 
-# ---------------------------------------------------------------- compiled rule files
-
-
-class _Rules(msgspec.Struct, frozen=True):
-    """One ignore file, indexed so that a path costs a few hash and string lookups.
-
-    Keys and match strings are the entry's name (rules without a slash match the name at any
-    depth) or its path below the file's directory; a directory's carries a trailing "/".
-    Each part yields the highest matching line number: the last matching line decides (git).
-    """
-
-    prefix: str  # root-relative directory with a trailing "/", "" at the root
-    label: str  # the reason reported when a rule here ignores a path
-    includes: tuple[bool, ...]  # by line number: the rule is un-negated (= "ignore it")
-    exact: dict[str, int]  # literal names
-    path_exact: dict[str, int]  # literal paths below the file's directory
-    ends: tuple[tuple[str, int], ...]  # `*.ext` suffixes, highest line first
-    ends_any: tuple[str, ...]  # the same suffixes, for one `endswith` that mostly says no
-    starts: tuple[tuple[str, int], ...]  # `name*` prefixes, highest line first
-    starts_any: tuple[str, ...]
-    name_match: Callable[[str], re.Match[str] | None] | None  # other name globs, last first
-    path_match: Callable[[str], re.Match[str] | None] | None  # rules with a slash, last first
-
-
-class _Filter(msgspec.Struct, frozen=True):
-    """`exclude=` or `globs=`: whole-path rules, an ancestor's match covering what is below."""
-
-    lines: tuple[str, ...]
-    includes: tuple[bool, ...]
-    match: Callable[[str], re.Match[str] | None]
-
-
-_DIR_MARK = "(?P<ps_d>/)"  # how pathspec marks "this slash ends a directory"
-_TAIL = "(?:(?P<ps_d>/)|$)"
-_ANY_DIR = "^(?:.+/)?"  # pathspec's "at any depth"
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-_GLOB_CHAR = re.compile(r"[*?\[\\]")
-_COMPILED: dict[tuple[str, tuple[str, ...]], Any] = {}  # memoised by content: never stale
-
-
-def _translate(line: str) -> tuple[str, bool] | None:
-    """pathspec's (regex, un-negated) for one line; None for a blank, comment or invalid one."""
-    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern  # ~20-50 ms: lazily
-
-    try:
-        regex, include = GitIgnoreSpecPattern.pattern_to_regex(_below_only(line))
-    except ValueError:  # git skips an invalid line too
-        return None
-    return (regex, include) if include is not None and isinstance(regex, str) else None
-
-
-def _below_only(line: str) -> str:
-    # pathspec reads `foo/**/` as `foo/`; git means directories below foo. As `foo/**` plus
-    # the directory-only tail that _entry_regex adds back, it means the same as in git.
-    return line.rstrip(" ")[:-1] if line.rstrip(" ").endswith("/**/") else line
-
-
-def _entry_regex(regex: str, line: str, self_only: bool) -> str:
-    """A translated rule rewritten for `match` at position 0 on one entry's string.
-
-    With `self_only` (ignore files) a rule matches the entry itself, never an ancestor: the
-    walk prunes ignored directories and git decides each entry by the last rule matching it.
-    Without (`exclude=`, `globs=`) an ancestor's match also covers everything below.
-    """
-    end = "$" if self_only else ""
-    if regex.endswith(_TAIL):
-        regex = regex[: -len(_TAIL)] + ("/?$" if self_only else "(?:/|$)")
-    elif regex.endswith(_DIR_MARK):
-        regex = regex[: -len(_DIR_MARK)] + "/" + end
-    elif regex.endswith("/"):  # `foo/**` is everything below foo, never foo itself (git)
-        regex += "(?s:.+)/" + end if _below_only(line) != line else "(?s:.+)"
-    regex = _NAMED_GROUP.sub("(?:", regex)  # group names must be unique in one alternation
-    return regex[1:] if regex.startswith("^") else "(?s:.*?)" + regex
-
-
-def _plain_rule(line: str) -> tuple[str, str, bool, bool] | None:
-    """(kind, key, directory-only, un-negated) of a rule git reads literally: a plain name,
-    `*suffix`, `prefix*` or a plain path. None for anything else, left to pathspec; most
-    ignore files then never import pathspec at all."""
-    body = line.rstrip(" ")
-    if not body or body[0] == "#":
-        return "skip", "", False, False
-    include = body[0] != "!"
-    body = body if include else body[1:]
-    dir_only = body.endswith("/")
-    core = body[:-1] if dir_only else body
-    plain = core[1:] if core.startswith("/") else core  # a leading "/" only anchors
-    if not plain or "//" in plain or plain[0] == "/" or plain[-1] == "/":
-        return None
-    globbed = _GLOB_CHAR.search(plain) is not None
-    if "/" in core:  # anchored at the ignore file's directory
-        return None if globbed else ("path_exact", plain, dir_only, include)
-    if not globbed:
-        return "exact", plain, dir_only, include
-    if plain[0] == "*" and not _GLOB_CHAR.search(plain, 1):
-        return "ends", plain[1:], dir_only, include
-    if plain[-1] == "*" and not _GLOB_CHAR.search(plain[:-1]) and not dir_only:
-        return "starts", plain[:-1], dir_only, include
-    return None
-
-
-def _pathspec_rule(line: str) -> tuple[str, str, bool, bool] | None:
-    """(kind, regex, False, un-negated) of any other rule, as pathspec translates it."""
-    translated = _translate(line)
-    if translated is None:
-        return None
-    regex, include = translated
-    has_slash = "/" in line.rstrip(" ").removeprefix("!").removesuffix("/")
-    if has_slash or not (regex.startswith(_ANY_DIR) or regex == "."):
-        return "path", _entry_regex(regex, line, True), False, include
-    name_regex = "^" + regex[len(_ANY_DIR):] if regex != "." else regex
-    return "name", _entry_regex(name_regex, line, True), False, include
-
-
-def _index_rules(lines: tuple[str, ...]) -> dict[str, Any] | None:
-    """The fields of a _Rules (all but prefix and label) for one ignore file's lines."""
-    parts: dict[str, Any] = {"exact": {}, "path_exact": {}, "ends": [], "starts": [],
-                             "name": [], "path": []}
-    includes = [False] * len(lines)
-    for index, line in enumerate(lines):
-        rule = _plain_rule(line) or _pathspec_rule(line)
-        if rule is not None and rule[0] != "skip":
-            includes[index] = rule[3]
-            _add_rule(parts, index, *rule[:3])
-    if not any(parts.values()):
-        return None
-    ends, starts = tuple(reversed(parts["ends"])), tuple(reversed(parts["starts"]))
-    return {"includes": tuple(includes), "exact": parts["exact"],
-            "path_exact": parts["path_exact"],
-            "ends": ends, "ends_any": tuple(key for key, _ in ends),
-            "starts": starts, "starts_any": tuple(key for key, _ in starts),
-            "name_match": _alternation(parts["name"]), "path_match": _alternation(parts["path"])}
-
-
-def _add_rule(parts: dict[str, Any], index: int, kind: str, text: str, dir_only: bool) -> None:
-    keys = (text + "/",) if dir_only else (text, text + "/")  # a directory's key ends in "/"
-    if kind in ("exact", "path_exact"):
-        parts[kind].update(dict.fromkeys(keys, index))
-    elif kind == "ends":
-        parts["ends"] += [(key, index) for key in keys]
-    elif kind == "starts":
-        parts["starts"].append((text, index))
-    else:
-        parts[kind].append(f"(?P<r{index}>{text})")
-
-
-def _alternation(groups: list[str]) -> Callable[[str], re.Match[str] | None] | None:
-    # Last rule first: `match` returns the first alternative that matches, the deciding rule.
-    return re.compile("|".join(reversed(groups))).match if groups else None
-
-
-def _compiled(kind: str, lines: tuple[str, ...], build: Callable[[tuple[str, ...]], Any]) -> Any:
-    key = (kind, lines)
-    if key not in _COMPILED:
-        if len(_COMPILED) > 512:
-            _COMPILED.clear()
-        _COMPILED[key] = build(lines)
-    return _COMPILED[key]
-
-
-def _read_rules(path: str, prefix: str, label: str) -> _Rules | None:
-    """Compile one ignore file; an unreadable one counts as absent (ripgrep warns, goes on)."""
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8-sig", "replace")  # git skips a BOM too
-    except OSError:
-        return None
-    fields = _compiled("ignore", tuple(text.splitlines()), _index_rules)
-    return _Rules(prefix, label, **fields) if fields else None
-
-
-def _group_line(match: Callable[[str], re.Match[str] | None] | None, text: str,
-                line: int = -1) -> int:
-    """The higher of `line` and the line of the first alternative matching `text`."""
-    found = match(text) if match is not None else None
-    if found is None or not found.lastgroup:
-        return line
-    index = int(found.lastgroup[1:])
-    return index if index > line else line
-
-
-def _ignored(rules: _Rules, rel: str, is_dir: bool) -> bool | None:
-    """True: ignored, False: re-included by a `!` rule, None: no rule here matches."""
-    sub = rel[len(rules.prefix):] if rules.prefix else rel
-    if is_dir:
-        sub += "/"
-    name = sub[sub.rfind("/", 0, -1) + 1:]
-    line = rules.exact.get(name, -1)
-    if rules.path_exact:
-        line = max(line, rules.path_exact.get(sub, -1))
-    if name.endswith(rules.ends_any):
-        line = max(line, next(index for key, index in rules.ends if name.endswith(key)))
-    if name.startswith(rules.starts_any):
-        line = max(line, next(index for key, index in rules.starts if name.startswith(key)))
-    if rules.name_match is not None:  # (inline: this runs for every path)
-        line = _group_line(rules.name_match, name, line)
-    if rules.path_match is not None:
-        line = _group_line(rules.path_match, sub, line)
-    return rules.includes[line] if line >= 0 else None
-
-
-def _compile_filter(lines: tuple[str, ...]) -> _Filter | None:
-    groups, includes = [], [False] * len(lines)
-    for index, line in enumerate(lines):
-        translated = _translate(line)
-        if translated is not None:
-            includes[index] = translated[1]
-            groups.append(f"(?P<r{index}>{_entry_regex(translated[0], line, False)})")
-    match = _alternation(groups)
-    return _Filter(lines, tuple(includes), match) if match else None
-
-
-def _filter_line(rules: _Filter, rel: str, is_dir: bool) -> int:
-    """The deciding line of `exclude=` / `globs=` for a path, -1 when none matches."""
-    return _group_line(rules.match, rel + "/" if is_dir else rel)
-
-
-# ---------------------------------------------------------------- ignore-file layers
-
-
-class _Layers(msgspec.Struct, frozen=True):
-    """The ignore sources in force in one directory, each tuple nearest-first."""
-
-    dot_ignore: tuple[_Rules, ...] = ()
-    gitignore: tuple[_Rules, ...] = ()
-    info_exclude: tuple[_Rules, ...] = ()
-    active: bool = False  # any rules at all: most trees have none below the root
-
-    def __post_init__(self) -> None:
-        msgspec.structs.force_setattr(
-            self, "active", bool(self.dot_ignore or self.gitignore or self.info_exclude))
-
-
-def _ignore_verdict(layers: _Layers, rel: str, is_dir: bool) -> tuple[bool | None, str]:
-    """(True: ignored / False: re-included / None: no rule matched, the deciding label)."""
-    if not layers.active:
-        return None, ""
-    # ripgrep: the nearest .ignore with an opinion beats any .gitignore, which beats info/exclude
-    for group in (layers.dot_ignore, layers.gitignore, layers.info_exclude):
-        for rules in group:
-            include = _ignored(rules, rel, is_dir)
-            if include is not None:
-                return include, rules.label
-    return None, ""
-
-
-def _ignore_reason(layers: _Layers, rel: str, is_dir: bool) -> str | None:
-    include, label = _ignore_verdict(layers, rel, is_dir)
-    return label if include else None
-
-
-def _push_ignore_files(layers: _Layers, abs_dir: str, rel_dir: str, names: set[str]) -> _Layers:
-    if ".ignore" not in names and ".gitignore" not in names:
-        return layers
-    prefix = rel_dir + "/" if rel_dir else ""
-    dot = git = None
-    if ".ignore" in names:
-        dot = _read_rules(os.path.join(abs_dir, ".ignore"), prefix,
-                          f"ignore file ({prefix}.ignore)")
-    if ".gitignore" in names:
-        git = _read_rules(os.path.join(abs_dir, ".gitignore"), prefix,
-                          f"gitignore ({prefix}.gitignore)")
-    return _Layers(dot_ignore=(dot, *layers.dot_ignore) if dot else layers.dot_ignore,
-                   gitignore=(git, *layers.gitignore) if git else layers.gitignore,
-                   info_exclude=layers.info_exclude)
-
-
-def _git_dir(root: str) -> str | None:
-    """`<root>/.git`, or where a `.git` file (worktree, submodule) points."""
-    dot_git = os.path.join(root, ".git")
-    if os.path.isdir(dot_git):
-        return dot_git
-    try:
-        with open(dot_git, encoding="utf-8", errors="replace") as handle:
-            first = handle.readline()
-    except OSError:
-        return None
-    if not first.startswith("gitdir:"):
-        return None
-    git_dir = os.path.join(root, first[len("gitdir:"):].strip())
-    try:  # a worktree keeps info/ in the common dir
-        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
-            return os.path.join(git_dir, handle.read().strip())
-    except OSError:
-        return git_dir
-
-
-def _root_layers(root: str) -> _Layers:
-    git_dir = _git_dir(root)
-    if git_dir is None:
-        return _Layers()
-    info = _read_rules(os.path.join(git_dir, "info", "exclude"), "", "info/exclude")
-    return _Layers(info_exclude=(info,) if info else ())
-
-
 # ---------------------------------------------------------------- the user's filters
 
 
 class _Filters(msgspec.Struct, frozen=True):
     """`exclude=` and `globs=` compiled, plus the `in=` paths as lookup sets."""
 
-    exclude: _Filter | None = None
+    exclude: Filter | None = None
     exclude_lines: tuple[str, ...] = ()  # as the user wrote them, for reasons
-    globs: _Filter | None = None
+    globs: Filter | None = None
     wants_glob: bool = False  # some positive glob: a file must match one
     in_set: frozenset[str] = frozenset()  # empty: whole root
     in_ancestors: frozenset[str] = frozenset()  # directories leading to an in= path
@@ -427,21 +141,21 @@ def _make_filters(real_root: str, scope: Scope) -> _Filters:
     excl = tuple(_exclude_line(real_root, e.strip()) for e in scope.exclude if e.strip())
     globs = tuple(g.strip() for g in scope.globs if g.strip())
     in_set, in_ancestors = _in_sets(scope.in_paths)
-    return _Filters(exclude=_compiled("filter", excl, _compile_filter),
+    return _Filters(exclude=compiled("filter", excl, compile_filter),
                     exclude_lines=tuple(e.strip() for e in scope.exclude if e.strip()),
-                    globs=_compiled("filter", globs, _compile_filter),
+                    globs=compiled("filter", globs, compile_filter),
                     wants_glob=any(not g.startswith("!") for g in globs),
                     in_set=in_set, in_ancestors=in_ancestors)
 
 
 def _filter_reason(filters: _Filters, rel: str, is_dir: bool) -> str | None:
     if filters.exclude is not None:
-        line = _filter_line(filters.exclude, rel, is_dir)
+        line = filter_line(filters.exclude, rel, is_dir)
         if line >= 0 and filters.exclude.includes[line]:
             return f"exclude={filters.exclude_lines[line]}"
     if filters.globs is None:
         return None
-    line = _filter_line(filters.globs, rel, is_dir)
+    line = filter_line(filters.globs, rel, is_dir)
     if line >= 0 and not filters.globs.includes[line]:
         return f"globs={filters.globs.lines[line]}"
     if line < 0 and filters.wants_glob and not is_dir:
@@ -507,7 +221,7 @@ def _is_virtualenv(abs_dir: str, name: str, names: set[str]) -> bool:
         os.path.isfile(os.path.join(abs_dir, script)) for script in VENV_SCRIPTS)
 
 
-def _walk_dir(walk: _Walk, abs_dir: str, rel_dir: str, layers: _Layers, inside: bool) -> None:
+def _walk_dir(walk: _Walk, abs_dir: str, rel_dir: str, layers: Layers, inside: bool) -> None:
     entries = _list_dir(walk, abs_dir, rel_dir)
     if entries is None:
         return
@@ -515,7 +229,7 @@ def _walk_dir(walk: _Walk, abs_dir: str, rel_dir: str, layers: _Layers, inside: 
     if rel_dir and _is_virtualenv(abs_dir, rel_dir[rel_dir.rfind("/") + 1:], names):
         walk.skip(rel_dir, "virtualenv")
         return
-    layers = _push_ignore_files(layers, abs_dir, rel_dir, names)
+    layers = push_ignore_files(layers, abs_dir, rel_dir, names)
     base = rel_dir + "/" if rel_dir else ""
     quiet = not walk.explain
     for entry in entries:
@@ -527,7 +241,7 @@ def _walk_dir(walk: _Walk, abs_dir: str, rel_dir: str, layers: _Layers, inside: 
         _visit(walk, entry, base + name, layers, inside)
 
 
-def _visit(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: _Layers, inside: bool) -> None:
+def _visit(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: Layers, inside: bool) -> None:
     if not inside:  # only walking towards the in= paths
         if rel in walk.filters.in_set:
             inside = True
@@ -547,27 +261,27 @@ def _visit(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: _Layers, insi
         _visit_file(walk, entry, rel, layers)
 
 
-def _whitelisted(entry: os.DirEntry[str], rel: str, layers: _Layers) -> bool:
+def _whitelisted(entry: os.DirEntry[str], rel: str, layers: Layers) -> bool:
     """ripgrep: a hidden name that an ignore file explicitly re-includes (`!.github/`) is
     walked like any other."""
-    return _ignore_verdict(layers, rel, entry.is_dir(follow_symlinks=False))[0] is False
+    return ignore_verdict(layers, rel, entry.is_dir(follow_symlinks=False))[0] is False
 
 
-def _dir_reason(walk: _Walk, name: str, rel: str, layers: _Layers) -> str | None:
+def _dir_reason(walk: _Walk, name: str, rel: str, layers: Layers) -> str | None:
     if name in SKIP_DIR_NAMES:
         return f"always skipped ({name})"
-    return _ignore_reason(layers, rel, True) or _filter_reason(walk.filters, rel, True)
+    return ignore_reason(layers, rel, True) or _filter_reason(walk.filters, rel, True)
 
 
-def _file_reason(walk: _Walk, name: str, rel: str, layers: _Layers) -> str | None:
+def _file_reason(walk: _Walk, name: str, rel: str, layers: Layers) -> str | None:
     if not name.endswith(PY_SUFFIXES):
         return "not python"
     if rel != _printable(rel):  # cq's outputs are UTF-8: such a path could not be reported
         return "file name is not UTF-8"
-    return _ignore_reason(layers, rel, False) or _filter_reason(walk.filters, rel, False)
+    return ignore_reason(layers, rel, False) or _filter_reason(walk.filters, rel, False)
 
 
-def _visit_file(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: _Layers) -> None:
+def _visit_file(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: Layers) -> None:
     reason = _file_reason(walk, entry.name, rel, layers)
     if reason:
         walk.skip(rel, reason)
@@ -597,7 +311,7 @@ def _resolve_link(walk: _Walk, path: str) -> tuple[str, os.stat_result] | str:
     return target, st
 
 
-def _visit_link(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: _Layers) -> None:
+def _visit_link(walk: _Walk, entry: os.DirEntry[str], rel: str, layers: Layers) -> None:
     resolved = _resolve_link(walk, entry.path)
     if isinstance(resolved, str):
         walk.skip(rel, resolved)
@@ -649,7 +363,7 @@ def discover_files(root: Path, scope: Scope = _WHOLE_SCOPE, *,
     real_root = os.path.realpath(root_str)
     filters = _make_filters(real_root, scope)
     walk = _Walk(real_root, filters, explain)
-    _walk_dir(walk, root_str, "", _root_layers(root_str), inside=not filters.in_set)
+    _walk_dir(walk, root_str, "", root_layers(root_str), inside=not filters.in_set)
     _settle_links(walk)
     files = tuple(sorted(walk.files, key=lambda ref: ref.path))
     excluded = tuple(sorted(walk.excluded, key=lambda item: item.path))

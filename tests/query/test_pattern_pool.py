@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from cq import filepool
+from cq.filepool import chunk_by_size
 from cq.query import pattern_pool
-from cq.query.pattern_pool import MatchJob, chunk_by_size, match_bytes, match_files
+from cq.query.pattern_pool import MatchJob, match_bytes, match_files
 
 JOB = MatchJob({"rule": {"pattern": "eval($X)"}}, {"X": "$X"})
 
@@ -17,8 +19,8 @@ def _items(count: int) -> list[tuple[str, bytes]]:
 
 
 def test_pool_gives_the_in_process_answer_in_input_order(monkeypatch) -> None:
-    monkeypatch.setattr(pattern_pool, "POOL_MIN_BYTES", 0)
-    monkeypatch.setattr(pattern_pool, "CHUNK_BYTES", 200)
+    monkeypatch.setattr(filepool, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(filepool, "CHUNK_BYTES", 200)
     items = _items(40)
     pooled = match_files(items, JOB, jobs=2)
     assert pooled == match_files(items, JOB, jobs=1)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import PurePosixPath
 from typing import Any, cast
 
 import msgspec
 
 from cq.facts import Span
+from cq.filepool import run_in_pool, workers_for
 from cq.findings import make_finding
 from cq.hazards.compile import CompiledRule
 from cq.hazards.registry import RULES_BY_ID
@@ -143,8 +143,6 @@ def match_chunk(rules: bytes, items: Sequence[tuple[str, bytes]]) -> bytes:
 def match_files(items: Sequence[tuple[str, bytes]], rules: Sequence[CompiledRule],
                 jobs: int = 0) -> list[FileHazards]:
     """Hits of `rules` in each (path, bytes), in input order (`jobs` as for scans)."""
-    from cq.query.pattern_pool import workers_for
-
     workers = workers_for(jobs, items)
     if workers <= 1:
         return [match_file(path, data, rules) for path, data in items]
@@ -153,22 +151,12 @@ def match_files(items: Sequence[tuple[str, bytes]], rules: Sequence[CompiledRule
 
 def _match_in_pool(items: Sequence[tuple[str, bytes]], rules: Sequence[CompiledRule],
                    workers: int) -> list[FileHazards]:
-    from cq.query.pattern_pool import CHUNK_BYTES, chunk_by_size, pool_context
-
-    chunks = chunk_by_size(items, CHUNK_BYTES)
-    encoded = msgspec.msgpack.encode(list(rules))
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=pool_context()) as pool:
-        pending = [pool.submit(match_chunk, encoded, chunk) for chunk in chunks]
-        return [found for future, chunk in zip(pending, chunks, strict=True)
-                for found in _collect(future, chunk)]
+    return run_in_pool(items, msgspec.msgpack.encode(list(rules)), workers, match_chunk,
+                       _RESULT_DECODER.decode, _failed)
 
 
-def _collect(future: Future[bytes], chunk: Sequence[tuple[str, bytes]]) -> list[FileHazards]:
-    try:
-        return _RESULT_DECODER.decode(future.result())
-    except Exception as exc:  # a worker that died (BrokenProcessPool) or sent garbage
-        error = f"hazard worker failed: {type(exc).__name__}: {exc}"
-        return [FileHazards(path, flags=("unmatched",), error=error) for path, _ in chunk]
+def _failed(path: str, error: str) -> FileHazards:
+    return FileHazards(path, flags=("unmatched",), error=f"hazard {error}")
 
 
 # --- findings --------------------------------------------------------------------------------

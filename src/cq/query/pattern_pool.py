@@ -9,11 +9,7 @@ matches (it comes back with an error), never the run. Results are in input order
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, cast
 
 import msgspec
@@ -21,12 +17,11 @@ from ast_grep_py import Config as SgConfig
 from ast_grep_py import SgNode, SgRoot
 
 from cq.facts import Span
+from cq.filepool import run_in_pool, workers_for
 from cq.scan import decode_source
 
 TEXT_CAP = 2000  # characters of a match kept in details.text
 CAPTURE_CAP = 500  # characters of one captured node
-POOL_MIN_BYTES = 512 * 1024  # below this much source, forking costs more than it saves
-CHUNK_BYTES = 256 * 1024  # roughly this much source per task keeps workers evenly loaded
 
 
 
@@ -62,13 +57,6 @@ def match_files(items: Sequence[tuple[str, bytes]], job: MatchJob,
     if workers <= 1:
         return [match_bytes(path, data, job) for path, data in items]
     return _match_in_pool(items, job, workers)
-
-
-def workers_for(jobs: int, items: Sequence[tuple[str, bytes]]) -> int:
-    """How many processes matching `items` is worth (1: match in this process)."""
-    if jobs == 1 or len(items) < 2 or sum(len(data) for _, data in items) < POOL_MIN_BYTES:
-        return 1
-    return jobs if jobs > 1 else (os.cpu_count() or 1)
 
 
 def match_bytes(path: str, data: bytes, job: MatchJob) -> FileMatches:
@@ -125,40 +113,11 @@ def match_chunk(job: bytes, items: Sequence[tuple[str, bytes]]) -> bytes:
 
 def _match_in_pool(items: Sequence[tuple[str, bytes]], job: MatchJob,
                    workers: int) -> list[FileMatches]:
-    chunks = chunk_by_size(items, CHUNK_BYTES)
-    encoded = msgspec.msgpack.encode(job)
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=pool_context()) as pool:
-        pending = [pool.submit(match_chunk, encoded, chunk) for chunk in chunks]
-        return [found for future, chunk in zip(pending, chunks, strict=True)
-                for found in _collect(future, chunk)]
+    return run_in_pool(items, msgspec.msgpack.encode(job), workers, match_chunk,
+                       _DECODER.decode, _failed)
 
 
-def _collect(future: Future[bytes], chunk: Sequence[tuple[str, bytes]]) -> list[FileMatches]:
-    try:
-        return _DECODER.decode(future.result())
-    except Exception as exc:  # a worker that died (BrokenProcessPool) or sent garbage
-        error = f"match worker failed: {type(exc).__name__}: {exc}"
-        return [FileMatches(path, flags=("unmatched",), error=error) for path, _ in chunk]
+def _failed(path: str, error: str) -> FileMatches:
+    return FileMatches(path, flags=("unmatched",), error=f"match {error}")
 
 
-def chunk_by_size(items: Sequence[tuple[str, bytes]],
-                  size: int) -> list[list[tuple[str, bytes]]]:
-    """Consecutive chunks of about `size` bytes each (a big file is a chunk of its own)."""
-    chunks: list[list[tuple[str, bytes]]] = []
-    current: list[tuple[str, bytes]] = []
-    total = 0
-    for item in items:
-        current.append(item)
-        total += len(item[1])
-        if total >= size:
-            chunks.append(current)
-            current, total = [], 0
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def pool_context() -> multiprocessing.context.BaseContext:
-    # fork is cheapest (no re-import in each worker) and safe: the CLI is single-threaded
-    # when it matches; elsewhere use the platform default.
-    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
