@@ -25,7 +25,8 @@ from cq.scan import EXTRACTOR_VERSION
 if TYPE_CHECKING:
     from cq.scan import ScanOutcome
 
-LITERAL_PREFIX = "/lit/"
+LITERAL_PREFIX = "/lit/"  # memo: does the file contain this text?
+DEFINES_PREFIX = "/def/"  # memo: does the file define a def or class of this name?
 
 
 class LiteralMemo(msgspec.Struct):
@@ -107,23 +108,30 @@ class IndexSession:
 
     def contains(self, path: str, literal: str) -> bool:
         """Does the file contain `literal`? Answered from the memo when its digest matches."""
-        memo = self._memo(literal)
-        digest = self.digests[path]
-        known = memo.files.get(path)
-        if known is not None and known[0] == digest:
-            return known[1]
+        key = LITERAL_PREFIX + literal
+        known = self.recall(key, path)
+        if known is not None:
+            return known
         data = self.text(path)
         found = data is None or literal.encode("utf-8", "replace") in data
-        if path not in self.changed:  # never remember a test made on other bytes
-            memo.files[path] = (digest, found)
-            self._dirty_memos.add(literal)
+        self.remember(key, path, found)
         return found
 
-    def _memo(self, literal: str) -> LiteralMemo:
-        memo = self._memos.get(literal)
+    def recall(self, key: str, path: str) -> bool | None:
+        """A memoised answer about the file's current content, or None."""
+        known = self._memo(key).files.get(path)
+        return known[1] if known is not None and known[0] == self.digests[path] else None
+
+    def remember(self, key: str, path: str, answer: bool) -> None:
+        if path not in self.changed:  # never remember a test made on other bytes
+            self._memo(key).files[path] = (self.digests[path], answer)
+            self._dirty_memos.add(key)
+
+    def _memo(self, key: str) -> LiteralMemo:
+        memo = self._memos.get(key)
         if memo is None:
-            memo = self.store.get(LITERAL_PREFIX + literal, LiteralMemo) or LiteralMemo()
-            self._memos[literal] = memo
+            memo = self.store.get(key, LiteralMemo) or LiteralMemo()
+            self._memos[key] = memo
         return memo
 
     # --- recording ------------------------------------------------------------------------
@@ -156,5 +164,5 @@ class IndexSession:
         # Paths outside this run's scope stay in the memo: another scope may need them, and a
         # deleted file's row is never consulted again (lookups go by the discovered paths).
         with self.store.transact():
-            for literal in sorted(self._dirty_memos):
-                self.store.set(LITERAL_PREFIX + literal, self._memos[literal])
+            for key in sorted(self._dirty_memos):
+                self.store.set(key, self._memos[key])

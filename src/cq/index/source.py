@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from cq.discover import FileRef
 from cq.facts import FileFacts
-from cq.index.session import IndexSession
+from cq.index.session import DEFINES_PREFIX, IndexSession
 
 if TYPE_CHECKING:  # the scanner is imported only by runs that scan
     from cq.scan import ScanOutcome
@@ -38,6 +38,23 @@ class FactSource:
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)]
         self._load([p for p in paths if p not in self._facts])
         return [self._facts[p] for p in paths]
+
+    def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
+        """Like `facts_for`, keeping only files that define a def or class named `name`.
+        The answer per file is memoised by content digest, so after an edit only the edited
+        file's facts are loaded to answer a definition query again."""
+        key = DEFINES_PREFIX + name
+        wanted = None if literals is None else tuple(dict.fromkeys(literals))
+        paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
+                 and self.session.recall(key, ref.path) is not False]
+        self._load([p for p in paths if p not in self._facts])
+        found = []
+        for path in paths:
+            defines = any(d.name == name for d in self._facts[path].defs)
+            self.session.remember(key, path, defines)
+            if defines:
+                found.append(self._facts[path])
+        return found
 
     def facts_of(self, path: str) -> FileFacts:
         """Facts of one in-scope file."""

@@ -68,7 +68,11 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
     ctx = QueryContext(source, jobs)
-    facts_list = source.facts_for(_literals(query, plan, ctx))
+    literals = _literals(query, plan, ctx)
+    if plan.defines_name:
+        facts_list = source.facts_defining(literals, plan.defines_name)
+    else:
+        facts_list = source.facts_for(literals)
     selected = sorted(_select(query, facts_list), key=finding_order)
     selected = filter_by_rule(selected, plan, source, jobs)
     items = apply_filters(query, ctx, resolve(selected, ctx))
@@ -78,8 +82,8 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     sections = [_EXPANDERS[exp.name](ctx, subjects, exp.depth) for exp in query.expand]
     shown = [item.finding for item in add_fields(query, ctx, shown_items)]
     shown = _with_relation_fields(query, source, subjects, shown)
-    sections.extend(_explain_sections(query, source, discovery))
-    summary = _summary(query, plan, source, discovery, selected, shown)
+    sections.extend(_explain_sections(query, facts_list, discovery))
+    summary = _summary(query, plan, facts_list, discovery, selected, shown)
     _add_notes(summary, ctx.notes)
     return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
 
@@ -160,9 +164,9 @@ def _add_relations(finding: Finding, relations: dict[str, dict[str, list[str]]])
     return msgspec.structs.replace(finding, details=details)
 
 
-def _flagged(source: FactSource) -> list[Finding]:
+def _flagged(facts_list: list[FileFacts]) -> list[Finding]:
     findings = []
-    for facts in source.loaded():
+    for facts in facts_list:
         if facts.flags:
             details = {"path": facts.path, "problem": ", ".join(facts.flags), "error": facts.error}
             findings.append(make_finding("file_issue", Anchor(file=facts.path, line=1), details))
@@ -176,23 +180,26 @@ def _excluded_section(discovery: Discovery) -> Section:
     return Section(title="Excluded from scope", kind="excluded", findings=tuple(excluded))
 
 
-def _explain_sections(query: Query, source: FactSource, discovery: Discovery) -> list[Section]:
+def _explain_sections(query: Query, facts_list: list[FileFacts],
+                      discovery: Discovery) -> list[Section]:
     if not query.explain:
         return []
     return [_excluded_section(discovery),
             Section(title="Files scanned with problems", kind="file_issues",
-                    findings=tuple(_flagged(source)))]
+                    findings=tuple(_flagged(facts_list)))]
 
 
-def _summary(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
+def _summary(query: Query, plan: Plan, facts_list: list[FileFacts], discovery: Discovery,
              selected: list[Finding], shown: list[Finding]) -> dict[str, Any]:
     files_with = {f.anchor.file for f in selected if f.anchor}
     summary: dict[str, Any] = {
         "matches": len(selected), "files_with_matches": len(files_with),
-        "files_in_scope": len(discovery.files), "files_examined": len(source.loaded()),
+        "files_in_scope": len(discovery.files),
         "truncated": len(shown) < len(selected),
     }
-    flagged = sum(1 for facts in source.loaded() if facts.flags)
+    # Counted over the files that could answer (the same whatever the caches held), never
+    # over the files this run happened to load.
+    flagged = sum(1 for facts in facts_list if facts.flags)
     if flagged:
         summary["files_flagged"] = flagged
     if query.shorthand:

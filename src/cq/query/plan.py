@@ -28,6 +28,7 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
     steps: tuple[str, ...]
     requires: tuple[str, ...] = ()  # a file is parsed for the rule only if it has all
     rule: str | None = None  # the ast-grep config as JSON (sorted keys)
+    defines_name: str | None = None  # only files defining a def/class of this name can answer
 
     @property
     def is_pattern(self) -> bool:
@@ -39,6 +40,8 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
             scan = ("every in-scope file" if self.literals is None
                     else "files containing " + " or ".join(repr(lit) for lit in self.literals))
             lines.append(f"scan {scan}")
+            if self.defines_name:
+                lines.append(f"keep files defining {self.defines_name!r}")
         if self.rule is not None:
             parse = ("every in-scope file" if not self.requires else "files containing "
                      + " and ".join(repr(lit) for lit in self.requires))
@@ -51,7 +54,22 @@ def plan_query(query: Query) -> Plan:
     requires = required_literals(query) if query.has_rule else ()
     return Plan(entities=query.entities, literals=_literals(query, requires),
                 steps=_steps(query), requires=requires,
-                rule=config_json(query_config(query)))
+                rule=config_json(query_config(query)), defines_name=_defines_name(query))
+
+
+_DEF_KINDS = frozenset({"function", "method", "class", "decorator"})
+
+
+def _defines_name(query: Query) -> str | None:
+    """For a definition query by exact or dotted name: the simple name every answer's file
+    defines (joins look at other files, so they keep the plain literal prefilter)."""
+    if query.is_pattern or not query.name or query.name.mode == "regex":
+        return None
+    if not set(query.entities) <= _DEF_KINDS or _join_literal(query) is not None:
+        return None
+    if query.used_by is not None:
+        return None
+    return query.name.literal
 
 
 def _literals(query: Query, requires: tuple[str, ...]) -> tuple[str, ...] | None:
