@@ -9,7 +9,6 @@ concurrent cold runs scan the tree once — and writes the index and the result 
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from cq.cache.profile import old_layout_notice, profile_from_settings
 from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
 from cq.cache.store import Store, open_store
 from cq.cache.tags import cited_files, entry_tags, iter_findings
+from cq.codeprint import code_fingerprint
 from cq.discover import Discovery, Scope, discover_files
 from cq.facts import FACTS_SCHEMA_VERSION
 from cq.ids import uuid7_str
@@ -170,27 +170,6 @@ def extractor_tag(settings: Settings) -> str:
     return f"{EXTRACTOR_VERSION}/{code_fingerprint()}/max{settings.max_file_bytes}"
 
 
-@functools.cache
-def code_fingerprint() -> str:
-    """A digest of the installed code that computes answers: cq's own modules and the
-    ast-grep-py binding (by path, size and mtime, without importing it). Version numbers are
-    bumped by hand; this makes an edited checkout or an upgraded parser miss instead of
-    reusing entries another build of the code wrote."""
-    import hashlib
-    import importlib.util
-    import os
-
-    files = sorted(os.path.join(folder, name)
-                   for folder, _, names in os.walk(os.path.dirname(__file__))
-                   for name in names if name.endswith(".py"))
-    spec = importlib.util.find_spec("ast_grep_py")
-    if spec is not None and spec.origin:
-        files.append(spec.origin)
-    digest = hashlib.blake2b(digest_size=8)
-    for path in files:
-        stat = os.stat(path)
-        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,

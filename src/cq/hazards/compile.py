@@ -99,9 +99,11 @@ def rules_from_json(text: str) -> list[CompiledRule]:
 def memoized_rules(store: Any) -> list[CompiledRule]:
     """The compiled registry, memoized across runs in the coordination `store`."""
     from cq.cache.coordination import memoized_stampede
+    from cq.codeprint import code_fingerprint
 
     compiled = memoized_stampede(store, "hazard-rules", str, MEMO_EXPIRE_S)(rules_json)
-    return rules_from_json(compiled(registry_digest()))
+    # Keyed by the registry and the code that compiles it (prefilter words, grammar).
+    return rules_from_json(compiled(f"{registry_digest()}/{code_fingerprint()}"))
 
 
 def load_rules(settings: Any) -> list[CompiledRule]:
