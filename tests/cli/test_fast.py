@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import cq.cli.commands as commands
+import cq.cli.app_cyclopts as commands
 from cq.cli.fast import parse_fast
 
 SAME = [

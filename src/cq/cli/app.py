@@ -50,7 +50,7 @@ def _dispatch(args: list[str]) -> int:
         from cq.cli.commands import run_q
 
         return run_q(fast.query, fast.options)
-    from cq.cli.commands import build_app
+    from cq.cli.app_cyclopts import build_app
 
     result = build_app()(args, exit_on_error=False, print_error=False,
                          result_action="return_value")

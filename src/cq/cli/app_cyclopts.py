@@ -1,0 +1,116 @@
+"""The cyclopts app: every command as a module-level function with its help text.
+
+Imported only when the fast path (`cq.cli.fast`) does not apply: importing cyclopts costs
+more than a whole warm query. Each command is a few lines that build its arguments and call
+the matching `run_*` in `cq.cli.commands`.
+"""
+
+from typing import Annotated
+
+from cyclopts import App, Parameter
+
+from cq import __version__
+from cq.admin import CacheAction, IndexAction
+from cq.cli.commands import run_cache, run_hazards, run_index, run_q, schema
+from cq.cli.options import GlobalOptions, explicit_values
+
+# No `from __future__ import annotations`: cyclopts reads these annotations at run time.
+
+_DEFAULTS = GlobalOptions()
+
+
+def _q_help() -> str:
+    from cq.query.keys import KEYS
+
+    rows = [f"  {spec.example:<32} {spec.help}" for spec in KEYS.values() if spec.supported]
+    later = ", ".join(name for name, spec in KEYS.items() if not spec.supported)
+    return (
+        "Ask a structural question in the q language.\n\n"
+        "QUERY is space-separated key=value tokens; quote values with spaces. A single bare "
+        "word NAME searches functions, methods and classes named NAME.\n\n"
+        "Keys:\n" + "\n".join(rows)
+        + (f"\n\nNot supported yet (rejected): {later}" if later else "")
+    )
+
+
+def q(query: Annotated[str, Parameter(help="The query text, e.g. 'entity=function name=main'.")],
+      /, *, options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    return run_q(query, explicit_values(options))
+
+
+def cache(*, stats: bool = False, clear: bool = False, evict_tag: str | None = None,
+          maintenance: bool = False, check: bool = False, migrate: bool = False,
+          prune: bool = False,
+          options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    """Inspect and administer the caches of the repository (stats when no action).
+
+    Parameters
+    ----------
+    stats
+        Entries, size on disk, hits, misses, oldest and newest entry, per kind.
+    clear
+        Remove every entry of every kind.
+    evict_tag
+        Remove the cached answers carrying TAG (query:KEY, file:PATH, scope:DIR, rule:V,
+        schema:V); file:PATH also drops that file's index entry.
+    maintenance
+        Check, repair, expire and cull every kind (serialized across processes).
+    check
+        With --maintenance: only check, change nothing.
+    migrate
+        Carry still-valid entries over from an older cache layout.
+    prune
+        With --migrate: then remove the old layout's directories.
+    """
+    action = CacheAction(stats=stats, clear=clear, evict_tag=evict_tag,
+                         maintenance=maintenance, check=check, migrate=migrate, prune=prune)
+    return run_cache(action, explicit_values(options))
+
+
+def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
+          evict_tag: str | None = None,
+          options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    """Inspect and administer the per-file fact index (stats when no action).
+
+    Parameters
+    ----------
+    stats
+        Files indexed, size on disk, hits and misses.
+    clear
+        Remove every index entry.
+    rebuild
+        Clear, then scan every file in scope (serialized across processes).
+    evict_tag
+        file:PATH removes that file's entry.
+    """
+    action = IndexAction(stats=stats, clear=clear, rebuild=rebuild, evict_tag=evict_tag)
+    return run_index(action, explicit_values(options))
+
+
+def hazards(*, category: str | None = None, severity: str | None = None,
+            in_: Annotated[str | None, Parameter(name="--in")] = None,
+            options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    """Risky constructs from the hazard registry (eval, shell=True, unsafe loads, ...).
+
+    Parameters
+    ----------
+    category
+        Only these categories, comma-separated: security, correctness, design, performance.
+    severity
+        Only these severities, comma-separated: error, warning, info.
+    in_
+        Restrict the scope to this root-relative directory or file.
+    """
+    return run_hazards(category, severity, in_, explicit_values(options))
+
+
+def build_app() -> App:
+    app = App(name="cq", version=__version__,
+              help="Structural code queries over a Python repository.",
+              help_format="plaintext")
+    app.command(q, name="q", help=_q_help())
+    app.command(cache, name="cache")
+    app.command(index, name="index")
+    app.command(hazards, name="hazards")
+    app.command(schema)
+    return app
