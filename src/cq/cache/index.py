@@ -37,8 +37,6 @@ digest decides; `confirm` then records the real stamp once it is no longer racy.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -48,6 +46,7 @@ import msgspec
 
 from cq.cache.store import Store, encode
 from cq.facts import FACTS_SCHEMA_VERSION, FileFacts
+from cq.gcpause import gc_paused
 
 HIT = "hit"
 STAMP_CHANGED = "stamp-changed"
@@ -109,18 +108,6 @@ class IndexStats(msgspec.Struct, frozen=True):
     misses: int = 0
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Decoding facts allocates many small objects; collections during it triple the cost.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def stamp_of(ref: FileRefLike) -> Stamp:
     return (ref.size, ref.mtime_ns, ref.ctime_ns, ref.inode)
 
@@ -167,7 +154,7 @@ class IndexCache:
         return [self._judge(ref, records.get(ref.path), extractor_version) for ref in refs]
 
     def _facts_with_digests(self, wanted: dict[str, str]) -> dict[str, FileFacts]:
-        with _gc_paused():
+        with gc_paused():
             rows = self.store.get_many([facts_key(p) for p in wanted], FactsRecord)
         return {path: row.facts for path, digest in wanted.items()
                 if (row := rows.get(facts_key(path))) is not None and row.digest == digest}
