@@ -170,8 +170,6 @@ def extractor_tag(settings: Settings) -> str:
     return f"{EXTRACTOR_VERSION}/{code_fingerprint()}/max{settings.max_file_bytes}"
 
 
-
-
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
                            digest: str, compute: Compute) -> CqResult:
     name = f"scan:{run.settings.root}"
