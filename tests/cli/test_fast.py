@@ -1,13 +1,13 @@
-"""The fast `q` path parses exactly as the cyclopts app does, or steps aside."""
+"""The fast path parses exactly as the cyclopts app does, or steps aside."""
 
 from __future__ import annotations
 
 import pytest
 
-import cq.cli.app_cyclopts as commands
+import cq.cli.app_cyclopts as cyclopts_app
 from cq.cli.fast import parse_fast
 
-SAME = [
+SAME_Q = [
     ["q", "entity=function"],
     ["q", "entity=function name=x", "--root", "/r"],
     ["q", "--root=/r", "entity=class", "--format", "json"],
@@ -16,20 +16,36 @@ SAME = [
     ["q", "x", "--artifact-dir", "/tmp/a", "--verbose"],
 ]
 
+SAME_HAZARDS = [
+    ["hazards"],
+    ["hazards", "--category", "security", "--root", "/r"],
+    ["hazards", "--severity=error,warning", "--in", "src", "--format", "json"],
+    ["hazards", "--no-cache", "--category=design"],
+]
 
-def _capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict]]:
-    seen: list[tuple[str, dict]] = []
-    monkeypatch.setattr(commands, "run_q", lambda q, o: seen.append((q, o)) or 0)
+
+def _capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    seen: list[tuple] = []
+    monkeypatch.setattr(cyclopts_app, "run_q", lambda q, o: seen.append(("q", q, o)) or 0)
+    monkeypatch.setattr(cyclopts_app, "run_hazards",
+                        lambda c, s, i, o: seen.append(("hazards", c, s, i, o)) or 0)
     return seen
 
 
-@pytest.mark.parametrize("args", SAME)
-def test_fast_path_agrees_with_cyclopts(args: list[str], monkeypatch) -> None:
-    seen = _capture(monkeypatch)
-    commands.build_app()(args, exit_on_error=False, result_action="return_value")
+def _fast_call(args: list[str]) -> tuple:
     fast = parse_fast(args)
     assert fast is not None
-    assert [(fast.query, fast.options)] == seen
+    if fast.command == "q":
+        return ("q", fast.query, fast.options)
+    own = fast.own
+    return ("hazards", own.get("category"), own.get("severity"), own.get("in_"), fast.options)
+
+
+@pytest.mark.parametrize("args", SAME_Q + SAME_HAZARDS)
+def test_fast_path_agrees_with_cyclopts(args: list[str], monkeypatch) -> None:
+    seen = _capture(monkeypatch)
+    cyclopts_app.build_app()(args, exit_on_error=False, result_action="return_value")
+    assert [_fast_call(args)] == seen
 
 
 @pytest.mark.parametrize(
@@ -38,6 +54,8 @@ def test_fast_path_agrees_with_cyclopts(args: list[str], monkeypatch) -> None:
         [], ["schema"], ["q"], ["q", "--help"], ["q", "x", "-h"], ["q", "x", "y"],
         ["q", "x", "--format", "yaml"], ["q", "x", "--bogus"], ["q", "x", "--root"],
         ["q", "x", "--root", "a", "--root", "b"], ["q", "x", "--verbose=yes"], ["q", "--", "x"],
+        ["hazards", "extra"], ["hazards", "--category"], ["hazards", "--help"],
+        ["hazards", "--in", "a", "--in", "b"], ["q", "x", "--category", "security"],
     ],
 )
 def test_fast_path_steps_aside(args: list[str]) -> None:

@@ -47,9 +47,13 @@ def _dispatch(args: list[str]) -> int:
 
     fast = parse_fast(args)
     if fast is not None:
-        from cq.cli.commands import run_q
+        from cq.cli import commands
 
-        return run_q(fast.query, fast.options)
+        if fast.command == "hazards":
+            own = fast.own
+            return commands.run_hazards(own.get("category"), own.get("severity"),
+                                        own.get("in_"), fast.options)
+        return commands.run_q(fast.query or "", fast.options)
     from cq.cli.app_cyclopts import build_app
 
     result = build_app()(args, exit_on_error=False, print_error=False,

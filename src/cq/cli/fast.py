@@ -1,9 +1,10 @@
-"""The fast front door for `cq q QUERY [global options]`.
+"""The fast front door for the hot commands: `cq q QUERY` and `cq hazards`, with flags.
 
-Importing cyclopts costs more than a whole warm query, so the hot command is parsed here
-from the same flag table (`cq.cli.flags`) the cyclopts app is built from. Anything this
-parser does not fully understand — help, another command, an unknown or malformed flag —
-returns None and the caller falls back to cyclopts, which owns every error message.
+Importing cyclopts costs more than a whole warm query, so these commands are parsed here
+from the same flag table (`cq.cli.flags`) the cyclopts app is built from, plus each command's
+own value options. Anything this parser does not fully understand — help, another command,
+an unknown or malformed flag — returns None and the caller falls back to cyclopts, which
+owns every error message.
 """
 
 from __future__ import annotations
@@ -14,34 +15,64 @@ from cq.cli.flags import FLAG_BY_NAME
 
 _HELP = frozenset({"-h", "--help", "--version", "-V"})
 
+# command -> (takes one positional argument, its own value options: flag -> keyword)
+_COMMANDS: dict[str, tuple[bool, dict[str, str]]] = {
+    "q": (True, {}),
+    "hazards": (False, {"--category": "category", "--severity": "severity", "--in": "in_"}),
+}
+
 
 class FastArgs:
-    __slots__ = ("query", "options")
+    __slots__ = ("command", "query", "own", "options")
 
-    def __init__(self, query: str, options: dict[str, Any]) -> None:
-        self.query = query
-        self.options = options
+    def __init__(self, command: str, query: str | None, own: dict[str, str],
+                 options: dict[str, Any]) -> None:
+        self.command = command
+        self.query = query  # the positional argument (q's query text)
+        self.own = own  # the command's own options, by keyword
+        self.options = options  # global flags, by settings field
 
 
 def parse_fast(args: list[str]) -> FastArgs | None:
-    """`q QUERY` plus global flags in any order, or None to let cyclopts decide."""
-    if not args or args[0] != "q" or _HELP.intersection(args):
+    """A hot command with its flags in any order, or None to let cyclopts decide."""
+    if not args or args[0] not in _COMMANDS or _HELP.intersection(args):
         return None
-    query: str | None = None
-    options: dict[str, Any] = {}
+    positional, own_flags = _COMMANDS[args[0]]
+    parsed = FastArgs(args[0], None, {}, {})
     rest = args[1:]
     while rest:
         arg = rest.pop(0)
         if arg == "--":
             return None
         if arg.startswith("-") and arg != "-":
-            if not _take_flag(arg, rest, options):
+            if not _take_own(arg, rest, own_flags, parsed.own) and \
+                    not _take_flag(arg, rest, parsed.options):
                 return None
-        elif query is None:
-            query = arg
+        elif positional and parsed.query is None:
+            parsed.query = arg
         else:
             return None
-    return FastArgs(query, options) if query is not None else None
+    return parsed if (parsed.query is not None) == positional else None
+
+
+def _take_own(arg: str, rest: list[str], own_flags: dict[str, str], own: dict[str, str]) -> bool:
+    name, eq, inline = arg.partition("=")
+    keyword = own_flags.get(name)
+    if keyword is None or keyword in own:
+        return False
+    value = _value(eq, inline, rest)
+    if value is None:
+        return False
+    own[keyword] = value
+    return True
+
+
+def _value(eq: str, inline: str, rest: list[str]) -> str | None:
+    if eq:
+        return inline
+    if not rest or rest[0].startswith("-"):
+        return None
+    return rest.pop(0)
 
 
 def _take_flag(arg: str, rest: list[str], options: dict[str, Any]) -> bool:
@@ -54,12 +85,11 @@ def _take_flag(arg: str, rest: list[str], options: dict[str, Any]) -> bool:
             return False
         options[flag.field] = not (flag.kind == "bool" and name.startswith("--no-"))
         return True
-    if not eq:
-        if not rest or rest[0].startswith("-"):
-            return False
-        inline = rest.pop(0)
+    value = _value(eq, inline, rest)
+    if value is None:
+        return False
     try:
-        options[flag.field] = flag.convert(inline)
+        options[flag.field] = flag.convert(value)
     except ValueError:
         return False
     return True
