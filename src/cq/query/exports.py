@@ -20,7 +20,7 @@ import msgspec
 
 from cq.facts import Assign, FileFacts, Import
 from cq.query.context import QueryContext
-from cq.query.filters import Item
+from cq.query.filters import Item, Verdict, keep_judged
 from cq.query.model import Query
 
 _ALL = "__all__"
@@ -182,10 +182,11 @@ def filter_exports(query: Query, ctx: QueryContext, items: list[Item]) -> list[I
     name = query.exports
     if name is None:
         return items
-    kept = []
-    for item in items:
+
+    def judge(item: Item) -> Verdict | None:
         how = _exports(ctx, item.facts, name)
-        if how is not None:
-            kept.append(item.with_details({"exports": {"name": name, "via": how[0]}},
-                                          ((item.facts.path, how[1]),)))
-    return kept
+        if how is None:
+            return None
+        return {"exports": {"name": name, "via": how[0]}}, ((item.facts.path, how[1]),)
+
+    return keep_judged(items, judge)

@@ -34,6 +34,20 @@ class Item(NamedTuple):
         return self._replace(finding=finding, support=(*self.support, *support))
 
 
+Support = tuple[tuple[str, int], ...]
+Verdict = tuple[dict[str, Any], Support]
+
+
+def keep_judged(items: list[Item], judge: Callable[[Item], Verdict | None]) -> list[Item]:
+    """The items `judge` accepts, each gaining the details and support it returned."""
+    kept = []
+    for item in items:
+        verdict = judge(item)
+        if verdict is not None:
+            kept.append(item.with_details(*verdict))
+    return kept
+
+
 def resolve(findings: list[Finding], ctx: QueryContext) -> list[Item]:
     """Each finding with its facts and (for definitions) its Def, by qualname and line."""
     by_path: dict[str, dict[tuple[str, int], Def]] = {}

@@ -21,7 +21,7 @@ from cq.facts import Call, Def, Except, FileFacts, Raise
 from cq.query.context import QueryContext, within
 from cq.query.entities import full_name
 from cq.query.expand import Subject, may_call
-from cq.query.filters import Item
+from cq.query.filters import Item, Verdict, keep_judged
 from cq.query.match import dotted_suffix, name_matches
 from cq.query.model import Join, NameMatch, Query
 
@@ -61,16 +61,17 @@ def filter_used_by(query: Query, ctx: QueryContext, items: list[Item]) -> list[I
     if query.used_by is None:
         return items
     calls = user_calls(ctx, query.used_by)
-    kept = []
-    for item in items:
+
+    def judge(item: Item) -> Verdict | None:
         target = item.definition
         found = [(user, call) for user, call in calls
                  if target is not None and may_call(call, target)]
-        if found:
-            kept.append(item.with_details(
-                {"used_by": sorted({user.label for user, _ in found})},
-                tuple((user.path, call.span.line) for user, call in found)))
-    return kept
+        if not found:
+            return None
+        return ({"used_by": sorted({user.label for user, _ in found})},
+                tuple((user.path, call.span.line) for user, call in found))
+
+    return keep_judged(items, judge)
 
 
 # --- defines -----------------------------------------------------------------------------
@@ -88,13 +89,15 @@ def filter_defines(query: Query, ctx: QueryContext, items: list[Item]) -> list[I
     join = query.defines
     if join is None:
         return items
-    kept = []
-    for item in items:
+
+    def judge(item: Item) -> Verdict | None:
         defs = _defined(item.facts, item.definition, join)
-        if defs:
-            kept.append(item.with_details({"defines": [d.qualname for d in defs]},
-                                          tuple((item.facts.path, d.span.line) for d in defs)))
-    return kept
+        if not defs:
+            return None
+        return ({"defines": [d.qualname for d in defs]},
+                tuple((item.facts.path, d.span.line) for d in defs))
+
+    return keep_judged(items, judge)
 
 
 # --- raises --------------------------------------------------------------------------------
@@ -132,11 +135,12 @@ def filter_raises(query: Query, ctx: QueryContext, items: list[Item]) -> list[It
     join = query.raises
     if join is None:
         return items
-    kept = []
-    for item in items:
+
+    def judge(item: Item) -> Verdict | None:
         sites = raise_sites(item.facts, item.definition, join.name) if item.definition else []
-        if sites:
-            kept.append(item.with_details(
-                {"raises": [[site.exc_type or "raise", site.span.line] for site in sites]},
-                tuple((item.facts.path, site.span.line) for site in sites)))
-    return kept
+        if not sites:
+            return None
+        return ({"raises": [[site.exc_type or "raise", site.span.line] for site in sites]},
+                tuple((item.facts.path, site.span.line) for site in sites))
+
+    return keep_judged(items, judge)
