@@ -8,7 +8,7 @@ never prints; the CLI renders, writes, and shows `RunMeta.notices` on stderr.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import msgspec
 
@@ -21,10 +21,7 @@ from cq.result import CqResult, result_json_schema
 from cq.runner import Outcome, Request, RunContext, run_cached
 from cq.settings import Settings
 
-if TYPE_CHECKING:
-    from cq.hazards.report import HazardSelection
-
-__all__ = ["RunContext", "finish", "hazards", "run_query", "schema"]
+__all__ = ["RunContext", "finish", "hazards", "macro", "run_query", "schema"]
 
 _NO_CONTEXT = RunContext()
 
@@ -56,37 +53,20 @@ def _query_compute(query: Query, plan: Plan, jobs: int):
     return compute
 
 
+def macro(settings: Settings, name: str, args: dict[str, Any] | None = None,
+          ctx: RunContext = _NO_CONTEXT) -> CqResult:
+    """Any registered macro (`cq.macros.MACRO_MODULES`) by name, with its arguments by option
+    name (`{"target": "join", "in_": "src", "limit": 5}`); bad input fails before any work."""
+    from cq.macros.run import run_macro
+
+    return finish(run_macro(settings, name, dict(args or {}), ctx), settings)
+
+
 def hazards(settings: Settings, category: str | None = None, severity: str | None = None,
             in_dir: str | None = None, ctx: RunContext = _NO_CONTEXT) -> CqResult:
-    """`cq hazards`: validate the selection (bad input fails here), then run the registry."""
-    from cq.hazards.registry import registry_digest
-    from cq.hazards.report import parse_selection
-
-    selection = parse_selection(category, severity)
-    root = Path(settings.root)
-    in_paths = (check_in_path(root, in_dir),) if in_dir else ()
-    digest = registry_digest()
-    text = " ".join(["hazards", *selection.flags(), *(f"--in {p}" for p in in_paths)])
-    request = Request(macro="hazards", text=text,
-                      canonical=msgspec.json.encode([selection, digest]).decode(),
-                      plan=(f"hazard registry {digest}",
-                            "select " + (" ".join(selection.flags()) or "every rule")),
-                      scope=Scope(in_paths=in_paths))
-    result = run_cached(settings, ctx, request, _hazards_compute(settings, selection))
-    return finish(result, settings)
-
-
-def _hazards_compute(settings: Settings, selection: HazardSelection):
-    def compute(source: FactSource, discovery: Discovery) -> Outcome:
-
-        from cq.hazards.compile import load_rules
-        from cq.hazards.report import run_hazards
-
-        report = run_hazards(source, load_rules(settings), selection, settings.jobs)
-        return Outcome(key_findings=report.key_findings, sections=report.sections,
-                       summary=report.summary)
-
-    return compute
+    """`cq hazards`: the registry's hits, optionally by category and severity."""
+    return macro(settings, "hazards", {"category": category, "severity": severity,
+                                       "in_": in_dir}, ctx)
 
 
 def finish(result: CqResult, settings: Settings) -> CqResult:

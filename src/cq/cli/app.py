@@ -49,16 +49,22 @@ def _dispatch(args: list[str]) -> int:
     if fast is not None:
         from cq.cli import commands
 
-        if fast.command == "hazards":
-            own = fast.own
-            return commands.run_hazards(own.get("category"), own.get("severity"),
-                                        own.get("in_"), fast.options)
-        return commands.run_q(fast.query or "", fast.options)
+        if fast.command == "q":
+            return commands.run_q(fast.query or "", fast.options)
+        return commands.run_macro(fast.command, _macro_args(fast.command, fast.query, fast.own),
+                                  fast.options)
     from cq.cli.app_cyclopts import build_app
 
     result = build_app()(args, exit_on_error=False, print_error=False,
                          result_action="return_value")
     return result if isinstance(result, int) else 0
+
+
+def _macro_args(name: str, target: str | None, own: dict[str, object]) -> dict[str, object]:
+    from cq.macros import get_macro
+
+    option = get_macro(name).target()
+    return {**own, option.name: target} if option is not None else dict(own)
 
 
 def _internal_error(exc: Exception, verbose: bool) -> int:

@@ -5,13 +5,15 @@ more than a whole warm query. Each command is a few lines that build its argumen
 the matching `run_*` in `cq.cli.commands`.
 """
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from cyclopts import App, Parameter
 
 from cq import __version__
 from cq.admin import CacheAction, IndexAction
-from cq.cli.commands import run_cache, run_hazards, run_index, run_q, schema
+from cq.cli.commands import run_cache, run_index, run_macro, run_q, schema
 from cq.cli.options import GlobalOptions, explicit_values
 
 # No `from __future__ import annotations`: cyclopts reads these annotations at run time.
@@ -87,21 +89,44 @@ def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
     return run_index(action, explicit_values(options))
 
 
-def hazards(*, category: str | None = None, severity: str | None = None,
-            in_: Annotated[str | None, Parameter(name="--in")] = None,
-            options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
-    """Risky constructs from the hazard registry (eval, shell=True, unsafe loads, ...).
+_KINDS = {"str": str, "int": int, "bool": bool}
 
-    Parameters
-    ----------
-    category
-        Only these categories, comma-separated: security, correctness, design, performance.
-    severity
-        Only these severities, comma-separated: error, warning, info.
-    in_
-        Restrict the scope to this root-relative directory or file.
-    """
-    return run_hazards(category, severity, in_, explicit_values(options))
+
+def macro_command(name: str) -> Callable[..., int]:
+    """A cyclopts command for macro `name`, its signature built from the macro's options, so
+    `--help` lists exactly what the macro accepts."""
+    from cq.macros import get_macro
+    from cq.macros.run import options_of
+
+    macro = get_macro(name)
+
+    def command(*args: Any, options: Any = _DEFAULTS, **given: Any) -> int:
+        target = macro.target()
+        values = {k: v for k, v in given.items() if v is not None}
+        if target is not None and args:
+            values[target.name] = args[0]
+        return run_macro(name, values, explicit_values(options))
+
+    params = [_parameter(option) for option in options_of(macro)]
+    params.append(inspect.Parameter("options", inspect.Parameter.KEYWORD_ONLY,
+                                    default=_DEFAULTS, annotation=GlobalOptions))
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__doc__ = macro.help
+    command.__name__ = name.replace("-", "_")
+    return command
+
+
+def _parameter(option: Any) -> inspect.Parameter:
+    base = _KINDS[option.kind]
+    if option.positional:
+        return inspect.Parameter(option.name, inspect.Parameter.POSITIONAL_ONLY,
+                                 annotation=Annotated[base, Parameter(help=option.help)])
+    negative = "" if option.kind == "bool" else None
+    annotation = Annotated[base | None, Parameter(name=option.cli, help=option.help,
+                                                  negative=negative)]
+    default = option.default if option.kind == "bool" else None
+    return inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)
 
 
 def build_app() -> App:
@@ -111,6 +136,9 @@ def build_app() -> App:
     app.command(q, name="q", help=_q_help())
     app.command(cache, name="cache")
     app.command(index, name="index")
-    app.command(hazards, name="hazards")
+    from cq.macros import MACRO_MODULES
+
+    for name in MACRO_MODULES:
+        app.command(macro_command(name), name=name)
     app.command(schema)
     return app

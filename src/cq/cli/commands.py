@@ -43,11 +43,12 @@ def run_q(query: str, options: dict[str, Any]) -> int:
     return show(run_query(settings, query, _context()), settings)
 
 
-def run_hazards(category: Any, severity: Any, in_dir: Any, options: dict[str, Any]) -> int:
-    from cq.api import hazards
+def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:
+    """Any macro: `args` are its own options and target by name, `options` the global flags."""
+    from cq.api import macro
 
     settings = resolve_settings(options, env=os.environ)
-    return show(hazards(settings, category, severity, in_dir, _context()), settings)
+    return show(macro(settings, name, args, _context()), settings)
 
 
 def run_cache(action: Any, options: dict[str, Any]) -> int:

@@ -1,8 +1,8 @@
-"""The fast front door for the hot commands: `cq q QUERY` and `cq hazards`, with flags.
+"""The fast front door for the hot commands: `cq q QUERY` and every macro, with flags.
 
 Importing cyclopts costs more than a whole warm query, so these commands are parsed here
 from the same flag table (`cq.cli.flags`) the cyclopts app is built from, plus each command's
-own value options. Anything this parser does not fully understand — help, another command,
+own options (for macros, from their `Option`s: a bool option takes no value). Anything this parser does not fully understand — help, another command,
 an unknown or malformed flag — returns None and the caller falls back to cyclopts, which
 owns every error message.
 """
@@ -15,29 +15,52 @@ from cq.cli.flags import FLAG_BY_NAME
 
 _HELP = frozenset({"-h", "--help", "--version", "-V"})
 
-# command -> (takes one positional argument, its own value options: flag -> keyword)
-_COMMANDS: dict[str, tuple[bool, dict[str, str]]] = {
-    "q": (True, {}),
-    "hazards": (False, {"--category": "category", "--severity": "severity", "--in": "in_"}),
-}
+
+
+class Shape:
+    """What a command accepts: a positional argument or not, and its own options."""
+
+    __slots__ = ("positional", "values", "switches")
+
+    def __init__(self, positional: bool, values: dict[str, str], switches: dict[str, str]) -> None:
+        self.positional = positional
+        self.values = values  # flag -> keyword, takes a value
+        self.switches = switches  # flag -> keyword, takes none (True when present)
+
+
+def _shape(command: str) -> Shape | None:
+    if command == "q":
+        return Shape(True, {}, {})
+    from cq.macros import MACRO_MODULES, get_macro
+
+    if command not in MACRO_MODULES:
+        return None
+    from cq.macros.run import options_of
+
+    options = options_of(get_macro(command))
+    return Shape(any(o.positional for o in options),
+                 {o.cli: o.name for o in options if not o.positional and o.kind != "bool"},
+                 {o.cli: o.name for o in options if o.kind == "bool"})
 
 
 class FastArgs:
     __slots__ = ("command", "query", "own", "options")
 
-    def __init__(self, command: str, query: str | None, own: dict[str, str],
+    def __init__(self, command: str, query: str | None, own: dict[str, Any],
                  options: dict[str, Any]) -> None:
         self.command = command
-        self.query = query  # the positional argument (q's query text)
+        self.query = query  # the positional argument (q's query text, a macro's target)
         self.own = own  # the command's own options, by keyword
         self.options = options  # global flags, by settings field
 
 
 def parse_fast(args: list[str]) -> FastArgs | None:
     """A hot command with its flags in any order, or None to let cyclopts decide."""
-    if not args or args[0] not in _COMMANDS or _HELP.intersection(args):
+    if not args or _HELP.intersection(args):
         return None
-    positional, own_flags = _COMMANDS[args[0]]
+    shape = _shape(args[0])
+    if shape is None:
+        return None
     parsed = FastArgs(args[0], None, {}, {})
     rest = args[1:]
     while rest:
@@ -45,19 +68,23 @@ def parse_fast(args: list[str]) -> FastArgs | None:
         if arg == "--":
             return None
         if arg.startswith("-") and arg != "-":
-            if not _take_own(arg, rest, own_flags, parsed.own) and \
+            if not _take_own(arg, rest, shape, parsed.own) and \
                     not _take_flag(arg, rest, parsed.options):
                 return None
-        elif positional and parsed.query is None:
+        elif shape.positional and parsed.query is None:
             parsed.query = arg
         else:
             return None
-    return parsed if (parsed.query is not None) == positional else None
+    return parsed if (parsed.query is not None) == shape.positional else None
 
 
-def _take_own(arg: str, rest: list[str], own_flags: dict[str, str], own: dict[str, str]) -> bool:
+def _take_own(arg: str, rest: list[str], shape: Shape, own: dict[str, Any]) -> bool:
     name, eq, inline = arg.partition("=")
-    keyword = own_flags.get(name)
+    switch = shape.switches.get(name)
+    if switch is not None and not eq and switch not in own:
+        own[switch] = True
+        return True
+    keyword = shape.values.get(name)
     if keyword is None or keyword in own:
         return False
     value = _value(eq, inline, rest)

@@ -1,0 +1,34 @@
+"""The macros: one module per analysis, each defining `MACRO` (a `cq.macros.spec.Macro`).
+
+`MACRO_MODULES` is the registry: command name -> module. The CLI builds one command per row
+(both the fast path and the cyclopts app), `cq.api.macro` runs any row by name, and a test
+checks that the three sets are the same. Modules are imported on demand, so running one
+macro never imports the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from cq.errors import BadInputError
+
+if TYPE_CHECKING:
+    from cq.macros.spec import Macro
+
+MACRO_MODULES: dict[str, str] = {
+    "hazards": "hazards",
+}
+
+
+def get_macro(name: str) -> Macro:
+    module = MACRO_MODULES.get(name)
+    if module is None:
+        raise BadInputError(f"unknown macro {name!r}",
+                            hint=f"valid: {', '.join(MACRO_MODULES)}")
+    macro: Macro = importlib.import_module(f"cq.macros.{module}").MACRO
+    return macro
+
+
+def all_macros() -> list[Macro]:
+    return [get_macro(name) for name in MACRO_MODULES]

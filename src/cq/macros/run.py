@@ -1,0 +1,149 @@
+"""Running a macro: check its arguments, build the request, run it cached, score, filter.
+
+Every macro takes the same extra options, declared here once: `--in` (the scope) and the
+result filters (`cq.resultfilter`). Arguments arrive as a dict keyed by option name, from the
+CLI (strings from the fast path, typed values from cyclopts) or from a library caller; an
+unknown name, a missing required argument or a value of the wrong kind is bad input.
+
+The request text and canonical form are derived from the checked arguments, minus the
+filters: filters run after the query cache, so `--limit 5` and `--limit 50` share one entry.
+Scores are computed inside the cached computation, so a cached answer carries them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from cq.discover import Discovery, Scope, check_in_path
+from cq.errors import BadInputError
+from cq.index.source import FactSource
+from cq.macros import get_macro
+from cq.macros.spec import Args, Macro, Option
+from cq.result import CqResult
+from cq.resultfilter import apply_filters, parse_filters
+from cq.runner import Compute, Outcome, Request, RunContext, run_cached
+from cq.settings import Settings
+
+SCOPE_OPTION = Option("in_", "Restrict the scope to this root-relative directory or file.",
+                      flag="--in")
+FILTER_OPTIONS = (
+    Option("include", "Keep findings in files matching these globs or ~regexes "
+                      "(comma-separated)."),
+    Option("exclude", "Drop findings in files matching these globs or ~regexes."),
+    Option("impact", "Keep these impact buckets: low, med, high (comma-separated)."),
+    Option("confidence", "Keep these confidence buckets: low, med, high."),
+    Option("severity", "Keep these severities: error, warning, info."),
+    Option("limit", "At most N findings per list (key findings and each section).",
+           kind="int"),
+)
+FILTER_NAMES = tuple(o.name for o in FILTER_OPTIONS)
+
+
+def options_of(macro: Macro) -> tuple[Option, ...]:
+    """The macro's own options, then `--in`, then the filters it does not override."""
+    own = {o.name for o in macro.options}
+    common = [SCOPE_OPTION, *(FILTER_OPTIONS if macro.filters else ())]
+    return (*macro.options, *(o for o in common if o.name not in own))
+
+
+def check_args(macro: Macro, given: dict[str, Any]) -> Args:
+    """Every option with its value converted to its kind (defaults filled in)."""
+    options = {o.name: o for o in options_of(macro)}
+    unknown = sorted(set(given) - set(options))
+    if unknown:
+        raise BadInputError(f"{macro.name}: unknown option {unknown[0]!r}",
+                            hint="valid: " + ", ".join(o.cli for o in options.values()))
+    args: Args = {}
+    for name, option in options.items():
+        value = given.get(name)
+        if value is None:
+            if option.required:
+                what = option.metavar if option.positional else option.cli
+                raise BadInputError(f"{macro.name}: missing {what}", hint=option.help)
+            args[name] = option.default
+        else:
+            args[name] = _convert(macro, option, value)
+    return args
+
+
+def _convert(macro: Macro, option: Option, value: Any) -> Any:
+    if option.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise BadInputError(f"{macro.name}: {option.cli} takes no value")
+    if option.kind == "int":
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise BadInputError(f"{macro.name}: {option.cli} needs a whole number, "
+                                f"got {value!r}") from None
+        if number < 0:
+            raise BadInputError(f"{macro.name}: {option.cli} must be 0 or more, got {number}")
+        return number
+    text = str(value)
+    if not text.strip():
+        raise BadInputError(f"{macro.name}: {option.cli} needs a value")
+    return text
+
+
+def command_text(macro: Macro, args: Args) -> str:
+    """The arguments as the command line that gives them (defaults left out)."""
+    parts = [macro.name]
+    for option in options_of(macro):
+        value = args.get(option.name)
+        if value is None or value == option.default:
+            continue
+        if option.positional:
+            parts.append(shlex.quote(str(value)))
+        elif option.kind == "bool":
+            parts.append(option.cli)
+        else:
+            parts.extend([option.cli, shlex.quote(str(value))])
+    return " ".join(parts)
+
+
+def macro_scope(settings: Settings, args: Args) -> Scope:
+    in_dir = args.get("in_")
+    if not in_dir:
+        return Scope()
+    return Scope(in_paths=(check_in_path(Path(settings.root), in_dir),))
+
+
+def prepare_request(macro: Macro, settings: Settings, args: Args) -> tuple[Request, Compute]:
+    """Validate (bad input fails here, before any work) and describe the run."""
+    scope = macro_scope(settings, args)
+    core = {k: v for k, v in args.items() if k not in FILTER_NAMES or
+            any(o.name == k for o in macro.options)}
+    job = macro.prepare(core, settings)
+    canonical = msgspec.json.encode([sorted(core.items()), job.canonical]).decode()
+    text = command_text(macro, args)
+    request = Request(macro=macro.name, text=text, canonical=canonical, plan=job.plan,
+                      scope=scope)
+    return request, _scored(job.compute)
+
+
+def _scored(compute: Compute) -> Compute:
+    def run(source: FactSource, discovery: Discovery) -> Outcome:
+        from cq.score import score_all
+
+        outcome = compute(source, discovery)
+        key, sections = score_all(outcome.key_findings, outcome.sections)
+        return msgspec.structs.replace(outcome, key_findings=key, sections=sections)
+
+    return run
+
+
+def run_macro(settings: Settings, name: str, given: dict[str, Any],
+              ctx: RunContext) -> CqResult:
+    """Run macro `name` with arguments `given` (by option name); the result is scored and
+    then narrowed by the filters the caller gave."""
+    macro = get_macro(name)
+    args = check_args(macro, given)
+    own = {o.name for o in macro.options}
+    filters = parse_filters(**{k: args.get(k) for k in FILTER_NAMES if k not in own})
+    request, compute = prepare_request(macro, settings, args)
+    return apply_filters(run_cached(settings, ctx, request, compute), filters)

@@ -1,0 +1,74 @@
+"""What a macro is: its command-line shape (`Option`s) and how it turns arguments into a run.
+
+A macro module (`cq.macros.calls`, …) defines one `Macro`: its name (the CLI command), help
+text, options, and `prepare(args, settings) -> MacroJob`. `prepare` validates everything the
+user typed (bad input fails there, before any work) and returns the plan lines and the
+`compute(source, discovery) -> Outcome` function the runner
+calls on a cache miss. The scope (`--in`) and the result filters are common to every
+macro and handled by `cq.macros.run`. Macro modules import only light modules at top level; their analysis
+is imported inside `compute`, so a cache hit never loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cq.runner import Compute
+    from cq.settings import Settings
+
+KINDS = ("str", "int", "bool")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One argument of a macro. `positional` marks the macro's TARGET (at most one)."""
+
+    name: str  # the keyword the macro reads, e.g. "param"
+    help: str
+    kind: str = "str"  # str | int | bool
+    required: bool = False
+    default: Any = None
+    positional: bool = False
+    flag: str = ""  # defaults to --name with _ as -
+
+    @property
+    def cli(self) -> str:
+        return self.flag or "--" + self.name.rstrip("_").replace("_", "-")
+
+    @property
+    def metavar(self) -> str:
+        return self.name.rstrip("_").upper()
+
+
+@dataclass(frozen=True)
+class MacroJob:
+    """A validated request, ready for `cq.runner.run_cached`. The runner's request text and
+    canonical form come from the validated arguments; `canonical` adds anything else that
+    decides the answer (a rule registry's digest, a resolved signature)."""
+
+    compute: Compute
+    plan: tuple[str, ...]
+    canonical: str = ""
+
+
+Args = dict[str, Any]
+Prepare = Callable[[Args, "Settings"], MacroJob]
+
+
+@dataclass(frozen=True)
+class Macro:
+    name: str
+    help: str  # first line: one sentence; the rest: details for --help
+    options: tuple[Option, ...]
+    prepare: Prepare
+    filters: bool = True  # takes the result filters (--include, --impact, ...)
+
+    @property
+    def summary_line(self) -> str:
+        return self.help.strip().splitlines()[0]
+
+    def target(self) -> Option | None:
+        return next((o for o in self.options if o.positional), None)

@@ -1,0 +1,150 @@
+"""Result filters of every analysis command: `--include`, `--exclude`, `--impact`,
+`--confidence`, `--severity`, `--limit`.
+
+They apply to a finished (scored) result, after the query cache: the cached answer is the
+whole answer and any filter is one cheap pass over it. A filter removes whole findings and
+never edits one, so a kept finding keeps every detail. What was removed is counted in
+`summary.filtered` so a reader knows the answer was narrowed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from cq.errors import BadInputError
+from cq.result import CqResult, Finding
+
+BUCKETS = ("low", "med", "high")
+SEVERITIES = ("error", "warning", "info")
+
+
+class ResultFilters(msgspec.Struct, frozen=True, kw_only=True):
+    include: tuple[str, ...] = ()  # globs (gitignore style) or ~regex over the anchor's file
+    exclude: tuple[str, ...] = ()
+    impact: tuple[str, ...] = ()  # kept buckets; empty: all
+    confidence: tuple[str, ...] = ()
+    severity: tuple[str, ...] = ()
+    limit: int | None = None  # per list: key findings and each section
+
+    @property
+    def active(self) -> bool:
+        return self != ResultFilters()
+
+    def flags(self) -> list[str]:
+        parts = [*(f"--include {p}" for p in self.include),
+                 *(f"--exclude {p}" for p in self.exclude)]
+        for name in ("impact", "confidence", "severity"):
+            values = getattr(self, name)
+            parts.extend([f"--{name} {','.join(values)}"] if values else [])
+        return parts + ([f"--limit {self.limit}"] if self.limit is not None else [])
+
+
+def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = [item for item in items if item not in valid]
+    if unknown or not items:
+        raise BadInputError(f"unknown {option} value {', '.join(unknown) or repr(value)}",
+                            hint=f"valid: {', '.join(valid)} (comma-separated)")
+    return tuple(sorted(set(items), key=valid.index))
+
+
+def _patterns(option: str, value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = tuple(item.strip() for item in value.split(",") if item.strip())
+    if not items:
+        raise BadInputError(f"{option} needs a glob or ~regex")
+    for item in items:
+        if item.startswith("~"):
+            try:
+                re.compile(item[1:])
+            except re.error as exc:
+                raise BadInputError(f"invalid regex in {option} {item!r}: {exc}") from None
+    return items
+
+
+def parse_filters(include: str | None = None, exclude: str | None = None,
+                  impact: str | None = None, confidence: str | None = None,
+                  severity: str | None = None, limit: int | None = None) -> ResultFilters:
+    """Validate the filter options as typed (comma-separated lists); bad input raises."""
+    if limit is not None and limit < 0:
+        raise BadInputError(f"--limit must be 0 or more, got {limit}")
+    return ResultFilters(include=_patterns("--include", include),
+                         exclude=_patterns("--exclude", exclude),
+                         impact=_choices("--impact", impact, BUCKETS),
+                         confidence=_choices("--confidence", confidence, BUCKETS),
+                         severity=_choices("--severity", severity, SEVERITIES), limit=limit)
+
+
+class _PathMatcher:
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        from cq.ignore import compile_filter
+
+        self.regexes = [re.compile(p[1:]) for p in patterns if p.startswith("~")]
+        globs = tuple(p for p in patterns if not p.startswith("~"))
+        self.globs = compile_filter(globs) if globs else None
+
+    def __call__(self, path: str) -> bool:
+        from cq.ignore import filter_line
+
+        if any(rx.search(path) for rx in self.regexes):
+            return True
+        return self.globs is not None and filter_line(self.globs, path, False) >= 0
+
+
+def _keeper(filters: ResultFilters) -> Any:
+    include = _PathMatcher(filters.include) if filters.include else None
+    exclude = _PathMatcher(filters.exclude) if filters.exclude else None
+
+    def keep(finding: Finding) -> bool:
+        path = finding.anchor.file if finding.anchor else None
+        if include is not None and (path is None or not include(path)):
+            return False
+        if exclude is not None and path is not None and exclude(path):
+            return False
+        if filters.severity and finding.severity not in filters.severity:
+            return False
+        return _bucket_ok(finding, filters)
+
+    return keep
+
+
+def _bucket_ok(finding: Finding, filters: ResultFilters) -> bool:
+    score = finding.score
+    if filters.impact and (score is None or score.impact_bucket not in filters.impact):
+        return False
+    return not (filters.confidence
+                and (score is None or score.confidence_bucket not in filters.confidence))
+
+
+def apply_filters(result: CqResult, filters: ResultFilters) -> CqResult:
+    """The result without the findings the filters reject; counts of what went go to
+    `summary.filtered` (`removed` by the predicates, `beyond_limit` by `--limit`)."""
+    if not filters.active:
+        return result
+    keep = _keeper(filters)
+    counts = {"removed": 0, "beyond_limit": 0}
+    key = _narrow(result.key_findings, keep, filters.limit, counts)
+    sections = tuple(msgspec.structs.replace(s, findings=_narrow(s.findings, keep, filters.limit,
+                                                                 counts))
+                     for s in result.sections)
+    evidence = _narrow(result.evidence, keep, None, counts)
+    summary = {**result.summary, "filtered": {"filters": filters.flags(), **counts}}
+    return msgspec.structs.replace(result, key_findings=key, sections=sections,
+                                   evidence=evidence, summary=summary)
+
+
+def _narrow(findings: tuple[Finding, ...], keep: Any, limit: int | None,
+            counts: dict[str, int]) -> tuple[Finding, ...]:
+    kept = [f for f in findings if keep(f)]
+    counts["removed"] += len(findings) - len(kept)
+    if limit is not None and len(kept) > limit:
+        counts["beyond_limit"] += len(kept) - limit
+        kept = kept[:limit]
+    return tuple(kept)
+
