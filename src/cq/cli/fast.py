@@ -1,10 +1,10 @@
 """The fast front door for the hot commands: `cq q QUERY` and every macro, with flags.
 
-Importing cyclopts costs more than a whole warm query, so these commands are parsed here
-from the same flag table (`cq.cli.flags`) the cyclopts app is built from, plus each command's
-own options (for macros, from their `Option`s: a bool option takes no value). Anything this parser does not fully understand — help, another command,
-an unknown or malformed flag — returns None and the caller falls back to cyclopts, which
-owns every error message.
+Importing cyclopts costs more than a whole warm query, so these commands are parsed here from
+the same flag table (`cq.cli.flags`) the cyclopts app is built from, plus each command's own
+options (for macros, from their `Option`s: a bool option takes no value). Anything this parser
+does not fully understand — help, another command, an unknown or malformed flag — returns None
+and the caller falls back to cyclopts, which owns every error message.
 """
 
 from __future__ import annotations

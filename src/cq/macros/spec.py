@@ -3,10 +3,10 @@
 A macro module (`cq.macros.calls`, …) defines one `Macro`: its name (the CLI command), help
 text, options, and `prepare(args, settings) -> MacroJob`. `prepare` validates everything the
 user typed (bad input fails there, before any work) and returns the plan lines and the
-`compute(source, discovery) -> Outcome` function the runner
-calls on a cache miss. The scope (`--in`) and the result filters are common to every
-macro and handled by `cq.macros.run`. Macro modules import only light modules at top level; their analysis
-is imported inside `compute`, so a cache hit never loads it.
+`compute(source, discovery) -> Outcome` function the runner calls on a cache miss. The scope
+(`--in`) and the result filters are common to every macro and handled by `cq.macros.run`. Macro
+modules import only light modules at top level; their analysis is imported inside `compute`, so
+a cache hit never loads it.
 """
 
 from __future__ import annotations
