@@ -21,7 +21,7 @@ from cq.result import CqResult, result_json_schema
 from cq.runner import Outcome, Request, RunContext, run_cached
 from cq.settings import Settings
 
-__all__ = ["RunContext", "finish", "hazards", "macro", "run_query", "schema"]
+__all__ = ["RunContext", "finish", "hazards", "macro", "report", "run_query", "schema"]
 
 _NO_CONTEXT = RunContext()
 
@@ -67,6 +67,22 @@ def hazards(settings: Settings, category: str | None = None, severity: str | Non
     """`cq hazards`: the registry's hits, optionally by category and severity."""
     return macro(settings, "hazards", {"category": category, "severity": severity,
                                        "in_": in_dir}, ctx)
+
+
+def report(settings: Settings, preset: str, target: str, *, param: str | None = None,
+           to: str | None = None, in_dir: str | None = None,
+           filters: dict[str, Any] | None = None, ctx: RunContext = _NO_CONTEXT) -> CqResult:
+    """`cq report PRESET --target KIND:NAME`: the preset's macros as one bundle, narrowed by
+    the result filters (`{"limit": 5, "impact": "high"}`, as the CLI options)."""
+    from cq.macros.run import run_macro
+    from cq.report import ReportInput, check_preset, parse_target, run_report
+    from cq.resultfilter import apply_filters, parse_filters
+
+    check_preset(preset)
+    chosen = parse_filters(**(filters or {}))
+    inp = ReportInput(target=parse_target(target), param=param, to=to, in_dir=in_dir)
+    result = run_report(settings, preset, inp, ctx, run_macro)
+    return finish(apply_filters(result, chosen), settings)
 
 
 def finish(result: CqResult, settings: Settings) -> CqResult:

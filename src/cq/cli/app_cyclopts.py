@@ -13,7 +13,7 @@ from cyclopts import App, Parameter
 
 from cq import __version__
 from cq.admin import CacheAction, IndexAction
-from cq.cli.commands import run_cache, run_index, run_macro, run_q, schema
+from cq.cli.commands import run_cache, run_index, run_macro, run_q, run_report, schema
 from cq.cli.options import GlobalOptions, explicit_values
 
 # No `from __future__ import annotations`: cyclopts reads these annotations at run time.
@@ -129,6 +129,51 @@ def _parameter(option: Any) -> inspect.Parameter:
                              annotation=annotation)
 
 
+def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliability, "
+                                                 "change-propagation or dependency-health.")],
+           /, *, target: Annotated[str, Parameter(help="KIND:NAME — function:NAME, "
+                                                       "method:Class.name, class:NAME, "
+                                                       "module:pkg.mod or file:PATH.")],
+           param: str | None = None, to: str | None = None,
+           in_: Annotated[str | None, Parameter(name="--in")] = None,
+           include: str | None = None, exclude: str | None = None, impact: str | None = None,
+           confidence: str | None = None, severity: str | None = None,
+           limit: int | None = None,
+           options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    """A bundle of macros about one target, each step's findings tagged with the step.
+
+    Presets: refactor-impact (calls, impact, sig-impact, imports, exceptions, side-effects),
+    safety-reliability (exceptions, side-effects, hazards), change-propagation (impact,
+    calls, bytecode-surface, scopes), dependency-health (imports --cycles, side-effects,
+    scopes). A step that lacks its input is listed as skipped with the reason.
+
+    Parameters
+    ----------
+    param
+        The parameter for the impact step.
+    to
+        The proposed signature for the sig-impact step, e.g. "f(a, /, b, *, c=1)".
+    in_
+        Restrict every step to this root-relative directory or file.
+    include
+        Keep findings in files matching these globs or ~regexes (comma-separated).
+    exclude
+        Drop findings in files matching these globs or ~regexes.
+    impact
+        Keep these impact buckets: low, med, high (comma-separated).
+    confidence
+        Keep these confidence buckets: low, med, high.
+    severity
+        Keep these severities: error, warning, info.
+    limit
+        At most N findings per list.
+    """
+    filters = {"include": include, "exclude": exclude, "impact": impact,
+               "confidence": confidence, "severity": severity, "limit": limit}
+    own = {"param": param, "to": to, "in_dir": in_}
+    return run_report(preset, target, own, filters, explicit_values(options))
+
+
 def build_app() -> App:
     app = App(name="cq", version=__version__,
               help="Structural code queries over a Python repository.",
@@ -140,5 +185,6 @@ def build_app() -> App:
 
     for name in MACRO_MODULES:
         app.command(macro_command(name), name=name)
+    app.command(report, name="report")
     app.command(schema)
     return app

@@ -51,6 +51,16 @@ def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:
     return show(macro(settings, name, args, _context()), settings)
 
 
+def run_report(preset: str, target: str, own: dict[str, Any], filters: dict[str, Any],
+               options: dict[str, Any]) -> int:
+    """`cq report`: `own` holds param, to and in_dir; `filters` the result filters."""
+    from cq.api import report
+
+    settings = resolve_settings(options, env=os.environ)
+    return show(report(settings, preset, target, filters=filters, ctx=_context(), **own),
+                settings)
+
+
 def run_cache(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import cache_command
 

@@ -10,8 +10,9 @@ collapsed to one line, so each finding is exactly one line and a line that start
     <matches · files with matches · files in scope · files scanned>   (only those present)
     - <summary.notes, one bullet each>
     Cache: <status> (<reason>, age N s) · N files indexed, N rescanned · N hits, N misses · ...
+    _Filtered (<filter flags>): N removed, N beyond the limit._      (only when filters ran)
     ### Key findings
-    - `file:line` [severity] message — sig `…`; captures `$X=…`
+    - `file:line` [severity · impact B · conf B] message — sig `…`; captures `$X=…`
     … and N more
     _limit= cut the answer: K of M matches kept._
     ### <section title> (<count>)          (then Evidence, the same way)
@@ -64,6 +65,7 @@ def render_markdown(result: CqResult, *, top_n: int = 10) -> str:
         _header_block(result),
         _bullets(_notes(result.summary.get("notes"))),
         _cache_line(result.summary),
+        _filtered_line(result.summary),
         _key_findings_block(result, top_n),
         *(_section_block(section, top_n) for section in result.sections),
         _evidence_block(result.evidence, top_n),
@@ -139,6 +141,15 @@ def _stat(value: Any, one: str, many: str) -> str:
 # -- findings ---------------------------------------------------------------------------------
 
 
+def _filtered_line(summary: dict[str, Any]) -> str:
+    filtered = summary.get("filtered")
+    if not isinstance(filtered, dict):
+        return ""
+    flags = " ".join(str(f) for f in filtered.get("filters", []))
+    return (f"_Filtered ({flags}): {filtered.get('removed', 0):,} removed, "
+            f"{filtered.get('beyond_limit', 0):,} beyond the limit._")
+
+
 def _key_findings_block(result: CqResult, top_n: int) -> str:
     if not result.key_findings:
         empty = not result.sections and not result.evidence
@@ -183,8 +194,12 @@ def _finding_line(finding: Finding) -> str:
     parts = ["-"]
     if finding.anchor is not None:
         parts.append(_code(f"{_one_line(finding.anchor.file)}:{finding.anchor.line}"))
-    if finding.severity != "info":
-        parts.append(f"[{_one_line(finding.severity)}]")
+    tags = [_one_line(finding.severity)] if finding.severity != "info" else []
+    if finding.score is not None:
+        tags += [f"impact {finding.score.impact_bucket}",
+                 f"conf {finding.score.confidence_bucket}"]
+    if tags:
+        parts.append(f"[{' · '.join(tags)}]")
     message = _one_line(finding.message, MESSAGE_WIDTH)
     parts.append(message)
     details = _details_suffix(finding.details, message)

@@ -1,0 +1,262 @@
+"""`cq report PRESET --target KIND:NAME`: a bundle of macros run as one answer.
+
+A preset is a row of steps (data, `PRESETS`); each step is a macro whose arguments are
+derived from the target and the report's options (`--param`, `--to`, `--in`). A step whose
+input is missing (no `--param` for `impact`, a module target for `calls`) is listed as
+skipped with the reason; a step whose input is rejected (an unknown function) is listed as
+failed with the error's one line — the report goes on either way. Every step runs through
+the macro runner, so each is cached on its own and a repeated report is a set of cache hits.
+
+The bundle keeps every step's findings with `details["step"]` naming the source step;
+sections are the steps' sections with the step in the title and kind (`calls.sites`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from cq.errors import BadInputError
+from cq.ids import uuid7_str
+from cq.result import CqResult, Finding, RunMeta, Section
+from cq.runner import RunContext, toolchain
+from cq.settings import Settings
+
+TARGET_KINDS = ("function", "method", "class", "module", "file")
+_SYMBOL_KINDS = ("function", "method", "class")
+_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
+
+
+class Target(msgspec.Struct, frozen=True):
+    kind: str
+    name: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+class ReportInput(msgspec.Struct, frozen=True, kw_only=True):
+    target: Target
+    param: str | None = None
+    to: str | None = None
+    in_dir: str | None = None
+
+
+# A step's arguments from the report input, or the reason it cannot run.
+Args = dict[str, Any]
+Derive = Callable[[ReportInput], "Args | str"]
+
+
+def _symbol(step: str) -> Callable[[ReportInput], Target | str]:
+    def check(inp: ReportInput) -> Target | str:
+        if inp.target.kind not in _SYMBOL_KINDS:
+            return f"{step} needs a function, method or class target, not {inp.target.kind}"
+        return inp.target
+
+    return check
+
+
+def _calls(inp: ReportInput) -> Args | str:
+    target = _symbol("calls")(inp)
+    return target if isinstance(target, str) else {"target": target.name}
+
+
+def _impact(inp: ReportInput) -> Args | str:
+    if inp.target.kind not in ("function", "method"):
+        return f"impact needs a function or method target, not {inp.target.kind}"
+    if not inp.param:
+        return "impact needs --param"
+    return {"target": inp.target.name, "param": inp.param}
+
+
+def _sig_impact(inp: ReportInput) -> Args | str:
+    target = _symbol("sig-impact")(inp)
+    if isinstance(target, str):
+        return target
+    return {"target": target.name, "to": inp.to} if inp.to else "sig-impact needs --to"
+
+
+def _imports(cycles: bool) -> Derive:
+    def derive(inp: ReportInput) -> Args | str:
+        args: Args = {"cycles": True} if cycles else {}
+        if inp.target.kind == "module":
+            args["module"] = inp.target.name
+        return args
+
+    return derive
+
+
+def _exceptions(inp: ReportInput) -> Args | str:
+    if inp.target.kind in ("function", "method"):
+        return {"function": inp.target.name}
+    return {}
+
+
+def _everywhere(_inp: ReportInput) -> Args | str:
+    return {}
+
+
+def _code_target(step: str) -> Derive:
+    def derive(inp: ReportInput) -> Args | str:
+        if inp.target.kind == "module":
+            return f"{step} needs a function, method, class or file target, not module"
+        return {"target": inp.target.name}
+
+    return derive
+
+
+STEPS: dict[str, tuple[str, Derive]] = {
+    "calls": ("calls", _calls),
+    "impact": ("impact", _impact),
+    "sig-impact": ("sig-impact", _sig_impact),
+    "imports": ("imports", _imports(cycles=False)),
+    "imports-cycles": ("imports", _imports(cycles=True)),
+    "exceptions": ("exceptions", _exceptions),
+    "side-effects": ("side-effects", _everywhere),
+    "hazards": ("hazards", _everywhere),
+    "bytecode-surface": ("bytecode-surface", _code_target("bytecode-surface")),
+    "scopes": ("scopes", _code_target("scopes")),
+}
+
+PRESETS: dict[str, tuple[str, ...]] = {
+    "refactor-impact": ("calls", "impact", "sig-impact", "imports", "exceptions",
+                        "side-effects"),
+    "safety-reliability": ("exceptions", "side-effects", "hazards"),
+    "change-propagation": ("impact", "calls", "bytecode-surface", "scopes"),
+    "dependency-health": ("imports-cycles", "side-effects", "scopes"),
+}
+
+
+def parse_target(text: str) -> Target:
+    kind, colon, name = text.partition(":")
+    if not colon or kind not in TARGET_KINDS or not name.strip():
+        raise BadInputError(f"bad --target {text!r}",
+                            hint=f"KIND:NAME with KIND one of {', '.join(TARGET_KINDS)}, "
+                                 "e.g. function:main or file:src/app.py")
+    name = name.strip()
+    if kind != "file" and not _NAME.match(name):
+        raise BadInputError(f"bad --target name {name!r}",
+                            hint="a dotted Python name, e.g. Class.method or pkg.mod")
+    return Target(kind, name)
+
+
+def check_preset(preset: str) -> tuple[str, ...]:
+    steps = PRESETS.get(preset)
+    if steps is None:
+        raise BadInputError(f"unknown report preset {preset!r}",
+                            hint=f"valid: {', '.join(PRESETS)}")
+    return steps
+
+
+class StepOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    step: str
+    macro: str
+    status: str  # ran | skipped | failed
+    reason: str = ""
+    result: CqResult | None = None
+
+
+MacroRunner = Callable[[Settings, str, Args, RunContext], CqResult]
+
+
+def run_report(settings: Settings, preset: str, inp: ReportInput, ctx: RunContext,
+               run_macro: MacroRunner) -> CqResult:
+    """Run every step of `preset` (validated first) and bundle the results."""
+    steps = check_preset(preset)
+    started_ns = time.time_ns()
+    outcomes = [_run_step(settings, step, inp, ctx, run_macro) for step in steps]
+    return _bundle(settings, preset, inp, ctx, outcomes, started_ns)
+
+
+def _run_step(settings: Settings, step: str, inp: ReportInput, ctx: RunContext,
+              run_macro: MacroRunner) -> StepOutcome:
+    macro, derive = STEPS[step]
+    args = derive(inp)
+    if isinstance(args, str):
+        return StepOutcome(step=step, macro=macro, status="skipped", reason=args)
+    if inp.in_dir:
+        args = {**args, "in_": inp.in_dir}
+    try:
+        result = run_macro(settings, macro, args, ctx)
+    except BadInputError as exc:
+        return StepOutcome(step=step, macro=macro, status="failed", reason=exc.one_line())
+    return StepOutcome(step=step, macro=macro, status="ran", result=result)
+
+
+def _tag(findings: tuple[Finding, ...], step: str) -> tuple[Finding, ...]:
+    return tuple(msgspec.structs.replace(f, details={**f.details, "step": step})
+                 for f in findings)
+
+
+def _step_sections(outcome: StepOutcome) -> list[Section]:
+    result = outcome.result
+    if result is None:
+        return []
+    key = Section(title=f"{outcome.step}: key findings", kind=f"{outcome.step}.key",
+                  findings=_tag(result.key_findings, outcome.step))
+    rest = [msgspec.structs.replace(s, title=f"{outcome.step}: {s.title}",
+                                    kind=f"{outcome.step}.{s.kind}",
+                                    findings=_tag(s.findings, outcome.step))
+            for s in result.sections]
+    return [key, *rest] if key.findings else rest
+
+
+def _step_row(outcome: StepOutcome) -> dict[str, Any]:
+    row: dict[str, Any] = {"step": outcome.step, "macro": outcome.macro,
+                           "status": outcome.status}
+    if outcome.reason:
+        row["reason"] = outcome.reason
+    if outcome.result is not None:
+        summary = outcome.result.summary
+        row["query"] = summary.get("query", "")
+        row["findings"] = len(outcome.result.key_findings) + sum(
+            len(s.findings) for s in outcome.result.sections)
+        row["cache"] = summary.get("cache", {}).get("status", "")
+    return row
+
+
+def _bundle(settings: Settings, preset: str, inp: ReportInput, ctx: RunContext,
+            outcomes: list[StepOutcome], started_ns: int) -> CqResult:
+    sections = tuple(s for o in outcomes for s in _step_sections(o))
+    rows = [_step_row(o) for o in outcomes]
+    notes = [_note(row) for row in rows]
+    summary: dict[str, Any] = {
+        "query": _text(preset, inp), "preset": preset, "target": inp.target.text,
+        "steps": rows, "matches": sum(r.get("findings", 0) for r in rows),
+        "step_summaries": {o.step: _plain_summary(o.result) for o in outcomes if o.result},
+        "notes": notes,
+    }
+    run = RunMeta(macro="report", argv=ctx.argv, root=settings.root,
+                  started_ms=started_ns // 1_000_000,
+                  elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
+                  toolchain=toolchain(), run_id=uuid7_str(), notices=_notices(outcomes))
+    return CqResult(run=run, summary=summary, sections=sections)
+
+
+def _note(row: dict[str, Any]) -> str:
+    if row["status"] != "ran":
+        return f"{row['step']} {row['status']}: {row['reason']}"
+    return f"{row['step']}: {row['findings']} findings (cache {row['cache'] or 'off'})"
+
+
+def _plain_summary(result: CqResult | None) -> dict[str, Any]:
+    if result is None:
+        return {}
+    return {k: v for k, v in result.summary.items() if k not in ("cache_stats",)}
+
+
+def _notices(outcomes: list[StepOutcome]) -> tuple[str, ...]:
+    found = [n for o in outcomes if o.result for n in o.result.run.notices]
+    return tuple(dict.fromkeys(found))
+
+
+def _text(preset: str, inp: ReportInput) -> str:
+    parts = ["report", preset, "--target", inp.target.text]
+    for flag, value in (("--param", inp.param), ("--to", inp.to), ("--in", inp.in_dir)):
+        parts.extend([flag, value] if value else [])
+    return " ".join(parts)

@@ -1,0 +1,82 @@
+"""The macro runner: argument checking, command text, request canonical form, filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cq.errors import BadInputError
+from cq.macros import get_macro
+from cq.macros.run import FILTER_NAMES, check_args, command_text, options_of, prepare_request
+from cq.macros.spec import Macro, MacroJob, Option
+from cq.runner import Outcome
+from cq.settings import resolve_settings
+
+
+def _prepare(args, settings) -> MacroJob:
+    return MacroJob(compute=lambda source, discovery: Outcome(), plan=("nothing",))
+
+
+DEMO = Macro(name="demo", help="A demo.\n\nMore words.", prepare=_prepare, options=(
+    Option("target", "the thing", required=True, positional=True),
+    Option("depth", "levels", kind="int", default=2),
+    Option("cycles", "cycles only", kind="bool", default=False),
+    Option("severity", "own severity (overrides the filter of the same name)"),
+))
+
+
+def test_options_put_own_first_then_scope_then_filters_not_overridden() -> None:
+    names = [o.name for o in options_of(DEMO)]
+    assert names[:4] == ["target", "depth", "cycles", "severity"]
+    assert names[4] == "in_"
+    assert names.count("severity") == 1
+    assert set(FILTER_NAMES) - {"severity"} <= set(names)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ({"target": "f"}, {"target": "f", "depth": 2, "cycles": False}),
+    ({"target": "f", "depth": "5"}, {"depth": 5}),
+    ({"target": "f", "depth": 0}, {"depth": 0}),
+    ({"target": "f", "cycles": True, "limit": "3"}, {"cycles": True, "limit": 3}),
+    ({"target": "f", "in_": "src"}, {"in_": "src"}),
+])
+def test_check_args_converts_and_fills_defaults(given, expected) -> None:
+    args = check_args(DEMO, given)
+    assert expected.items() <= args.items()
+    assert set(args) == {o.name for o in options_of(DEMO)}
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ({}, "missing TARGET"),
+    ({"target": "f", "bogus": 1}, "unknown option 'bogus'"),
+    ({"target": "f", "depth": "two"}, "--depth needs a whole number"),
+    ({"target": "f", "depth": -1}, "--depth must be 0 or more"),
+    ({"target": "f", "cycles": "yes"}, "--cycles takes no value"),
+    ({"target": "  "}, "needs a value"),
+])
+def test_check_args_rejects_bad_input(given, message) -> None:
+    with pytest.raises(BadInputError, match=message):
+        check_args(DEMO, given)
+
+
+def test_command_text_leaves_defaults_out_and_quotes() -> None:
+    args = check_args(DEMO, {"target": "a b", "depth": 3, "cycles": True, "limit": 4})
+    assert command_text(DEMO, args) == "demo 'a b' --depth 3 --cycles --limit 4"
+
+
+def test_filters_do_not_change_the_canonical_request(tmp_path: Path) -> None:
+    settings = resolve_settings({"root": str(tmp_path)}, env={"HOME": str(tmp_path)})
+    plain, _ = prepare_request(DEMO, settings, check_args(DEMO, {"target": "f"}))
+    narrowed, _ = prepare_request(DEMO, settings, check_args(
+        DEMO, {"target": "f", "limit": 1, "impact": "high", "include": "*.py"}))
+    assert plain.canonical == narrowed.canonical
+    assert narrowed.text.endswith("--impact high --limit 1")
+    own, _ = prepare_request(DEMO, settings, check_args(DEMO, {"target": "f",
+                                                               "severity": "error"}))
+    assert own.canonical != plain.canonical  # an own option, not a filter
+
+
+def test_unknown_macro_is_bad_input() -> None:
+    with pytest.raises(BadInputError, match="unknown macro"):
+        get_macro("nope")

@@ -1,0 +1,71 @@
+"""Result filters: each narrows whole findings and never edits the ones it keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from cq.errors import BadInputError
+from cq.findings import make_finding
+from cq.ids import uuid7_str
+from cq.result import Anchor, CqResult, RunMeta, Section
+from cq.resultfilter import apply_filters, parse_filters
+from cq.score import score_all
+
+RUN = RunMeta(macro="t", argv=(), root="/r", started_ms=0, elapsed_ms=0.0, toolchain={},
+              run_id=uuid7_str())
+
+
+def _result() -> CqResult:
+    rows = [("src/a.py", "warning", "resolved"), ("src/b.py", "info", "name"),
+            ("tests/t.py", "error", "dynamic"), ("src/c.py", "info", "resolved")]
+    findings = tuple(make_finding("call_site", Anchor(file=f, line=1),
+                                  {"evidence": e, "keep": f}, severity=s) for f, s, e in rows)
+    key, sections = score_all(findings[:2], (Section(title="s", kind="s",
+                                                     findings=findings[2:]),))
+    return CqResult(run=RUN, key_findings=key, sections=sections)
+
+
+def _files(result: CqResult) -> list[str]:
+    return [f.anchor.file for f in (*result.key_findings, *result.sections[0].findings)]
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ({}, ["src/a.py", "src/b.py", "tests/t.py", "src/c.py"]),
+    ({"include": "src/**"}, ["src/a.py", "src/b.py", "src/c.py"]),
+    ({"include": "~^tests/"}, ["tests/t.py"]),
+    ({"exclude": "tests/,src/b.py"}, ["src/a.py", "src/c.py"]),
+    ({"severity": "error,warning"}, ["src/a.py", "tests/t.py"]),
+    ({"confidence": "high"}, ["src/a.py", "src/c.py"]),
+    ({"confidence": "low,med"}, ["src/b.py", "tests/t.py"]),
+    ({"limit": 1}, ["src/a.py", "tests/t.py"]),
+    ({"limit": 0}, []),
+])
+def test_filters(options, expected) -> None:
+    assert _files(apply_filters(_result(), parse_filters(**options))) == expected
+
+
+def test_impact_filter_uses_the_bucket() -> None:
+    result = _result()
+    high = {f.anchor.file for f in (*result.key_findings, *result.sections[0].findings)
+            if f.score.impact_bucket == "high"}
+    assert set(_files(apply_filters(result, parse_filters(impact="high")))) == high
+
+
+def test_kept_findings_are_unchanged_and_counts_reported() -> None:
+    original = _result()
+    narrowed = apply_filters(original, parse_filters(exclude="tests/", limit=1))
+    assert narrowed.key_findings[0] == original.key_findings[0]
+    assert narrowed.summary["filtered"] == {"filters": ["--exclude tests/", "--limit 1"],
+                                           "removed": 1, "beyond_limit": 1}
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"impact": "huge"}, "unknown --impact value huge"),
+    ({"severity": "fatal,error"}, "unknown --severity value fatal"),
+    ({"include": "~("}, "invalid regex in --include"),
+    ({"include": " , "}, "--include needs a glob"),
+    ({"limit": -1}, "--limit must be 0 or more"),
+])
+def test_bad_filters(options, message) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse_filters(**options)
