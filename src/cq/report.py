@@ -45,6 +45,7 @@ class ReportInput(msgspec.Struct, frozen=True, kw_only=True):
     param: str | None = None
     to: str | None = None
     in_dir: str | None = None
+    module_file: str | None = None  # the file of a module target, when the repo has it
 
 
 # A step's arguments from the report input, or the reason it cannot run.
@@ -103,9 +104,11 @@ def _everywhere(_inp: ReportInput) -> Args | str:
 
 def _code_target(step: str) -> Derive:
     def derive(inp: ReportInput) -> Args | str:
-        if inp.target.kind == "module":
-            return f"{step} needs a function, method, class or file target, not module"
-        return {"target": inp.target.name}
+        if inp.target.kind != "module":
+            return {"target": inp.target.name}
+        if inp.module_file is None:
+            return f"{step}: no file in scope defines module {inp.target.name}"
+        return {"target": inp.module_file}
 
     return derive
 
@@ -169,8 +172,24 @@ def run_report(settings: Settings, preset: str, inp: ReportInput, ctx: RunContex
     """Run every step of `preset` (validated first) and bundle the results."""
     steps = check_preset(preset)
     started_ns = time.time_ns()
+    if inp.target.kind == "module":
+        inp = msgspec.structs.replace(inp, module_file=module_file(settings, inp))
     outcomes = [_run_step(settings, step, inp, ctx, run_macro) for step in steps]
     return _bundle(settings, preset, inp, ctx, outcomes, started_ns)
+
+
+def module_file(settings: Settings, inp: ReportInput) -> str | None:
+    """The in-scope file whose module name is the target's (a package's `__init__` too)."""
+    from pathlib import Path
+
+    from cq.discover import Scope, check_in_path, discover_files
+    from cq.modules import module_name
+
+    root = Path(settings.root)
+    scope = Scope(in_paths=(check_in_path(root, inp.in_dir),) if inp.in_dir else ())
+    paths = [ref.path for ref in discover_files(root, scope).files
+             if module_name(ref.path) == inp.target.name]
+    return min(paths, default=None)
 
 
 def _run_step(settings: Settings, step: str, inp: ReportInput, ctx: RunContext,

@@ -89,7 +89,7 @@ def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
     return run_index(action, explicit_values(options))
 
 
-_KINDS = {"str": str, "int": int, "bool": bool}
+_KINDS: dict[str, Any] = {"str": str, "int": int, "bool": bool}
 
 
 def macro_command(name: str) -> Callable[..., int]:
@@ -117,7 +117,7 @@ def macro_command(name: str) -> Callable[..., int]:
 
 
 def _parameter(option: Any) -> inspect.Parameter:
-    base = _KINDS[option.kind]
+    base: Any = _KINDS[option.kind]
     if option.positional:
         return inspect.Parameter(option.name, inspect.Parameter.POSITIONAL_ONLY,
                                  annotation=Annotated[base, Parameter(help=option.help)])

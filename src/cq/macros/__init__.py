@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 MACRO_MODULES: dict[str, str] = {
     "hazards": "hazards",
+    "calls": "calls",
+    "impact": "impact",
+    "scopes": "scopes",
+    "bytecode-surface": "bytecode_surface",
+    "exceptions": "exceptions",
+    "imports": "imports",
+    "side-effects": "side_effects",
+    "sig-impact": "sig_impact",
 }
 
 

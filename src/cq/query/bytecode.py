@@ -33,23 +33,31 @@ CodeIndex = dict[tuple[str, int], types.CodeType]
 def compile_source(text: str, path: str) -> CodeIndex | str:
     """Every code object of the file by (qualname, first line); the error text if it does
     not compile."""
+    module = compile_module(text, path)
+    if isinstance(module, str):
+        return module
+    return {(qualname_of(code), code.co_firstlineno): code for code in code_objects(module)}
+
+
+def compile_module(text: str, path: str) -> types.CodeType | str:
+    """The module's code object; the error text if it does not compile."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = compile(text, path, "exec", dont_inherit=True, optimize=0)
+            return compile(text, path, "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return f"{type(exc).__name__}: {exc}"
-    return {(_qualname(code), code.co_firstlineno): code for code in _codes(module)}
 
 
-def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
+def code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
+    """Every code object nested in `code`, depth first in source order."""
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             yield const
-            yield from _codes(const)
+            yield from code_objects(const)
 
 
-def _qualname(code: types.CodeType) -> str:
+def qualname_of(code: types.CodeType) -> str:
     return code.co_qualname.replace(".<locals>", "")
 
 
@@ -63,7 +71,7 @@ def surface(code: types.CodeType) -> dict[str, Any]:
     globals_ = sorted({str(i.argval) for i in instructions if i.opname in GLOBAL_OPS})
     attrs = sorted({str(i.argval) for i in instructions if i.opname in ATTR_OPS})
     consts = [const for const in code.co_consts if not isinstance(const, types.CodeType)]
-    nested = [_qualname(const) for const in code.co_consts if isinstance(const, types.CodeType)]
+    nested = [qualname_of(const) for const in code.co_consts if isinstance(const, types.CodeType)]
     return {"globals": globals_, "attributes": attrs,
             "constants": [repr(const)[:CONST_WIDTH] for const in consts[:CONST_CAP]],
             "opcodes": dict(sorted(Counter(i.opname for i in instructions).items())),

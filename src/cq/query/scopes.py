@@ -45,6 +45,7 @@ class ScopeInfo(msgspec.Struct, frozen=True, kw_only=True):
     globals: tuple[str, ...] = ()
     nonlocals: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
+    declared_globals: tuple[str, ...] = ()  # named in a `global` statement
 
     @property
     def is_closure(self) -> bool:
@@ -101,6 +102,7 @@ def _scope(table: symtable.SymbolTable) -> ScopeInfo:
         globals=_names(s for s in symbols if s.is_global()),
         nonlocals=_names(s for s in symbols if s.is_nonlocal()),
         params=_names(s for s in symbols if s.is_parameter()),
+        declared_globals=_names(s for s in symbols if s.is_declared_global()),
     )
 
 

@@ -1,0 +1,285 @@
+"""Definition lookup and call resolution over a FactSource, lazily.
+
+`find_targets(source, spec)` finds the definitions a FUNC text names; `find_sites` finds the
+call sites that may reach them; `params_of` gives the parameters a call of a target binds.
+Only files that can matter are loaded: those containing the simple name (the literal
+prefilter), then, one at a time, the modules an import or a base class points at.
+
+How a call `recv.name(...)` is resolved, innermost scope first (class bodies are not visible
+from the functions inside them, as in Python):
+- a bare `name(...)`: a def of that name in an enclosing scope or the module, else an import
+  (`from m import f as name`, followed through the import facts to `m`), else a star import;
+- `alias.name(...)`, `pkg.mod.name(...)`, `Class.name(...)`: the receiver's first segment is
+  bound by an import (`import a.b as alias`) or a local def, and the dotted name is looked up
+  in the repository's modules (longest module prefix first; names a package `__init__`
+  re-exports are followed); a class's methods are looked up through its bases;
+- `self.name(...)` / `cls.name(...)` in a method of class C: C's bases in depth-first,
+  left-to-right order, each class once (C3 differs only for diamonds), plus overrides of the
+  targets in subclasses of C (dynamic dispatch); `super().name(...)`: C's bases only;
+- `"sep".join(...)` (one string literal) and `str.join(...)` (a builtin type bound nowhere in
+  the file) resolve outside the repository, to `builtins.str.join`;
+- bases: see `cq.analysis.names` (which owns scopes, dotted names and hierarchies).
+Evidence: "resolved" (a definite definition, in the repository or outside it), "self"
+(through the class hierarchy), "name" (the receiver cannot be resolved: a local variable,
+an attribute chain, an expression; the site then names every target `may_call` allows).
+
+Which sites `find_sites` keeps: a spec without dots ("join") keeps EVERY call whose callee's
+last segment is the name — resolution only sets evidence, targets and bound_self. A dotted
+spec ("Account.deposit", "money.to_cents") keeps the sites that may reach a target: resolved
+to a target (including bare calls of an import alias, `from m import to_cents as tc; tc()`),
+self/cls/super calls reaching a target through the hierarchy or a subclass override, and
+name-only matches through an unresolved receiver (which includes receivers whose text ends
+with the class name, `models.Account.deposit()` with `models` unknown), and calls resolved
+outside the repository to a name the spec spells (`cq calls os.path.join` on a project
+without `os`; such sites have no targets). It drops calls resolved to anything else and
+bare calls whose name is bound nowhere in the file (builtins, parameters).
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
+
+from cq.analysis.names import EXTERNAL, FileScope, Names, Target, full_name
+from cq.errors import BadInputError
+from cq.facts import Call, Def, FileFacts, Param
+
+if TYPE_CHECKING:
+    from cq.index.source import FactSource
+
+__all__ = ["Site", "Target", "check_spec", "find_sites", "find_targets", "params_of",
+           "site_names"]
+
+SELF_NAMES = frozenset({"self", "cls"})
+# Builtin types whose methods are called through the type (`str.join(sep, xs)`); a bare
+# builtin function is left unresolved, since a local variable may shadow it.
+BUILTIN_TYPES = frozenset({"str", "bytes", "bytearray", "dict", "list", "set", "frozenset",
+                           "tuple", "int", "float", "complex", "object", "bool"})
+
+
+class Site(msgspec.Struct, frozen=True):
+    """One call site that may reach a target."""
+
+    path: str
+    module: str
+    call: Call
+    targets: tuple[str, ...]  # labels of the targets it reaches
+    evidence: str  # "resolved" | "self" | "name"
+    bound_self: bool  # the call supplies the first parameter implicitly
+    caller: str  # full name of the innermost enclosing def or class, or "<module>"
+
+
+def check_spec(spec: str) -> str:
+    """The FUNC text stripped, or BadInputError: dotted identifiers only."""
+    text = spec.strip() if isinstance(spec, str) else ""
+    parts = text.split(".")
+    if not text or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        raise BadInputError(f"not a function name: {spec!r}",
+                            hint="give a name, Class.method or module.func, e.g. to_cents")
+    return text
+
+
+def find_targets(source: FactSource, spec: str) -> list[Target]:
+    """Every def the spec names (its full name equals the spec or ends with `.spec`); for
+    `Class.method` not defined in Class itself, the method Class inherits; for `pkg.name`
+    that pkg re-exports, the def it imports."""
+    spec = check_spec(spec)
+    parts = spec.split(".")
+    name = parts[-1]
+    found = [Target(f.path, f.module, d) for f in source.facts_defining([name], name)
+             for d in f.defs if d.name == name and _names(spec, f.module, d)]
+    if not found and len(parts) > 1 and parts[-2] not in BUILTIN_TYPES:
+        found = _inherited(source, parts)
+    if not found and len(parts) > 1:
+        reexported = Names(source).resolve_full(spec)
+        found = [reexported] if isinstance(reexported, Target) else []
+    return sorted(found, key=lambda t: (t.path, t.definition.span.line))
+
+
+def find_sites(source: FactSource, spec: str, targets: Sequence[Target]) -> list[Site]:
+    """Call sites of the spec's last segment (for a dotted spec also of the targets' names
+    and their import aliases) that may reach a target (module docstring)."""
+    spec = check_spec(spec)
+    qualified = "." in spec
+    names = set(site_names(spec, targets))
+    lookup = Names(source)
+    labels = frozenset(t.label for t in targets)
+    sites = []
+    for facts in source.facts_for(sorted(names)):
+        aliases = lookup.scope(facts.path).aliases(names) if qualified else frozenset()
+        for call in facts.calls:
+            if call.name in names or (call.receiver is None and call.name in aliases):
+                site = _site(lookup, facts, call, targets, spec, labels)
+                if site is not None:
+                    sites.append(site)
+    return sorted(sites, key=lambda s: (s.path, s.call.span.line, s.call.span.col))
+
+
+def site_names(spec: str, targets: Sequence[Target]) -> list[str]:
+    """The call names `find_sites` looks for, which are also its file prefilter: the spec's
+    last segment, and for a dotted spec the targets' own names (`pkg.cents` re-exporting
+    `to_cents`)."""
+    names = {spec.rsplit(".", 1)[-1]}
+    if "." in spec:
+        names.update(t.definition.name for t in targets)
+    return sorted(names)
+
+
+def params_of(target: Target, source: FactSource) -> tuple[Param, ...]:
+    """The parameters a call of the target binds against: a class binds its `__init__`
+    (found through its bases in the repository), () when it has none there."""
+    if target.definition.kind != "class":
+        return target.definition.params
+    init = Names(source).member(target, "__init__")
+    return init.definition.params if init is not None else ()
+
+
+def _names(spec: str, module: str, definition: Def) -> bool:
+    return _spells(spec, full_name(module, definition.qualname))
+
+
+def _spells(spec: str, label: str) -> bool:
+    return label == spec or label.endswith("." + spec)
+
+
+def _inherited(source: FactSource, parts: list[str]) -> list[Target]:
+    owner, name, class_name = ".".join(parts[:-1]), parts[-1], parts[-2]
+    lookup = Names(source)
+    found: dict[str, Target] = {}
+    for facts in source.facts_defining([class_name], class_name):
+        for d in facts.defs:
+            if d.kind == "class" and d.name == class_name and _names(owner, facts.module, d):
+                method = lookup.member(Target(facts.path, facts.module, d), name)
+                if method is not None:
+                    found.setdefault(method.label, method)
+    return list(found.values())
+
+
+def _binds_self(definition: Def, via: str) -> bool:
+    """Does a call supply the first parameter implicitly? `via` is how the def was reached:
+    "instance" (self.m, super().m, obj.m), "class" (Class.m, cls.m) or "bare"."""
+    if definition.kind == "class":
+        return True
+    if definition.kind != "method":
+        return False
+    decorators = {d.split("(")[0].rsplit(".", 1)[-1] for d in definition.decorators}
+    if "staticmethod" in decorators:
+        return False
+    return "classmethod" in decorators or via == "instance"
+
+
+# --- one call ------------------------------------------------------------------------------
+
+
+class _Reach(NamedTuple):
+    evidence: str
+    found: Target | None = None  # the def it resolves to in the repository
+    external: str | None = None  # the dotted name it resolves to outside the repository
+    bound_self: bool = False
+    klass: Target | None = None  # self/cls calls: the class whose subclasses may override
+
+
+_UNKNOWN = _Reach("name")
+
+
+def _resolve_call(lookup: Names, path: str, call: Call) -> _Reach:
+    scope = lookup.scope(path)
+    receiver = call.receiver
+    if receiver is None:
+        return _named(lookup, scope, call.name, "", call.enclosing, via="bare")
+    if receiver in SELF_NAMES:
+        return _through_self(lookup, scope, call, receiver)
+    if receiver == "super()":
+        klass = scope.class_of(call.enclosing)
+        found = lookup.member(klass, call.name, skip_self=True) if klass else None
+        if found is None:
+            return _UNKNOWN
+        return _Reach("self", found, bound_self=_binds_self(found.definition, "instance"))
+    literal = _literal_type(receiver)
+    if literal is not None:  # `", ".join(...)`: a method of str (or bytes)
+        return _Reach("resolved", external=f"builtins.{literal}.{call.name}", bound_self=True)
+    parts = receiver.split(".")
+    if parts[0] in SELF_NAMES or not all(p.isidentifier() for p in parts):
+        return _UNKNOWN  # an attribute chain on an instance, or an expression
+    rest = ".".join([*parts[1:], call.name])
+    return _named(lookup, scope, parts[0], rest, call.enclosing, via="class")
+
+
+def _named(lookup: Names, scope: FileScope, head: str, rest: str, enclosing: str | None,
+           via: str) -> _Reach:
+    bound = scope.lookup(head, enclosing)
+    if (bound is None and rest and head in BUILTIN_TYPES
+            and not scope.is_parameter(head, enclosing)):
+        return _Reach("resolved", external=f"builtins.{head}.{rest}")
+    resolved = lookup.resolve_binding(bound, rest)
+    if bound is None and not rest:
+        resolved = lookup.from_stars(scope, head)
+    if resolved == EXTERNAL and isinstance(bound, str):
+        return _Reach("resolved", external=f"{bound}.{rest}" if rest else bound)
+    if isinstance(resolved, Target):
+        return _Reach("resolved", resolved, bound_self=_binds_self(resolved.definition, via))
+    return _UNKNOWN
+
+
+def _literal_type(receiver: str) -> str | None:
+    """"str" or "bytes" when the receiver is one string literal, else None."""
+    if not any(quote in receiver[:3] for quote in "\"'"):  # at most a 2-letter prefix
+        return None
+    try:
+        node = ast.parse(receiver, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if isinstance(node, ast.JoinedStr):
+        return "str"
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+        return type(node.value).__name__
+    return None
+
+
+def _through_self(lookup: Names, scope: FileScope, call: Call, receiver: str) -> _Reach:
+    klass = scope.class_of(call.enclosing)
+    if klass is None:
+        return _UNKNOWN
+    found = lookup.member(klass, call.name)
+    via = "class" if receiver == "cls" else "instance"
+    bound_self = _binds_self(found.definition, via) if found else via == "instance"
+    return _Reach("self", found, bound_self=bound_self, klass=klass)
+
+
+def _site(lookup: Names, facts: FileFacts, call: Call, targets: Sequence[Target],
+          spec: str, labels: frozenset[str]) -> Site | None:
+    reach = _resolve_call(lookup, facts.path, call)
+    reached = [reach.found.label] if reach.found and reach.found.label in labels else []
+    if reach.klass is not None:
+        named = [t for t in targets if t.definition.name == call.name]
+        reached += [t.label for t in lookup.subclasses_of(reach.klass, named)
+                    if t.label not in reached]
+    evidence, bound_self = reach.evidence, reach.bound_self
+    qualified = "." in spec
+    if reach.found is None and reach.external is None and not reached:
+        if qualified and call.receiver is None:
+            return None  # a bare name bound nowhere in the file
+        evidence, reached, bound_self = _by_name(call, targets)
+    elif qualified and not reached and not (reach.external and _spells(spec, reach.external)):
+        return None  # resolved to something else (an external `os.path.join` may be the spec)
+    caller = full_name(facts.module, call.enclosing) if call.enclosing else "<module>"
+    return Site(path=facts.path, module=facts.module, call=call, targets=tuple(reached),
+                evidence=evidence, bound_self=bound_self, caller=caller)
+
+
+def _by_name(call: Call, targets: Sequence[Target]) -> tuple[str, list[str], bool]:
+    """An unresolved site: every target `may_call` allows; bound_self from the first."""
+    from cq.query.expand import may_call
+
+    candidates = [t for t in targets if may_call(call, t.definition)]
+    if call.receiver is None:
+        bound_self = bool(candidates) and candidates[0].definition.kind == "class"
+    elif candidates:
+        bound_self = _binds_self(candidates[0].definition, "instance")
+    else:
+        bound_self = True
+    return "name", [t.label for t in candidates], bound_self

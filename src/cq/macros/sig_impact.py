@@ -1,0 +1,213 @@
+"""`cq sig-impact FUNC --to SIG`: which call sites of FUNC break under a new signature.
+
+FUNC names definitions as `cq.analysis.resolve.find_targets` reads them; the call sites are
+`find_sites`' (a site that resolves to some other definition is left out). Every site is bound
+exactly like Python would (`cq.analysis.binding.bind`) against the NEW signature and, for
+comparison, against the current one (`params_of`), so each finding says whether the site
+binds today.
+
+Methods and `self`: when a target is a method (not a staticmethod) or a class (whose call
+binds `__init__`), SIG may be written like the definition, with `self`/`cls` first: a bound
+site (`obj.m()`, `self.m()`, `cls.m()`, `Class(...)`) supplies it implicitly and
+`Class.m(obj, ...)` passes it explicitly. When SIG's first parameter is not named
+self/cls, SIG is read as seen by a bound caller: an implicit `self` is put in front of it.
+
+Buckets: "would_break" (no content of the site's `*`/`**` arguments can make it bind),
+"ambiguous" (the site forwards `*args`/`**kwargs` and some content binds; evidence
+"dynamic") and "ok". Key findings are the would_break sites, then the ambiguous ones; the
+"OK" section lists the rest; the "Signatures" section notes each target's current signature
+and the new one. One `sig_site` finding per site.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from cq.errors import BadInputError
+from cq.macros.spec import Args, Macro, MacroJob, Option
+from cq.runner import Outcome
+from cq.settings import Settings
+
+if TYPE_CHECKING:
+    from cq.analysis.binding import Binding
+    from cq.analysis.resolve import Site, Target
+    from cq.discover import Discovery
+    from cq.facts import Param
+    from cq.index.source import FactSource
+    from cq.result import Finding
+
+BUCKETS = ("would_break", "ambiguous", "ok")
+SEVERITY = {"would_break": "error", "ambiguous": "warning", "ok": "info"}
+SELF_NAMES = ("self", "cls")
+
+
+def prepare(args: Args, settings: Settings) -> MacroJob:
+    from cq.analysis.binding import parse_signature
+    from cq.analysis.resolve import check_spec
+
+    spec = check_spec(args["target"])
+    try:
+        new = parse_signature(args["to"])
+    except BadInputError as error:
+        raise BadInputError(f"sig-impact: --to: {error.message}", hint=error.hint) from None
+
+    def compute(source: FactSource, discovery: Discovery) -> Outcome:
+        return run_sig_impact(source, spec, new)
+
+    plan = (f"definitions and call sites of {spec}",
+            f"bind every site against {str(args['to']).strip()} and the current signature")
+    return MacroJob(compute=compute, plan=plan, canonical=msgspec.json.encode(new).decode())
+
+
+class _Subject(msgspec.Struct, frozen=True):
+    """What one site is bound against: its target (None when none is known), the target's
+    current params (None when unknown) and the new params as that target reads them."""
+
+    target: Target | None
+    current: tuple[Param, ...] | None
+    new: tuple[Param, ...]
+
+
+def run_sig_impact(source: FactSource, spec: str, new: tuple[Param, ...]) -> Outcome:
+    from cq.analysis.resolve import find_sites, find_targets, params_of
+
+    targets = find_targets(source, spec)
+    sites = [s for s in find_sites(source, spec, targets) if s.targets or not targets]
+    subjects = {t.label: _subject(t, params_of(t, source), new) for t in targets}
+    unknown = _Subject(None, None, new)
+    findings = [_finding(site, subjects[site.targets[0]] if site.targets else unknown)
+                for site in sites]
+    by_bucket = {b: tuple(f for f in findings if f.details["bucket"] == b) for b in BUCKETS}
+    return Outcome(key_findings=by_bucket["would_break"] + by_bucket["ambiguous"],
+                   sections=_sections(by_bucket["ok"], subjects, spec, new),
+                   summary=_summary(findings, subjects, new))
+
+
+def _subject(target: Target, current: tuple[Param, ...], new: tuple[Param, ...]) -> _Subject:
+    known = current if current or target.definition.kind != "class" else None
+    return _Subject(target, known, _as_defined(target, new))
+
+
+def _takes_self(target: Target) -> bool:
+    definition = target.definition
+    if definition.kind == "class":
+        return True
+    decorators = {d.split("(")[0].rsplit(".", 1)[-1] for d in definition.decorators}
+    return definition.kind == "method" and "staticmethod" not in decorators
+
+
+def _as_defined(target: Target, new: tuple[Param, ...]) -> tuple[Param, ...]:
+    """The new params as the definition would spell them: with `self` first for a method."""
+    from cq.facts import Param
+
+    if not _takes_self(target):
+        return new
+    first = new[0] if new else None
+    if first is not None and first.name in SELF_NAMES and first.kind in (
+            "positional_only", "positional_or_keyword"):
+        return new
+    return (Param("self", "positional_or_keyword"), *new)
+
+
+# -- one finding per site ---------------------------------------------------------------------
+
+def _finding(site: Site, subject: _Subject) -> Finding:
+    from cq.analysis.binding import Shape, bind
+    from cq.findings import make_finding
+    from cq.query.entities import anchor_of
+
+    shape = Shape.from_call(site.call)
+    binding = bind(shape, subject.new, site.bound_self)
+    today = None if subject.current is None else bind(shape, subject.current, site.bound_self)
+    details = _details(site, subject, binding, today)
+    return make_finding("sig_site", anchor_of(site.path, site.call.span), details,
+                        message=_message(site, binding, today),
+                        severity=SEVERITY[binding.status])
+
+
+def _details(site: Site, subject: _Subject, binding: Binding,
+             today: Binding | None) -> dict[str, Any]:
+    call = site.call
+    details: dict[str, Any] = {
+        "bucket": binding.status, "reason": binding.reason, "slots": dict(binding.slots),
+        "callee": call.callee, "caller": site.caller, "preview": call.preview,
+        "evidence": "dynamic" if binding.status == "ambiguous" else site.evidence,
+        "current": today.status if today else "unknown",
+        "n_positional": call.n_positional, "keywords": list(call.keywords),
+        "star_args": call.star_args, "star_kwargs": call.star_kwargs,
+        "bound_self": site.bound_self, "targets": list(site.targets),
+        "target": subject.target.label if subject.target else None,
+    }
+    if today is not None and today.status != "ok":
+        details["current_reason"] = today.reason
+    return details
+
+
+def _message(site: Site, binding: Binding, today: Binding | None) -> str:
+    head = f"{site.call.callee}(…)"
+    if binding.status == "ok":
+        text = f"{head} binds under the new signature"
+    else:
+        text = f"{head} {binding.status.replace('_', ' ')}: {binding.reason}"
+    if today is not None and today.status == "would_break":
+        text += " (already breaks today)"
+    return text
+
+
+# -- the answer's frame -----------------------------------------------------------------------
+
+def _sections(ok: tuple[Finding, ...], subjects: dict[str, _Subject], spec: str,
+              new: tuple[Param, ...]) -> tuple[Any, ...]:
+    from cq.result import Section
+
+    notes = [f"{label}: current ({_current_text(s)}), new ({_format(s.new)})"
+             for label, s in subjects.items()]
+    if not subjects:
+        notes.append(f"no definition of {spec} found: sites matched by name only, "
+                     f"new ({_format(new)})")
+    return (Section(title="OK", kind="ok", findings=ok),
+            Section(title="Signatures", kind="signatures", notes=tuple(notes)))
+
+
+def _summary(findings: list[Finding], subjects: dict[str, _Subject],
+             new: tuple[Param, ...]) -> dict[str, Any]:
+    counts = {b: sum(1 for f in findings if f.details["bucket"] == b) for b in BUCKETS}
+    olds = {f"({_current_text(s)})" for s in subjects.values()}
+    old = olds.pop() if len(olds) == 1 else "; ".join(
+        f"{label}({_current_text(s)})" for label, s in subjects.items())
+    return {**counts, "sites": len(findings),
+            "files_with_calls": len({f.anchor.file for f in findings if f.anchor}),
+            "breaks_today": sum(1 for f in findings if f.details["current"] == "would_break"),
+            "old_signature": old or None, "new_signature": f"({_format(new)})",
+            "targets": list(subjects)}
+
+
+def _current_text(subject: _Subject) -> str:
+    return "unknown" if subject.current is None else _format(subject.current)
+
+
+def _format(params: tuple[Param, ...]) -> str:
+    from cq.query.entities import format_params
+
+    return format_params(params)
+
+
+MACRO = Macro(
+    name="sig-impact",
+    help="Which call sites break under a new signature: would_break, ambiguous or ok.\n\n"
+         "Binds every call site of FUNC against --to exactly like Python would "
+         "(positional-only, keyword-only, defaults, *args, **kwargs, self) and against the "
+         "current signature. For a method, write --to like the definition, with self/cls "
+         "first (bound calls supply it); without self/cls first, --to is read as seen by "
+         "obj.method() callers. For a class, --to is its __init__'s signature. Sites that "
+         "forward *args/**kwargs are ambiguous unless no content could make them bind.",
+    options=(
+        Option("target", "The function: a name, Class.method or a dotted full name.",
+               required=True, positional=True),
+        Option("to", 'The new signature, e.g. "f(a, /, b, *, c=1)" or "(self, amount, *, '
+                     'note=None)".', required=True),
+    ),
+    prepare=prepare,
+)

@@ -1,0 +1,329 @@
+"""`cq exceptions`: raise and catch sites of the sample `tests/repos/errors`, the caught /
+uncaught rules (exact name, tuple, bare, broad, base classes, except*, re-raises, nesting),
+handler shapes, `--function`, the CLI and the query cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from conftest import REPOS
+from cq.api import RunContext, macro
+from cq.cli.app import run
+from cq.errors import BadInputError
+from cq.facts import Def, FileFacts, Span
+from cq.macros.exceptions import BASE_ONLY, Guard, Hierarchy, guards_of, judge
+from cq.result import CqResult, Finding
+from cq.settings import resolve_settings
+
+ORDERS = "src/shop/orders.py"
+BROKEN = "src/shop/broken.py"
+BROKEN_TEXT = ('def fine():\n    try:\n        raise ValueError("x")\n    except ValueError:\n'
+               '        pass\n\n\ndef bad(:\n    raise KeyError("k")\n')
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("exc") / "errors"
+    shutil.copytree(REPOS / "errors", target)
+    return target
+
+
+def ask(root: Path, function: str | None = None, **options) -> CqResult:
+    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
+                                env={"HOME": str(root.parent)})
+    return macro(settings, "exceptions", {"function": function},
+                 RunContext(argv=("cq", "exceptions")))
+
+
+def line_of(root: Path, marker: str, path: str = ORDERS) -> int:
+    lines = (root / path).read_text().splitlines()
+    (found,) = [n for n, text in enumerate(lines, 1) if text.rstrip().endswith(marker)]
+    return found
+
+
+def section(result: CqResult, kind: str) -> tuple[Finding, ...]:
+    found = [s for s in result.sections if s.kind == kind]
+    return found[0].findings if found else ()
+
+
+def raises_by_line(result: CqResult) -> dict[int, Finding]:
+    return {f.anchor.line: f for kind in ("uncaught", "caught", "unjudged")
+            for f in section(result, kind)}
+
+
+# --- caught or not -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("marker", "caught", "evidence", "raised"), [
+    ("# caught: exact name", True, "ast", ["ValueError"]),
+    ("# caught: tuple", True, "ast", ["KeyError"]),
+    ("# caught: bare handler", True, "ast", ["OSError"]),
+    ("# caught: Exception through the repo hierarchy", True, "name", ["OutOfStock"]),
+    ("# caught: repo base class", True, "name", ["errors.OutOfStock"]),
+    ("# caught: builtin base class", True, "name", ["FileNotFoundError"]),
+    ("# caught: except*", True, "ast", ["ValueError"]),
+    ("# caught: Exception assumed past the repo", True, "name", ["errors.PluginError"]),
+    ("# caught: outer LookupError", True, "name", ["KeyError"]),
+    ("# uncaught: sibling type", False, "name", ["KeyError"]),
+    ("# uncaught: BaseException-only", False, "name", ["Fatal"]),
+    ("# uncaught: inside the handler", False, "ast", ["RuntimeError"]),
+    ("# uncaught: re-raise", False, "ast", ["ValueError"]),
+    ("# uncaught: nested def", False, "ast", ["ValueError"]),
+    ("# uncaught: else branch", False, "ast", ["ValueError"]),
+    ("# uncaught: no handler", False, "ast", ["OutOfStock"]),
+    ("# uncaught: re-raise of anything", False, "ast", ["BaseException"]),
+    ("# uncaught: module level", False, "ast", ["SystemExit"]),
+])
+def test_raise_verdicts(shop: Path, marker, caught, evidence, raised) -> None:
+    result = ask(shop, no_cache=True)
+    line = line_of(shop, marker)
+    finding = raises_by_line(result)[line]
+    assert finding.category == "raise" and finding.anchor.file == ORDERS
+    assert finding.details["caught"] is caught
+    assert finding.details["evidence"] == evidence
+    assert finding.details["raised"] == raised
+    assert finding.details["caught_by"] == ([line + 1] if caught else [])
+    kind = "caught" if caught else "uncaught"
+    assert finding in section(result, kind)
+
+
+def test_raise_details(shop: Path) -> None:
+    found = raises_by_line(ask(shop, no_cache=True))
+    wrapped = found[line_of(shop, "# uncaught: inside the handler")]
+    assert wrapped.details | {"evidence": "-"} == {
+        "exc_type": "RuntimeError", "message": '"wrapped"', "bare": False, "cause": "None",
+        "function": "shop.orders.in_handler", "raised": ["RuntimeError"], "caught": False,
+        "caught_by": [], "evidence": "-"}
+    bare = found[line_of(shop, "# uncaught: re-raise")]
+    assert (bare.details["bare"], bare.details["exc_type"]) == (True, None)
+    module_level = found[line_of(shop, "# uncaught: module level")]
+    assert module_level.details["function"] is None
+
+
+def test_sections_partition_every_raise(shop: Path) -> None:
+    result = ask(shop, no_cache=True)
+    text = (shop / ORDERS).read_text().splitlines()
+    marked = {n for n, line in enumerate(text, 1) if "# caught:" in line or "# uncaught:" in line}
+    assert {f.anchor.line for f in section(result, "uncaught")} == {
+        n for n in marked if "# uncaught:" in text[n - 1]}
+    assert {f.anchor.line for f in section(result, "caught")} == {
+        n for n in marked if "# caught:" in text[n - 1]}
+    assert [s.title for s in result.sections] == ["Uncaught raises", "Caught raises", "Handlers"]
+
+
+def test_key_findings_name_each_escaping_type(shop: Path) -> None:
+    result = ask(shop, no_cache=True)
+    escapes = {f.details["exc_type"]: f.details["sites"] for f in result.key_findings}
+    assert escapes == {"KeyError": 1, "Fatal": 1, "RuntimeError": 1, "ValueError": 3,
+                       "OutOfStock": 1, "BaseException": 1, "SystemExit": 1}
+    value = next(f for f in result.key_findings if f.details["exc_type"] == "ValueError")
+    assert value.anchor.line == line_of(shop, "# uncaught: re-raise")
+    assert value.details["functions"] == ["shop.orders.in_else", "shop.orders.nested_def.inner",
+                                          "shop.orders.reraise"]
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("after", "types", "flags", "alias", "severity"), [
+    ("# caught: exact name", ["ValueError"], set(), None, "info"),
+    ("# caught: tuple", ["TypeError", "KeyError"], set(), "exc", "info"),
+    ("# caught: bare handler", [], {"bare", "empty"}, None, "warning"),
+    ("# caught: Exception through the repo hierarchy", ["Exception"], {"broad"}, None,
+     "warning"),
+    ("# caught: except*", ["ValueError"], {"star", "empty"}, None, "warning"),
+    ("# uncaught: re-raise", None, None, None, None),  # the raise sits in the handler
+    ("# uncaught: re-raise of anything", None, None, None, None),
+])
+def test_handler_shapes(shop: Path, after, types, flags, alias, severity) -> None:
+    handlers = {f.anchor.line: f for f in section(ask(shop, no_cache=True), "handlers")}
+    line = line_of(shop, after)
+    if types is None:  # the handler holding this re-raise: it re-raises
+        handler = handlers[line - 1]
+        assert handler.details["reraises"] is True and handler.details["empty"] is False
+        return
+    handler = handlers[line + 1]
+    assert handler.category == "catch" and handler.severity == severity
+    assert handler.details["types"] == types and handler.details["alias"] == alias
+    on = {k for k in ("bare", "broad", "star", "empty", "reraises") if handler.details[k]}
+    assert on == flags
+    assert handler.details["evidence"] == "syntax"
+
+
+def test_summary_counts(shop: Path) -> None:
+    summary = ask(shop, no_cache=True).summary
+    assert (summary["raises"], summary["uncaught"], summary["caught"]) == (18, 9, 9)
+    assert summary["handlers"] == 18
+    assert (summary["bare"], summary["broad"], summary["star"]) == (1, 4, 1)
+    assert (summary["empty"], summary["reraises"]) == (9, 3)
+    assert summary["by_raised_type"]["(re-raise)"] == 3
+    assert summary["by_raised_type"]["ValueError"] == 4
+    assert summary["by_caught_type"]["(bare)"] == 1
+    assert summary["by_caught_type"]["Exception"] == 3
+
+
+# --- --function --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("function", "raises", "handlers"), [
+    ("Basket", ["# uncaught: no handler", "# uncaught: re-raise of anything"], 2),
+    ("Basket.total", ["# uncaught: re-raise of anything"], 2),
+    ("shop.orders.nested_def", ["# uncaught: nested def"], 1),
+    ("inner", ["# uncaught: nested def"], 0),
+    ("exact", ["# caught: exact name"], 1),
+])
+def test_function_keeps_sites_inside(shop: Path, function, raises, handlers) -> None:
+    result = ask(shop, function, no_cache=True)
+    assert sorted(raises_by_line(result)) == sorted(line_of(shop, m) for m in raises)
+    assert len(section(result, "handlers")) == handlers
+
+
+@pytest.mark.parametrize(("function", "message"), [
+    ("missing_function", "no definition named 'missing_function'"),
+    ("orders.missing", "no definition named"),
+    ("src/shop/orders.py", "takes a symbol, not a path"),
+    ("not a name", "neither a path nor a symbol"),
+])
+def test_function_bad_input(shop: Path, function, message) -> None:
+    with pytest.raises(BadInputError, match=message):
+        ask(shop, function, no_cache=True)
+
+
+# --- a file ast cannot parse --------------------------------------------------------------------
+
+
+def test_unparseable_file_leaves_raises_unjudged(make_repo) -> None:
+    root = make_repo({BROKEN: BROKEN_TEXT})
+    result = ask(root, no_cache=True)
+    unjudged = section(result, "unjudged")
+    assert [f.anchor.line for f in unjudged] == [3, 9]
+    assert {f.details["caught"] for f in unjudged} == {None}
+    assert result.summary["unjudged"] == 2 and result.key_findings == ()
+
+
+# --- the rules in isolation ------------------------------------------------------------------
+
+
+class _Source:
+    """A FactSource stand-in: classes by name."""
+
+    def __init__(self, classes: dict[str, tuple[str, ...]]) -> None:
+        span = Span(1, 0, 2, 0)
+        self.facts = FileFacts(path="m.py", module="m", defs=tuple(
+            Def(kind="class", name=name, qualname=name, span=span, bases=bases)
+            for name, bases in classes.items()))
+
+    def facts_defining(self, literals, name: str) -> list[FileFacts]:
+        return [self.facts] if any(d.name == name for d in self.facts.defs) else []
+
+
+HIERARCHY = {"AppError": ("Exception",), "NotFound": ("AppError",), "Stop": ("SystemExit",),
+             "Vendor": ("lib.Base",), "Loop": ("Loop2",), "Loop2": ("Loop",),
+             "Meta": ("AppError", "metaclass=ABCMeta")}
+
+
+@pytest.mark.parametrize(("handler", "raised", "caught"), [
+    ("ValueError", "ValueError", True),
+    ("LookupError", "KeyError", True),
+    ("OSError", "FileNotFoundError", True),
+    ("KeyError", "LookupError", False),
+    ("AppError", "NotFound", True),
+    ("Exception", "NotFound", True),
+    ("Exception", "Stop", False),
+    ("BaseException", "Stop", True),
+    ("Exception", "Vendor", True),  # the chain leaves the repo: assumed an Exception
+    ("Exception", "some_variable", True),
+    ("Exception", "KeyboardInterrupt", False),
+    ("ValueError", "Vendor", False),
+    ("Exception", "Loop", True),  # a cycle ends incomplete, not in a crash
+    ("AppError", "Meta", True),
+    ("NotFound", "AppError", False),
+    ("Exception", "factory()", True),
+    ("AppError", "", False),
+])
+def test_hierarchy_catches(handler, raised, caught) -> None:
+    hierarchy = Hierarchy(_Source(HIERARCHY))  # type: ignore[arg-type]
+    assert hierarchy.catches(handler, raised)[0] is caught
+
+
+def test_base_only_names_are_builtin_base_exceptions() -> None:
+    import builtins
+
+    for name in BASE_ONLY:
+        kind = getattr(builtins, name)
+        assert issubclass(kind, BaseException) and not issubclass(kind, Exception)
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("raise A\n", [()]),
+    ("try:\n    raise A\nexcept B:\n    pass\n", [(Guard(3, ("B",)),)]),
+    ("try:\n    raise A\nexcept (x.B, C) as e:\n    pass\n", [(Guard(3, ("B", "C")),)]),
+    ("try:\n    raise A\nexcept* B:\n    pass\n", [(Guard(3, ("B",)),)]),
+    ("try:\n    raise A\nexcept:\n    pass\n", [(Guard(3, bare=True),)]),
+    ("try:\n    try:\n        raise A\n    except B:\n        pass\nexcept C:\n    pass\n",
+     [(Guard(4, ("B",)), Guard(6, ("C",)))]),
+    ("try:\n    pass\nexcept B:\n    raise A\n", [()]),
+    ("try:\n    pass\nfinally:\n    raise A\n", [()]),
+    ("try:\n    def f():\n        raise A\nexcept B:\n    pass\n", [()]),
+    ("try:\n    class K:\n        raise A\nexcept B:\n    pass\n", [(Guard(4, ("B",)),)]),
+    ("raise A; raise B\n", [(), ()]),
+    ("def f(:\n    raise A\n", [None]),
+])
+def test_guards_of(source, expected) -> None:
+    from cq.scan.extract import scan_source
+
+    raises = scan_source("m.py", source).raises
+    assert guards_of(source, raises) == expected
+
+
+@pytest.mark.parametrize(("raised", "guards", "caught", "evidence"), [
+    (("ValueError",), (), False, "ast"),
+    (("ValueError",), None, None, "syntax"),
+    (("ValueError", "KeyError"), (Guard(3, ("ValueError",)),), False, "name"),
+    (("ValueError", "KeyError"), (Guard(3, ("ValueError",)), Guard(5, ("KeyError",))), True,
+     "ast"),
+    ((), (Guard(3, ("Exception",)),), False, "name"),  # an unknown re-raise
+    ((), (Guard(3, bare=True),), True, "ast"),
+])
+def test_judge(raised, guards, caught, evidence) -> None:
+    verdict = judge(raised, guards, Hierarchy(_Source({})))  # type: ignore[arg-type]
+    assert (verdict.caught, verdict.evidence) == (caught, evidence)
+
+
+# --- CLI and cache -------------------------------------------------------------------------------
+
+
+def test_cli_json(shop: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(shop.parent))
+    code = run(["exceptions", "--function", "Basket", "--root", str(shop), "--format", "json",
+                "--no-save-artifact", "--no-cache"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    found = json.loads(out)
+    assert found["run"]["macro"] == "exceptions"
+    assert found["summary"]["raises"] == 2 and found["summary"]["uncaught"] == 2
+
+
+@pytest.mark.parametrize("args", [["--function", "nowhere"], ["--function", "a/b.py"],
+                                  ["--in", "../outside"]])
+def test_cli_bad_input_exits_2(shop: Path, capsys, monkeypatch, args) -> None:
+    monkeypatch.setenv("HOME", str(shop.parent))
+    code = run(["exceptions", *args, "--root", str(shop), "--no-save-artifact", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_cache_hit_equals_miss(shop: Path, tmp_path: Path) -> None:
+    cold = ask(shop, cache_dir=str(tmp_path / "cache"))
+    warm = ask(shop, cache_dir=str(tmp_path / "cache"))
+    assert (cold.summary["cache"]["status"], warm.summary["cache"]["status"]) == ("miss", "hit")
+
+    def strip(result: CqResult) -> bytes:
+        return msgspec.json.encode([result.key_findings, result.sections])
+
+    assert strip(cold) == strip(warm)

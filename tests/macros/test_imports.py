@@ -1,0 +1,288 @@
+"""`cq imports`: classification, src-layout names, relative resolution, edges, laziness,
+cycles on the committed sample `tests/repos/cycles`, `--module`, the CLI and the cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from conftest import REPOS
+from cq.api import macro
+from cq.cli.app import run
+from cq.errors import BadInputError
+from cq.result import CqResult, Finding
+from cq.settings import resolve_settings
+
+
+def imports(root: Path, **args) -> CqResult:
+    settings = resolve_settings({"root": str(root), "save_artifact": False,
+                                 "cache_dir": str(root.parent / "cache")},
+                                env={"HOME": str(root.parent)})
+    return macro(settings, "imports", args)
+
+
+def everything(result: CqResult) -> list[Finding]:
+    return [*result.key_findings, *(f for s in result.sections for f in s.findings)]
+
+
+def rows(result: CqResult, path: str) -> list[tuple]:
+    return sorted((f.anchor.line, f.details["resolved"], f.details["classification"],
+                   tuple(f.details["targets"])) for f in everything(result)
+                  if f.anchor.file == path)
+
+
+@pytest.fixture(scope="module")
+def cycles_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("imports") / "cycles"
+    shutil.copytree(REPOS / "cycles", target)
+    return target
+
+
+# -- classification and resolution ---------------------------------------------------------
+
+PKG = {
+    "src/pkg/__init__.py": "",
+    "src/pkg/util.py": "",
+    "src/pkg/sub/__init__.py": "",
+    "src/pkg/sub/deep.py": "",
+    "src/pkg/models.py": """\
+        from __future__ import annotations
+        import os
+        import os.path as osp
+        import requests.adapters
+        from . import util
+        from .util import helper
+        from pkg import sub
+        from pkg.sub import thing
+        import pkg.missing
+        import json, yaml
+        from .sub.deep import x
+        from . import util, sub
+        from ... import above
+        """,
+}
+MODELS = [
+    (1, "__future__", "stdlib", ()),
+    (2, "os", "stdlib", ()),
+    (3, "os.path", "stdlib", ()),
+    (4, "requests.adapters", "third_party", ()),
+    (5, "pkg", "internal", ("pkg.util",)),
+    (6, "pkg.util", "internal", ("pkg.util",)),
+    (7, "pkg", "internal", ("pkg.sub",)),
+    (8, "pkg.sub", "internal", ("pkg.sub",)),
+    (9, "pkg.missing", "internal", ("pkg",)),
+    (10, "json", "stdlib", ()),
+    (10, "yaml", "third_party", ()),
+    (11, "pkg.sub.deep", "internal", ("pkg.sub.deep",)),
+    (12, "pkg", "internal", ("pkg.util", "pkg.sub")),
+    (13, None, "internal", ()),
+]
+
+
+def test_classification_resolution_and_targets(make_repo) -> None:
+    result = imports(make_repo(PKG))
+    assert rows(result, "src/pkg/models.py") == sorted(MODELS, key=lambda r: (r[0], r[1] or ""))
+    assert {f.details["importer"] for f in everything(result)} == {"pkg.models"}
+    summary = result.summary
+    assert (summary["imports"], summary["internal"], summary["stdlib"],
+            summary["third_party"]) == (14, 8, 4, 2)
+    assert summary["modules"] == 5 and summary["top_third_party"] == [["requests", 1],
+                                                                      ["yaml", 1]]
+    assert summary["edges"] == 4  # pkg.util, pkg.sub, pkg, pkg.sub.deep
+
+
+def test_findings_split_internal_key_and_sections(make_repo) -> None:
+    result = imports(make_repo(PKG))
+    assert {f.details["classification"] for f in result.key_findings} == {"internal"}
+    assert [(s.kind, len(s.findings)) for s in result.sections] == [("stdlib", 4),
+                                                                    ("third_party", 2)]
+    (aliased,) = [f for f in everything(result) if f.details["resolved"] == "os.path"]
+    assert aliased.details["alias"] == "osp" and aliased.details["evidence"] == "syntax"
+    assert aliased.anchor.line == 3 and aliased.details["text"] == "import os.path as osp"
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"app.py": "import json\n"}, "stdlib"),
+    ({"app.py": "import json\n", "json.py": ""}, "internal"),  # the repo shadows the stdlib
+    ({"app.py": "import helpers.text\n", "src/helpers/__init__.py": ""}, "internal"),
+    ({"app.py": "import numpy.linalg\n"}, "third_party"),
+    ({"app.py": "from . import sibling\n"}, "internal"),
+])
+def test_classification_table(make_repo, files, expected) -> None:
+    result = imports(make_repo(files))
+    (finding,) = [f for f in everything(result) if f.anchor.file == "app.py"]
+    assert finding.details["classification"] == expected
+
+
+@pytest.mark.parametrize(("files", "path", "resolved", "classification", "evidence"), [
+    ({"tests/conftest.py": "", "tests/unit/__init__.py": "",
+      "tests/unit/test_a.py": "from conftest import X\n"},
+     "tests/unit/test_a.py", "tests.conftest", "internal", "heuristic"),
+    ({"scripts/run.py": "import helpers.text\n", "scripts/helpers/__init__.py": "",
+      "scripts/helpers/text.py": ""}, "scripts/run.py", "scripts.helpers.text", "internal",
+     "heuristic"),
+    ({"scripts/gc.py": "import gc\n"}, "scripts/gc.py", "gc", "stdlib", "syntax"),
+    ({"src/pkg/__init__.py": "", "src/pkg/a.py": "import helpers\n",
+      "src/pkg/helpers.py": ""}, "src/pkg/a.py", "helpers", "third_party", "syntax"),
+])
+def test_modules_next_to_the_package_root(make_repo, files, path, resolved, classification,
+                                          evidence) -> None:
+    result = imports(make_repo(files))
+    (finding,) = [f for f in everything(result) if f.anchor.file == path]
+    details = finding.details
+    assert (details["resolved"], details["classification"], details["evidence"]) == (
+        resolved, classification, evidence)
+    assert details["targets"] == ([resolved] if classification == "internal" else [])
+
+
+@pytest.mark.parametrize(("source", "lazy", "type_only"), [
+    ("import pkg.b\n", False, False),
+    ("def f():\n    import pkg.b\n", True, False),
+    ("class C:\n    import pkg.b\n", False, False),  # class bodies run at import time
+    ("class C:\n    def m(self):\n        import pkg.b\n", True, False),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.b\n", False, True),
+    ("import typing\nif typing.TYPE_CHECKING:\n    import pkg.b\n", False, True),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\nelse:\n    import pkg.b\n",
+     False, False),
+])
+def test_lazy_and_type_only(make_repo, source, lazy, type_only) -> None:
+    result = imports(make_repo({"pkg/__init__.py": "", "pkg/a.py": source, "pkg/b.py": ""}))
+    (edge,) = [f for f in result.key_findings if f.details["targets"] == ["pkg.b"]]
+    assert (edge.details["lazy"], edge.details["type_only"]) == (lazy, type_only)
+
+
+def test_stub_imports_are_type_only(make_repo) -> None:
+    result = imports(make_repo({"pkg/__init__.py": "", "pkg/b.py": "",
+                                "pkg/a.pyi": "import pkg.b\n"}))
+    (edge,) = result.key_findings
+    assert edge.details["type_only"] is True
+
+
+# -- cycles ---------------------------------------------------------------------------------
+
+def cycle_rows(result: CqResult) -> dict[tuple[str, ...], Finding]:
+    return {tuple(f.details["modules"]): f for f in result.key_findings}
+
+
+def edge_lines(finding: Finding) -> list[tuple[str, str, str, int]]:
+    return [(e["from"], e["to"], e["file"], e["line"]) for e in finding.details["edges"]]
+
+
+@pytest.mark.parametrize(("modules", "edges", "severity", "lazy_only"), [
+    (("loops.alpha", "loops.beta"),
+     [("loops.alpha", "loops.beta", "src/loops/alpha.py", 3),
+      ("loops.beta", "loops.alpha", "src/loops/beta.py", 3)], "warning", False),
+    (("loops.ring.one", "loops.ring.three", "loops.ring.two"),
+     [("loops.ring.one", "loops.ring.two", "src/loops/ring/one.py", 3),
+      ("loops.ring.three", "loops.ring.one", "src/loops/ring/three.py", 3),
+      ("loops.ring.two", "loops.ring.three", "src/loops/ring/two.py", 3)], "warning", False),
+    (("loops.rel.left", "loops.rel.right"),
+     [("loops.rel.left", "loops.rel.right", "src/loops/rel/left.py", 3),
+      ("loops.rel.right", "loops.rel.left", "src/loops/rel/right.py", 5)], "warning", False),
+    (("loops.lazy.hub", "loops.lazy.spoke"),
+     [("loops.lazy.hub", "loops.lazy.spoke", "src/loops/lazy/hub.py", 6),
+      ("loops.lazy.spoke", "loops.lazy.hub", "src/loops/lazy/spoke.py", 8)], "info", True),
+])
+def test_sample_repo_cycles(cycles_repo, modules, edges, severity, lazy_only) -> None:
+    result = imports(cycles_repo, cycles=True)
+    found = cycle_rows(result)
+    assert len(found) == 4 and result.summary["cycles"] == 4
+    cycle = found[modules]
+    assert edge_lines(cycle) == edges
+    assert (cycle.severity, cycle.details["lazy_only"]) == (severity, lazy_only)
+    assert cycle.details["size"] == len(modules) and cycle.details["evidence"] == "syntax"
+    first = cycle.details["cycle"]
+    assert first[0] == first[-1] == modules[0] and len(first) == len(modules) + 1
+    assert (cycle.anchor.file, cycle.anchor.line) == edges[0][2:]
+    assert result.sections == ()
+
+
+def test_cycle_order_follows_the_ring(cycles_repo) -> None:
+    ring = cycle_rows(imports(cycles_repo, cycles=True))[
+        ("loops.ring.one", "loops.ring.three", "loops.ring.two")]
+    assert ring.details["cycle"] == ["loops.ring.one", "loops.ring.two", "loops.ring.three",
+                                     "loops.ring.one"]
+
+
+def test_lazy_edge_breaks_the_cycle_at_import_time(make_repo) -> None:
+    root = make_repo({"m/__init__.py": "", "m/a.py": "import m.b\n",
+                      "m/b.py": "def f():\n    import m.a\n"})
+    (cycle,) = imports(root, cycles=True).key_findings
+    details = cycle.details
+    assert (details["lazy_only"], details["import_time"], cycle.severity) == (False, False,
+                                                                             "info")
+
+
+@pytest.mark.parametrize(("init", "cycles"), [
+    ("import m\n", [("m",)]),  # a module importing itself
+    ("from . import _speedups\n", []),  # a submodule not in the repository
+    ("from . import a\n", []),
+])
+def test_self_imports(make_repo, init, cycles) -> None:
+    root = make_repo({"m/__init__.py": init, "m/a.py": ""})
+    assert list(cycle_rows(imports(root, cycles=True))) == cycles
+
+
+# -- --module --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["loops.rel.right", "src/loops/rel/right.py"])
+def test_module_keeps_both_directions(cycles_repo, name) -> None:
+    result = imports(cycles_repo, module=name)
+    seen = sorted((f.anchor.file, f.anchor.line, f.details["resolved"], f.details["direction"])
+                  for f in everything(result))
+    assert seen == [("src/loops/rel/left.py", 3, "loops.rel", "incoming"),
+                    ("src/loops/rel/right.py", 3, "json", "outgoing"),
+                    ("src/loops/rel/right.py", 3, "os", "outgoing"),
+                    ("src/loops/rel/right.py", 5, "loops.rel.left", "outgoing")]
+    assert result.summary["imports"] == 4
+
+
+def test_module_with_cycles_keeps_its_cycles(cycles_repo) -> None:
+    result = imports(cycles_repo, cycles=True, module="loops.beta")
+    assert list(cycle_rows(result)) == [("loops.alpha", "loops.beta")]
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("loops.alfa", "did you mean loops.alpha"),
+    ("nothing.here", "no module 'nothing.here'"),
+    ("loops..alpha", "dotted module name"),
+])
+def test_unknown_module_is_bad_input(cycles_repo, name, fragment) -> None:
+    with pytest.raises(BadInputError) as caught:
+        imports(cycles_repo, module=name)
+    assert fragment in caught.value.one_line()
+
+
+# -- end to end -----------------------------------------------------------------------------
+
+def test_cli_cycles_json(cycles_repo, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(cycles_repo.parent))
+    code = run(["imports", "--cycles", "--root", str(cycles_repo), "--format", "json",
+                "--no-save-artifact", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and found["run"]["macro"] == "imports"
+    assert {f["category"] for f in found["key_findings"]} == {"import_cycle"}
+    assert found["summary"]["import_time_cycles"] == 3
+
+
+def test_cli_unknown_module_exits_2(cycles_repo, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(cycles_repo.parent))
+    code = run(["imports", "--module", "loops.gamma", "--root", str(cycles_repo),
+                "--no-save-artifact", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert "loops.gamma" in err and len(err.strip().splitlines()) == 1
+
+
+def test_second_run_is_a_cache_hit_with_the_same_findings(cycles_repo) -> None:
+    cold = imports(cycles_repo, cycles=True, module="loops.alpha")
+    warm = imports(cycles_repo, cycles=True, module="loops.alpha")
+    assert cold.summary["cache"]["status"] == "miss"
+    assert warm.summary["cache"]["status"] == "hit"
+    encode = msgspec.json.encode
+    assert encode(warm.key_findings) == encode(cold.key_findings)
+    assert encode(warm.sections) == encode(cold.sections)

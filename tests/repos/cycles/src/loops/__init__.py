@@ -1,0 +1,3 @@
+"""Sample package with import cycles of every shape."""
+
+__version__ = "1.0"

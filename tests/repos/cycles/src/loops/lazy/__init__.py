@@ -1,0 +1,1 @@
+"""A cycle that never runs at import time."""

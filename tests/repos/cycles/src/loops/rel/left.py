@@ -1,0 +1,9 @@
+"""Imports its sibling with `from . import`."""
+
+from . import right
+
+LEFT = "left"
+
+
+def both() -> str:
+    return LEFT + right.RIGHT

@@ -1,0 +1,1 @@
+"""Three modules importing each other in a ring."""

@@ -1,0 +1,138 @@
+"""`cq report`: every preset end to end on the committed sample repository
+`tests/repos/callgraph`, steps tagged, skipped steps with their reasons."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPOS
+from cq.api import RunContext, report
+from cq.cli.app import run
+from cq.errors import BadInputError
+from cq.report import PRESETS, STEPS, parse_target
+from cq.result import CqResult
+from cq.settings import resolve_settings
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("report") / "callgraph"
+    shutil.copytree(REPOS / "callgraph", target)
+    return target
+
+
+def _settings(root: Path, **options):
+    return resolve_settings({"root": str(root), "save_artifact": False, **options},
+                            env={"HOME": str(root.parent)})
+
+
+def _report(root: Path, preset: str, target: str, **kwargs) -> CqResult:
+    return report(_settings(root), preset, target, ctx=RunContext(argv=("cq", "report")),
+                  **kwargs)
+
+
+def _status(result: CqResult) -> dict[str, str]:
+    return {row["step"]: row["status"] for row in result.summary["steps"]}
+
+
+FULL = {"param": "amount", "to": "transfer(src, dst, amount, /, *args, **kwargs)"}
+
+CASES = [
+    ("refactor-impact", "function:transfer", FULL,
+     dict.fromkeys(PRESETS["refactor-impact"], "ran")),
+    ("refactor-impact", "function:transfer", {},
+     {"calls": "ran", "impact": "skipped", "sig-impact": "skipped", "imports": "ran",
+      "exceptions": "ran", "side-effects": "ran"}),
+    ("safety-reliability", "module:ledger.transfers", {},
+     dict.fromkeys(PRESETS["safety-reliability"], "ran")),
+    ("change-propagation", "function:convert", {"param": "amount"},
+     dict.fromkeys(PRESETS["change-propagation"], "ran")),
+    ("change-propagation", "module:ledger.money", {},
+     {"impact": "skipped", "calls": "skipped", "bytecode-surface": "ran", "scopes": "ran"}),
+    ("dependency-health", "module:ledger.money", {},
+     dict.fromkeys(PRESETS["dependency-health"], "ran")),
+    ("dependency-health", "file:src/ledger/money.py", {},
+     dict.fromkeys(PRESETS["dependency-health"], "ran")),
+]
+
+
+@pytest.mark.parametrize(("preset", "target", "options", "expected"), CASES)
+def test_every_preset_runs_end_to_end(repo: Path, preset, target, options, expected) -> None:
+    result = _report(repo, preset, target, **options)
+    assert _status(result) == expected
+    ran = {step for step, status in expected.items() if status == "ran"}
+    tagged = {f.details["step"] for s in result.sections for f in s.findings}
+    assert tagged <= ran
+    for section in result.sections:
+        step = section.kind.split(".")[0]
+        assert step in ran and section.title.startswith(f"{step}: ")
+        assert all(f.details["step"] == step for f in section.findings)
+    for row in result.summary["steps"]:
+        assert (row["status"] == "ran") == ("reason" not in row)
+
+
+def test_skipped_steps_say_why(repo: Path) -> None:
+    result = _report(repo, "refactor-impact", "function:transfer")
+    reasons = {r["step"]: r.get("reason") for r in result.summary["steps"]}
+    assert reasons["impact"] == "impact needs --param"
+    assert reasons["sig-impact"] == "sig-impact needs --to"
+    assert "impact skipped: impact needs --param" in result.summary["notes"]
+
+
+def test_a_step_that_rejects_its_input_fails_alone(repo: Path) -> None:
+    result = _report(repo, "refactor-impact", "function:transfer", param="no_such_param")
+    rows = {r["step"]: r for r in result.summary["steps"]}
+    assert rows["impact"]["status"] == "failed" and "no_such_param" in rows["impact"]["reason"]
+    assert rows["calls"]["status"] == "ran"
+
+
+def test_findings_carry_scores_and_a_second_report_hits_the_cache(repo: Path) -> None:
+    first = _report(repo, "safety-reliability", "module:ledger.transfers")
+    second = _report(repo, "safety-reliability", "module:ledger.transfers")
+    # answers without findings are not stored by the query cache; every other step is a hit
+    assert {r["cache"] for r in second.summary["steps"] if r["findings"]} == {"hit"}
+    assert first.sections == second.sections
+    assert all(f.score is not None for s in first.sections for f in s.findings)
+    assert first.run.run_id != second.run.run_id
+
+
+def test_filters_apply_to_the_bundle(repo: Path) -> None:
+    whole = _report(repo, "refactor-impact", "function:transfer", **FULL)
+    narrowed = _report(repo, "refactor-impact", "function:transfer", **FULL,
+                       filters={"include": "tests/", "limit": 1})
+    assert all(len(s.findings) <= 1 for s in narrowed.sections)
+    assert all(f.anchor is None or f.anchor.file.startswith("tests/")
+               for s in narrowed.sections for f in s.findings)
+    assert sum(len(s.findings) for s in narrowed.sections) < sum(
+        len(s.findings) for s in whole.sections)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("transfer", "bad --target"), ("lambda:x", "bad --target"), ("function:", "bad --target"),
+    ("function:a b", "bad --target name"), ("module:1x", "bad --target name"),
+])
+def test_bad_targets(text: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse_target(text)
+
+
+def test_every_preset_step_is_a_known_step() -> None:
+    assert {step for steps in PRESETS.values() for step in steps} <= set(STEPS)
+
+
+def test_cli_report_and_bad_input(repo: Path, capsys) -> None:
+    base = ["--root", str(repo), "--no-save-artifact", "--cache-dir", str(repo.parent / "c")]
+    code = run(["report", "dependency-health", "--target", "module:ledger.money",
+                "--format", "json", *base])
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["run"]["macro"] == "report"
+    assert [r["step"] for r in payload["summary"]["steps"]] == list(
+        PRESETS["dependency-health"])
+    assert run(["report", "nope", "--target", "function:x", *base]) == 2
+    assert "unknown report preset" in capsys.readouterr().err
+    assert run(["report", "dependency-health", "--target", "x", *base]) == 2
