@@ -115,7 +115,7 @@ def test_find_root_walks_up_to_git(tmp_path: Path) -> None:
         ({"cache_query_ttl": -1.0}, "--cache-query-ttl"),
         ({"cache_index_size": -1}, "--cache-index-size"),
         ({"cache_query_shards": -3}, "--cache-query-shards"),
-        ({"format": "mermaid"}, "--format"),
+        ({"format": "yaml"}, "--format"),
     ],
 )
 def test_cli_values_are_checked_like_every_layer(root: Path, cli, fragment) -> None:

@@ -19,7 +19,8 @@ import msgspec
 
 from cq.errors import ConfigError, ScopeError
 
-FORMATS = ("md", "json", "both", "summary")  # the renderers cq has (cq.render.RENDERERS)
+# the renderers cq has (cq.render.RENDERERS)
+FORMATS = ("md", "json", "both", "summary", "mermaid", "mermaid-class", "mermaid-cfg", "dot")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cq.errors import BadInputError
-from cq.render import RENDERERS, format_names, render
+from cq.render import RENDERERS, format_names, render, renderer_for
 from cq.render.json import render_json
 from cq.render.markdown import render_markdown
 from cq.render.summary import render_summary
@@ -22,13 +22,13 @@ RES = sample_result()
     ("summary", render_summary),
 ])
 def test_registered(fmt: str, renderer: object) -> None:
-    assert RENDERERS[fmt] is renderer
+    assert renderer_for(fmt) is renderer
 
 
 @pytest.mark.parametrize("fmt", ["md", "json", "both", "summary"])
 @pytest.mark.parametrize("top_n", [0, 1, 10])
 def test_dispatch(fmt: str, top_n: int) -> None:
-    assert render(RES, fmt, top_n=top_n) == RENDERERS[fmt](RES, top_n=top_n)
+    assert render(RES, fmt, top_n=top_n) == renderer_for(fmt)(RES, top_n=top_n)
 
 
 @pytest.mark.parametrize("fmt", ["md", "json", "both", "summary"])
@@ -59,7 +59,8 @@ def test_negative_top_n() -> None:
 
 
 def test_format_names() -> None:
-    assert format_names() == ("both", "json", "md", "summary")
+    assert format_names() == ("both", "dot", "json", "md", "mermaid", "mermaid-cfg",
+                              "mermaid-class", "summary")
 
 
 def test_adding_a_format_is_one_row(monkeypatch: pytest.MonkeyPatch) -> None:

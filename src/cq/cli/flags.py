@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-FORMAT_CHOICES = ("md", "json", "both", "summary")
+FORMAT_CHOICES = ("md", "json", "both", "summary", "mermaid", "mermaid-class", "mermaid-cfg", "dot")
 
 
 class Flag(msgspec.Struct, frozen=True):

@@ -64,6 +64,8 @@ def def_details(facts: FileFacts, definition: Def, fields: tuple[str, ...]) -> d
         "kind": definition.kind, "name": definition.name, "qualname": definition.qualname,
         "module": facts.module, "signature": signature(definition),
     }
+    if definition.kind == "class" and definition.bases:
+        details["bases"] = list(definition.bases)
     if definition.enclosing:
         details["enclosing"] = definition.enclosing
     if definition.docstring:

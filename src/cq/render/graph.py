@@ -1,0 +1,260 @@
+"""The graph a result describes: call edges, import edges and definitions, for graph formats.
+
+`extract_graph` reads every finding of a result (key findings, sections, evidence, in that
+order) and returns a `Graph` of named nodes and counted edges; `mermaid` and `dot` only lay it
+out. What becomes what:
+
+- `caller` / `callee` (expanders) and `call_site` (calls macro, entity=callsite): an edge from
+  the calling def (`caller`, else `enclosing`, else the module) to each of `targets`, or to the
+  `callee` text when nothing resolved (an `external` node);
+- `taint_site` with `bound_to`: an edge from its `function` to each function the tainted
+  value is bound into (`bound_to`: [{function, param}], as the impact macro writes it);
+- `definition` / `decorator`: a node even without edges;
+- `import`: an edge from `importer` (else the anchor's module) to each of `targets` (the
+  repository modules it reaches), else to the module imported, styled by `classification`;
+- `import_cycle`: its modules and its `edges` ({from, to, file, line}), as `cycle` edges.
+
+Callers are full dotted names: an expander's `caller` is a qualname inside the anchor's file,
+so it is prefixed with that file's module (`<module>` becomes the module itself). An edge is
+kept once per (source, target); its count is the number of distinct sites behind it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import msgspec
+
+from cq.modules import module_name
+from cq.result import CqResult, Finding
+
+LABEL_WIDTH = 80
+
+# When one name is seen in several roles, the most specific kind wins (higher rank).
+_KIND_RANK: dict[str, int] = {
+    "external": 0, "third-party": 1, "stdlib": 1, "module": 2, "internal": 2,
+    "function": 3, "method": 3, "class": 3,
+}
+_EDGE_RANK: dict[str, int] = {"call": 0, "import": 0, "cycle": 1}
+
+
+class Node(msgspec.Struct, frozen=True):
+    """A named vertex; `kind` is a definition kind, a module classification or `external`."""
+
+    key: str
+    kind: str
+
+
+class Edge(msgspec.Struct, frozen=True):
+    """`source` → `target` (node keys); `kind` is call, import or cycle."""
+
+    source: str
+    target: str
+    kind: str
+    count: int
+
+
+class Graph(msgspec.Struct, frozen=True):
+    nodes: tuple[Node, ...] = ()
+    edges: tuple[Edge, ...] = ()
+
+    def index(self) -> dict[str, int]:
+        """Node key → position, the basis of the formats' `n<position>` ids."""
+        return {node.key: position for position, node in enumerate(self.nodes)}
+
+
+def extract_graph(result: CqResult) -> Graph:
+    builder = _Builder()
+    for finding in all_findings(result):
+        reader = _READERS.get(finding.category)
+        if reader is not None:
+            reader(builder, finding)
+    return builder.build()
+
+
+def all_findings(result: CqResult) -> Iterator[Finding]:
+    yield from result.key_findings
+    for section in result.sections:
+        yield from section.findings
+    yield from result.evidence
+
+
+def one_line(text: str) -> str:
+    """Whitespace runs (newlines too) collapsed; control characters, which neither Mermaid
+    nor Graphviz should see, replaced by U+FFFD."""
+    flat = " ".join(text.split())
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in flat)
+
+
+def short_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """One line, at most `width` characters; a long dotted name keeps its tail."""
+    flat = one_line(text)
+    return flat if len(flat) <= width else "…" + flat[-(width - 1):]
+
+
+# -- building -----------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {}
+        self.edge_kinds: dict[tuple[str, str], str] = {}
+        self.sites: dict[tuple[str, str], set[tuple[Any, ...]]] = {}
+        self.anonymous = 0
+
+    def node(self, key: str, kind: str) -> None:
+        old = self.kinds.get(key)
+        if old is None or _KIND_RANK.get(kind, 0) > _KIND_RANK.get(old, 0):
+            self.kinds[key] = kind
+
+    def edge(self, source: str, target: str, kind: str, site: tuple[Any, ...] | None) -> None:
+        pair = (source, target)
+        old = self.edge_kinds.get(pair)
+        if old is None or _EDGE_RANK[kind] > _EDGE_RANK[old]:
+            self.edge_kinds[pair] = kind
+        if site is None:  # no anchor: every such finding is its own site
+            self.anonymous += 1
+            site = ("#", self.anonymous)
+        self.sites.setdefault(pair, set()).add(site)
+
+    def build(self) -> Graph:
+        nodes = tuple(Node(key, kind) for key, kind in self.kinds.items())
+        edges = tuple(Edge(source, target, kind, len(self.sites[(source, target)]))
+                      for (source, target), kind in self.edge_kinds.items())
+        return Graph(nodes, edges)
+
+
+def _site(finding: Finding) -> tuple[Any, ...] | None:
+    anchor = finding.anchor
+    return None if anchor is None else (anchor.file, anchor.line, anchor.col)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _file_module(finding: Finding) -> str:
+    return module_name(finding.anchor.file) if finding.anchor is not None else ""
+
+
+# -- calls --------------------------------------------------------------------------------------
+
+
+def _caller_node(finding: Finding) -> tuple[str, str]:
+    """The calling def as (full dotted name, kind); module-level code is the module."""
+    details = finding.details
+    name = _text(details.get("caller")) or _text(details.get("function")) or _text(
+        details.get("enclosing"))
+    module = _file_module(finding)
+    if not name or name == "<module>":
+        return module or "<module>", "module"
+    if not module or name == module or name.startswith(module + "."):
+        return name, "function"
+    return f"{module}.{name}", "function"
+
+
+def _call_targets(details: dict[str, Any]) -> tuple[list[str], str]:
+    """(resolved full names, unresolved callee text); one of them is empty."""
+    targets = details.get("targets")
+    names = [t.strip() for t in targets if _text(t)] if isinstance(targets, list) else []
+    if names:
+        return names, ""
+    return [], _text(details.get("callee"))
+
+
+def _read_call(builder: _Builder, finding: Finding) -> None:
+    targets, callee = _call_targets(finding.details)
+    if not targets and not callee:
+        return
+    source, kind = _caller_node(finding)
+    builder.node(source, kind)
+    for target in targets:
+        builder.node(target, "function")
+        builder.edge(source, target, "call", _site(finding))
+    if callee:
+        builder.node(callee, "external")
+        builder.edge(source, callee, "call", _site(finding))
+
+
+def _read_taint(builder: _Builder, finding: Finding) -> None:
+    targets = _bound_functions(finding.details.get("bound_to"))
+    if not targets:
+        return
+    source, kind = _caller_node(finding)
+    builder.node(source, kind)
+    for target in targets:
+        builder.node(target, "function")
+        builder.edge(source, target, "call", _site(finding))
+
+
+def _bound_functions(bound: Any) -> list[str]:
+    """The functions `bound_to` names: a list of {function, param} (the impact macro), one
+    such dict, or text (`f(param)` gives `f`)."""
+    items = bound if isinstance(bound, list) else [bound]
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            name = _text(item.get("function")) or _text(item.get("callee"))
+        else:
+            name = _text(item).split("(", 1)[0].strip() if isinstance(item, str) else ""
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+# -- definitions and imports ------------------------------------------------------------------
+
+
+def _read_definition(builder: _Builder, finding: Finding) -> None:
+    qualname = _text(finding.details.get("qualname"))
+    if not qualname:
+        return
+    module = _text(finding.details.get("module"))
+    kind = _text(finding.details.get("kind")) or "function"
+    builder.node(f"{module}.{qualname}" if module else qualname, kind)
+
+
+def _read_import(builder: _Builder, finding: Finding) -> None:
+    details = finding.details
+    importer = _text(details.get("importer")) or _file_module(finding)
+    imported = _imported(details)
+    if not importer or not imported:
+        return
+    builder.node(importer, "module")
+    kind = _text(details.get("classification")).replace("_", "-") or "module"
+    anchor = finding.anchor  # keyed like a cycle edge, so one statement counts once
+    site = None if anchor is None else (anchor.file, anchor.line, "import")
+    for module in imported:
+        builder.node(module, kind)
+        builder.edge(importer, module, "import", site)
+
+
+def _imported(details: dict[str, Any]) -> list[str]:
+    """The repository modules an import is an edge to (`targets`), else the name imported."""
+    targets = details.get("targets")
+    names = [_text(t) for t in targets if _text(t)] if isinstance(targets, list) else []
+    name = _text(details.get("resolved")) or _text(details.get("module"))
+    return names or ([name] if name else [])
+
+
+def _read_cycle(builder: _Builder, finding: Finding) -> None:
+    modules = finding.details.get("modules")
+    for module in modules if isinstance(modules, list) else ():
+        if _text(module):
+            builder.node(_text(module), "module")
+    edges = finding.details.get("edges")
+    for edge in edges if isinstance(edges, list) else ():
+        if isinstance(edge, dict) and _text(edge.get("from")) and _text(edge.get("to")):
+            source, target = _text(edge["from"]), _text(edge["to"])
+            builder.node(source, "module")
+            builder.node(target, "module")
+            builder.edge(source, target, "cycle", (edge.get("file"), edge.get("line"), "import"))
+
+
+_READERS: dict[str, Callable[[_Builder, Finding], None]] = {
+    "caller": _read_call, "callee": _read_call, "call_site": _read_call,
+    "taint_site": _read_taint, "definition": _read_definition, "decorator": _read_definition,
+    "import": _read_import, "import_cycle": _read_cycle,
+}
