@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-ROWS = ("cold-name", "cold-full", "warm", "version", "touched", "calls", "rss", "growth")
+ROWS = ("cold-name", "cold-full", "warm", "version", "touched", "calls", "macros", "rss",
+        "growth")
 
 CORPUS = {
     "app.py": """\
@@ -39,7 +40,7 @@ def test_smoke_run_prints_every_row(make_repo, tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     done = subprocess.run(
         [sys.executable, str(RUN), str(corpus), "--smoke", "--runs", "1", "--json", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
     table = [line for line in done.stdout.splitlines() if line.startswith("| repo |")]
