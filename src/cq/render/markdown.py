@@ -170,8 +170,13 @@ def _truncation_line(result: CqResult) -> list[str]:
 
 
 def _section_block(section: Section, top_n: int) -> str:
-    lines = [f"### {_one_line(section.title)} ({len(section.findings):,})"]
-    lines += [f"> {_one_line(note)}" for note in section.notes]
+    """A section's title (with its finding count when it lists findings), its notes and its
+    findings, each list cut at top_n."""
+    count = f" ({len(section.findings):,})" if section.findings or not section.notes else ""
+    lines = [f"### {_one_line(section.title)}{count}"]
+    lines += [f"> {_one_line(note)}" for note in section.notes[:top_n]]
+    if len(section.notes) > top_n:
+        lines.append(f"> … and {len(section.notes) - top_n:,} more")
     lines += _finding_lines(section.findings, top_n)
     return "\n".join(lines)
 
