@@ -15,6 +15,8 @@ Layout of a result:
 Summary keys used across commands: `query` (the canonical request text), `matches` (number of
 key findings before `limit=`), `files_in_scope`, `files_scanned`, `files_with_matches`,
 `truncated` (True when `limit=` cut the answer), `notes` (list of one-line remarks),
+`headline` (a macro's one-line answer in counts, shown first), `filtered` (what the result
+filters removed),
 `cache` and `cache_stats` (owned by the cache layer).
 """
 

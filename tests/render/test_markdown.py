@@ -79,6 +79,8 @@ STATS = {"files_indexed": 1, "files_rescanned": 1, "hits": 1, "misses": 2, "entr
                  "### Callers (3)", id="section-title"),
     pytest.param(result(sections=(Section(title="Callers", kind="callers", notes=("depth=2",)),)),
                  "> depth=2", id="section-note"),
+    pytest.param(result(summary={"headline": "2 would break", "matches": 3}),
+                 "2 would break · 3 matches", id="headline-first"),
     pytest.param(result(sections=(Section(title="Shapes", kind="shapes", notes=("a: 2",)),)),
                  "### Shapes", id="notes-only-section-has-no-count"),
     pytest.param(result(sections=(Section(title="Shapes", kind="shapes",

@@ -7,7 +7,7 @@ collapsed to one line, so each finding is exactly one line and a line that start
 `… and ` always comes from this module. Layout, blocks separated by a blank line:
 
     ## cq <macro>: <summary.query>
-    <matches · files with matches · files in scope · files scanned>   (only those present)
+    <headline · matches · files with matches · files in scope · files scanned>   (those present)
     - <summary.notes, one bullet each>
     Cache: <status> (<reason>, age N s) · N files indexed, N rescanned · N hits, N misses · ...
     _Filtered (<filter flags>): N removed, N beyond the limit._      (only when filters ran)
@@ -88,8 +88,11 @@ def _header_block(result: CqResult) -> str:
 
 
 def _counts_line(summary: dict[str, Any]) -> str:
-    parts = [_counted(summary[key], one, many)
-             for key, one, many in COUNT_LABELS if key in summary]
+    """The macro's own headline (`summary.headline`, e.g. "2 would break · 1 ambiguous")
+    first, then the shared counts."""
+    parts = [_one_line(str(summary["headline"]))] if summary.get("headline") else []
+    parts += [_counted(summary[key], one, many)
+              for key, one, many in COUNT_LABELS if key in summary]
     return " · ".join(parts)
 
 
