@@ -352,6 +352,81 @@ CASES = {
          "leaf.py": "class Leaf(Root):\n    def go(self):\n        return self.ping()\n"},
         "Leaf.ping",
         [("leaf.py", 3, "self", ("base_mod.Root.ping",), True)]),
+    "package-star-re-export": (
+        {"pkg/__init__.py": "from pkg.base import *\n",
+         "pkg/base.py": "def helper(x):\n    return x\n",
+         "app.py": """
+            import pkg
+            from pkg import helper as h
+
+
+            h(1)
+            pkg.helper(2)
+            """},
+        "base.helper",
+        [("app.py", 5, "resolved", ("pkg.base.helper",), False),
+         ("app.py", 6, "resolved", ("pkg.base.helper",), False)]),
+    "base-through-package-star-re-export": (
+        {"pkg/__init__.py": "from pkg.base import *\n",
+         "pkg/base.py": "class Base:\n    def step(self, a):\n        return a\n",
+         "child.py": """
+            import pkg
+
+
+            class Child(pkg.Base):
+                def step(self, a):
+                    return super().step(a)
+            """},
+        "Base.step",
+        [("child.py", 6, "self", ("pkg.base.Base.step",), True)]),
+    "super-never-reaches-its-own-class": (
+        {"child.py": """
+            from unknown import Base
+
+
+            class Child(Base):
+                def step(self, a):
+                    return super().step(a)
+
+
+            def use(x):
+                return x.step(1)
+            """},
+        "Child.step",
+        [("child.py", 10, "name", ("child.Child.step",), True)]),
+    "a-parameter-shadows-an-import": (
+        {"lib.py": "def helper(x):\n    return x\n",
+         "app.py": """
+            from lib import helper
+
+
+            def run(helper, p):
+                return helper(p)
+
+
+            def go(p):
+                return helper(p)
+            """},
+        "lib.helper",
+        [("app.py", 9, "resolved", ("lib.helper",), False)]),
+    "module-level-assignment-alias": (
+        {"lib.py": "def helper(x):\n    return x\n",
+         "pkg/__init__.py": "from pkg import impl\n\nrun = impl.helper\n",
+         "pkg/impl.py": "from lib import helper\n",
+         "app.py": """
+            import lib
+            import pkg
+            from lib import helper
+
+            h = lib.helper
+            g = helper
+            h(1)
+            g(2)
+            pkg.run(3)
+            """},
+        "lib.helper",
+        [("app.py", 7, "resolved", ("lib.helper",), False),
+         ("app.py", 8, "resolved", ("lib.helper",), False)]),
 }
 
 
@@ -368,6 +443,15 @@ def test_bound_self_by_decorator(repo_source, spec, expected) -> None:
     files, _, _ = CASES["classmethod-via-instance-and-static-via-self"]
     found = sites_of(repo_source(files), spec)
     assert [(line, evidence, bound) for _, line, evidence, _, bound in found] == expected
+
+
+def test_a_module_level_alias_re_exports_a_def(repo_source) -> None:
+    files, _, _ = CASES["module-level-assignment-alias"]
+    source = repo_source(files)
+    assert [t.label for t in find_targets(source, "pkg.run")] == ["lib.helper"]
+    assert [row[:3] for row in sites_of(source, "pkg.run")] == [
+        ("app.py", 7, "resolved"), ("app.py", 8, "resolved"),
+        ("app.py", 9, "resolved")]  # every call of the def it names
 
 
 def test_sites_load_only_files_with_the_name(repo_source) -> None:

@@ -19,7 +19,7 @@ from cq.api import RunContext, macro
 from cq.cli.app import run
 from cq.discover import discover_files
 from cq.errors import BadInputError
-from cq.macros.calls import shape_of
+from cq.macros.calls import NAME_ONLY, shape_of
 from cq.result import CqResult
 from cq.settings import resolve_settings
 
@@ -83,7 +83,7 @@ def test_site_details(ledger: Path) -> None:
         "preview": 'src, dst, cents / 100, note="fx"',
         "snippet": '    cents = convert(amount, rate, "USD", rounding="down")\n'
                    '    return transfer(src, dst, cents / 100, note="fx")\n',
-        "snippet_line": 14, "evidence": "resolved", "bound_self": False,
+        "snippet_line": 14, "evidence": "resolved", "bound_self": False, "external": None,
     }
     assert first.anchor.col == 11 and first.score.confidence_bucket == "high"
     assert result.key_findings[1].details["caller"] == "ledger.transfers.batch.apply"
@@ -126,6 +126,17 @@ def test_count_sections(ledger: Path, spec, kind, notes, counts) -> None:
     assert sum(summary_counts.values()) == sum(int(n.rsplit(": ", 1)[1]) for n in notes)
     if counts is not None:
         assert summary_counts == counts
+
+
+def test_what_the_sites_resolve_to(ledger: Path) -> None:
+    result = ask(ledger, "join", no_cache=True)
+    rows = {"ledger.money.join": 3, "builtins.str.join": 2, NAME_ONLY: 2}
+    assert section(result, "resolved_to").notes == tuple(f"{k}: {n}" for k, n in rows.items())
+    assert result.summary["resolved_to"] == rows
+    by_line = {(f.anchor.file, f.anchor.line): f.details for f in result.key_findings}
+    assert by_line[REPORTS, 25]["external"] == "builtins.str.join"
+    assert by_line[REPORTS, 25]["targets"] == []
+    assert by_line[REPORTS, 34]["external"] is None
 
 
 @pytest.mark.parametrize(("spec", "signatures", "first"), [

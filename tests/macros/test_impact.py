@@ -13,10 +13,18 @@ from typing import Any
 import pytest
 
 from conftest import REPOS
+from cq.analysis.flow import MAX_BY_NAME
 from cq.api import RunContext, macro
+from cq.cache.profile import profile_from_settings
+from cq.cache.store import open_store
 from cq.cli.app import run
+from cq.discover import discover_files
 from cq.errors import BadInputError
+from cq.index.session import IndexSession
+from cq.index.source import FactSource
+from cq.macros.impact import run_impact
 from cq.result import CqResult, Finding
+from cq.scan import scan_paths
 from cq.settings import resolve_settings
 
 CORE, HELPERS = "pkg/core.py", "pkg/helpers.py"
@@ -417,3 +425,114 @@ def test_cli_json_and_bad_input(callgraph: Path, capsys: pytest.CaptureFixture[s
     assert run(["impact", "transfer", "--param", "nope", *base]) == 2
     assert "valid: amount, args, dst, kwargs, src" in capsys.readouterr().err
     assert run(["impact", "transfer", "--param", "amount", "--depth", "0", *base]) == 2
+
+
+# --- resolution cost, fan-out and each site once ---------------------------------------------
+
+
+def fact_source(root: Path) -> FactSource:
+    settings = resolve_settings({"root": str(root), "cache_dir": str(root.parent / "cache")},
+                                env={})
+    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
+                           settings.max_file_bytes)
+    files = discover_files(root).files
+    session.fingerprint(files)
+    return FactSource(files, session,
+                      lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
+
+
+FAN_OUT = {
+    "app.py": """\
+        from lib import helper
+
+
+        def entry_point(p, box, crate):
+            p.get(1)
+            helper(p)
+            box.put(p)
+            return crate.stow(p)
+        """,
+    "lib.py": "def helper(x):\n    return x\n",
+    "box.py": "class Box:\n    def put(self, item):\n        return item\n",
+    **{f"mention{i}.py": "def unrelated(cache):\n    return cache.get('k'), cache.helper()\n"
+       for i in range(4)},
+    **{f"crate{i}.py": f"class Crate{i}:\n    def stow(self, thing):\n        return thing\n"
+       for i in range(MAX_BY_NAME + 1)},
+}
+
+
+def test_a_tainted_call_is_resolved_without_loading_every_file_naming_it(
+        make_repo: Repo) -> None:
+    source = fact_source(make_repo(FAN_OUT))
+    run_impact(source, "entry_point", "p", 2)
+    loaded = {f.path for f in source.loaded()}
+    assert not any(path.startswith("mention") for path in loaded)
+
+
+def test_a_wide_name_only_fan_out_is_not_followed_and_says_so(make_repo: Repo) -> None:
+    result = impact(make_repo(FAN_OUT), "entry_point", "p")
+    assert bound_to(site(result, "app.py", 6, "call")) == {("lib.helper", "x")}
+    assert bound_to(site(result, "app.py", 7, "call")) == {("box.Box.put", "item")}
+    assert bound_to(site(result, "app.py", 8, "call")) == set()
+    assert result.summary["unfollowed"] == [
+        {"callee": "crate.stow", "file": "app.py", "line": 8, "definitions": MAX_BY_NAME + 1}]
+    (note,) = result.summary["notes"]
+    assert note.startswith("1 tainted call not followed") and "crate.stow" in note
+    assert site(result, "box.py", 3, "return").details["evidence"] == "name"
+
+
+def test_a_function_reached_through_two_parameters_lists_its_sites_once(
+        make_repo: Repo) -> None:
+    root = make_repo({"m.py": """\
+        def entry(value):
+            pair(value, 1)
+            pair(1, value)
+
+
+        def pair(a, b):
+            total = a + b
+            return total
+        """})
+    result = impact(root, "entry", "value")
+    inside = [(f.anchor.line, f.details["kind"], f.details["param"])
+              for f in every_site(result) if f.details["function"] == "m.pair"]
+    assert inside == [(7, "assign", "a, b"), (8, "return", "a, b")]
+    assert result.summary["functions_reached"] == ["m.entry", "m.pair"]
+
+
+def test_a_called_local_variable_is_not_followed(make_repo: Repo) -> None:
+    root = make_repo({"sig.py": """\
+        def receiver(func):
+            return func
+
+
+        def send(p, receivers, handler):
+            from sig import receiver as direct
+            for receiver in receivers:
+                receiver(p)
+            handler(p)
+            return direct(p)
+        """})
+    result = impact(root, "send", "p")
+    assert bound_to(site(result, "sig.py", 8, "call")) == set()
+    assert bound_to(site(result, "sig.py", 9, "call")) == set()
+    assert bound_to(site(result, "sig.py", 10, "call")) == {("sig.receiver", "func")}
+    assert result.summary["functions_reached"] == ["sig.receiver", "sig.send"]
+
+
+def test_an_unfollowed_call_is_listed_once_when_its_function_is_revisited(
+        make_repo: Repo) -> None:
+    root = make_repo({
+        "m.py": """\
+            def entry(value, box):
+                pair(value, 1)
+                pair(1, value)
+
+
+            def pair(a, b):
+                return box.stow(a + b)
+            """,
+        **{f"c{i}.py": f"class C{i}:\n    def stow(self, x):\n        return x\n"
+           for i in range(MAX_BY_NAME + 1)}})
+    result = impact(root, "entry", "value", 3)
+    assert [(u["file"], u["line"]) for u in result.summary["unfollowed"]] == [("m.py", 7)]

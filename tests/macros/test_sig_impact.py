@@ -140,12 +140,14 @@ def test_the_answer_frame(repo: Path) -> None:
     assert result.key_findings[2].score.confidence < broken.score.confidence
     summary = {k: result.summary[k] for k in (
         "would_break", "ambiguous", "ok", "sites", "files_with_calls", "breaks_today",
-        "old_signature", "new_signature", "targets")}
+        "old_signature", "new_signature", "targets", "matches")}
     assert summary == {
         "would_break": 2, "ambiguous": 1, "ok": 1, "sites": 4, "files_with_calls": 2,
+        "matches": 3,
         "breaks_today": 0, "old_signature": '(amount, /, currency="EUR", *, rounding="half_even")',
         "new_signature": "(amount, /, *, currency='EUR', rounding='half_even')",
         "targets": ["ledger.money.to_cents"]}
+    assert result.summary["notes"] == ["4 call sites: 2 would break, 1 ambiguous, 1 ok"]
 
 
 def test_a_site_already_broken_today_says_so(make_repo) -> None:
@@ -163,6 +165,36 @@ def test_a_site_already_broken_today_says_so(make_repo) -> None:
                      "3 positional arguments given, at most 2 accepted"),
                     (26, "would_break", "ok", None)]
     assert result.summary["breaks_today"] == 1
+    # the change breaks only the second site: the first is not a key finding
+    assert [f.anchor.col for f in result.key_findings] == [26]
+    (today,) = [s for s in result.sections if s.kind == "already_broken"]
+    assert [f.anchor.col for f in today.findings] == [11]
+    assert (result.summary["matches"], result.summary["would_break"]) == (1, 2)
+    assert result.summary["notes"] == [
+        "2 call sites: 2 would break (1 of them already fails today), 0 ambiguous, 0 ok"]
+
+
+def test_a_site_reaching_several_targets_binds_against_the_one_it_fits_today(
+        make_repo) -> None:
+    root = make_repo({"m.py": """
+        class A:
+            def size(self, x):
+                return x
+
+        class B:
+            def size(self, x, y):
+                return x + y
+
+        def use(o):
+            return o.size(1, 2)
+        """})
+    result = sig_impact(root, "size", "(self, x, y, z)", no_cache=True)
+    (found,) = every_finding(result)
+    assert found.details["targets"] == ["m.A.size", "m.B.size"]
+    assert (found.details["target"], found.details["current"]) == ("m.B.size", "ok")
+    assert (found.details["bucket"], found.details["reason"]) == (
+        "would_break", "missing required positional argument 'z'")
+    assert result.key_findings == (found,)
 
 
 def test_a_class_binds_its_init(repo: Path) -> None:
@@ -204,3 +236,14 @@ def test_second_run_is_a_cache_hit_and_the_signature_is_in_the_key(repo: Path) -
     other = sig_impact(repo, "Auditor.note", "(self, event, *, level='info')")
     assert other.summary["cache"]["status"] != "hit"
     assert other.summary["would_break"] == 0
+
+
+def test_breaks_are_ranked_by_evidence_within_a_bucket(make_repo) -> None:
+    root = make_repo({
+        "a.py": "def use(box):\n    return box.put(1, 2)\n",
+        "b.py": "from store import Store\n\n\ndef use():\n    return Store().put(1, 2)\n",
+        "c.py": "from store import Store\n\n\ndef use(s: Store):\n    Store.put(s, 1, 2)\n",
+        "store.py": "class Store:\n    def put(self, key, value):\n        return key\n"})
+    result = sig_impact(root, "Store.put", "(self, key)", no_cache=True)
+    assert [(f.anchor.file, f.details["evidence"]) for f in result.key_findings] == [
+        ("c.py", "resolved"), ("a.py", "name"), ("b.py", "name")]

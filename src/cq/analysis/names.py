@@ -7,8 +7,10 @@ and base classes point at, never a whole-repository scan.
 
 - A file's names (`FileScope.lookup`): innermost scope first, each scope's defs and its
   imports (`import a.b` binds `a`; `import a.b as m` binds `m` to `a.b`; `from m import f as
-  g` binds `g` to `m.f`, relative imports through their resolved module); class bodies are
-  not visible from the functions inside them, as in Python.
+  g` binds `g` to `m.f`, relative imports through their resolved module) and, at module
+  level, aliases (`join = os.path.join`: bound like an import when the right side starts
+  with a def or import of the module); a parameter of an enclosing def shadows them (LOCAL);
+  class bodies are not visible from the functions inside them, as in Python.
 - A dotted name (`Names.resolve_full`): the longest prefix that is a module in scope, then
   the rest as a qualname in it, a class's member through its bases, or a name the module
   itself imports (a package re-export), followed a few hops. No module prefix in scope:
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from cq.index.source import FactSource
 
 EXTERNAL = "external"  # resolve_full's answer for a name whose module is outside the scope
+LOCAL = "<local>"  # FileScope.lookup's answer for a parameter: a value, not a definition
 _BUILTINS = frozenset(dir(builtins))
 _MAX_HOPS = 8  # re-exports followed through package modules before giving up
 
@@ -65,6 +68,7 @@ class FileScope:
             if imp.is_from and imp.resolved is None:
                 continue  # a relative import climbing above the root
             self._bind(imp.enclosing or "", imp.resolved if imp.is_from else None, imp.names)
+        self._bind_aliases()
 
     def _bind(self, scope: str, source: str | None, names: Sequence[ImportName]) -> None:
         # The first binding of a name wins: of `try: import json as j / except: import
@@ -81,6 +85,22 @@ class FileScope:
                 head = item.name.split(".")[0]
                 table.setdefault(head, head)
 
+    def _bind_aliases(self) -> None:
+        """Module-level `name = other.dotted` where `other` is a module-level def or import
+        binds `name` like an import (`join = os.path.join`, `copy = copy2`)."""
+        table = self.imports.setdefault("", {})
+        for assign in self.facts.assigns:
+            head, _, rest = assign.value.partition(".")
+            if (assign.scope != "module" or assign.augmented or assign.target in self.defs
+                    or not assign.target.isidentifier()
+                    or not all(p.isidentifier() for p in assign.value.split("."))):
+                continue
+            definition = self.defs.get(head)
+            full = (full_name(self.facts.module, head) if definition is not None
+                    else table.get(head) if head != assign.target else None)
+            if full is not None:
+                table.setdefault(assign.target, f"{full}.{rest}" if rest else full)
+
     def target(self, definition: Def) -> Target:
         return Target(self.facts.path, self.facts.module, definition)
 
@@ -91,7 +111,8 @@ class FileScope:
                          if alias not in names and full.rsplit(".", 1)[-1] in names)
 
     def lookup(self, name: str, enclosing: str | None) -> Target | str | None:
-        """A local def (Target), an imported dotted name (str), or None."""
+        """A local def (Target), an imported dotted name (str), LOCAL for a parameter of an
+        enclosing def (its value is unknown), or None."""
         for scope in self._chain(enclosing):
             definition = self.defs.get(f"{scope}.{name}" if scope else name)
             if definition is not None:
@@ -99,15 +120,11 @@ class FileScope:
             bound = self.imports.get(scope, {}).get(name)
             if bound is not None:
                 return bound
+            owner = self.defs.get(scope) if scope else None
+            if (owner is not None and owner.kind != "class"
+                    and any(p.name == name for p in owner.params)):
+                return LOCAL
         return None
-
-    def is_parameter(self, name: str, enclosing: str | None) -> bool:
-        """Is `name` a parameter of an enclosing def (shadowing a global or builtin)?"""
-        for scope in self._chain(enclosing)[:-1]:
-            definition = self.defs.get(scope)
-            if definition is not None and any(p.name == name for p in definition.params):
-                return True
-        return False
 
     def _chain(self, enclosing: str | None) -> list[str]:
         parts = enclosing.split(".") if enclosing else []
@@ -141,11 +158,20 @@ class Names:
         self._scopes: dict[str, FileScope] = {}
         self._modules: dict[str, str] | None = None
         self._mro: dict[str, list[Target]] = {}
+        self._defined: dict[str, list[Target]] = {}
 
     def scope(self, path: str) -> FileScope:
         if path not in self._scopes:
             self._scopes[path] = FileScope(self.source.facts_of(path))
         return self._scopes[path]
+
+    def defined(self, name: str) -> list[Target]:
+        """Every def or class named `name` in the scope (files that define it are loaded)."""
+        if name not in self._defined:
+            self._defined[name] = [Target(f.path, f.module, d)
+                                   for f in self.source.facts_defining([name], name)
+                                   for d in f.defs if d.name == name]
+        return self._defined[name]
 
     def module_path(self, module: str) -> str | None:
         if self._modules is None:
@@ -174,23 +200,26 @@ class Names:
         head = scope.defs.get(rest[0])
         if head is not None and head.kind == "class" and len(rest) == 2:
             return self.member(scope.target(head), rest[1])
+        if hops >= _MAX_HOPS:
+            return None
         bound = scope.imports.get("", {}).get(rest[0])
-        if bound is not None and hops < _MAX_HOPS:
+        if bound is not None:
             return self.resolve_full(".".join([bound, *rest[1:]]), hops + 1)
-        return None
+        # a package's `from .sub import *` re-exports (django.forms.ModelForm)
+        return self.from_stars(scope, ".".join(rest), hops + 1)
 
     def resolve_binding(self, bound: Target | str | None, rest: str) -> Target | str | None:
         """A looked-up name (`FileScope.lookup`) plus the dotted text after it (may be "")."""
         if isinstance(bound, Target):
             return bound if not rest else self.resolve_full(f"{bound.label}.{rest}")
-        if bound is None:
+        if bound is None or bound == LOCAL:
             return None
         return self.resolve_full(f"{bound}.{rest}" if rest else bound)
 
-    def from_stars(self, scope: FileScope, name: str) -> Target | None:
+    def from_stars(self, scope: FileScope, name: str, hops: int = 0) -> Target | None:
         """`name` (dotted or not) through the file's `from m import *` modules."""
         for star in scope.stars:
-            found = self.resolve_full(f"{star}.{name}")
+            found = self.resolve_full(f"{star}.{name}", hops)
             if isinstance(found, Target):
                 return found
         return None
@@ -248,12 +277,12 @@ class Names:
 
     def subclasses_of(self, klass: Target, candidates: Sequence[Target]) -> list[Target]:
         """The candidate methods whose class derives from `klass` (not `klass` itself)."""
-        found = []
+        found, label = [], klass.label
         for method in candidates:
             owner = self.scope(method.path).defs.get(method.definition.enclosing or "")
             if method.definition.kind != "method" or owner is None or owner.kind != "class":
                 continue
             mro = self.mro(Target(method.path, method.module, owner))
-            if any(c.label == klass.label for c in mro[1:]):
+            if any(c.label == label for c in mro[1:]):
                 found.append(method)
         return found

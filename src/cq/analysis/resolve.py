@@ -9,13 +9,15 @@ How a call `recv.name(...)` is resolved, innermost scope first (class bodies are
 from the functions inside them, as in Python):
 - a bare `name(...)`: a def of that name in an enclosing scope or the module, else an import
   (`from m import f as name`, followed through the import facts to `m`), else a star import;
+  a parameter of an enclosing def shadows all of these (its value is unknown);
 - `alias.name(...)`, `pkg.mod.name(...)`, `Class.name(...)`: the receiver's first segment is
   bound by an import (`import a.b as alias`) or a local def, and the dotted name is looked up
   in the repository's modules (longest module prefix first; names a package `__init__`
   re-exports are followed); a class's methods are looked up through its bases;
 - `self.name(...)` / `cls.name(...)` in a method of class C: C's bases in depth-first,
   left-to-right order, each class once (C3 differs only for diamonds), plus overrides of the
-  targets in subclasses of C (dynamic dispatch); `super().name(...)`: C's bases only;
+  targets in subclasses of C (dynamic dispatch); `super().name(...)`: C's bases only (when
+  they cannot be followed, the call matches by name, never a method of C itself);
 - `"sep".join(...)` (one string literal) and `str.join(...)` (a builtin type bound nowhere in
   the file) resolve outside the repository, to `builtins.str.join`;
 - bases: see `cq.analysis.names` (which owns scopes, dotted names and hierarchies).
@@ -31,8 +33,14 @@ self/cls/super calls reaching a target through the hierarchy or a subclass overr
 name-only matches through an unresolved receiver (which includes receivers whose text ends
 with the class name, `models.Account.deposit()` with `models` unknown), and calls resolved
 outside the repository to a name the spec spells (`cq calls os.path.join` on a project
-without `os`; such sites have no targets). It drops calls resolved to anything else and
-bare calls whose name is bound nowhere in the file (builtins, parameters).
+without `os`; such sites have no targets). It drops calls resolved to anything else, bare
+calls whose name is bound nowhere in the file (builtins, parameters), and name-only calls
+`may_call` rules out for every target (`self.f()` of a module function) when the spec has
+targets.
+
+`resolve_one` resolves a single call the same way without looking at the other calls of its
+name (the interprocedural walk of `cq impact` uses it); its name-only candidates are every
+def of the name in scope, capped by the caller.
 """
 
 from __future__ import annotations
@@ -44,15 +52,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
-from cq.analysis.names import EXTERNAL, FileScope, Names, Target, full_name
+from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, full_name
 from cq.errors import BadInputError
 from cq.facts import Call, Def, FileFacts, Param
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
 
-__all__ = ["Site", "Target", "check_spec", "find_sites", "find_targets", "params_of",
-           "site_names"]
+__all__ = ["Resolved", "Site", "Target", "check_spec", "find_sites", "find_targets",
+           "params_of", "resolve_one", "site_names"]
 
 SELF_NAMES = frozenset({"self", "cls"})
 # Builtin types whose methods are called through the type (`str.join(sep, xs)`); a bare
@@ -71,6 +79,15 @@ class Site(msgspec.Struct, frozen=True):
     evidence: str  # "resolved" | "self" | "name"
     bound_self: bool  # the call supplies the first parameter implicitly
     caller: str  # full name of the innermost enclosing def or class, or "<module>"
+    external: str | None = None  # the dotted name outside the repository it resolves to
+
+
+class Resolved(NamedTuple):
+    """One call resolved on its own (`resolve_one`)."""
+
+    site: Site
+    targets: tuple[Target, ...]
+    unfollowed: int  # name-only candidates left out because there were more than the limit
 
 
 def check_spec(spec: str) -> str:
@@ -106,14 +123,13 @@ def find_sites(source: FactSource, spec: str, targets: Sequence[Target]) -> list
     spec = check_spec(spec)
     qualified = "." in spec
     names = set(site_names(spec, targets))
-    lookup = Names(source)
-    labels = frozenset(t.label for t in targets)
+    matcher = _Matcher(Names(source), targets, spec)
     sites = []
     for facts in source.facts_for(sorted(names)):
-        aliases = lookup.scope(facts.path).aliases(names) if qualified else frozenset()
+        aliases = matcher.lookup.scope(facts.path).aliases(names) if qualified else frozenset()
         for call in facts.calls:
             if call.name in names or (call.receiver is None and call.name in aliases):
-                site = _site(lookup, facts, call, targets, spec, labels)
+                site = matcher.site(facts, call)
                 if site is not None:
                     sites.append(site)
     return sorted(sites, key=lambda s: (s.path, s.call.span.line, s.call.span.col))
@@ -181,6 +197,7 @@ class _Reach(NamedTuple):
     external: str | None = None  # the dotted name it resolves to outside the repository
     bound_self: bool = False
     klass: Target | None = None  # self/cls calls: the class whose subclasses may override
+    skip: Target | None = None  # super() calls: the class whose own methods are never reached
 
 
 _UNKNOWN = _Reach("name")
@@ -197,7 +214,7 @@ def _resolve_call(lookup: Names, path: str, call: Call) -> _Reach:
         klass = scope.class_of(call.enclosing)
         found = lookup.member(klass, call.name, skip_self=True) if klass else None
         if found is None:
-            return _UNKNOWN
+            return _Reach("name", skip=klass)
         return _Reach("self", found, bound_self=_binds_self(found.definition, "instance"))
     literal = _literal_type(receiver)
     if literal is not None:  # `", ".join(...)`: a method of str (or bytes)
@@ -212,8 +229,9 @@ def _resolve_call(lookup: Names, path: str, call: Call) -> _Reach:
 def _named(lookup: Names, scope: FileScope, head: str, rest: str, enclosing: str | None,
            via: str) -> _Reach:
     bound = scope.lookup(head, enclosing)
-    if (bound is None and rest and head in BUILTIN_TYPES
-            and not scope.is_parameter(head, enclosing)):
+    if bound == LOCAL:
+        return _UNKNOWN  # a parameter: its value is not known here
+    if bound is None and rest and head in BUILTIN_TYPES:
         return _Reach("resolved", external=f"builtins.{head}.{rest}")
     resolved = lookup.resolve_binding(bound, rest)
     if bound is None and not rest:
@@ -250,36 +268,102 @@ def _through_self(lookup: Names, scope: FileScope, call: Call, receiver: str) ->
     return _Reach("self", found, bound_self=bound_self, klass=klass)
 
 
-def _site(lookup: Names, facts: FileFacts, call: Call, targets: Sequence[Target],
-          spec: str, labels: frozenset[str]) -> Site | None:
+class _Matcher:
+    """Which calls `find_sites` keeps for one spec, with the per-name lists memoised (a
+    common name has thousands of sites and hundreds of targets)."""
+
+    def __init__(self, lookup: Names, targets: Sequence[Target], spec: str) -> None:
+        self.lookup, self.targets, self.spec = lookup, targets, spec
+        self.qualified = "." in spec
+        self.labels = frozenset(t.label for t in targets)
+        self._named: dict[str, list[Target]] = {}
+        self._by_name: dict[tuple[str, str, str], tuple[list[str], bool]] = {}
+
+    def named(self, name: str) -> list[Target]:
+        if name not in self._named:
+            self._named[name] = [t for t in self.targets if t.definition.name == name]
+        return self._named[name]
+
+    def by_name(self, call: Call, skip: Target | None) -> tuple[list[str], bool]:
+        """`_by_name`'s labels and bound_self, which depend only on the call's name, what
+        its receiver is (none, self/cls, other) and the class a super() call skips."""
+        receiver = ("" if call.receiver is None
+                    else "self" if call.receiver in SELF_NAMES else "other")
+        key = (call.name, receiver, skip.label if skip else "")
+        if key not in self._by_name:
+            candidates, bound_self = _by_name(call, self.targets, skip)
+            self._by_name[key] = ([t.label for t in candidates], bound_self)
+        return self._by_name[key]
+
+    def site(self, facts: FileFacts, call: Call) -> Site | None:
+        reach = _resolve_call(self.lookup, facts.path, call)
+        found = reach.found
+        reached = [found.label] if found and found.label in self.labels else []
+        if reach.klass is not None:
+            reached += [t.label for t in self.lookup.subclasses_of(reach.klass,
+                                                                   self.named(call.name))
+                        if t.label not in reached]
+        evidence, bound_self = reach.evidence, reach.bound_self
+        if found is None and reach.external is None and not reached:
+            if self.qualified and call.receiver is None:
+                return None  # a bare name bound nowhere in the file
+            labels, bound_self = self.by_name(call, reach.skip)
+            evidence, reached = "name", list(labels)
+            if self.qualified and self.targets and not reached:
+                return None  # no target this call may reach (a function called as `self.f()`)
+        elif self.qualified and not reached and not (
+                reach.external and _spells(self.spec, reach.external)):
+            return None  # resolved to something else (an external `os.path.join` may be the spec)
+        return _make_site(facts, call, reached, evidence, bound_self, reach.external)
+
+
+def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int) -> Resolved:
+    """What one call may reach, looking at no other call of its name: its definition through
+    imports, local defs and the class hierarchy (plus overrides in subclasses for self/cls
+    calls); for an unknown receiver, every def of the name `may_call` allows, none when there
+    are more than `limit` (`unfollowed` counts them). A called parameter reaches nothing."""
     reach = _resolve_call(lookup, facts.path, call)
-    reached = [reach.found.label] if reach.found and reach.found.label in labels else []
+    found = [reach.found] if reach.found else []
     if reach.klass is not None:
-        named = [t for t in targets if t.definition.name == call.name]
-        reached += [t.label for t in lookup.subclasses_of(reach.klass, named)
-                    if t.label not in reached]
-    evidence, bound_self = reach.evidence, reach.bound_self
-    qualified = "." in spec
-    if reach.found is None and reach.external is None and not reached:
-        if qualified and call.receiver is None:
-            return None  # a bare name bound nowhere in the file
-        evidence, reached, bound_self = _by_name(call, targets)
-    elif qualified and not reached and not (reach.external and _spells(spec, reach.external)):
-        return None  # resolved to something else (an external `os.path.join` may be the spec)
+        found += [t for t in lookup.subclasses_of(reach.klass, lookup.defined(call.name))
+                  if t not in found]
+    evidence, bound_self, unfollowed = reach.evidence, reach.bound_self, 0
+    if not found and reach.external is None:
+        local = (call.receiver is None
+                 and lookup.scope(facts.path).lookup(call.name, call.enclosing) == LOCAL)
+        named = [] if local else lookup.defined(call.name)
+        found, bound_self = _by_name(call, named, reach.skip)
+        evidence = "name"
+        if len(found) > limit:
+            found, unfollowed = [], len(found)
+    site = _make_site(facts, call, [t.label for t in found], evidence, bound_self,
+                      reach.external)
+    return Resolved(site, tuple(found), unfollowed)
+
+
+def _make_site(facts: FileFacts, call: Call, labels: list[str], evidence: str,
+               bound_self: bool, external: str | None) -> Site:
     caller = full_name(facts.module, call.enclosing) if call.enclosing else "<module>"
-    return Site(path=facts.path, module=facts.module, call=call, targets=tuple(reached),
-                evidence=evidence, bound_self=bound_self, caller=caller)
+    return Site(path=facts.path, module=facts.module, call=call, targets=tuple(labels),
+                evidence=evidence, bound_self=bound_self, caller=caller, external=external)
 
 
-def _by_name(call: Call, targets: Sequence[Target]) -> tuple[str, list[str], bool]:
-    """An unresolved site: every target `may_call` allows; bound_self from the first."""
+def _by_name(call: Call, targets: Sequence[Target],
+             skip: Target | None) -> tuple[list[Target], bool]:
+    """An unresolved site: every target `may_call` allows (for `super().m()` in class C, no
+    method of C itself), and bound_self from the first."""
     from cq.query.expand import may_call
 
-    candidates = [t for t in targets if may_call(call, t.definition)]
+    candidates = [t for t in targets if may_call(call, t.definition) and not _owned_by(t, skip)]
     if call.receiver is None:
         bound_self = bool(candidates) and candidates[0].definition.kind == "class"
     elif candidates:
         bound_self = _binds_self(candidates[0].definition, "instance")
     else:
         bound_self = True
-    return "name", [t.label for t in candidates], bound_self
+    return candidates, bound_self
+
+
+def _owned_by(target: Target, klass: Target | None) -> bool:
+    return klass is not None and (target.path, target.definition.enclosing) == (
+        klass.path, klass.definition.qualname)

@@ -14,25 +14,24 @@ until no new name is tainted, so taint flowing backwards through loops is found.
 sites: `assign`, `attribute_store`, `subscript_store`, `call` (with the argument slots that
 carry the taint), `return`, `yield`, `condition` (if/while/assert/match subjects) and
 `closure` (a nested def, class or lambda reading a tainted name). Resolving calls to other
-functions is left to `cq.macros.impact`. Positions are 1-based lines and 0-based character
+functions is left to `cq.analysis.flow`. Positions are 1-based lines and 0-based character
 columns, as in `cq.facts`.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import msgspec
 
-TEXT_LIMIT = 80
+from cq.analysis.syntax import SourceText, callee_parts, loaded_names, shorten, target_names
+
 MAX_PASSES = 50  # a fixpoint needs one pass per loop-carried step; real code needs a few
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class Slot(msgspec.Struct, frozen=True):
@@ -107,58 +106,6 @@ def find_function(tree: ast.AST, line: int, name: str) -> ast.AST | None:
         if isinstance(node, _SCOPES) and node.lineno == line and node.name == name:
             return node
     return None
-
-
-class SourceText:
-    """A file's lines, for source segments and character columns (`ast` counts bytes)."""
-
-    def __init__(self, source: str) -> None:
-        self.lines = _LINE.findall(source)
-
-    def column(self, line: int, byte_col: int) -> int:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        if text.isascii():
-            return byte_col
-        return len(text.encode()[:byte_col].decode(errors="ignore"))
-
-    def segment(self, line: int, col: int, end_line: int, end_col: int) -> str:
-        """Source between two (line, byte column) positions."""
-        rows = [row.encode() for row in self.lines[line - 1:end_line]]
-        if not rows:
-            return ""
-        if len(rows) == 1:
-            return rows[0][col:end_col].decode(errors="replace")
-        middle = b"".join(rows[1:-1])
-        return (rows[0][col:] + middle + rows[-1][:end_col]).decode(errors="replace")
-
-
-def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
-
-
-def loaded_names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load)}
-
-
-def target_names(node: ast.AST) -> set[str]:
-    """Names a binding target or match pattern binds."""
-    names: set[str] = set()
-    for part in ast.walk(node):
-        if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store):
-            names.add(part.id)
-        elif isinstance(part, ast.MatchAs | ast.MatchStar) and part.name:
-            names.add(part.name)
-        elif isinstance(part, ast.MatchMapping) and part.rest:
-            names.add(part.rest)
-    return names
-
-
-def callee_parts(func: ast.expr) -> tuple[str, str]:
-    """The callee's text and its last segment ("" when it is not a name or attribute)."""
-    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return shorten(ast.unparse(func)), last
 
 
 def _same_shape(target: ast.expr, value: ast.expr | None) -> bool:

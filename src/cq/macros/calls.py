@@ -7,14 +7,17 @@ the name, so only files containing it are loaded.
 
 The result:
 - key findings: one `call_site` per site, anchored at the call's first line, with its
-  shape (positional count, keywords, `*`/`**`), calling context, targets, evidence and a
-  three-line source snippet (the call line and one line either side);
+  shape (positional count, keywords, `*`/`**`), calling context, targets (or `external`,
+  the name outside the repository it resolves to), evidence and a three-line source snippet
+  (the call line and one line either side); the message shows the call's arguments;
 - section "Signatures": one `definition` finding per target, with its signature (a class's
   also shows the `__init__` a call binds);
-- sections "Argument shapes", "Keyword usage" and "Calling contexts": counts over the sites.
-  They summarise findings already listed, so they are notes (one line per row, most
-  frequent first) rather than findings; the same counts are in the summary as
-  `shapes`, `keywords` and `contexts` ({row: count}).
+- sections "Resolved to", "Argument shapes", "Keyword usage" and "Calling contexts": counts
+  over the sites. They summarise findings already listed, so they are notes (one line per
+  row, most frequent first) rather than findings; the same counts are in the summary as
+  `resolved_to`, `shapes`, `keywords` and `contexts` ({row: count}). "Resolved to" counts
+  each site once per target it reaches; a site resolved through no receiver is counted
+  under NAME_ONLY.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
     from cq.result import Finding, Section
 
 SNIPPET_CONTEXT = 1  # lines shown before and after the call's first line
+PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
+NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name-only sites
 
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
@@ -98,6 +103,11 @@ def _read_lines(root: Path, paths: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_WIDTH else flat[:PREVIEW_WIDTH - 1] + "…"
+
+
 def _snippet(lines: list[str], line: int) -> tuple[int, str]:
     first = max(1, line - SNIPPET_CONTEXT)
     last = min(len(lines), line + SNIPPET_CONTEXT)
@@ -116,9 +126,10 @@ def _site_finding(site: Site, lines: list[str]) -> Finding:
         "keywords": list(call.keywords), "star_args": call.star_args,
         "star_kwargs": call.star_kwargs, "forwarding": call.star_args or call.star_kwargs,
         "preview": call.preview, "snippet": snippet, "snippet_line": first,
-        "evidence": site.evidence, "bound_self": site.bound_self,
+        "evidence": site.evidence, "bound_self": site.bound_self, "external": site.external,
     }
-    message = f"{call.callee}(…) in {site.caller}: {_site_shape(site)}"
+    where = call.enclosing or "<module>"  # the anchor names the file, so no module here
+    message = f"{call.callee}({_short(call.preview)}) in {where}"
     return make_finding("call_site", anchor_of(site.path, call.span), details, message=message)
 
 
@@ -154,16 +165,23 @@ def _rows(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda row: (-row[1], row[0]))
 
 
+def _resolved_to(site: Site) -> list[str]:
+    if site.evidence == "name":
+        return [NAME_ONLY]
+    return list(site.targets) or [site.external or NAME_ONLY]
+
+
 def _counts(sites: list[Site]) -> dict[str, Counter[str]]:
     return {
+        "resolved_to": Counter(row for s in sites for row in _resolved_to(s)),
         "shapes": Counter(_site_shape(s) for s in sites),
         "keywords": Counter(k for s in sites for k in s.call.keywords),
         "contexts": Counter(s.caller for s in sites),
     }
 
 
-_SECTIONS = (("shapes", "Argument shapes"), ("keywords", "Keyword usage"),
-             ("contexts", "Calling contexts"))
+_SECTIONS = (("resolved_to", "Resolved to"), ("shapes", "Argument shapes"),
+             ("keywords", "Keyword usage"), ("contexts", "Calling contexts"))
 
 
 def _count_sections(sites: list[Site]) -> list[Section]:

@@ -12,11 +12,18 @@ site (`obj.m()`, `self.m()`, `cls.m()`, `Class(...)`) supplies it implicitly and
 `Class.m(obj, ...)` passes it explicitly. When SIG's first parameter is not named
 self/cls, SIG is read as seen by a bound caller: an implicit `self` is put in front of it.
 
+A site reaching several targets (a name-only match) is bound against the first target it
+binds to today, else the first.
+
 Buckets: "would_break" (no content of the site's `*`/`**` arguments can make it bind),
 "ambiguous" (the site forwards `*args`/`**kwargs` and some content binds; evidence
-"dynamic") and "ok". Key findings are the would_break sites, then the ambiguous ones; the
-"OK" section lists the rest; the "Signatures" section notes each target's current signature
-and the new one. One `sig_site` finding per site.
+"dynamic") and "ok". Key findings are the sites the change breaks: would_break (surest
+evidence first), then ambiguous (`summary.matches` counts them). A site that does not bind
+to the current signature either is not broken by the change (dead code, or a call of
+another definition of the name): it goes to the "Already failing today" section (present
+only when not empty). The "OK" section lists the rest; the "Signatures" section notes each
+target's current signature and the new one. One `sig_site` finding per site; the summary
+counts per bucket cover every site, and its note says the answer in one line.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from cq.runner import Outcome
 from cq.settings import Settings
 
 if TYPE_CHECKING:
-    from cq.analysis.binding import Binding
+    from cq.analysis.binding import Binding, Shape
     from cq.analysis.resolve import Site, Target
     from cq.discover import Discovery
     from cq.facts import Param
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
 BUCKETS = ("would_break", "ambiguous", "ok")
 SEVERITY = {"would_break": "error", "ambiguous": "warning", "ok": "info"}
 SELF_NAMES = ("self", "cls")
+PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
 
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
@@ -77,12 +85,28 @@ def run_sig_impact(source: FactSource, spec: str, new: tuple[Param, ...]) -> Out
     sites = [s for s in find_sites(source, spec, targets) if s.targets or not targets]
     subjects = {t.label: _subject(t, params_of(t, source), new) for t in targets}
     unknown = _Subject(None, None, new)
-    findings = [_finding(site, subjects[site.targets[0]] if site.targets else unknown)
+    binder = _Binder()
+    findings = [_finding(binder, site, [subjects[label] for label in site.targets] or [unknown])
                 for site in sites]
-    by_bucket = {b: tuple(f for f in findings if f.details["bucket"] == b) for b in BUCKETS}
-    return Outcome(key_findings=by_bucket["would_break"] + by_bucket["ambiguous"],
-                   sections=_sections(by_bucket["ok"], subjects, spec, new),
-                   summary=_summary(findings, subjects, new))
+    groups = {b: tuple(f for f in findings if f.details["bucket"] == b
+                       and not _broken_today(f)) for b in BUCKETS}
+    groups["already_broken"] = tuple(f for f in findings if _broken_today(f))
+    key = _ranked(groups["would_break"]) + groups["ambiguous"]
+    return Outcome(key_findings=key, sections=_sections(groups, subjects, spec, new),
+                   summary=_summary(findings, subjects, new, len(key)))
+
+
+def _ranked(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Surest first: resolved, then through self, then by name (stable: file order within)."""
+    from cq.score import EVIDENCE
+
+    return tuple(sorted(findings, key=lambda f: -EVIDENCE.get(f.details["evidence"], 0.0)))
+
+
+def _broken_today(finding: Finding) -> bool:
+    """A site that does not bind today either: the change does not break it (it is dead
+    code, or the call reaches another definition of the name)."""
+    return finding.details["bucket"] != "ok" and finding.details["current"] == "would_break"
 
 
 def _subject(target: Target, current: tuple[Param, ...], new: tuple[Param, ...]) -> _Subject:
@@ -113,14 +137,43 @@ def _as_defined(target: Target, new: tuple[Param, ...]) -> tuple[Param, ...]:
 
 # -- one finding per site ---------------------------------------------------------------------
 
-def _finding(site: Site, subject: _Subject) -> Finding:
-    from cq.analysis.binding import Shape, bind
+class _Binder:
+    """`binding.bind`, memoised for the run: thousands of sites share a few shapes, and a
+    name-only site of a common name reaches dozens of definitions."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Shape, tuple[Param, ...], bool], Binding] = {}
+
+    def bind(self, shape: Shape, params: tuple[Param, ...], bound_self: bool) -> Binding:
+        from cq.analysis.binding import bind
+
+        key = (shape, params, bound_self)
+        if key not in self._memo:
+            self._memo[key] = bind(shape, params, bound_self)
+        return self._memo[key]
+
+    def today(self, shape: Shape, subject: _Subject, bound_self: bool) -> Binding | None:
+        """The binding against the current params, None when they are unknown."""
+        if subject.current is None:
+            return None
+        return self.bind(shape, subject.current, bound_self)
+
+
+def _finding(binder: _Binder, site: Site, subjects: list[_Subject]) -> Finding:
+    """The site bound against the first of its targets it binds to today (else the first):
+    a name-only site reaching several definitions most likely calls the one it fits."""
+    from cq.analysis.binding import Shape
     from cq.findings import make_finding
     from cq.query.entities import anchor_of
 
     shape = Shape.from_call(site.call)
-    binding = bind(shape, subject.new, site.bound_self)
-    today = None if subject.current is None else bind(shape, subject.current, site.bound_self)
+    subject, today = subjects[0], binder.today(shape, subjects[0], site.bound_self)
+    for candidate in subjects:
+        fits = binder.today(shape, candidate, site.bound_self)
+        if fits is not None and fits.status == "ok":
+            subject, today = candidate, fits
+            break
+    binding = binder.bind(shape, subject.new, site.bound_self)
     details = _details(site, subject, binding, today)
     return make_finding("sig_site", anchor_of(site.path, site.call.span), details,
                         message=_message(site, binding, today),
@@ -146,7 +199,10 @@ def _details(site: Site, subject: _Subject, binding: Binding,
 
 
 def _message(site: Site, binding: Binding, today: Binding | None) -> str:
-    head = f"{site.call.callee}(…)"
+    call = site.call
+    preview = " ".join(call.preview.split())
+    short = preview if len(preview) <= PREVIEW_WIDTH else preview[:PREVIEW_WIDTH - 1] + "…"
+    head = f"{call.callee}({short})"
     if binding.status == "ok":
         text = f"{head} binds under the new signature"
     else:
@@ -158,8 +214,8 @@ def _message(site: Site, binding: Binding, today: Binding | None) -> str:
 
 # -- the answer's frame -----------------------------------------------------------------------
 
-def _sections(ok: tuple[Finding, ...], subjects: dict[str, _Subject], spec: str,
-              new: tuple[Param, ...]) -> tuple[Any, ...]:
+def _sections(groups: dict[str, tuple[Finding, ...]], subjects: dict[str, _Subject],
+              spec: str, new: tuple[Param, ...]) -> tuple[Any, ...]:
     from cq.result import Section
 
     notes = [f"{label}: current ({_current_text(s)}), new ({_format(s.new)})"
@@ -167,21 +223,38 @@ def _sections(ok: tuple[Finding, ...], subjects: dict[str, _Subject], spec: str,
     if not subjects:
         notes.append(f"no definition of {spec} found: sites matched by name only, "
                      f"new ({_format(new)})")
-    return (Section(title="OK", kind="ok", findings=ok),
+    broken = groups["already_broken"]
+    today = (Section(title="Already failing today", kind="already_broken", findings=broken,
+                     notes=("these sites do not bind to the current signature either: "
+                            "dead code, or calls of another definition of the name",)),)
+    return (*(today if broken else ()), Section(title="OK", kind="ok", findings=groups["ok"]),
             Section(title="Signatures", kind="signatures", notes=tuple(notes)))
 
 
 def _summary(findings: list[Finding], subjects: dict[str, _Subject],
-             new: tuple[Param, ...]) -> dict[str, Any]:
+             new: tuple[Param, ...], matches: int) -> dict[str, Any]:
     counts = {b: sum(1 for f in findings if f.details["bucket"] == b) for b in BUCKETS}
     olds = {f"({_current_text(s)})" for s in subjects.values()}
     old = olds.pop() if len(olds) == 1 else "; ".join(
         f"{label}({_current_text(s)})" for label, s in subjects.items())
-    return {**counts, "sites": len(findings),
+    today = sum(1 for f in findings if f.details["current"] == "would_break")
+    return {**counts, "sites": len(findings), "matches": matches,
+            "notes": [_counts_note(findings, counts)],
             "files_with_calls": len({f.anchor.file for f in findings if f.anchor}),
-            "breaks_today": sum(1 for f in findings if f.details["current"] == "would_break"),
+            "breaks_today": today,
             "old_signature": old or None, "new_signature": f"({_format(new)})",
             "targets": list(subjects)}
+
+
+def _counts_note(findings: list[Finding], counts: dict[str, int]) -> str:
+    """The answer in one line: `15 call sites: 0 would break, 0 ambiguous, 15 ok`."""
+    broken = sum(1 for f in findings if _broken_today(f))
+    already = ""
+    if broken:
+        already = f" ({broken} of them already fail{'s' if broken == 1 else ''} today)"
+    plural = "" if len(findings) == 1 else "s"
+    return (f"{len(findings)} call site{plural}: {counts['would_break']} would break{already}, "
+            f"{counts['ambiguous']} ambiguous, {counts['ok']} ok")
 
 
 def _current_text(subject: _Subject) -> str:
