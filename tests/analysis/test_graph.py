@@ -12,6 +12,8 @@ from cq.analysis.graph import (
     has_cycle,
     restricted,
     shortest_cycle,
+    shortest_cycle_via,
+    shortest_path,
     strongly_connected_components,
 )
 
@@ -50,6 +52,30 @@ def test_cyclic_components_keep_cycles_and_self_loops(graph, cyclic) -> None:
 ])
 def test_shortest_cycle(graph, start, cycle) -> None:
     assert shortest_cycle(graph, start) == cycle
+
+
+@pytest.mark.parametrize(("graph", "marked", "cycle"), [
+    ({"a": ["b"], "b": ["a"]}, {("b", "a")}, ["b", "a", "b"]),
+    # the shortest cycle a-c-a takes no marked edge: the answer goes round through b
+    ({"a": ["b", "c"], "b": ["d"], "d": ["a"], "c": ["a"]}, {("d", "a")},
+     ["d", "a", "b", "d"]),
+    ({"a": ["b"], "b": ["a"]}, set(), []),
+    ({"a": ["a"]}, {("a", "a")}, ["a", "a"]),
+    ({"a": ["b"], "b": ["c"]}, {("a", "b")}, []),  # on no cycle
+    # two marked edges: the one on the shorter cycle wins
+    ({"a": ["b"], "b": ["c"], "c": ["a"], "x": ["y"], "y": ["x"]}, {("a", "b"), ("x", "y")},
+     ["x", "y", "x"]),
+])
+def test_shortest_cycle_via_a_marked_edge(graph, marked, cycle) -> None:
+    assert shortest_cycle_via(graph, marked) == cycle
+
+
+@pytest.mark.parametrize(("source", "target", "path"), [
+    ("a", "a", ["a"]), ("a", "d", ["a", "c", "d"]), ("d", "a", []),
+])
+def test_shortest_path(source, target, path) -> None:
+    graph = {"a": ["b", "c"], "b": ["c"], "c": ["d"]}
+    assert shortest_path(graph, source, target) == path
 
 
 def test_restricted_keeps_only_edges_inside() -> None:

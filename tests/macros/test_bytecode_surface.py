@@ -79,6 +79,20 @@ def test_globals_and_kinds(shop: Path, qualname, kind, line, read, written) -> N
     assert finding.details["globals"] == {"read": read, "written": written}
 
 
+def test_class_body_names_are_not_global_reads(make_repo) -> None:
+    source = "X = 1\n\n\nclass C:\n    a = X\n    b = a + 1\n    del a\n    c = len(b)\n"
+    result = ask(make_repo({"m.py": source}), "m.py", "globals", no_cache=True)
+    assert by_qualname(result)["C"]["globals"] == {"read": ["X", "__name__", "len"],
+                                                   "written": []}
+
+
+def test_message_names_what_is_touched(shop: Path) -> None:
+    (tally,) = [f for f in ask(shop, "tally", "globals,attrs", no_cache=True).key_findings]
+    assert tally.message == "function tally: reads TOTAL, len, str; writes TOTAL; no attributes"
+    many = ask(shop, ORDERS, "attrs", no_cache=True).key_findings
+    assert all(len(f.message) <= 160 for f in many)
+
+
 @pytest.mark.parametrize(("target", "qualname", "attrs", "constants"), [
     (CLOSURES, "Ledger.__init__", {"rows"}, {"None"}),
     (CLOSURES, "Ledger.recorder.record", {"append"}, set()),
@@ -126,6 +140,8 @@ def test_directory_target_lists_each_file_with_its_module(shop: Path) -> None:
                                                           "orders")}
     assert result.summary["files"] == 4
     assert result.summary["code_objects"] == len(result.key_findings)
+    assert (result.summary["matches"], result.summary["files_with_matches"],
+            result.summary["files_in_scope"]) == (len(result.key_findings), 4, 4)
 
 
 @pytest.mark.parametrize(("show", "parts"), [

@@ -155,6 +155,26 @@ def test_lazy_and_type_only(make_repo, source, lazy, type_only) -> None:
     assert (edge.details["lazy"], edge.details["type_only"]) == (lazy, type_only)
 
 
+@pytest.mark.parametrize(("source", "main_only"), [
+    ("if __name__ == '__main__':\n    import pkg.b\n", True),
+    ("if __name__ == \"__main__\":  # run as a script\n    x = 1\n\n    import pkg.b\n", True),
+    ("if __name__ == '__main__':\n    pass\nelse:\n    import pkg.b\n", False),
+    ("if __name__ == '__main__':\n    pass\nimport pkg.b\n", False),
+])
+def test_imports_under_the_main_guard(make_repo, source, main_only) -> None:
+    result = imports(make_repo({"pkg/__init__.py": "", "pkg/a.py": source, "pkg/b.py": ""}))
+    (edge,) = [f for f in result.key_findings if f.details["targets"] == ["pkg.b"]]
+    assert (edge.details["main_only"], edge.details["lazy"]) == (main_only, False)
+
+
+def test_a_script_block_import_makes_no_import_time_cycle(make_repo) -> None:
+    root = make_repo({"m/__init__.py": "", "m/a.py": "import m.b\n",
+                      "m/b.py": "if __name__ == '__main__':\n    import m.a\n"})
+    (cycle,) = imports(root, cycles=True).key_findings
+    assert (cycle.details["import_time"], cycle.severity) == (False, "info")
+    assert cycle.details["path"][0]["main_only"] is True
+
+
 def test_stub_imports_are_type_only(make_repo) -> None:
     result = imports(make_repo({"pkg/__init__.py": "", "pkg/b.py": "",
                                 "pkg/a.pyi": "import pkg.b\n"}))
@@ -198,7 +218,7 @@ def test_sample_repo_cycles(cycles_repo, modules, edges, severity, lazy_only) ->
     first = cycle.details["cycle"]
     assert first[0] == first[-1] == modules[0] and len(first) == len(modules) + 1
     assert (cycle.anchor.file, cycle.anchor.line) == edges[0][2:]
-    assert result.sections == ()
+    assert [s.kind for s in result.sections] == ["cycle_lines"]
 
 
 def test_cycle_order_follows_the_ring(cycles_repo) -> None:
@@ -227,6 +247,72 @@ def test_self_imports(make_repo, init, cycles) -> None:
     assert list(cycle_rows(imports(root, cycles=True))) == cycles
 
 
+MIXED = {  # a <-> b closes only lazily; a -> c -> d -> a runs at import time
+    "m/__init__.py": "",
+    "m/a.py": "import m.c\n\ndef f():\n    import m.b\n",
+    "m/b.py": "import m.a\n",
+    "m/c.py": "import m.d\n",
+    "m/d.py": "import m.a\n",
+}
+
+
+def test_an_import_time_cycle_is_shown_through_eager_edges(make_repo) -> None:
+    found = cycle_rows(imports(make_repo(MIXED), cycles=True))
+    eager = found[("m.a", "m.c", "m.d")]
+    assert (eager.severity, eager.details["import_time"]) == ("warning", True)
+    assert eager.details["cycle"] == ["m.a", "m.c", "m.d", "m.a"]
+    assert [(e["file"], e["line"], e["lazy"]) for e in eager.details["path"]] == [
+        ("m/a.py", 1, False), ("m/c.py", 1, False), ("m/d.py", 1, False)]
+    assert (eager.anchor.file, eager.anchor.line) == ("m/a.py", 1)
+    lazy = found[("m.a", "m.b", "m.c", "m.d")]  # the coupling through the lazy import
+    assert (lazy.severity, lazy.details["import_time"]) == ("info", False)
+    assert lazy.details["cycle"] == ["m.a", "m.b", "m.a"]
+    assert [(e["line"], e["lazy"]) for e in lazy.details["path"]] == [(4, True), (1, False)]
+    assert lazy.details["import_time_cycles"] == [["m.a", "m.c", "m.d"]]
+    assert len(found) == 2
+
+
+def test_a_component_is_shown_by_a_ring_not_by_a_self_import(make_repo) -> None:
+    root = make_repo({"m/__init__.py": "", "m/a.py": "import m.b\n\ndef f():\n    import m.a\n",
+                      "m/b.py": "def g():\n    import m.a\n"})
+    (cycle,) = imports(root, cycles=True).key_findings
+    assert cycle.details["cycle"] == ["m.b", "m.a", "m.b"]
+
+
+def test_cycles_are_ranked_import_time_first(make_repo) -> None:
+    files = {**MIXED, "m/x.py": "def f():\n    import m.y\n", "m/y.py": "import m.x\n",
+             "m/p.py": "import m.q\n", "m/q.py": "import m.p\n"}
+    result = imports(make_repo(files), cycles=True)
+    assert [(f.details["import_time"], f.details["modules"]) for f in result.key_findings] == [
+        (True, ["m.a", "m.c", "m.d"]), (True, ["m.p", "m.q"]),
+        (False, ["m.a", "m.b", "m.c", "m.d"]), (False, ["m.x", "m.y"])]
+    assert (result.summary["cycles"], result.summary["import_time_cycles"]) == (4, 2)
+
+
+def test_cycle_lines_are_a_section_of_import_findings(cycles_repo) -> None:
+    result = imports(cycles_repo, cycles=True)
+    (lines,) = result.sections
+    assert lines.kind == "cycle_lines"
+    first = result.key_findings[0]
+    shown = [(f.anchor.file, f.anchor.line, f.details["cycle"]) for f in lines.findings
+             if f.details["cycle"] == 1]
+    assert shown == [(e["file"], e["line"], 1) for e in first.details["path"]]
+    assert {f.category for f in lines.findings} == {"import"}
+    assert len(lines.findings) == sum(len(f.details["path"]) for f in result.key_findings)
+    for finding in lines.findings:
+        assert finding.details["targets"] == [finding.details["to"]]
+        assert finding.details["importer"] == finding.details["from"]
+
+
+def test_deeply_nested_code_does_not_stop_the_graph(make_repo) -> None:
+    deep = "+".join(["a"] * 4000)
+    root = make_repo({"m/__init__.py": "", "m/b.py": "",
+                      "m/a.py": "from typing import TYPE_CHECKING\nimport m.b\n"
+                                f"if TYPE_CHECKING:\n    import os\nx = {deep}\n"})
+    result = imports(root)
+    assert [f.details["targets"] for f in result.key_findings] == [["m.b"]]
+
+
 # -- --module --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["loops.rel.right", "src/loops/rel/right.py"])
@@ -239,6 +325,19 @@ def test_module_keeps_both_directions(cycles_repo, name) -> None:
                     ("src/loops/rel/right.py", 3, "os", "outgoing"),
                     ("src/loops/rel/right.py", 5, "loops.rel.left", "outgoing")]
     assert result.summary["imports"] == 4
+
+
+def test_module_lists_its_importers_first(cycles_repo) -> None:
+    result = imports(cycles_repo, module="loops.rel.right")
+    directions = [f.details["direction"] for f in result.key_findings]
+    assert directions == ["incoming", "outgoing"]
+    assert result.key_findings[0].message.startswith("loops.rel.left imports it: ")
+
+
+def test_summary_notes_say_what_the_imports_are(make_repo) -> None:
+    notes = imports(make_repo(PKG)).summary["notes"]
+    assert notes[0] == ("14 imports: 8 internal, 4 stdlib, 2 third-party "
+                        "(requests 1, yaml 1)")
 
 
 def test_module_with_cycles_keeps_its_cycles(cycles_repo) -> None:

@@ -17,7 +17,7 @@ from cq.api import RunContext, macro
 from cq.cli.app import run
 from cq.errors import BadInputError
 from cq.macros.scopes import is_path
-from cq.result import CqResult
+from cq.result import CqResult, Finding
 from cq.settings import resolve_settings
 
 CLOSURES = "src/shop/closures.py"
@@ -37,8 +37,13 @@ def ask(root: Path, target: str, **options) -> CqResult:
     return macro(settings, "scopes", {"target": target}, RunContext(argv=("cq", "scopes")))
 
 
+def scopes(result: CqResult) -> list[Finding]:
+    return [*result.key_findings,
+            *(f for s in result.sections for f in s.findings if f.category == "scope")]
+
+
 def by_qualname(result: CqResult) -> dict[str, dict]:
-    return {f.details["qualname"]: f.details for f in result.key_findings}
+    return {f.details["qualname"]: f.details for f in scopes(result)}
 
 
 @pytest.mark.parametrize(("qualname", "line", "free", "cells", "nonlocals", "globals_"), [
@@ -54,7 +59,7 @@ def by_qualname(result: CqResult) -> dict[str, dict]:
 def test_closure_variables(shop: Path, qualname, line, free, cells, nonlocals,
                            globals_) -> None:
     result = ask(shop, CLOSURES, no_cache=True)
-    (finding,) = [f for f in result.key_findings if f.details["qualname"] == qualname]
+    (finding,) = [f for f in scopes(result) if f.details["qualname"] == qualname]
     assert finding.category == "scope" and finding.severity == "info"
     assert (finding.anchor.file, finding.anchor.line) == (CLOSURES, line)
     details = finding.details
@@ -90,7 +95,7 @@ def _compiled(path: Path) -> dict[str, types.CodeType]:
 def test_agrees_with_the_compiler(shop: Path) -> None:
     result = ask(shop, ".", no_cache=True)
     assert result.key_findings
-    for finding in result.key_findings:
+    for finding in scopes(result):
         code = _compiled(shop / finding.anchor.file)[finding.details["qualname"]]
         assert finding.details["free"] == sorted(code.co_freevars)
         assert finding.details["cells"] == sorted(code.co_cellvars)
@@ -124,14 +129,26 @@ def test_symbol_targets(shop: Path, target, expected) -> None:
                                                ("src/shop/", "src/shop"), (".", ".")])
 def test_directory_targets_cover_every_def(shop: Path, target, under) -> None:
     result = ask(shop, target, no_cache=True)
-    assert len(result.key_findings) == _def_count(shop, under)
-    assert result.summary["scopes"] == len(result.key_findings)
+    assert len(scopes(result)) == _def_count(shop, under)
+    assert result.summary["scopes"] == len(scopes(result))
 
 
 def test_summary(shop: Path) -> None:
     summary = ask(shop, CLOSURES, no_cache=True).summary
     assert (summary["scopes"], summary["closures"], summary["with_cells"]) == (8, 3, 3)
     assert (summary["with_nonlocals"], summary["with_globals"], summary["files"]) == (1, 1, 1)
+    assert (summary["matches"], summary["files_with_matches"], summary["files_in_scope"]) == (
+        7, 1, 4)
+
+
+def test_scopes_without_closure_variables_come_after_the_rest(shop: Path) -> None:
+    result = ask(shop, CLOSURES, no_cache=True)
+    assert [f.details["qualname"] for f in result.key_findings] == [
+        "make_counter", "make_counter.bump", "make_adder", "tally", "Ledger.__init__",
+        "Ledger.recorder", "Ledger.recorder.record"]
+    (plain,) = result.sections
+    assert plain.kind == "no_closure" and [f.details["qualname"] for f in plain.findings] == [
+        "squares"]
 
 
 @pytest.mark.parametrize(("text", "path"), [("a/b", True), ("m.py", True), (".", True),

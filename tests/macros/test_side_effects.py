@@ -136,6 +136,39 @@ def test_unparsable_file_falls_back_to_facts(make_repo) -> None:
     assert result.summary["files_unparsed"] == ["old.py"]
 
 
+@pytest.mark.parametrize("guard", ["if __name__ == '__main__':", 'if "__main__" == __name__:',
+                                   "if TYPE_CHECKING:"])
+def test_facts_fallback_keeps_the_guards(make_repo, guard) -> None:
+    source = f"setup()\nprint 'python 2'\n{guard}\n    main()\n\n    run()\nafter()\n"
+    result = side_effects(make_repo({"old.py": source}))
+    assert kinds_by_line(result, "old.py") == [(1, "call"), (7, "call")]
+
+
+def test_a_skeleton_that_does_not_parse_falls_back_to_the_whole_file(make_repo,
+                                                                      monkeypatch) -> None:
+    import cq.analysis.import_time as import_time
+
+    monkeypatch.setattr(import_time, "import_time_skeleton", lambda facts, text: "def (")
+    source = "import sys\nsys.path.append('x')\ndef f():\n    setup()\n"
+    result = side_effects(make_repo({"mod.py": source}))
+    assert kinds_by_line(result) == [(2, "global_mutation")]
+    assert "files_unparsed" not in result.summary
+
+
+def test_deeply_nested_code_falls_back_to_facts(make_repo) -> None:
+    deep = "+".join(["a"] * 4000)
+    result = side_effects(make_repo({"deep.py": f"setup()\nx = {deep}\n"}))
+    assert kinds_by_line(result, "deep.py") == [(1, "call")]
+    assert result.summary["files_unparsed"] == ["deep.py"]
+
+
+def test_modules_with_mutations_and_ambient_reads_come_first(make_repo) -> None:
+    result = side_effects(make_repo({
+        "a.py": "setup()\nsetup()\nsetup()\n", "b.py": "@hook\ndef f():\n    pass\n",
+        "m.py": "import os\nX = os.getenv('X')\n", "z.py": "import sys\nsys.path.append('x')\n"}))
+    assert [f.anchor.file for f in result.key_findings] == ["z.py", "m.py", "a.py", "b.py"]
+
+
 # -- the sample repository ---------------------------------------------------------------------
 
 SAMPLE = [(15, "global_mutation"), (16, "global_mutation"), (17, "ambient_read"),

@@ -129,6 +129,39 @@ def shortest_cycle(graph: Mapping[Node, Iterable[Node]], start: Node) -> list[No
     return []
 
 
+def shortest_path(graph: Mapping[Node, Iterable[Node]], source: Node, target: Node
+                  ) -> list[Node]:
+    """A shortest path [source, ..., target] (breadth-first, successors in sorted order);
+    [source] when they are the same node, [] when `target` is out of reach."""
+    if source == target:
+        return [source]
+    parent: dict[Node, Node] = {source: source}
+    queue: deque[Node] = deque([source])
+    while queue:
+        node = queue.popleft()
+        for nxt in sorted(set(graph.get(node, ()))):
+            if nxt in parent:
+                continue
+            parent[nxt] = node
+            if nxt == target:
+                return _path_to(parent, source, nxt)
+            queue.append(nxt)
+    return []
+
+
+def shortest_cycle_via(graph: Mapping[Node, Iterable[Node]],
+                       marked: Iterable[tuple[Node, Node]], tries: int = 32) -> list[Node]:
+    """A shortest cycle that starts with one of the `marked` edges, as [u, v, ..., u]; []
+    when no marked edge lies on a cycle. Only the first `tries` marked edges (in sorted
+    order) are tried, each a breadth-first search, so a huge component stays linear."""
+    best: list[Node] = []
+    for source, target in sorted(set(marked))[:tries]:
+        back = shortest_path(graph, target, source)
+        if back and (not best or len(back) + 1 < len(best)):
+            best = [source, *back]
+    return best
+
+
 def _path_to(parent: dict[Node, Node], start: Node, node: Node) -> list[Node]:
     path = [node]
     while path[-1] != start:

@@ -6,16 +6,20 @@
   absolute import of a module next to the importer's package root (a script's sibling,
   `conftest` under pytest) is internal with evidence "heuristic";
 - one `Edge` per (row, internal module the row makes importable), with its laziness;
-- the cyclic strongly connected components of the module graph as `Cycle`s.
+- `Cycle`s: the cyclic strongly connected components of the eager edges (import-time
+  cycles), then those of all edges that need a lazy or type-only import to close.
 
 Laziness is read off the facts (a function among the enclosing scopes); `type_only` needs the
 extent of `if TYPE_CHECKING:` blocks, read with `ast` from the few files that import `typing`
-(or `typing_extensions`) and contain the text `TYPE_CHECKING`. Formatting findings is the
-macro's job.
+(or `typing_extensions`) and contain the text `TYPE_CHECKING`; `main_only` (an import in a
+top-level `if __name__ == "__main__":` body, which runs only when the file is a script) is read
+off the text by indentation (`guard_blocks`, shared with the side-effects fallback). An edge
+runs at import time when it is none of the three. Formatting findings is the macro's job.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,7 +27,12 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from cq.analysis.graph import cyclic_components, has_cycle, restricted, shortest_cycle
+from cq.analysis.graph import (
+    cyclic_components,
+    restricted,
+    shortest_cycle,
+    shortest_cycle_via,
+)
 from cq.errors import BadInputError
 from cq.facts import Def, FileFacts, Import, Span
 from cq.modules import module_name
@@ -56,6 +65,7 @@ class ImportRow(msgspec.Struct, frozen=True):
     lazy: bool
     type_only: bool
     evidence: str = "syntax"  # "heuristic" when found next to the importer's package root
+    main_only: bool = False  # inside `if __name__ == "__main__":` (runs only as a script)
 
 
 class Edge(msgspec.Struct, frozen=True):
@@ -66,24 +76,29 @@ class Edge(msgspec.Struct, frozen=True):
     text: str
     lazy: bool
     type_only: bool
+    main_only: bool = False
 
     @property
     def eager(self) -> bool:
         """Runs when the importing module is imported."""
-        return not (self.lazy or self.type_only)
+        return not (self.lazy or self.type_only or self.main_only)
 
 
 class Cycle(msgspec.Struct, frozen=True):
-    """A cyclic component: its modules (sorted), a shortest cycle through the first one
-    (`order`, first module repeated at the end), every edge between its members,
-    `lazy_only` (no edge runs at import time) and `import_time` (the eager edges alone still
-    form a cycle, so importing one member can meet a partly initialised other)."""
+    """A cyclic component: its modules (sorted), a shortest cycle (`order`, first module
+    repeated at the end) with the import lines that form it (`path`, one edge per step),
+    every edge between its members, `lazy_only` (no edge runs at import time) and
+    `import_time` (a component of the eager edges alone: importing one member can meet a
+    partly initialised other). A component that needs a lazy or type-only edge to close
+    starts its `order` with one, and names the import-time cycles inside it."""
 
     modules: tuple[str, ...]
     order: tuple[str, ...]
+    path: tuple[Edge, ...]
     edges: tuple[Edge, ...]
     lazy_only: bool
     import_time: bool
+    import_time_cycles: tuple[tuple[str, ...], ...] = ()
 
 
 class ImportGraph(msgspec.Struct, frozen=True):
@@ -182,8 +197,11 @@ class _Resolver:
 
 # -- rows ---------------------------------------------------------------------------------
 
-def file_rows(facts: FileFacts, resolver: _Resolver, type_blocks: list[tuple[int, int]]
-              ) -> list[ImportRow]:
+Blocks = list[tuple[int, int]]
+
+
+def file_rows(facts: FileFacts, resolver: _Resolver, type_blocks: Blocks,
+              main_blocks: Blocks) -> list[ImportRow]:
     defs = {d.qualname: d for d in facts.defs} if any(
         i.enclosing for i in facts.imports) else {}
     stub = facts.path.endswith(".pyi")
@@ -192,6 +210,7 @@ def file_rows(facts: FileFacts, resolver: _Resolver, type_blocks: list[tuple[int
     for fact in facts.imports:
         lazy = in_function(fact.enclosing, defs)
         type_only = stub or any(lo <= fact.span.line <= hi for lo, hi in type_blocks)
+        main_only = any(lo <= fact.span.line <= hi for lo, hi in main_blocks)
         for module, written, names, alias, text in _specs(fact):
             resolved, evidence = resolver.locate(facts.module, written, fact.level)
             rows.append(ImportRow(
@@ -199,7 +218,7 @@ def file_rows(facts: FileFacts, resolver: _Resolver, type_blocks: list[tuple[int
                 module=module, level=fact.level, resolved=resolved, names=names, alias=alias,
                 classification=resolver.classify(resolved, fact.level),
                 targets=resolver.targets(facts.module, resolved, names, package),
-                lazy=lazy, type_only=type_only, evidence=evidence))
+                lazy=lazy, type_only=type_only, evidence=evidence, main_only=main_only))
     return rows
 
 
@@ -249,13 +268,55 @@ def _blocks_in(data: bytes) -> list[tuple[int, int]]:
 
     try:
         tree = ast.parse(data)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # RecursionError: deep code
         return []
     blocks = []
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and node.body and _names_type_checking(node.test):
             blocks.append((node.body[0].lineno, node.body[-1].end_lineno or node.lineno))
     return blocks
+
+
+def main_blocks(source: FactSource, facts: FileFacts) -> Blocks:
+    """Line ranges of top-level `if __name__ == "__main__":` bodies, from the text of the
+    files that contain `__main__` and import something there is to find."""
+    if not facts.imports or not source.session.contains(facts.path, "__main__"):
+        return []
+    data = source.session.text(facts.path)
+    text = data.decode("utf-8", "replace") if data is not None else ""
+    return [(lo, hi) for lo, hi, kind in guard_blocks(text) if kind == "main"]
+
+
+_GUARD = re.compile(r"""if\s+(?:(?P<main>__name__\s*==\s*(['"])__main__\2"""
+                    r"""|(['"])__main__\3\s*==\s*__name__)|(?:typing\.)?TYPE_CHECKING)"""
+                    r"""\s*:\s*(?:#.*)?$""")
+
+
+def guard_blocks(text: str) -> list[tuple[int, int, str]]:
+    """(first line, last line, "main" or "type_checking") of the bodies of top-level `if
+    __name__ == "__main__":` and `if TYPE_CHECKING:` statements, read from the text by
+    indentation (no parse): a body ends before the next line of code at column 0 (an
+    `else:` included, whose body runs)."""
+    blocks: list[tuple[int, int, str]] = []
+    start, kind = 0, ""
+    lines = ast_lines(text)
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line[0] in " \t#":
+            continue
+        if start:
+            blocks.append((start, number - 1, kind))
+        found = _GUARD.match(line)
+        start = number + 1 if found else 0
+        kind = "main" if found and found.group("main") else "type_checking"
+    if start:
+        blocks.append((start, len(lines), kind))
+    return blocks
+
+
+def ast_lines(text: str) -> list[str]:
+    """The lines as ast counts them: at \\n, \\r\\n and \\r only (`str.splitlines` also
+    splits at \\f, ...)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _names_type_checking(test: object) -> bool:
@@ -272,31 +333,63 @@ def build_graph(source: FactSource) -> ImportGraph:
     facts = [f for f in source.all_facts() if not f.skipped]
     modules = module_paths(f.path for f in facts)
     resolver = _Resolver(modules)
-    rows = tuple(row for ff in facts
-                 for row in file_rows(ff, resolver, type_checking_blocks(source, ff)))
+    rows = tuple(row for ff in facts for row in file_rows(
+        ff, resolver, type_checking_blocks(source, ff), main_blocks(source, ff)))
     edges = tuple(Edge(row.importer, target, row.path, row.span, row.text, row.lazy,
-                       row.type_only) for row in rows for target in row.targets)
+                       row.type_only, row.main_only) for row in rows for target in row.targets)
     return ImportGraph(modules=modules, files=len(source.files), rows=rows, edges=edges,
                        cycles=find_cycles(edges))
 
 
 def find_cycles(edges: Iterable[Edge]) -> tuple[Cycle, ...]:
+    """The import-time cycles (components of the eager edges), then the components of all
+    edges that are not one of those (cycles closed by a lazy or type-only import)."""
     by_source: dict[str, list[Edge]] = defaultdict(list)
     for edge in edges:
         by_source[edge.source].append(edge)
     graph = {source: [e.target for e in out] for source, out in by_source.items()}
     eager = {source: [e.target for e in out if e.eager] for source, out in by_source.items()}
-    return tuple(_cycle(members, by_source, graph, eager)
-                 for members in cyclic_components(graph))
+    at_import = cyclic_components(eager)
+    found = [_eager_cycle(members, by_source, eager) for members in at_import]
+    seen = {tuple(members) for members in at_import}
+    found.extend(_lazy_cycle(members, by_source, graph, at_import)
+                 for members in cyclic_components(graph) if tuple(members) not in seen)
+    return tuple(found)
 
 
-def _cycle(members: list[str], by_source: dict[str, list[Edge]], graph: dict[str, list[str]],
-           eager: dict[str, list[str]]) -> Cycle:
-    inside = set(members)
-    edges = tuple(sorted((e for m in members for e in by_source.get(m, ())
-                          if e.target in inside),
-                         key=lambda e: (e.source, e.target, e.path, e.span.line)))
-    order = shortest_cycle(restricted(graph, members), members[0])
-    return Cycle(modules=tuple(members), order=tuple(order), edges=edges,
-                 lazy_only=not any(e.eager for e in edges),
-                 import_time=has_cycle(restricted(eager, members)))
+def _inside(members: list[str], by_source: dict[str, list[Edge]]) -> tuple[Edge, ...]:
+    keep = set(members)
+    return tuple(sorted((e for m in members for e in by_source.get(m, ()) if e.target in keep),
+                        key=lambda e: (e.source, e.target, e.path, e.span.line)))
+
+
+def _eager_cycle(members: list[str], by_source: dict[str, list[Edge]],
+                 eager: dict[str, list[str]]) -> Cycle:
+    edges = _inside(members, by_source)
+    order = shortest_cycle(restricted(eager, members), members[0])
+    return Cycle(modules=tuple(members), order=tuple(order), path=_path(order, edges, -1),
+                 edges=edges, lazy_only=False, import_time=True)
+
+
+def _lazy_cycle(members: list[str], by_source: dict[str, list[Edge]],
+                graph: dict[str, list[str]], at_import: list[list[str]]) -> Cycle:
+    edges = _inside(members, by_source)
+    ring = len(members) > 1  # a self-import would say nothing about how the members tangle
+    order = shortest_cycle_via(restricted(graph, members),
+                               [(e.source, e.target) for e in edges
+                                if not e.eager and (e.source != e.target or not ring)])
+    inner = tuple(tuple(c) for c in at_import if set(c) <= set(members))
+    return Cycle(modules=tuple(members), order=tuple(order), path=_path(order, edges, 0),
+                 edges=edges, lazy_only=not any(e.eager for e in edges), import_time=False,
+                 import_time_cycles=inner)
+
+
+def _path(order: list[str], edges: tuple[Edge, ...], lazy_step: int) -> tuple[Edge, ...]:
+    """One import line per step of `order`: a lazy or type-only one at `lazy_step`, an eager
+    one elsewhere when there is one (edges are in file and line order)."""
+    path = []
+    for step, pair in enumerate(zip(order, order[1:], strict=False)):
+        options = [e for e in edges if (e.source, e.target) == pair]
+        wanted = [e for e in options if e.eager != (step == lazy_step)]
+        path.append((wanted or options)[0])
+    return tuple(path)

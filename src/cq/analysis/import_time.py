@@ -25,10 +25,13 @@ Besides calls: reading an ambient name (`AMBIENT_NAMES`: `os.environ[...]`, `sys
 `sys.modules[k] = m`, `json.encoder.c_make_encoder = None`) is a `global_mutation`; every
 decorator not on `SAFE_DECORATORS` is a `decorator`.
 
-The tables are in `cq.analysis.import_time_rules`. The candidate test reads facts, which have
-no `del` statements: a module whose only import-time work is `del sys.modules[...]` is not
-walked. Files `ast` cannot parse fall back to the facts (import-time calls and stores, no
-guard or alias knowledge) with evidence "heuristic"; everything else has evidence "ast".
+The tables are in `cq.analysis.import_time_rules`. A file is parsed as its import-time
+skeleton (`cq.analysis.skeleton`: function bodies blanked, positions kept), else whole. The
+candidate test reads facts, which have no `del` statements: a module whose only import-time
+work is `del sys.modules[...]` is not walked. Files `ast` cannot parse fall back to the facts
+(import-time calls and stores, minus top-level `__main__` and TYPE_CHECKING blocks found by
+indentation; no alias knowledge) with evidence "heuristic"; everything else has evidence
+"ast".
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from cq.analysis.import_graph import in_function
+from cq.analysis.import_graph import ast_lines, guard_blocks, in_function
 from cq.analysis.import_time_rules import (
     AMBIENT_CALLS,
     AMBIENT_NAMES,
@@ -49,6 +52,7 @@ from cq.analysis.import_time_rules import (
     is_safe_call,
     is_safe_decorator,
 )
+from cq.analysis.skeleton import import_time_skeleton
 from cq.facts import FileFacts, Span
 from cq.modules import resolve_relative
 
@@ -87,6 +91,8 @@ class EffectsReport(msgspec.Struct, frozen=True):
 # -- candidates -----------------------------------------------------------------------------
 
 def find_effects(source: FactSource) -> EffectsReport:
+    from cq.scan import decode_source  # the scanner's decoding: columns agree with the facts
+
     effects: list[Effect] = []
     unparsed: list[str] = []
     checked = 0
@@ -95,10 +101,11 @@ def find_effects(source: FactSource) -> EffectsReport:
             continue
         checked += 1
         data = source.session.text(facts.path)
-        found = _walk_file(facts, data) if data is not None else None
+        text = decode_source(data)[0] if data is not None else None
+        found = _walk_file(facts, text) if text is not None else None
         if found is None:
             unparsed.append(facts.path)
-            found = list(_from_facts(facts))
+            found = list(_from_facts(facts, text))
         effects.extend(found)
     effects.sort(key=lambda e: (e.path, e.span.line, e.span.col, e.kind))
     return EffectsReport(tuple(effects), checked, tuple(unparsed))
@@ -121,26 +128,24 @@ def _is_store(target: str) -> bool:
 
 # -- the ast walk ---------------------------------------------------------------------------
 
-def _walk_file(facts: FileFacts, data: bytes) -> list[Effect] | None:
-    text = _decode(data)
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+def _walk_file(facts: FileFacts, text: str) -> list[Effect] | None:
+    """The effects of one file, walking the tree of its import-time skeleton (function
+    bodies blanked: most of a file's parse), or of the whole text if that does not parse or
+    the facts are partial (their spans, which cut the skeleton, may be off)."""
+    whole = "partial" in facts.flags
+    tree = (None if whole else _parse(import_time_skeleton(facts, text))) or _parse(text)
+    if tree is None:
         return None
     walker = _Walker(facts, text)
     walker.statements(tree.body, None)
     return walker.effects
 
 
-def _decode(data: bytes) -> str:
-    import io
-    import tokenize
-
+def _parse(text: str) -> ast.Module | None:
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding, "replace")
-    except (SyntaxError, LookupError):
-        return data.decode("latin-1")
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # RecursionError: deep code
+        return None
 
 
 class _Walker:
@@ -148,8 +153,7 @@ class _Walker:
 
     def __init__(self, facts: FileFacts, text: str) -> None:
         self.facts = facts
-        # ast counts lines at \n, \r\n and \r only (str.splitlines also splits at \f, ...)
-        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.lines = ast_lines(text)
         self.aliases: dict[str, tuple[str, bool]] = {}  # local name -> (qualified, is module)
         self.effects: list[Effect] = []
 
@@ -399,12 +403,19 @@ def _flat_targets(targets: list[ast.expr]) -> Iterator[ast.expr]:
 
 # -- the fallback: facts only ---------------------------------------------------------------
 
-def _from_facts(facts: FileFacts) -> Iterator[Effect]:
-    """Import-time calls and stores of a file `ast` cannot parse, from its facts."""
+def _from_facts(facts: FileFacts, text: str | None) -> Iterator[Effect]:
+    """Import-time calls and stores of a file `ast` cannot parse, from its facts, minus
+    those inside a top-level `__main__` or TYPE_CHECKING block found in the text."""
     defs = {d.qualname: d for d in facts.defs}
     imported = {(n.alias or n.name).split(".")[0] for i in facts.imports for n in i.names}
+    blocks = [(lo, hi) for lo, hi, _ in guard_blocks(text or "")]
+
+    def runs(line: int) -> bool:
+        return not any(lo <= line <= hi for lo, hi in blocks)
+
     for call in facts.calls:
-        if in_function(call.enclosing, defs) or is_safe_call(call.callee, call.callee):
+        if (in_function(call.enclosing, defs) or is_safe_call(call.callee, call.callee)
+                or not runs(call.span.line)):
             continue
         kind = (MUTATION if call.callee in MUTATION_CALLS else
                 AMBIENT if call.callee in AMBIENT_CALLS else CALL)
@@ -412,7 +423,7 @@ def _from_facts(facts: FileFacts) -> Iterator[Effect]:
                      call.callee, call.callee, call.enclosing, "heuristic")
     for assign in facts.assigns:
         root = assign.target.split(".")[0].split("[")[0]
-        if assign.scope == "module" and root in imported and (
+        if assign.scope == "module" and root in imported and runs(assign.span.line) and (
                 _is_store(assign.target) or assign.augmented):
             yield Effect(facts.path, facts.module, MUTATION, assign.span,
                          f"{assign.target} = {assign.value}", None, None, None, "heuristic")

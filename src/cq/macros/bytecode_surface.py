@@ -9,8 +9,9 @@ objects of the defs it names and of everything nested in them.
 The parts, each shown only when `--show` names it (default: all four):
 - globals: `{"read": [...], "written": [...]}`. A function reads with LOAD_GLOBAL and writes
   with STORE_GLOBAL/DELETE_GLOBAL (a `global` statement); module code reads and writes its
-  globals by name (LOAD_NAME, STORE_NAME); a class body's names are looked up in the
-  globals when not in the class, but its stores define class attributes, not globals;
+  globals by name (LOAD_NAME, STORE_NAME); a class body reads the globals by name too, but
+  a name it stores or deletes is its own (a class attribute, as `symtable` sees it), so
+  neither its loads nor its stores of that name are globals;
 - attrs: attribute names loaded, stored or deleted;
 - constants: the code object's own constants (reprs, capped by `cq.query.bytecode`);
 - opcodes: instruction counts by opcode name.
@@ -43,6 +44,7 @@ COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"
 READ_OPS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"})
 FUNCTION_WRITES = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
 MODULE_WRITES = FUNCTION_WRITES | {"STORE_NAME", "DELETE_NAME"}
+CLASS_STORES = frozenset({"STORE_NAME", "DELETE_NAME"})
 CO_NEWLOCALS = 0x2  # inspect.CO_NEWLOCALS: a function's own namespace (not module or class)
 
 
@@ -72,8 +74,11 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
                 continue
             findings.extend(_describe(selected, code, kind, show)
                             for code, kind in _chosen(module, selected))
+        summary = _summary(findings, issues, show)
+        summary.update(matches=len(findings), files_in_scope=len(source.files),
+                       files_with_matches=summary["files"])
         return Outcome(key_findings=tuple(findings), sections=targets.issues_section(issues),
-                       summary=_summary(findings, issues, show))
+                       summary=summary)
 
     plan = (f"bytecode surface of {target.describe()}", f"compile with {targets.PYTHON}",
             "show " + ",".join(show))
@@ -141,22 +146,41 @@ def _globals(code: types.CodeType, kind: str) -> dict[str, list[str]]:
     writes = MODULE_WRITES if kind == "module" else FUNCTION_WRITES
     read: set[str] = set()
     written: set[str] = set()
+    stored: set[str] = set()  # a class body's own names (its namespace, not the globals)
     for instruction in dis.get_instructions(code):
+        name = str(instruction.argval)
         if instruction.opname in READ_OPS:
-            read.add(str(instruction.argval))
+            read.add(name)
         elif instruction.opname in writes:
-            written.add(str(instruction.argval))
+            written.add(name)
+        elif instruction.opname in CLASS_STORES:
+            stored.add(name)
+    if kind == "class":
+        read -= stored
     return {"read": sorted(read), "written": sorted(written)}
 
 
+_NAMES_SHOWN = 6  # names a message spells out per list before counting the rest
+
+
 def _counts(details: dict[str, Any], show: tuple[str, ...]) -> str:
+    """What the code touches, by name (the first few of each list)."""
     texts = {
-        "globals": lambda g: f"{len(g['read'])} globals read, {len(g['written'])} written",
-        "attrs": lambda a: f"{len(a)} attributes",
-        "constants": lambda c: f"{len(c)} constants",
+        "globals": lambda g: "; ".join(
+            [f"{verb} {_names(g[key])}" for verb, key in (("reads", "read"),
+                                                          ("writes", "written")) if g[key]]
+            or ["no globals"]),
+        "attrs": lambda a: f"attrs {_names(a)}" if a else "no attributes",
+        "constants": lambda c: f"constants {_names(c)}" if c else "no constants",
         "opcodes": lambda o: f"{sum(o.values())} instructions",
     }
-    return ", ".join(texts[part](details[part]) for part in show)
+    return "; ".join(texts[part](details[part]) for part in show)
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    rest = len(names) - _NAMES_SHOWN
+    return shown + (f" (+{rest})" if rest > 0 else "")
 
 
 def _summary(findings: list[Finding], issues: list[Finding],

@@ -16,15 +16,19 @@ import name` is an edge to `pkg.name` when that is a module, else to `pkg`; `imp
 fallback that lands on the importer itself is dropped (`from . import _speedups` in an
 `__init__`, naming a compiled submodule); only a module naming itself is a self-import.
 
-Rows are `lazy` when any enclosing scope is a function (a class body runs at import time) and
+Rows are `lazy` when any enclosing scope is a function (a class body runs at import time),
 `type_only` inside `if TYPE_CHECKING:` (read with `ast`, only in files that mention it) or in a
-`.pyi` stub. Cycles are the strongly connected components of the module graph with a cycle
-(`cq.analysis.graph`); a cycle is `import_time` when its eager edges alone still form one —
-only then can it fail at import time, and only then is it a warning.
+`.pyi` stub, and `main_only` inside a top-level `if __name__ == "__main__":` (found in the
+text by indentation). Cycles (`cq.analysis.import_graph`): each strongly connected component of the
+eager edges is an import-time cycle (a warning: importing one member can meet another half
+initialised); each component of all edges that is not one of those needs a lazy or
+type-only import to close (info), and names the import-time cycles inside it.
 
-Findings: without `--cycles`, the internal imports are the key findings and stdlib and
-third-party imports are sections; with `--cycles`, the cycles are the key findings and the
-imports are omitted (the edges forming each cycle are in its details).
+Findings: without `--cycles`, the internal imports are the key findings (with `--module`, the
+imports of the module first) and stdlib and third-party imports are sections; with
+`--cycles`, the cycles are the key findings, import-time ones first and bigger ones first,
+and the section "Import lines forming each cycle" has one `import` finding per step of each
+cycle's shortest ring, so the lines show in any format. Summary notes give the counts.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from cq.errors import BadInputError
 from cq.macros.spec import Args, Macro, MacroJob, Option
 
 if TYPE_CHECKING:
-    from cq.analysis.import_graph import Cycle, ImportGraph, ImportRow
+    from cq.analysis.import_graph import Cycle, Edge, ImportGraph, ImportRow
     from cq.discover import Discovery
     from cq.facts import Span
     from cq.index.source import FactSource
@@ -56,7 +60,8 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
         return import_outcome(build_graph(source), cycles=cycles, module=wanted)
 
     plan = ("every import fact → internal / stdlib / third-party",
-            "strongly connected components of the internal module graph" if cycles
+            "cycles: components of the eager import edges (import-time), then those closed "
+            "by a lazy, type-only or script-only import" if cycles
             else "internal imports as findings, stdlib and third-party as sections",
             f"only imports by or of {wanted}" if wanted else "every module")
     return MacroJob(compute=compute, plan=plan)
@@ -89,17 +94,28 @@ def import_outcome(graph: ImportGraph, *, cycles: bool, module: str | None) -> O
     from cq.runner import Outcome
 
     rows = _rows_of(graph, module)
-    found = tuple(c for c in graph.cycles if module is None or module in c.modules)
+    found = tuple(sorted((c for c in graph.cycles if module is None or module in c.modules),
+                         key=_cycle_rank))
     if cycles:
         key = tuple(_cycle_finding(c) for c in found)
-        sections: tuple[Section, ...] = ()
+        sections = _cycle_lines(found)
     else:
-        key = tuple(f for row, way in rows if row.classification == "internal"
-                    for f in [_row_finding(row, way)])
+        key = tuple(sorted((_row_finding(row, way) for row, way in rows
+                            if row.classification == "internal"), key=_row_rank))
         sections = _row_sections(rows)
-    key = tuple(sorted(key, key=_position))
-    summary = _summary(graph, [row for row, _ in rows], found, key, cycles)
+    summary = _summary(graph, [row for row, _ in rows], found, key)
+    summary["notes"] = _notes(summary, cycles, module)
     return Outcome(key_findings=key, sections=sections, summary=summary)
+
+
+def _cycle_rank(cycle: Cycle) -> tuple[bool, int, tuple[str, ...]]:
+    """Import-time cycles first (they can fail), the most tangled first."""
+    return (not cycle.import_time, -len(cycle.modules), cycle.modules)
+
+
+def _row_rank(finding: Finding) -> tuple[bool, str, int, int]:
+    """With --module, the imports of it (who depends on it) before the imports it makes."""
+    return (finding.details.get("direction") == "outgoing", *_position(finding))
 
 
 def _rows_of(graph: ImportGraph, module: str | None) -> list[tuple[ImportRow, str | None]]:
@@ -133,42 +149,94 @@ def _row_finding(row: ImportRow, direction: str | None) -> Finding:
     details = {"module": row.module, "resolved": row.resolved, "names": list(row.names),
                "alias": row.alias, "level": row.level, "classification": row.classification,
                "targets": list(row.targets), "lazy": row.lazy, "type_only": row.type_only,
-               "importer": row.importer, "text": row.text, "evidence": row.evidence}
+               "main_only": row.main_only, "importer": row.importer, "text": row.text,
+               "evidence": row.evidence}
     if direction is not None:
         details["direction"] = direction
     marks = [row.classification.replace("_", "-"), *(["lazy"] if row.lazy else []),
-             *(["type-only"] if row.type_only else [])]
+             *(["type-only"] if row.type_only else []),
+             *(["script-only"] if row.main_only else [])]
+    by = f"{row.importer} imports it: " if direction == "incoming" else ""
     return make_finding("import", _anchor(row.path, row.span), details,
-                        message=f"{row.text} ({', '.join(marks)})")
+                        message=f"{by}{row.text} ({', '.join(marks)})")
 
 
 def _cycle_finding(cycle: Cycle) -> Finding:
     from cq.findings import make_finding
 
-    first = next(e for e in cycle.edges
-                 if (e.source, e.target) == (cycle.order[0], cycle.order[1]))
-    edges = [{"from": e.source, "to": e.target, "file": e.path, "line": e.span.line,
-              "text": e.text, "lazy": e.lazy, "type_only": e.type_only} for e in cycle.edges]
-    details = {"modules": list(cycle.modules), "cycle": list(cycle.order), "edges": edges,
+    details = {"modules": list(cycle.modules), "cycle": list(cycle.order),
+               "path": [_edge_details(e) for e in cycle.path],
+               "edges": [_edge_details(e) for e in cycle.edges],
                "size": len(cycle.modules), "lazy_only": cycle.lazy_only,
-               "import_time": cycle.import_time, "evidence": "syntax"}
+               "import_time": cycle.import_time,
+               "import_time_cycles": [list(c) for c in cycle.import_time_cycles],
+               "evidence": "syntax"}
+    first = (cycle.path or cycle.edges)[0]
     return make_finding("import_cycle", _anchor(first.path, first.span), details,
                         message=_cycle_message(cycle),
                         severity="warning" if cycle.import_time else "info")
 
 
+def _edge_details(edge: Edge) -> dict[str, Any]:
+    return {"from": edge.source, "to": edge.target, "file": edge.path, "line": edge.span.line,
+            "text": edge.text, "lazy": edge.lazy, "type_only": edge.type_only,
+            "main_only": edge.main_only}
+
+
 def _cycle_message(cycle: Cycle) -> str:
-    order = list(cycle.order)
+    """`import-time cycle of 5 modules in pkg.db: base -> features -> base` (the shared
+    package named once so the ring fits on a line; the size when the component is bigger
+    than the ring)."""
+    package, order = _common_package(list(cycle.order))
     if len(order) > _CYCLE_SHOWN + 1:
         order = [*order[:_CYCLE_SHOWN], "...", order[-1]]
+    closing = (cycle.path or cycle.edges)[0]
+    head = "import-time cycle" if cycle.import_time else "cycle closed by a " + (
+        "lazy" if closing.lazy else "script-only" if closing.main_only
+        else "type-only") + " import"
     size = len(cycle.modules)
-    head = "import cycle" if size <= _CYCLE_SHOWN else f"import cycle of {size} modules"
-    tail = "" if cycle.import_time else " (not at import time: lazy or type-only edges)"
-    return f"{head}: {' -> '.join(order)}{tail}"
+    of = f" of {size} modules" if size > len(cycle.order) - 1 else ""
+    where = f" in {package}" if package else ""
+    inner = len(cycle.import_time_cycles)
+    tail = f" (holds {inner} import-time cycle{'s' if inner > 1 else ''})" if inner else ""
+    return f"{head}{of}{where}{tail}: {' -> '.join(order)}"
+
+
+def _common_package(names: list[str]) -> tuple[str, list[str]]:
+    """The dotted prefix every name shares (leaving each a non-empty rest), and the rests."""
+    split = [name.split(".") for name in names]
+    shared = 0
+    while all(len(parts) > shared + 1 for parts in split) and len(
+            {parts[shared] for parts in split}) == 1:
+        shared += 1
+    return ".".join(split[0][:shared]), [".".join(parts[shared:]) for parts in split]
+
+
+def _cycle_lines(cycles: tuple[Cycle, ...]) -> tuple[Section, ...]:
+    """The import lines of each cycle, one finding per step, numbered like the cycles."""
+    from cq.findings import make_finding
+    from cq.result import Section
+
+    findings = []
+    for number, cycle in enumerate(cycles, 1):
+        for edge in cycle.path:
+            details = {**_edge_details(edge), "cycle": number, "importer": edge.source,
+                       "targets": [edge.target], "evidence": "syntax"}
+            mark = (" (lazy)" if edge.lazy else " (type-only)" if edge.type_only
+                    else " (script-only)" if edge.main_only else "")
+            into = "" if edge.target in edge.text else f" -> {edge.target}"
+            findings.append(make_finding(
+                "import", _anchor(edge.path, edge.span), details,
+                message=f"cycle {number}: {edge.text}{mark}{into}"))
+    if not findings:
+        return ()
+    return (Section(title="Import lines forming each cycle", kind="cycle_lines",
+                    findings=tuple(findings),
+                    notes=("numbered in the order of the cycles above",)),)
 
 
 def _summary(graph: ImportGraph, rows: list[ImportRow], cycles: tuple[Cycle, ...],
-             key: tuple[Finding, ...], cycles_mode: bool) -> dict[str, Any]:
+             key: tuple[Finding, ...]) -> dict[str, Any]:
     from collections import Counter
 
     kinds = Counter(row.classification for row in rows)
@@ -178,6 +246,7 @@ def _summary(graph: ImportGraph, rows: list[ImportRow], cycles: tuple[Cycle, ...
         "matches": len(key), "imports": len(rows),
         **{kind: kinds.get(kind, 0) for kind in ("internal", "stdlib", "third_party")},
         "lazy": sum(row.lazy for row in rows), "type_only": sum(row.type_only for row in rows),
+        "main_only": sum(row.main_only for row in rows),
         "modules": len(graph.modules),
         "edges": len({(row.importer, t) for row in rows for t in row.targets}),
         "cycles": len(cycles), "import_time_cycles": sum(c.import_time for c in cycles),
@@ -186,10 +255,24 @@ def _summary(graph: ImportGraph, rows: list[ImportRow], cycles: tuple[Cycle, ...
         "top_third_party": [[name, count] for name, count in
                             sorted(packages.items(), key=lambda kv: (-kv[1], kv[0]))
                             [:TOP_THIRD_PARTY]]}
-    if cycles_mode:
-        summary["notes"] = ["with --cycles the imports themselves are omitted; each cycle "
-                            "lists the import lines that form it"]
     return summary
+
+
+def _notes(summary: dict[str, Any], cycles: bool, module: str | None) -> list[str]:
+    """What the answer is, in a line or two: the imports by kind, the cycles."""
+    top = ", ".join(f"{name} {count}" for name, count in summary["top_third_party"][:5])
+    notes = [f"{summary['imports']:,} imports: {summary['internal']:,} internal, "
+             f"{summary['stdlib']:,} stdlib, {summary['third_party']:,} third-party"
+             + (f" ({top})" if top else "")]
+    found, at_import = summary["cycles"], summary["import_time_cycles"]
+    where = f" through {module}" if module else ""
+    if cycles:
+        notes.append(f"{found} cycles{where}, {at_import} at import time (warnings); the "
+                     "imports themselves are omitted, each cycle's lines are a section")
+    elif found:
+        notes.append(f"{found} import cycles{where} ({at_import} at import time): see "
+                     "--cycles")
+    return notes
 
 
 def _anchor(path: str, span: Span) -> Anchor:

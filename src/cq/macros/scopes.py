@@ -13,8 +13,10 @@ This module also owns what a TARGET is, shared with `cq bytecode-surface` and
 
 Only def scopes are listed, one finding per function or method at its `def` line: lambdas,
 comprehensions and class bodies have no definition to anchor them; what they capture shows
-as cells of the enclosing def. A file that does not compile has no scopes and is reported
-as a `file_issue`.
+as cells of the enclosing def. The key findings are the scopes with a free, cell, nonlocal
+or declared-global name, in source order; the others are the section "Scopes without
+closure variables". A file that does not compile has no scopes and is reported as a
+`file_issue`.
 """
 
 from __future__ import annotations
@@ -155,8 +157,14 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
         for selected in select_target(source, target, "scopes"):
             findings.extend(_file_scopes(source, index, selected))
         issues = [file_issue(path, error) for path, error in index.failures().items()]
-        return Outcome(key_findings=tuple(findings), sections=issues_section(issues),
-                       summary=_summary(findings, issues))
+        key = tuple(f for f in findings if _captures(f))
+        plain = tuple(f for f in findings if not _captures(f))
+        sections = (*((Section(title="Scopes without closure variables", kind="no_closure",
+                               findings=plain),) if plain else ()), *issues_section(issues))
+        summary = _summary(findings, issues)
+        summary.update(matches=len(key), files_in_scope=len(source.files),
+                       files_with_matches=len({f.anchor.file for f in key if f.anchor}))
+        return Outcome(key_findings=key, sections=sections, summary=summary)
 
     plan = (f"scopes of {target.describe()}", f"symtable of {PYTHON}")
     return MacroJob(compute=compute, plan=plan)
@@ -172,6 +180,11 @@ def _file_scopes(source: FactSource, index: ScopeIndex, selected: Selected) -> l
         if scope is not None:
             found.append(_finding(selected.path, facts.module, definition, scope))
     return found
+
+
+def _captures(finding: Finding) -> bool:
+    """Has the scope any free, cell, nonlocal or declared-global name?"""
+    return any(finding.details[key] for key in ("free", "cells", "nonlocals", "globals"))
 
 
 def _finding(path: str, module: str, definition: Def, scope: ScopeInfo) -> Finding:

@@ -3,7 +3,8 @@
 The analysis is `cq.analysis.import_time` (its docstring has the rules and the safe list).
 Findings: every effect is one `side_effect` finding in the section of its kind (calls, global
 mutations, ambient reads, decorators) — a warning, except decorators (info). The key findings
-summarise: one `module` finding per module with effects, with its counts by kind.
+summarise: one `module` finding per module with effects, with its counts by kind, ranked:
+modules with global mutations first, then ambient reads, then by number of effects.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from cq.macros.spec import Args, Macro, MacroJob
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from cq.analysis.import_time import Effect, EffectsReport
     from cq.discover import Discovery
     from cq.index.source import FactSource
@@ -83,7 +86,7 @@ def _module_findings(effects: tuple[Effect, ...]) -> tuple[Finding, ...]:
         by_path.setdefault(effect.path, Counter())[effect.kind] += 1
         modules[effect.path] = effect.module
     findings = []
-    for path, counts in sorted(by_path.items()):
+    for path, counts in sorted(by_path.items(), key=_module_rank):
         parts = [f"{counts[k]} {_NOUNS[k]}{'s' if counts[k] > 1 else ''}"
                  for k, _ in _SECTIONS if counts[k]]
         details = {"module": modules[path], "effects": sum(counts.values()),
@@ -94,6 +97,14 @@ def _module_findings(effects: tuple[Effect, ...]) -> tuple[Finding, ...]:
             message=f"{modules[path]} at import time: {', '.join(parts)}",
             severity="warning" if warns else "info"))
     return tuple(findings)
+
+
+def _module_rank(item: tuple[str, Counter[str]]) -> tuple[int, int, str]:
+    """Modules that change process-wide state first, then those that read the environment,
+    then by how much they do."""
+    path, counts = item
+    worst = next(rank for rank, (kind, _) in enumerate(_SECTIONS) if counts[kind])
+    return worst, -sum(counts.values()), path
 
 
 def _summary(report: EffectsReport, key: tuple[Finding, ...],
@@ -108,9 +119,10 @@ def _summary(report: EffectsReport, key: tuple[Finding, ...],
         "files_with_matches": len(key)}
     if report.files_unparsed:
         summary["files_unparsed"] = list(report.files_unparsed)
-        summary["notes"] = [f"{len(report.files_unparsed)} files do not parse with ast: their "
-                            "effects come from the facts (no __main__ guard, evidence "
-                            "heuristic)"]
+        count = len(report.files_unparsed)
+        summary["notes"] = [f"{count} file{'s do' if count > 1 else ' does'} not parse with "
+                            "ast: effects from the facts (evidence heuristic; a top-level "
+                            "`__main__` or TYPE_CHECKING block found by indentation)"]
     return summary
 
 
