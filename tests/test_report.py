@@ -13,6 +13,7 @@ from conftest import REPOS
 from cq.api import RunContext, report
 from cq.cli.app import run
 from cq.errors import BadInputError
+from cq.macros import get_macro
 from cq.report import PRESETS, STEPS, parse_target
 from cq.result import CqResult
 from cq.settings import resolve_settings
@@ -73,6 +74,9 @@ def test_every_preset_runs_end_to_end(repo: Path, preset, target, options, expec
         assert all(f.details["step"] == step for f in section.findings)
     for row in result.summary["steps"]:
         assert (row["status"] == "ran") == ("reason" not in row)
+        if row["status"] == "ran":  # every headline count is one the macro reports
+            summary = result.summary["step_summaries"][row["step"]]
+            assert {key for key, _, _ in get_macro(row["macro"]).headline} <= set(summary)
 
 
 def test_skipped_steps_say_why(repo: Path) -> None:

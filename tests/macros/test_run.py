@@ -80,3 +80,16 @@ def test_filters_do_not_change_the_canonical_request(tmp_path: Path) -> None:
 def test_unknown_macro_is_bad_input() -> None:
     with pytest.raises(BadInputError, match="unknown macro"):
         get_macro("nope")
+
+
+@pytest.mark.parametrize(("summary", "expected"), [
+    ({"breaks": 2, "ok": 1}, "2 would break · 1 fit"),
+    ({"breaks": 1, "ok": 0}, "1 would break · 0 fits"),
+    ({"ok": 3, "breaks": True}, "3 fits"),  # a flag is not a count
+    ({}, ""),
+])
+def test_headline_from_summary_counts(summary, expected) -> None:
+    macro = Macro(name="h", help="h", options=(), prepare=_prepare,
+                  headline=(("breaks", "would break", "would break"), ("ok", "fit", "fits")))
+    assert macro.headline_text(summary) == expected
+

@@ -205,5 +205,6 @@ MACRO = Macro(
         Option("show", "Parts to show, comma-separated: globals, attrs, constants, opcodes "
                        "(default: all)."),
     ),
+    headline=(("code_objects", "code object", "code objects"),),
     prepare=prepare,
 )

@@ -218,5 +218,8 @@ MACRO = Macro(
          "imports, aliases and the class hierarchy, or through an unknown receiver).",
     options=(Option("target", "the function: name, Class.method or module.func",
                     required=True, positional=True),),
+    headline=(("matches", "call site", "call sites"),
+              ("files_with_calls", "file with calls", "files with calls"),
+              ("forwarding", "forwarding */**", "forwarding */**")),
     prepare=prepare,
 )

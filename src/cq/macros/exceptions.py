@@ -252,5 +252,8 @@ MACRO = Macro(
          "re-raises, except*, and raises no handler in the same function catches.",
     options=(Option("function", "Only sites inside this def (a name, Class.method or a "
                                 "dotted full name), nested defs included."),),
+    headline=(("raises", "raise", "raises"), ("uncaught", "uncaught", "uncaught"),
+              ("handlers", "handler", "handlers"), ("broad", "broad", "broad"),
+              ("bare", "bare", "bare"), ("empty", "empty", "empty")),
     prepare=prepare,
 )

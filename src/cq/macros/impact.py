@@ -200,5 +200,7 @@ MACRO = Macro(
         Option("depth", "Levels of functions to follow (1 = FUNC only; default 2).",
                kind="int", default=2),
     ),
+    headline=(("sites", "taint site", "taint sites"), ("files_with_sites", "file", "files"),
+              ("callers", "caller", "callers")),
     prepare=prepare,
 )

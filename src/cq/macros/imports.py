@@ -298,5 +298,9 @@ MACRO = Macro(
                          "the imports.", kind="bool", default=False),
         Option("module", "Only imports made by this module or of it (dotted name or path)."),
     ),
+    headline=(("imports", "import", "imports"), ("internal", "internal", "internal"),
+              ("stdlib", "stdlib", "stdlib"), ("third_party", "third-party", "third-party"),
+              ("cycles", "cycle", "cycles"),
+              ("import_time_cycles", "at import time", "at import time")),
     prepare=prepare,
 )

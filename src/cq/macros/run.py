@@ -123,16 +123,21 @@ def prepare_request(macro: Macro, settings: Settings, args: Args) -> tuple[Reque
     text = command_text(macro, args)
     request = Request(macro=macro.name, text=text, canonical=canonical, plan=job.plan,
                       scope=scope)
-    return request, _scored(job.compute)
+    return request, _finished(macro, job.compute)
 
 
-def _scored(compute: Compute) -> Compute:
+def _finished(macro: Macro, compute: Compute) -> Compute:
+    """The macro's computation, then scores and the headline (inside the cached part)."""
+
     def run(source: FactSource, discovery: Discovery) -> Outcome:
         from cq.score import score_all
 
         outcome = compute(source, discovery)
         key, sections = score_all(outcome.key_findings, outcome.sections)
-        return msgspec.structs.replace(outcome, key_findings=key, sections=sections)
+        headline = macro.headline_text(outcome.summary)
+        summary = {**outcome.summary, "headline": headline} if headline else outcome.summary
+        return msgspec.structs.replace(outcome, key_findings=key, sections=sections,
+                                       summary=summary)
 
     return run
 

@@ -228,5 +228,7 @@ MACRO = Macro(
          "comprehensions show as cells of their def.",
     options=(Option("target", "A path (with / or ending in .py) or a symbol.", required=True,
                     positional=True),),
+    headline=(("scopes", "function scope", "function scopes"),
+              ("closures", "closure", "closures"), ("with_cells", "with cells", "with cells")),
     prepare=prepare,
 )

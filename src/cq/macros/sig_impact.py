@@ -282,5 +282,8 @@ MACRO = Macro(
         Option("to", 'The new signature, e.g. "f(a, /, b, *, c=1)" or "(self, amount, *, '
                      'note=None)".', required=True),
     ),
+    headline=(("would_break", "would break", "would break"),
+              ("ambiguous", "ambiguous", "ambiguous"), ("ok", "ok", "ok"),
+              ("breaks_today", "already failing", "already failing")),
     prepare=prepare,
 )

@@ -65,6 +65,16 @@ class Macro:
     options: tuple[Option, ...]
     prepare: Prepare
     filters: bool = True  # takes the result filters (--include, --impact, ...)
+    # The one-line answer in counts: (summary key, singular, plural), shown first in Markdown.
+    headline: tuple[tuple[str, str, str], ...] = ()
+
+    def headline_text(self, summary: dict[str, Any]) -> str:
+        parts = []
+        for key, one, many in self.headline:
+            value = summary.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                parts.append(f"{value:,} {one if value == 1 else many}")
+        return " · ".join(parts)
 
     @property
     def summary_line(self) -> str:
