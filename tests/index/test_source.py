@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cq.cache.profile import profile_from_settings
 from cq.cache.store import open_store
 from cq.discover import discover_files
 from cq.index.session import IndexSession
-from cq.index.source import FactSource
+from cq.index.source import FactSource, definition_pattern
 from cq.scan import scan_paths
 from cq.settings import resolve_settings
 
@@ -30,10 +32,38 @@ def test_only_files_defining_the_name_are_loaded_again(make_repo, tmp_path: Path
     cache = tmp_path / "cache"
     first, session = _source(root, cache)
     assert [f.path for f in first.facts_defining(["join"], "join")] == ["a.py"]
-    assert len(first.loaded()) == 3  # the first time every candidate is looked at
+    # b.py and c.py mention join but have no `def join` / `class join`: never parsed
+    assert [f.path for f in first.loaded()] == ["a.py"]
     session.record(first.scanned)
     session.store.close()
     (root / "c.py").write_text("y = '-'.join(z)\n")  # an edit to a file that cannot answer
     second, _ = _source(root, cache)
     assert [f.path for f in second.facts_defining(["join"], "join")] == ["a.py"]
-    assert sorted(f.path for f in second.loaded()) == ["a.py", "c.py"]  # b.py: memo says no
+    assert sorted(f.path for f in second.loaded()) == ["a.py"]  # b.py: memo; c.py: its text
+
+
+@pytest.mark.parametrize(("source", "defines"), [
+    ("def join(x): pass\n", True),
+    ("async def join(x): pass\n", True),
+    ("class join: pass\n", True),
+    ("def \\\n  join(x): pass\n", True),  # a line continuation between
+    ("def\tjoin (x): pass\n", True),
+    ("def joiner(x): pass\n", False),
+    ("def rejoin(x): pass\n", False),
+    ("x.join(y)  # def is a word here\n", False),
+    ("undef join\n", False),
+])
+def test_definition_pattern(source: str, defines: bool) -> None:
+    pattern = definition_pattern("join")
+    assert pattern is not None
+    assert bool(pattern.search(source.encode())) is defines
+
+
+def test_non_ascii_names_are_not_judged_by_bytes() -> None:
+    assert definition_pattern("café") is None
+
+
+def test_a_definition_behind_a_continuation_is_found(make_repo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "def \\\n        join(x):\n    pass\n", "b.py": "join = 1\n"})
+    source, _ = _source(root, tmp_path / "cache")
+    assert [f.path for f in source.facts_defining(["join"], "join")] == ["a.py"]

@@ -9,6 +9,8 @@ so an expander asking again costs nothing.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,15 @@ if TYPE_CHECKING:  # the scanner is imported only by runs that scan
     from cq.scan import ScanOutcome
 
 Scanner = Callable[[Sequence[str]], "list[ScanOutcome]"]
+
+
+@functools.lru_cache(maxsize=256)
+def definition_pattern(name: str) -> re.Pattern[bytes] | None:
+    """`def NAME` or `class NAME` as bytes (whitespace or a line continuation between), or
+    None for a name the bytes test cannot judge (not ASCII: the file's encoding decides)."""
+    if not name.isascii() or not name.isidentifier():
+        return None
+    return re.compile(rb"\b(?:def|class)(?:\s|\\)+" + name.encode() + rb"\b")
 
 
 class FactSource:
@@ -46,7 +57,7 @@ class FactSource:
         key = DEFINES_PREFIX + name
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
-                 and self.session.recall(key, ref.path) is not False]
+                 and self._may_define(key, ref.path, name)]
         self._load([p for p in paths if p not in self._facts])
         found = []
         for path in paths:
@@ -72,6 +83,21 @@ class FactSource:
     @property
     def files_scanned(self) -> int:
         return len(self.scanned)
+
+    def _may_define(self, key: str, path: str, name: str) -> bool:
+        """False when the file cannot define `name`: the memo says so, or its text has no
+        `def NAME` / `class NAME` (a file is only parsed when it might)."""
+        known = self.session.recall(key, path)
+        if known is not None:
+            return known
+        pattern = definition_pattern(name)
+        if pattern is None:
+            return True
+        data = self.session.text(path)
+        if data is None or pattern.search(data):
+            return True
+        self.session.remember(key, path, False)
+        return False
 
     def _may_match(self, path: str, wanted: tuple[str, ...] | None) -> bool:
         if wanted is None:
