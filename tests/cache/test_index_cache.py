@@ -107,6 +107,20 @@ def test_store_many_uses_one_transaction(index: IndexCache,
     assert [index.lookup(ref, EV).status for ref, _, _ in items] == [HIT] * 50
 
 
+def test_store_many_writes_one_transaction_per_batch(index: IndexCache,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import cq.cache.index as index_module
+
+    monkeypatch.setattr(index_module, "STORE_BATCH", 4)
+    begins = []
+    real_begin = index.store._begin
+    monkeypatch.setattr(index.store, "_begin", lambda: begins.append(1) or real_begin())
+    items = [(Ref(f"m{i}.py"), f"d{i}", make_facts(f"m{i}.py")) for i in range(10)]
+    assert index.store_many(iter(items), EV) == 10
+    assert len(begins) == 3  # 4 + 4 + 2
+    assert [index.lookup(ref, EV).status for ref, _, _ in items] == [HIT] * 10
+
+
 def test_store_many_fault_stores_nothing(index: IndexCache,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     real_set = diskcache.Cache.set

@@ -67,3 +67,16 @@ def test_a_definition_behind_a_continuation_is_found(make_repo, tmp_path: Path) 
     root = make_repo({"a.py": "def \\\n        join(x):\n    pass\n", "b.py": "join = 1\n"})
     source, _ = _source(root, tmp_path / "cache")
     assert [f.path for f in source.facts_defining(["join"], "join")] == ["a.py"]
+
+
+def test_scanned_files_text_is_dropped_and_read_again_on_demand(make_repo,
+                                                                tmp_path: Path) -> None:
+    root = make_repo({"a.py": "def join(x):\n    pass\n", "b.py": "x = 1\n"})
+    source, session = _source(root, tmp_path / "cache")
+    source.all_facts()
+    assert session.read == {}  # both were scanned: the run holds no file text any more
+    assert session.text("a.py") == b"def join(x):\n    pass\n"
+    assert not session.changed
+    (root / "b.py").write_text("x = 2\n")
+    assert session.text("b.py") == b"x = 2\n"
+    assert session.changed == {"b.py"}  # read again after an edit: the run is mixed

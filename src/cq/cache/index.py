@@ -54,6 +54,7 @@ MISS = "miss"
 FACTS_PREFIX = "/facts/"
 RACY_WINDOW_NS = 2_000_000_000
 _RACY = -1  # stored as the size of a racy stamp: no real file has size -1
+STORE_BATCH = 256  # files per write transaction when storing fresh facts
 
 Stamp = tuple[int, int, int, int]
 
@@ -189,16 +190,28 @@ class IndexCache:
 
     def store_many(self, items: Iterable[tuple[FileRefLike, str, FileFacts]],
                    extractor_version: str) -> int:
-        """Store fresh facts in one transaction (encoded before it starts, to keep the write
-        lock short); the number of files written (0 when the store is disabled or faulted:
-        the batch was rolled back)."""
+        """Store fresh facts, one transaction per batch of STORE_BATCH files (each batch
+        encoded before its transaction starts, to keep the write lock short; batches keep
+        the encoded bytes of a full scan from all being held at once). The number of files
+        written: a batch that faulted was rolled back and counts 0."""
+        written = 0
+        batch: list[tuple[FileRefLike, str, FileFacts]] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == STORE_BATCH:
+                written += self._store_batch(batch, extractor_version)
+                batch = []
+        return written + (self._store_batch(batch, extractor_version) if batch else 0)
+
+    def _store_batch(self, items: list[tuple[FileRefLike, str, FileFacts]],
+                     extractor_version: str) -> int:
         encoded = list(self._encoded(items, extractor_version))
         faults = self.store.faults
         with self.store.transact():
             for path, _, facts in encoded:
                 self.store.set_bytes(facts_key(path), facts)
-            # Headers after all facts rows: new headers sit side by side in the table, so a
-            # warm run's lookups read a few pages instead of one page per file.
+            # Headers after the batch's facts rows: new headers sit side by side in the table,
+            # so a warm run's lookups read a few pages instead of one page per file.
             written = sum(1 for path, header, _ in encoded if self.store.set_bytes(path, header))
         return written if self.store.faults == faults else 0
 

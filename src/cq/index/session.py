@@ -90,6 +90,13 @@ class IndexSession:
                 self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
         return read.data
 
+    def forget_text(self, paths: Iterable[str]) -> None:
+        """Drop the bytes of files that have been scanned (the scanner read them itself and
+        their digests are recorded with their facts): a full scan does not hold the whole
+        tree's text for the rest of the run. `text` reads a file again if asked later."""
+        for path in paths:
+            self.read.pop(path, None)
+
     # --- cached facts -------------------------------------------------------------------
 
     def cached_facts(self, paths: Iterable[str]) -> dict[str, FileFacts]:

@@ -115,3 +115,4 @@ class FactSource:
             outcomes = self._scanner(todo)
             self._facts.update((o.facts.path, o.facts) for o in outcomes)
             self.scanned.extend(outcomes)
+            self.session.forget_text(todo)
