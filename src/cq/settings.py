@@ -10,7 +10,6 @@ environment spellings; nothing below the CLI reads `os.environ` — the CLI pass
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -117,6 +116,8 @@ def _check_root(root: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a config file exists: most runs have none
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

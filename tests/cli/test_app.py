@@ -176,3 +176,16 @@ def test_usage_errors_are_one_line(repo: Path, capsys, args) -> None:
     code, out, err = invoke(capsys, *args, "--root", str(repo))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("cq: error:")
+
+
+def test_msgspec_is_imported_without_typing_extensions_which_stays_importable() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from cq.cli.app import import_msgspec_lean; import_msgspec_lean(); "
+            "assert 'typing_extensions' not in sys.modules; "
+            "import msgspec; from cq.result import CqResult, result_json_schema; "
+            "assert result_json_schema()['$ref']; "
+            "import typing_extensions; assert typing_extensions.Literal")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -42,7 +42,22 @@ def _env_verbose() -> bool:
     return os.environ.get("CQ_VERBOSE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def import_msgspec_lean() -> None:
+    """Import msgspec without typing_extensions. When that package is installed (cyclopts
+    depends on it) msgspec imports it only to prefer its `get_type_hints`, which pulls in
+    `inspect` and costs more than a whole warm query's work; on Python >= 3.11 typing's own
+    is equivalent for cq's structs. typing_extensions stays importable afterwards."""
+    if "msgspec" in sys.modules or "typing_extensions" in sys.modules:
+        return
+    sys.modules["typing_extensions"] = None  # type: ignore[assignment]  # import fails fast
+    try:
+        import msgspec  # noqa: F401
+    finally:
+        del sys.modules["typing_extensions"]
+
+
 def _dispatch(args: list[str]) -> int:
+    import_msgspec_lean()
     from cq.cli.fast import parse_fast
 
     fast = parse_fast(args)

@@ -9,7 +9,6 @@ The config's JSON is part of the plan, hence of the query-cache key.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
@@ -135,6 +134,8 @@ def query_config(query: Query) -> Config | None:
 
 
 def config_json(config: Config | None) -> str | None:
+    import json  # only queries with an ast-grep rule get here
+
     return None if config is None else json.dumps(config, sort_keys=True, ensure_ascii=False)
 
 
