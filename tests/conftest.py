@@ -1,14 +1,26 @@
-"""Shared fixtures: `make_repo` builds a small repository in a temporary directory; `golden`
-compares normalised outputs with tests/golden/ (`pytest --update-golden` rewrites them)."""
+"""Shared fixtures and helpers: `make_repo` builds a small repository in a temporary directory;
+`copy_sample` copies a committed sample from tests/repos/; `repo_settings`, `run_macro` and
+`run_q` run cq on such a repository through the library, the `run_cli` fixture through the
+CLI; `golden` compares normalised outputs with tests/golden/ (`pytest --update-golden`
+rewrites them)."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from cq.index.source import FactSource
+    from cq.result import CqResult, Finding
+    from cq.settings import Settings
+
+# cq itself is imported inside the helpers below, so that loading this file imports none of it.
 
 REPOS = Path(__file__).parent / "repos"
 
@@ -32,6 +44,88 @@ def make_repo(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
         return write_tree(tmp_path / "repo", files)
 
     return build
+
+
+# -- sample repositories and runs on them -----------------------------------------------------
+
+
+def copy_sample(where: Path, name: str) -> Path:
+    """A writable copy of the committed sample repository tests/repos/NAME, at WHERE/NAME."""
+    target = where / name
+    shutil.copytree(REPOS / name, target)
+    return target
+
+
+def repo_settings(root: Path, **options: Any) -> Settings:
+    """Settings for a run on a test repository: no artifact, HOME (and with it the default
+    cache) beside the repository; `options` as the CLI's (`no_cache=True`, `cache_dir=...`)."""
+    from cq.settings import resolve_settings
+
+    return resolve_settings({"root": str(root), "save_artifact": False, **options},
+                            env={"HOME": str(root.parent)})
+
+
+def run_macro(root: Path, name: str, args: dict[str, Any], **options: Any) -> CqResult:
+    """`cq NAME ARGS...` on a test repository through the library, with `repo_settings`."""
+    from cq.api import RunContext, macro
+
+    return macro(repo_settings(root, **options), name, args, RunContext(argv=("cq", name)))
+
+
+def run_q(root: Path, text: str, **options: Any) -> CqResult:
+    """`cq q TEXT` on a test repository through the library, with `repo_settings`."""
+    from cq.api import RunContext, run_query
+
+    return run_query(repo_settings(root, **options), text, RunContext(argv=("cq", "q", text)))
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """`run_cli(root, *args)`: `cq ARGS --root ROOT --no-save-artifact --no-cache` in-process,
+    with HOME beside ROOT; gives the exit code, stdout and stderr."""
+    from cq.cli.app import run
+
+    def call(root: Path, *args: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("HOME", str(root.parent))
+        code = run([*args, "--root", str(root), "--no-save-artifact", "--no-cache"])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
+
+
+def all_findings(result: CqResult) -> list[Finding]:
+    """The key findings, then every section's findings, in order."""
+    return [*result.key_findings, *(f for s in result.sections for f in s.findings)]
+
+
+def answer_bytes(result: CqResult) -> bytes:
+    """What a cached answer must repeat exactly: the summary less its cache facts, the key
+    findings and the sections."""
+    import msgspec
+
+    summary = {k: v for k, v in result.summary.items() if not k.startswith("cache")}
+    return msgspec.json.encode([summary, result.key_findings, result.sections])
+
+
+def fact_source(root: Path, cache_dir: Path) -> FactSource:
+    """The facts of every file under ROOT, indexed in CACHE_DIR and scanned on demand."""
+    from cq.cache.profile import profile_from_settings
+    from cq.cache.store import open_store
+    from cq.discover import discover_files
+    from cq.index.session import IndexSession
+    from cq.index.source import FactSource
+    from cq.scan import scan_paths
+    from cq.settings import resolve_settings
+
+    settings = resolve_settings({"root": str(root), "cache_dir": str(cache_dir)}, env={})
+    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
+                           settings.max_file_bytes)
+    files = discover_files(root).files
+    session.fingerprint(files)
+    return FactSource(files, session,
+                      lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
 
 
 # -- golden files -----------------------------------------------------------------------------

@@ -4,34 +4,27 @@ library and through the CLI — with its filters, its cache and the memoized rul
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import msgspec
 import pytest
 
-from conftest import REPOS
+from conftest import answer_bytes, copy_sample, repo_settings
 from cq.api import RunContext, hazards
-from cq.cli.app import run
 from cq.errors import BadInputError
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 SERVICE = "src/toolbox/service.py"
 
 
 @pytest.fixture(scope="module")
 def toolbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("e2e") / "toolbox"
-    shutil.copytree(REPOS / "toolbox", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("e2e"), "toolbox")
 
 
 def scan(root: Path, category: str | None = None, severity: str | None = None,
          in_dir: str | None = None, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return hazards(settings, category, severity, in_dir, RunContext(argv=("cq", "hazards")))
+    return hazards(repo_settings(root, **options), category, severity, in_dir,
+                   RunContext(argv=("cq", "hazards")))
 
 
 def sites(result: CqResult) -> set[tuple[str, int, str]]:
@@ -100,12 +93,7 @@ def test_cached_answer_equals_uncached_and_rules_are_memoized(toolbox: Path,
     warm = scan(toolbox, "security,correctness", cache_dir=str(cache))
     plain = scan(toolbox, "security,correctness", no_cache=True)
     assert (cold.summary["cache"]["status"], warm.summary["cache"]["status"]) == ("miss", "hit")
-
-    def strip(result: CqResult) -> bytes:
-        summary = {k: v for k, v in result.summary.items() if not k.startswith("cache")}
-        return msgspec.json.encode([summary, result.key_findings, result.sections])
-
-    assert strip(cold) == strip(warm) == strip(plain)
+    assert answer_bytes(cold) == answer_bytes(warm) == answer_bytes(plain)
     (coord,) = cache.glob("v*/*/coordination")
     store = open_store_at(coord, "coordination", CacheSettings(eviction_policy="none"))
     assert store.iterkeys("memo:")
@@ -113,19 +101,15 @@ def test_cached_answer_equals_uncached_and_rules_are_memoized(toolbox: Path,
     assert other.summary["cache"]["status"] == "miss" and other.key_findings
 
 
-def test_cli_command(toolbox: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(toolbox.parent))
-    code = run(["hazards", "--category", "security", "--root", str(toolbox), "--format", "json",
-                "--no-save-artifact", "--no-cache"])
-    out, _ = capsys.readouterr()
+def test_cli_command(toolbox: Path, run_cli) -> None:
+    code, out, _ = run_cli(toolbox, "hazards", "--category", "security", "--format", "json")
     assert code == 0
     found = json.loads(out)
     assert found["run"]["macro"] == "hazards"
     assert {f["details"]["id"] for f in found["key_findings"]} == {
         "shell-true", "pickle-load", "yaml-load", "eval"}
-    code = run(["hazards", "--in", "src/toolbox/cli.py", "--root", str(toolbox),
-                "--no-save-artifact", "--no-cache"])
-    assert code == 0 and "0 matches" in capsys.readouterr().out
+    code, out, _ = run_cli(toolbox, "hazards", "--in", "src/toolbox/cli.py")
+    assert code == 0 and "0 matches" in out
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
@@ -133,9 +117,7 @@ def test_cli_command(toolbox: Path, capsys, monkeypatch) -> None:
     (["--severity", "critical"], "valid: error, warning, info"),
     (["--in", "../outside"], "root"),
 ])
-def test_cli_bad_values_exit_2(toolbox: Path, capsys, monkeypatch, args, fragment) -> None:
-    monkeypatch.setenv("HOME", str(toolbox.parent))
-    code = run(["hazards", *args, "--root", str(toolbox), "--no-save-artifact", "--no-cache"])
-    out, err = capsys.readouterr()
+def test_cli_bad_values_exit_2(toolbox: Path, run_cli, args, fragment) -> None:
+    code, out, err = run_cli(toolbox, "hazards", *args)
     assert code == 2 and out == ""
     assert fragment in err and len(err.strip().splitlines()) == 1

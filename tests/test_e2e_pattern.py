@@ -25,11 +25,9 @@ from pathlib import Path
 import pytest
 
 import oracle
-from conftest import REPOS
-from cq.api import RunContext, run_query
+from conftest import copy_sample, run_q
 from cq.errors import QuerySyntaxError
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 IGNORED = frozenset({"vendor/lib.py"})  # listed in the sample's .ignore
 # Written by the fixture rather than committed, so that linters and editors of this repository
@@ -40,16 +38,13 @@ LEGACY = (b"# -*- coding: latin-1 -*-\n\"\"\"Caf\xe9 menu: a latin-1 file.\"\"\"
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("e2e") / "patterns"
-    shutil.copytree(REPOS / "patterns", target)
+    target = copy_sample(tmp_path_factory.mktemp("e2e"), "patterns")
     (target / "app" / "legacy.py").write_bytes(LEGACY)
     return target
 
 
 def ask(root: Path, text: str, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return run_query(settings, text, RunContext(argv=("cq", "q", text)))
+    return run_q(root, text, **options)
 
 
 def rows(result: CqResult) -> set[tuple[str, int]]:

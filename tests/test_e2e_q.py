@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 import oracle
-from conftest import REPOS
-from cq.api import RunContext, run_query
+from conftest import copy_sample, run_q
 from cq.errors import QuerySyntaxError, ScopeError
 from cq.ids import uuid7_time
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 IGNORED = frozenset({"build/leftover.py", "src/inventory/stale.generated.py"})
 
 
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("e2e") / "inventory"
-    shutil.copytree(REPOS / "inventory", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("e2e"), "inventory")
 
 
 def ask(root: Path, text: str, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return run_query(settings, text, RunContext(argv=("cq", "q", text)))
+    return run_q(root, text, **options)
 
 
 def def_rows(result: CqResult) -> set[tuple[str, str, int]]:
@@ -205,8 +198,7 @@ def test_bad_query_raises_before_any_work(inventory: Path) -> None:
 
 
 def test_explain_answers_follow_the_excluded_files(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(REPOS / "inventory", root)
+    root = copy_sample(tmp_path, "inventory")
     cache = str(tmp_path / "cache")
     first = ask(root, "entity=function name=main explain=true", cache_dir=cache)
     (root / "node_modules").mkdir()

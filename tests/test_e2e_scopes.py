@@ -5,17 +5,13 @@ co_freevars/co_cellvars) and stdlib `ast`, and cached answers against uncached o
 from __future__ import annotations
 
 import ast
-import shutil
 import types
 from pathlib import Path
 
-import msgspec
 import pytest
 
-from conftest import REPOS
-from cq.api import RunContext, run_query
+from conftest import answer_bytes, copy_sample, run_q
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 BROKEN = "src/toolbox/broken.py"
 BROKEN_TEXT = ('"""Does not compile: its defs cannot be judged."""\n\n\ndef outer(n):\n'
@@ -24,16 +20,13 @@ BROKEN_TEXT = ('"""Does not compile: its defs cannot be judged."""\n\n\ndef oute
 
 @pytest.fixture(scope="module")
 def toolbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("e2e") / "toolbox"
-    shutil.copytree(REPOS / "toolbox", target)
+    target = copy_sample(tmp_path_factory.mktemp("e2e"), "toolbox")
     (target / BROKEN).write_text(BROKEN_TEXT)
     return target
 
 
 def ask(root: Path, text: str, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return run_query(settings, text, RunContext(argv=("cq", "q", text)))
+    return run_q(root, text, **options)
 
 
 def rows(result: CqResult) -> set[tuple[str, str]]:
@@ -272,9 +265,4 @@ def test_cached_answer_equals_uncached(toolbox: Path, tmp_path: Path, text: str)
     warm = ask(toolbox, text, cache_dir=cache)
     plain = ask(toolbox, text, no_cache=True)
     assert warm.summary["cache"]["status"] == "hit"
-
-    def strip(result: CqResult) -> bytes:
-        summary = {k: v for k, v in result.summary.items() if not k.startswith("cache")}
-        return msgspec.json.encode([summary, result.key_findings, result.sections])
-
-    assert strip(cold) == strip(warm) == strip(plain)
+    assert answer_bytes(cold) == answer_bytes(warm) == answer_bytes(plain)

@@ -4,35 +4,26 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import REPOS
+from conftest import copy_sample, repo_settings
 from cq.api import RunContext, report
 from cq.cli.app import run
 from cq.errors import BadInputError
 from cq.macros import get_macro
 from cq.report import PRESETS, STEPS, parse_target
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("report") / "callgraph"
-    shutil.copytree(REPOS / "callgraph", target)
-    return target
-
-
-def _settings(root: Path, **options):
-    return resolve_settings({"root": str(root), "save_artifact": False, **options},
-                            env={"HOME": str(root.parent)})
+    return copy_sample(tmp_path_factory.mktemp("report"), "callgraph")
 
 
 def _report(root: Path, preset: str, target: str, **kwargs) -> CqResult:
-    return report(_settings(root), preset, target, ctx=RunContext(argv=("cq", "report")),
+    return report(repo_settings(root), preset, target, ctx=RunContext(argv=("cq", "report")),
                   **kwargs)
 
 

@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPOS
+from conftest import REPOS, fact_source
 from cq.analysis.resolve import Site, check_spec, find_sites, find_targets, params_of, site_names
-from cq.cache.profile import profile_from_settings
-from cq.cache.store import open_store
-from cq.discover import discover_files
 from cq.errors import BadInputError
-from cq.index.session import IndexSession
 from cq.index.source import FactSource
-from cq.scan import scan_paths
-from cq.settings import resolve_settings
 
 CALLGRAPH = REPOS / "callgraph"
 ACCOUNTS, BASE, MONEY = "src/ledger/accounts.py", "src/ledger/base.py", "src/ledger/money.py"
@@ -25,26 +19,16 @@ REPORTS, TRANSFERS = "src/ledger/reports.py", "src/ledger/transfers.py"
 TESTS = "tests/test_transfers.py"
 
 
-def make_source(root: Path, cache: Path) -> FactSource:
-    settings = resolve_settings({"root": str(root), "cache_dir": str(cache)}, env={})
-    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
-                           settings.max_file_bytes)
-    files = discover_files(root).files
-    session.fingerprint(files)
-    return FactSource(files, session,
-                      lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
-
-
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> FactSource:
-    return make_source(CALLGRAPH, tmp_path_factory.mktemp("cache"))
+    return fact_source(CALLGRAPH, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture
 def repo_source(make_repo, tmp_path: Path):
     def build(files: dict[str, str]) -> FactSource:
         clean = {path: textwrap.dedent(text).lstrip("\n") for path, text in files.items()}
-        return make_source(make_repo(clean), tmp_path / "cache")
+        return fact_source(make_repo(clean), tmp_path / "cache")
 
     return build
 

@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from cq.cache.profile import profile_from_settings
-from cq.cache.store import open_store
-from cq.discover import discover_files
+from conftest import fact_source
 from cq.index.session import IndexSession
 from cq.index.source import FactSource, definition_pattern
-from cq.scan import scan_paths
-from cq.settings import resolve_settings
 
 
 def _source(root: Path, cache: Path) -> tuple[FactSource, IndexSession]:
-    settings = resolve_settings({"root": str(root), "cache_dir": str(cache)}, env={})
-    store = open_store(profile_from_settings(settings), "index")
-    session = IndexSession(root, store, settings.max_file_bytes)
-    files = discover_files(root).files
-    session.fingerprint(files)
-    source = FactSource(files, session, lambda paths: scan_paths(root, paths, jobs=1,
-                                                                 max_file_bytes=1 << 20))
-    return source, session
+    source = fact_source(root, cache)
+    return source, source.session
 
 
 def test_only_files_defining_the_name_are_loaded_again(make_repo, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dis
 import json
-import shutil
 import types
 from collections import Counter
 from pathlib import Path
@@ -14,13 +13,10 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from conftest import REPOS
-from cq.api import RunContext, macro
-from cq.cli.app import run
+from conftest import copy_sample, run_macro
 from cq.errors import BadInputError
 from cq.macros.bytecode_surface import PARTS, parse_show
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 CLOSURES = "src/shop/closures.py"
 ORDERS = "src/shop/orders.py"
@@ -28,16 +24,11 @@ ORDERS = "src/shop/orders.py"
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("bytecode") / "errors"
-    shutil.copytree(REPOS / "errors", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("bytecode"), "errors")
 
 
 def ask(root: Path, target: str, show: str | None = None, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "bytecode-surface", {"target": target, "show": show},
-                 RunContext(argv=("cq", "bytecode-surface")))
+    return run_macro(root, "bytecode-surface", {"target": target, "show": show}, **options)
 
 
 def by_qualname(result: CqResult) -> dict[str, dict]:
@@ -196,11 +187,9 @@ def test_never_executes(make_repo, tmp_path: Path) -> None:
     assert "open" in result.key_findings[0].details["globals"]["read"]
 
 
-def test_cli(shop: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(shop.parent))
-    code = run(["bytecode-surface", "tally", "--show", "globals", "--root", str(shop),
-                "--format", "json", "--no-save-artifact", "--no-cache"])
-    out, _ = capsys.readouterr()
+def test_cli(shop: Path, run_cli) -> None:
+    code, out, _ = run_cli(shop, "bytecode-surface", "tally", "--show", "globals",
+                           "--format", "json")
     assert code == 0
     (finding,) = json.loads(out)["key_findings"]
     assert finding["details"]["globals"] == {"read": ["TOTAL", "len", "str"],
@@ -209,11 +198,8 @@ def test_cli(shop: Path, capsys, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("args", [["tally", "--show", "everything"], ["nowhere"], []])
-def test_cli_bad_input_exits_2(shop: Path, capsys, monkeypatch, args) -> None:
-    monkeypatch.setenv("HOME", str(shop.parent))
-    code = run(["bytecode-surface", *args, "--root", str(shop), "--no-save-artifact",
-                "--no-cache"])
-    out, err = capsys.readouterr()
+def test_cli_bad_input_exits_2(shop: Path, run_cli, args) -> None:
+    code, out, err = run_cli(shop, "bytecode-surface", *args)
     assert code == 2 and out == "" and err.strip()
 
 

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 
-import msgspec
 import pytest
 
 import oracle
-from conftest import REPOS
-from cq.api import RunContext, macro
-from cq.cli.app import run
+from conftest import REPOS, answer_bytes, copy_sample, run_macro
 from cq.discover import discover_files
 from cq.errors import BadInputError
 from cq.macros.calls import NAME_ONLY, shape_of
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 ACCOUNTS, MONEY = "src/ledger/accounts.py", "src/ledger/money.py"
 REPORTS, TRANSFERS = "src/ledger/reports.py", "src/ledger/transfers.py"
@@ -30,15 +25,11 @@ SAMPLES = sorted(p.name for p in REPOS.iterdir() if p.is_dir())
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("calls") / "callgraph"
-    shutil.copytree(REPOS / "callgraph", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("calls"), "callgraph")
 
 
 def ask(root: Path, target: str, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "calls", {"target": target}, RunContext(argv=("cq", "calls")))
+    return run_macro(root, "calls", {"target": target}, **options)
 
 
 def sites(result: CqResult) -> list[tuple[str, int]]:
@@ -183,9 +174,8 @@ def test_bad_func_is_bad_input(ledger: Path, target: str) -> None:
 
 
 def test_in_restricts_the_scope(ledger: Path) -> None:
-    result = macro(resolve_settings({"root": str(ledger), "save_artifact": False,
-                                     "no_cache": True}, env={"HOME": str(ledger.parent)}),
-                   "calls", {"target": "to_cents", "in_": "src/ledger/money.py"})
+    result = run_macro(ledger, "calls", {"target": "to_cents", "in_": "src/ledger/money.py"},
+                       no_cache=True)
     assert sites(result) == [(MONEY, 20)] and result.summary["files_in_scope"] == 1
 
 
@@ -194,19 +184,11 @@ def test_cache_hit_equals_miss(ledger: Path, tmp_path: Path) -> None:
     cold = ask(ledger, "Account.deposit", cache_dir=cache)
     warm = ask(ledger, "Account.deposit", cache_dir=cache)
     assert (cold.summary["cache"]["status"], warm.summary["cache"]["status"]) == ("miss", "hit")
-
-    def strip(result: CqResult) -> bytes:
-        summary = {k: v for k, v in result.summary.items() if not k.startswith("cache")}
-        return msgspec.json.encode([summary, result.key_findings, result.sections])
-
-    assert strip(cold) == strip(warm)
+    assert answer_bytes(cold) == answer_bytes(warm)
 
 
-def test_cli(ledger: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(ledger.parent))
-    code = run(["calls", "money.to_cents", "--root", str(ledger), "--format", "json",
-                "--no-save-artifact", "--no-cache"])
-    out, _ = capsys.readouterr()
+def test_cli(ledger: Path, run_cli) -> None:
+    code, out, _ = run_cli(ledger, "calls", "money.to_cents", "--format", "json")
     assert code == 0
     found = json.loads(out)
     assert found["run"]["macro"] == "calls"
@@ -215,10 +197,8 @@ def test_cli(ledger: Path, capsys, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("args", [["not a name"], ["a..b"], []])
-def test_cli_bad_input_exits_2(ledger: Path, capsys, monkeypatch, args) -> None:
-    monkeypatch.setenv("HOME", str(ledger.parent))
-    code = run(["calls", *args, "--root", str(ledger), "--no-save-artifact", "--no-cache"])
-    out, err = capsys.readouterr()
+def test_cli_bad_input_exits_2(ledger: Path, run_cli, args) -> None:
+    code, out, err = run_cli(ledger, "calls", *args)
     assert code == 2 and out == "" and err
 
 
@@ -251,8 +231,7 @@ def _frequent(calls: Counter[tuple[str, str, int]]) -> list[str]:
 
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_bare_names_find_exactly_what_ast_finds(sample: str, tmp_path: Path) -> None:
-    root = tmp_path / sample
-    shutil.copytree(REPOS / sample, root)
+    root = copy_sample(tmp_path, sample)
     in_scope = {ref.path for ref in discover_files(root).files}  # minus .ignore'd files
     calls = _ast_calls(root, in_scope)
     names = _frequent(calls)

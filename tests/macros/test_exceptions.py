@@ -5,18 +5,14 @@ handler shapes, `--function`, the CLI and the query cache."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from conftest import REPOS
-from cq.api import RunContext, macro
-from cq.cli.app import run
+from conftest import copy_sample, run_macro
 from cq.errors import BadInputError
 from cq.result import CqResult, Finding
-from cq.settings import resolve_settings
 
 ORDERS = "src/shop/orders.py"
 BROKEN = "src/shop/broken.py"
@@ -26,16 +22,11 @@ BROKEN_TEXT = ('def fine():\n    try:\n        raise ValueError("x")\n    except
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("exc") / "errors"
-    shutil.copytree(REPOS / "errors", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("exc"), "errors")
 
 
 def ask(root: Path, function: str | None = None, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "exceptions", {"function": function},
-                 RunContext(argv=("cq", "exceptions")))
+    return run_macro(root, "exceptions", {"function": function}, **options)
 
 
 def line_of(root: Path, marker: str, path: str = ORDERS) -> int:
@@ -271,11 +262,8 @@ def test_files_without_a_handler_in_reach(make_repo, source, caught, evidence) -
 # --- CLI and cache -------------------------------------------------------------------------------
 
 
-def test_cli_json(shop: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(shop.parent))
-    code = run(["exceptions", "--function", "Basket", "--root", str(shop), "--format", "json",
-                "--no-save-artifact", "--no-cache"])
-    out, _ = capsys.readouterr()
+def test_cli_json(shop: Path, run_cli) -> None:
+    code, out, _ = run_cli(shop, "exceptions", "--function", "Basket", "--format", "json")
     assert code == 0
     found = json.loads(out)
     assert found["run"]["macro"] == "exceptions"
@@ -284,10 +272,8 @@ def test_cli_json(shop: Path, capsys, monkeypatch) -> None:
 
 @pytest.mark.parametrize("args", [["--function", "nowhere"], ["--function", "a/b.py"],
                                   ["--in", "../outside"]])
-def test_cli_bad_input_exits_2(shop: Path, capsys, monkeypatch, args) -> None:
-    monkeypatch.setenv("HOME", str(shop.parent))
-    code = run(["exceptions", *args, "--root", str(shop), "--no-save-artifact", "--no-cache"])
-    out, err = capsys.readouterr()
+def test_cli_bad_input_exits_2(shop: Path, run_cli, args) -> None:
+    code, out, err = run_cli(shop, "exceptions", *args)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
 
 

@@ -5,27 +5,18 @@ sample `tests/repos/callgraph`, through the CLI, bad input and the query cache."
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import REPOS
+from conftest import copy_sample, fact_source, run_macro
 from cq.analysis.flow import MAX_BY_NAME
-from cq.api import RunContext, macro
-from cq.cache.profile import profile_from_settings
-from cq.cache.store import open_store
 from cq.cli.app import run
-from cq.discover import discover_files
 from cq.errors import BadInputError
-from cq.index.session import IndexSession
-from cq.index.source import FactSource
 from cq.macros.impact import run_impact
 from cq.result import CqResult, Finding
-from cq.scan import scan_paths
-from cq.settings import resolve_settings
 
 CORE, HELPERS = "pkg/core.py", "pkg/helpers.py"
 HOPS: dict[str, str | bytes] = {
@@ -93,11 +84,8 @@ Repo = Callable[[dict[str, str | bytes]], Path]
 
 def impact(root: Path, target: str, param: str | None, depth: int | None = None,
            **options: Any) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False,
-                                 "cache_dir": str(root.parent / "cache"), **options},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "impact", {"target": target, "param": param, "depth": depth},
-                 RunContext(argv=("cq", "impact")))
+    return run_macro(root, "impact", {"target": target, "param": param, "depth": depth},
+                     cache_dir=str(root.parent / "cache"), **options)
 
 
 def every_site(result: CqResult) -> list[Finding]:
@@ -349,9 +337,7 @@ def test_unknown_parameter_names_the_valid_ones(hops: Path) -> None:
 
 @pytest.fixture(scope="module")
 def callgraph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("impact") / "callgraph"
-    shutil.copytree(REPOS / "callgraph", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("impact"), "callgraph")
 
 
 TRANSFERS, MONEY, ACCOUNTS = ("src/ledger/transfers.py", "src/ledger/money.py",
@@ -430,17 +416,6 @@ def test_cli_json_and_bad_input(callgraph: Path, capsys: pytest.CaptureFixture[s
 # --- resolution cost, fan-out and each site once ---------------------------------------------
 
 
-def fact_source(root: Path) -> FactSource:
-    settings = resolve_settings({"root": str(root), "cache_dir": str(root.parent / "cache")},
-                                env={})
-    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
-                           settings.max_file_bytes)
-    files = discover_files(root).files
-    session.fingerprint(files)
-    return FactSource(files, session,
-                      lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
-
-
 FAN_OUT = {
     "app.py": """\
         from lib import helper
@@ -463,7 +438,8 @@ FAN_OUT = {
 
 def test_a_tainted_call_is_resolved_without_loading_every_file_naming_it(
         make_repo: Repo) -> None:
-    source = fact_source(make_repo(FAN_OUT))
+    root = make_repo(FAN_OUT)
+    source = fact_source(root, root.parent / "cache")
     run_impact(source, "entry_point", "p", 2)
     loaded = {f.path for f in source.loaded()}
     assert not any(path.startswith("mention") for path in loaded)

@@ -4,42 +4,29 @@ cycles on the committed sample `tests/repos/cycles`, `--module`, the CLI and the
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from conftest import REPOS
-from cq.api import macro
-from cq.cli.app import run
+from conftest import all_findings, copy_sample, run_macro
 from cq.errors import BadInputError
 from cq.result import CqResult, Finding
-from cq.settings import resolve_settings
 
 
 def imports(root: Path, **args) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False,
-                                 "cache_dir": str(root.parent / "cache")},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "imports", args)
-
-
-def everything(result: CqResult) -> list[Finding]:
-    return [*result.key_findings, *(f for s in result.sections for f in s.findings)]
+    return run_macro(root, "imports", args, cache_dir=str(root.parent / "cache"))
 
 
 def rows(result: CqResult, path: str) -> list[tuple]:
     return sorted((f.anchor.line, f.details["resolved"], f.details["classification"],
-                   tuple(f.details["targets"])) for f in everything(result)
+                   tuple(f.details["targets"])) for f in all_findings(result)
                   if f.anchor.file == path)
 
 
 @pytest.fixture(scope="module")
 def cycles_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("imports") / "cycles"
-    shutil.copytree(REPOS / "cycles", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("imports"), "cycles")
 
 
 # -- classification and resolution ---------------------------------------------------------
@@ -86,7 +73,7 @@ MODELS = [
 def test_classification_resolution_and_targets(make_repo) -> None:
     result = imports(make_repo(PKG))
     assert rows(result, "src/pkg/models.py") == sorted(MODELS, key=lambda r: (r[0], r[1] or ""))
-    assert {f.details["importer"] for f in everything(result)} == {"pkg.models"}
+    assert {f.details["importer"] for f in all_findings(result)} == {"pkg.models"}
     summary = result.summary
     assert (summary["imports"], summary["internal"], summary["stdlib"],
             summary["third_party"]) == (14, 8, 4, 2)
@@ -100,7 +87,7 @@ def test_findings_split_internal_key_and_sections(make_repo) -> None:
     assert {f.details["classification"] for f in result.key_findings} == {"internal"}
     assert [(s.kind, len(s.findings)) for s in result.sections] == [("stdlib", 4),
                                                                     ("third_party", 2)]
-    (aliased,) = [f for f in everything(result) if f.details["resolved"] == "os.path"]
+    (aliased,) = [f for f in all_findings(result) if f.details["resolved"] == "os.path"]
     assert aliased.details["alias"] == "osp" and aliased.details["evidence"] == "syntax"
     assert aliased.anchor.line == 3 and aliased.details["text"] == "import os.path as osp"
 
@@ -114,7 +101,7 @@ def test_findings_split_internal_key_and_sections(make_repo) -> None:
 ])
 def test_classification_table(make_repo, files, expected) -> None:
     result = imports(make_repo(files))
-    (finding,) = [f for f in everything(result) if f.anchor.file == "app.py"]
+    (finding,) = [f for f in all_findings(result) if f.anchor.file == "app.py"]
     assert finding.details["classification"] == expected
 
 
@@ -132,7 +119,7 @@ def test_classification_table(make_repo, files, expected) -> None:
 def test_modules_next_to_the_package_root(make_repo, files, path, resolved, classification,
                                           evidence) -> None:
     result = imports(make_repo(files))
-    (finding,) = [f for f in everything(result) if f.anchor.file == path]
+    (finding,) = [f for f in all_findings(result) if f.anchor.file == path]
     details = finding.details
     assert (details["resolved"], details["classification"], details["evidence"]) == (
         resolved, classification, evidence)
@@ -319,7 +306,7 @@ def test_deeply_nested_code_does_not_stop_the_graph(make_repo) -> None:
 def test_module_keeps_both_directions(cycles_repo, name) -> None:
     result = imports(cycles_repo, module=name)
     seen = sorted((f.anchor.file, f.anchor.line, f.details["resolved"], f.details["direction"])
-                  for f in everything(result))
+                  for f in all_findings(result))
     assert seen == [("src/loops/rel/left.py", 3, "loops.rel", "incoming"),
                     ("src/loops/rel/right.py", 3, "json", "outgoing"),
                     ("src/loops/rel/right.py", 3, "os", "outgoing"),
@@ -358,21 +345,16 @@ def test_unknown_module_is_bad_input(cycles_repo, name, fragment) -> None:
 
 # -- end to end -----------------------------------------------------------------------------
 
-def test_cli_cycles_json(cycles_repo, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(cycles_repo.parent))
-    code = run(["imports", "--cycles", "--root", str(cycles_repo), "--format", "json",
-                "--no-save-artifact", "--no-cache"])
-    found = json.loads(capsys.readouterr().out)
+def test_cli_cycles_json(cycles_repo, run_cli) -> None:
+    code, out, _ = run_cli(cycles_repo, "imports", "--cycles", "--format", "json")
+    found = json.loads(out)
     assert code == 0 and found["run"]["macro"] == "imports"
     assert {f["category"] for f in found["key_findings"]} == {"import_cycle"}
     assert found["summary"]["import_time_cycles"] == 3
 
 
-def test_cli_unknown_module_exits_2(cycles_repo, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(cycles_repo.parent))
-    code = run(["imports", "--module", "loops.gamma", "--root", str(cycles_repo),
-                "--no-save-artifact", "--no-cache"])
-    out, err = capsys.readouterr()
+def test_cli_unknown_module_exits_2(cycles_repo, run_cli) -> None:
+    code, out, err = run_cli(cycles_repo, "imports", "--module", "loops.gamma")
     assert code == 2 and out == ""
     assert "loops.gamma" in err and len(err.strip().splitlines()) == 1
 

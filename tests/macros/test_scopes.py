@@ -5,20 +5,16 @@ TARGET as a file, a directory or a symbol; bad input; the CLI and the query cach
 from __future__ import annotations
 
 import json
-import shutil
 import types
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from conftest import REPOS
-from cq.api import RunContext, macro
-from cq.cli.app import run
+from conftest import copy_sample, run_macro
 from cq.errors import BadInputError
 from cq.macros.scopes import is_path
 from cq.result import CqResult, Finding
-from cq.settings import resolve_settings
 
 CLOSURES = "src/shop/closures.py"
 BROKEN = "src/shop/broken.py"
@@ -26,15 +22,11 @@ BROKEN = "src/shop/broken.py"
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("scopes") / "errors"
-    shutil.copytree(REPOS / "errors", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("scopes"), "errors")
 
 
 def ask(root: Path, target: str, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False, **options},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "scopes", {"target": target}, RunContext(argv=("cq", "scopes")))
+    return run_macro(root, "scopes", {"target": target}, **options)
 
 
 def scopes(result: CqResult) -> list[Finding]:
@@ -184,11 +176,8 @@ def test_file_that_does_not_compile_is_an_issue(make_repo) -> None:
     assert result.summary["files_not_compiled"] == 1
 
 
-def test_cli(shop: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(shop.parent))
-    code = run(["scopes", "make_counter", "--root", str(shop), "--format", "json",
-                "--no-save-artifact", "--no-cache"])
-    out, _ = capsys.readouterr()
+def test_cli(shop: Path, run_cli) -> None:
+    code, out, _ = run_cli(shop, "scopes", "make_counter", "--format", "json")
     assert code == 0
     found = json.loads(out)
     assert [f["details"]["qualname"] for f in found["key_findings"]] == [
@@ -196,10 +185,8 @@ def test_cli(shop: Path, capsys, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("args", [["missing_symbol"], ["src/nope.py"], []])
-def test_cli_bad_input_exits_2(shop: Path, capsys, monkeypatch, args) -> None:
-    monkeypatch.setenv("HOME", str(shop.parent))
-    code = run(["scopes", *args, "--root", str(shop), "--no-save-artifact", "--no-cache"])
-    out, err = capsys.readouterr()
+def test_cli_bad_input_exits_2(shop: Path, run_cli, args) -> None:
+    code, out, err = run_cli(shop, "scopes", *args)
     assert code == 2 and out == "" and err.strip()
 
 

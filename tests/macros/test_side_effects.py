@@ -5,26 +5,19 @@ fallback, the committed sample `tests/repos/cycles`, the CLI and the cache."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from conftest import REPOS
-from cq.api import macro
-from cq.cli.app import run
+from conftest import copy_sample, run_macro
 from cq.result import CqResult, Finding
-from cq.settings import resolve_settings
 
 EFFECTS = "src/loops/effects.py"
 
 
 def side_effects(root: Path, **args) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False,
-                                 "cache_dir": str(root.parent / "cache")},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "side-effects", args)
+    return run_macro(root, "side-effects", args, cache_dir=str(root.parent / "cache"))
 
 
 def effects(result: CqResult) -> list[Finding]:
@@ -38,9 +31,7 @@ def kinds_by_line(result: CqResult, path: str = "mod.py") -> list[tuple[int, str
 
 @pytest.fixture(scope="module")
 def cycles_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("side_effects") / "cycles"
-    shutil.copytree(REPOS / "cycles", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("side_effects"), "cycles")
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -191,17 +182,14 @@ def test_sample_repo(cycles_repo) -> None:
     assert (summary["effects"], summary["files_with_matches"]) == (10, 2)
 
 
-def test_cli_json_and_bad_option(cycles_repo, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(cycles_repo.parent))
-    code = run(["side-effects", "--root", str(cycles_repo), "--format", "json",
-                "--no-save-artifact", "--no-cache", "--severity", "warning"])
-    found = json.loads(capsys.readouterr().out)
+def test_cli_json_and_bad_option(cycles_repo, run_cli) -> None:
+    code, out, _ = run_cli(cycles_repo, "side-effects", "--format", "json", "--severity",
+                           "warning")
+    found = json.loads(out)
     assert code == 0 and found["run"]["macro"] == "side-effects"
     kinds = {f["details"]["kind"] for s in found["sections"] for f in s["findings"]}
     assert kinds == {"call", "global_mutation", "ambient_read"}
-    code = run(["side-effects", "--root", str(cycles_repo), "--severity", "fatal",
-                "--no-save-artifact", "--no-cache"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(cycles_repo, "side-effects", "--severity", "fatal")
     assert code == 2 and out == "" and "fatal" in err
 
 

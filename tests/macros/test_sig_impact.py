@@ -5,17 +5,14 @@ frame, the CLI with bad input, and the cache."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import REPOS
-from cq.api import RunContext, macro
+from conftest import all_findings, copy_sample, run_macro
 from cq.cli.app import run
 from cq.errors import BadInputError
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 ACCOUNTS, MONEY, AUDIT = "src/ledger/accounts.py", "src/ledger/money.py", "src/ledger/audit.py"
 TRANSFERS, TESTS = "src/ledger/transfers.py", "tests/test_transfers.py"
@@ -24,27 +21,18 @@ STAR = "*args and **kwargs at the call site: positional count unknown"
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("sig") / "callgraph"
-    shutil.copytree(REPOS / "callgraph", target)
-    return target
+    return copy_sample(tmp_path_factory.mktemp("sig"), "callgraph")
 
 
 def sig_impact(root: Path, target: str, to: str, **options) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False,
-                                 "cache_dir": str(root.parent / "cache"), **options},
-                                env={"HOME": str(root.parent)})
-    return macro(settings, "sig-impact", {"target": target, "to": to},
-                 RunContext(argv=("cq", "sig-impact")))
-
-
-def every_finding(result: CqResult) -> list:
-    return [*result.key_findings, *(f for s in result.sections for f in s.findings)]
+    return run_macro(root, "sig-impact", {"target": target, "to": to},
+                     cache_dir=str(root.parent / "cache"), **options)
 
 
 def verdicts(result: CqResult) -> dict[tuple[str, int], tuple[str, str, str]]:
     return {(f.anchor.file, f.anchor.line): (f.details["bucket"], f.details["reason"],
                                              f.details["current"])
-            for f in every_finding(result)}
+            for f in all_findings(result)}
 
 
 CASES = [
@@ -101,7 +89,7 @@ CASES = [
 def test_each_rule(repo: Path, target: str, to: str, expected) -> None:
     result = sig_impact(repo, target, to, no_cache=True)
     assert verdicts(result) == expected
-    assert {f.category for f in every_finding(result)} == {"sig_site"}
+    assert {f.category for f in all_findings(result)} == {"sig_site"}
 
 
 @pytest.mark.parametrize(("target", "to", "site", "slots"), [
@@ -114,7 +102,7 @@ def test_each_rule(repo: Path, target: str, to: str, expected) -> None:
      {"event": "**kwargs", "account": "**kwargs", "fields": "**kwargs"}),
 ])
 def test_slots_show_what_fills_each_parameter(repo: Path, target, to, site, slots) -> None:
-    found = {(f.anchor.file, f.anchor.line): f for f in every_finding(
+    found = {(f.anchor.file, f.anchor.line): f for f in all_findings(
         sig_impact(repo, target, to, no_cache=True))}
     assert found[site].details["slots"] == slots
 
@@ -160,7 +148,7 @@ def test_a_site_already_broken_today_says_so(make_repo) -> None:
         """})
     result = sig_impact(root, "area", "(w, h, /)", no_cache=True)
     rows = sorted((f.anchor.col, f.details["bucket"], f.details["current"],
-                   f.details.get("current_reason")) for f in every_finding(result))
+                   f.details.get("current_reason")) for f in all_findings(result))
     assert rows == [(11, "would_break", "would_break",
                      "3 positional arguments given, at most 2 accepted"),
                     (26, "would_break", "ok", None)]
@@ -189,7 +177,7 @@ def test_a_site_reaching_several_targets_binds_against_the_one_it_fits_today(
             return o.size(1, 2)
         """})
     result = sig_impact(root, "size", "(self, x, y, z)", no_cache=True)
-    (found,) = every_finding(result)
+    (found,) = all_findings(result)
     assert found.details["targets"] == ["m.A.size", "m.B.size"]
     assert (found.details["target"], found.details["current"]) == ("m.B.size", "ok")
     assert (found.details["bucket"], found.details["reason"]) == (

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
+from conftest import repo_settings
 from cq.api import run_query
 from cq.query.parse import parse_query
 from cq.query.pattern import query_job
 from cq.query.pattern_pool import RuleMatch, match_source
 from cq.query.plan import plan_query
 from cq.result import CqResult
-from cq.settings import resolve_settings
 
 
 def match_text(text: str, source: str) -> list[RuleMatch]:
@@ -31,14 +30,11 @@ def match() -> Callable[[str, str], list[int]]:
 
 
 @pytest.fixture
-def ask(make_repo, tmp_path: Path) -> Callable[..., CqResult]:
+def ask(make_repo) -> Callable[..., CqResult]:
     """Run query `text` on a repository made of `files` ({path: source})."""
 
     def run(text: str, files: dict[str, str | bytes], **options) -> CqResult:
         root = make_repo(files)
-        settings = resolve_settings({"root": str(root), "save_artifact": False,
-                                     "no_cache": True, **options},
-                                    env={"HOME": str(tmp_path)})
-        return run_query(settings, text)
+        return run_query(repo_settings(root, no_cache=True, **options), text)
 
     return run

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
-from conftest import REPOS
-from cq.api import RunContext, run_query
+from conftest import run_q
 from cq.modules import module_name
 from cq.result import Anchor, CqResult, Finding, Section
-from cq.settings import resolve_settings
 
 from .builders import result, run_meta, texts
 
 
-def copy_sample(target: Path, name: str = "sample_app") -> Path:
-    root = target / name
-    shutil.copytree(REPOS / name, root)
-    return root
-
-
 def ask(root: Path, text: str) -> CqResult:
-    settings = resolve_settings({"root": str(root), "save_artifact": False,
-                                 "cache_dir": str(root.parent / "cache")},
-                                env={"HOME": str(root.parent)})
-    return run_query(settings, text, RunContext(argv=("cq", "q", text)))
+    return run_q(root, text, cache_dir=str(root.parent / "cache"))
 
 
 def expected_call_edges(res: CqResult) -> set[tuple[str, str]]:

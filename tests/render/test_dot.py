@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from conftest import copy_sample
 from cq.cli.app import run
 from cq.render import render, renderer_for
 from cq.render.dot import dot_string, render_dot
@@ -24,7 +25,6 @@ from .graph_results import (
     NASTY,
     ask,
     calls_result,
-    copy_sample,
     definition,
     expected_call_edges,
     graph_results,
@@ -97,7 +97,7 @@ def parse_dot(text: str) -> Digraph:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_sample(tmp_path_factory.mktemp("dot"))
+    return copy_sample(tmp_path_factory.mktemp("dot"), "sample_app")
 
 
 def test_registered() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from conftest import copy_sample
 from cq.cli.app import run
 from cq.cli.flags import FORMAT_CHOICES
 from cq.render import RENDERERS, render, renderer_for
@@ -20,7 +21,6 @@ from .graph_results import (
     NASTY,
     ask,
     calls_result,
-    copy_sample,
     definition,
     expected_call_edges,
     graph_results,
@@ -33,7 +33,7 @@ from .mermaid_syntax import check_label, parse_flowchart
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_sample(tmp_path_factory.mktemp("mermaid"))
+    return copy_sample(tmp_path_factory.mktemp("mermaid"), "sample_app")
 
 
 def test_registered_and_format_lists_in_sync() -> None:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_sample
 from cq.render import render, renderer_for
 from cq.render.cfg import Cfg, build_cfg
 from cq.render.mermaid_cfg import render_mermaid_cfg
 from cq.result import Anchor, CqResult, Finding
 
 from .builders import result, run_meta
-from .graph_results import ask, copy_sample
+from .graph_results import ask
 from .mermaid_syntax import parse_flowchart
 
 Edge = tuple[object, object, str]
@@ -302,7 +303,7 @@ def test_nothing_to_draw_is_a_comment(repo: Path, findings: tuple[Finding, ...],
 
 
 def test_real_function(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path)
+    root = copy_sample(tmp_path, "sample_app")
     res = ask(root, "entity=function name=try_reserve")
     chart = parse_flowchart(render_mermaid_cfg(res))
     labels = list(chart.nodes.values())

@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from conftest import copy_sample
 from cq.render import render, renderer_for
 from cq.render.mermaid_class import render_mermaid_class
 
 from .builders import result
-from .graph_results import NASTY, ask, copy_sample, definition, graph_results
+from .graph_results import NASTY, ask, definition, graph_results
 from .mermaid_syntax import parse_class_diagram
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_sample(tmp_path_factory.mktemp("classes"))
+    return copy_sample(tmp_path_factory.mktemp("classes"), "sample_app")
 
 
 def test_registered() -> None:
