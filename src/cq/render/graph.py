@@ -166,6 +166,16 @@ def _call_targets(details: dict[str, Any]) -> tuple[list[str], str]:
 
 def _read_call(builder: _Builder, finding: Finding) -> None:
     targets, callee = _call_targets(finding.details)
+    _add_calls(builder, finding, targets, callee)
+
+
+def _read_taint(builder: _Builder, finding: Finding) -> None:
+    _add_calls(builder, finding, _bound_functions(finding.details.get("bound_to")), "")
+
+
+def _add_calls(builder: _Builder, finding: Finding, targets: list[str], callee: str) -> None:
+    """Edges from the finding's calling def to each known target, or to the callee's text
+    (an external node) when no target is known."""
     if not targets and not callee:
         return
     source, kind = _caller_node(finding)
@@ -176,17 +186,6 @@ def _read_call(builder: _Builder, finding: Finding) -> None:
     if callee:
         builder.node(callee, "external")
         builder.edge(source, callee, "call", _site(finding))
-
-
-def _read_taint(builder: _Builder, finding: Finding) -> None:
-    targets = _bound_functions(finding.details.get("bound_to"))
-    if not targets:
-        return
-    source, kind = _caller_node(finding)
-    builder.node(source, kind)
-    for target in targets:
-        builder.node(target, "function")
-        builder.edge(source, target, "call", _site(finding))
 
 
 def _bound_functions(bound: Any) -> list[str]:
