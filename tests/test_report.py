@@ -131,3 +131,15 @@ def test_cli_report_and_bad_input(repo: Path, capsys) -> None:
     assert run(["report", "nope", "--target", "function:x", *base]) == 2
     assert "unknown report preset" in capsys.readouterr().err
     assert run(["report", "dependency-health", "--target", "x", *base]) == 2
+
+
+@pytest.mark.parametrize(("preset", "options", "message"), [
+    ("safety-reliability", {"param": "amount"}, "--param is not used by the safety-reliability"),
+    ("dependency-health", {"to": "f(a)"}, "--to is not used by the dependency-health"),
+    ("change-propagation", {"to": "f(a)"}, "--to is not used by the change-propagation"),
+    ("refactor-impact", {"in_dir": "no/such/dir"}, "no/such/dir"),
+])
+def test_options_no_step_reads_or_a_bad_scope_are_refused(repo: Path, preset, options,
+                                                          message) -> None:
+    with pytest.raises(BadInputError, match=message):
+        _report(repo, preset, "function:transfer", **options)

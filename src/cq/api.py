@@ -75,12 +75,14 @@ def report(settings: Settings, preset: str, target: str, *, param: str | None = 
     """`cq report PRESET --target KIND:NAME`: the preset's macros as one bundle, narrowed by
     the result filters (`{"limit": 5, "impact": "high"}`, as the CLI options)."""
     from cq.macros.run import run_macro
-    from cq.report import ReportInput, check_preset, parse_target, run_report
+    from cq.report import ReportInput, check_options, parse_target, run_report
     from cq.resultfilter import apply_filters, parse_filters
 
-    check_preset(preset)
     chosen = parse_filters(**(filters or {}))
+    if in_dir:
+        check_in_path(Path(settings.root), in_dir)
     inp = ReportInput(target=parse_target(target), param=param, to=to, in_dir=in_dir)
+    check_options(preset, inp)
     result = run_report(settings, preset, inp, ctx, run_macro)
     return finish(apply_filters(result, chosen), settings)
 

@@ -148,12 +148,28 @@ def parse_target(text: str) -> Target:
     return Target(kind, name)
 
 
+# Report options only some steps read: giving one to a preset without such a step is an error,
+# never a silently ignored option.
+OPTION_STEPS = {"--param": ("impact",), "--to": ("sig-impact",)}
+
+
 def check_preset(preset: str) -> tuple[str, ...]:
     steps = PRESETS.get(preset)
     if steps is None:
         raise BadInputError(f"unknown report preset {preset!r}",
                             hint=f"valid: {', '.join(PRESETS)}")
     return steps
+
+
+def check_options(preset: str, inp: ReportInput) -> None:
+    """Refuse --param / --to when no step of the preset would read them."""
+    steps = check_preset(preset)
+    given = {"--param": inp.param, "--to": inp.to}
+    for flag, readers in OPTION_STEPS.items():
+        if given[flag] is not None and not set(readers) & set(steps):
+            users = [name for name, row in PRESETS.items() if set(readers) & set(row)]
+            raise BadInputError(f"{flag} is not used by the {preset} preset",
+                                hint=f"presets that use it: {', '.join(users)}")
 
 
 class StepOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -171,6 +187,7 @@ def run_report(settings: Settings, preset: str, inp: ReportInput, ctx: RunContex
                run_macro: MacroRunner) -> CqResult:
     """Run every step of `preset` (validated first) and bundle the results."""
     steps = check_preset(preset)
+    check_options(preset, inp)
     started_ns = time.time_ns()
     if inp.target.kind == "module":
         inp = msgspec.structs.replace(inp, module_file=module_file(settings, inp))
