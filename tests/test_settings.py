@@ -113,6 +113,10 @@ def test_find_root_walks_up_to_git(tmp_path: Path) -> None:
     ("cli", "fragment"),
     [
         ({"cache_query_ttl": -1.0}, "--cache-query-ttl"),
+        ({"cache_query_ttl": float("nan")}, "--cache-query-ttl"),
+        ({"cache_query_ttl": "inf"}, "--cache-query-ttl"),
+        ({"cache_dir": ""}, "--cache-dir"),
+        ({"artifact_dir": " "}, "--artifact-dir"),
         ({"cache_index_size": -1}, "--cache-index-size"),
         ({"cache_query_shards": -3}, "--cache-query-shards"),
         ({"format": "yaml"}, "--format"),

@@ -9,6 +9,7 @@ environment spellings; nothing below the CLI reads `os.environ` — the CLI pass
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -69,9 +70,15 @@ def _positive_int(text: str) -> int:
 
 def _ttl(text: str) -> float | None:
     value = float(text)
-    if value < 0:
-        raise ValueError(f"must be >= 0, got {value}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"must be a number of seconds >= 0, got {value}")
     return value or None
+
+
+def _path(text: str) -> str:
+    if not str(text).strip():
+        raise ValueError("needs a directory, got an empty value")
+    return str(text)
 
 
 class _Option(msgspec.Struct, frozen=True):
@@ -83,9 +90,9 @@ class _Option(msgspec.Struct, frozen=True):
 _OPTIONS: tuple[_Option, ...] = (
     _Option("format", _parse_format, ("CQ_FORMAT",)),
     _Option("verbose", _parse_bool, ("CQ_VERBOSE",)),
-    _Option("artifact_dir", str, ("CQ_ARTIFACT_DIR",)),
+    _Option("artifact_dir", _path, ("CQ_ARTIFACT_DIR",)),
     _Option("save_artifact", _parse_bool, ("CQ_SAVE_ARTIFACT",)),
-    _Option("cache_dir", str, ("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR")),
+    _Option("cache_dir", _path, ("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR")),
     _Option("no_cache", _parse_bool, ("CQ_NO_CACHE", "CQ_DISKCACHE_DISABLE")),
     _Option("cache_query_ttl", _ttl, ("CQ_CACHE_QUERY_TTL", "CQ_DISKCACHE_QUERY_TTL")),
     _Option("cache_query_size", _positive_int, ("CQ_CACHE_QUERY_SIZE", "CQ_DISKCACHE_QUERY_SIZE")),

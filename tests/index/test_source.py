@@ -70,3 +70,14 @@ def test_scanned_files_text_is_dropped_and_read_again_on_demand(make_repo,
     (root / "b.py").write_text("x = 2\n")
     assert session.text("b.py") == b"x = 2\n"
     assert session.changed == {"b.py"}  # read again after an edit: the run is mixed
+
+
+@pytest.mark.parametrize("head", [b"# coding: unicode_escape\n",
+                                  b"# coding: unicode_escape\n# caf\xe9\n",
+                                  b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n"])
+def test_a_file_with_a_coding_cookie_is_parsed_rather_than_judged_by_bytes(
+        make_repo, tmp_path: Path, head: bytes) -> None:
+    body = b"\\x64ef join(a):\n    return a\n" if b"escape" in head else b"def join(a): pass\n"
+    root = make_repo({"a.py": head + body, "b.py": "x = 1\n"})
+    source, _ = _source(root, tmp_path / "cache")
+    assert [f.path for f in source.facts_defining(["join"], "join")] == ["a.py"]

@@ -407,6 +407,11 @@ def test_assigns(source, expected):
                  ("decoded-latin-1",), id="unknown-codec"),
     pytest.param(b"x = '\xe9'\n", "x = 'é'\n", ("decoded-latin-1",), id="latin-1-fallback"),
     pytest.param(b"x = 1\x00\n", "x = 1\x00\n", ("null-bytes",), id="null-bytes"),
+    pytest.param(b"# coding: unicode_escape\n\\x64ef f(): pass\n",
+                 "# coding: unicode_escape\ndef f(): pass\n", ("decoded-cookie",),
+                 id="ascii-bytes-with-a-transforming-cookie"),
+    pytest.param(b"# coding: latin-1\nx = 1\n", "# coding: latin-1\nx = 1\n", (),
+                 id="ascii-bytes-with-a-transparent-cookie"),
 ])
 def test_decode_source(data, text, flags):
     assert decode_source(data) == (text, flags)

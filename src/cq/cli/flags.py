@@ -7,6 +7,7 @@ Both front doors read this table, so `cq q ... --root X` means the same whether 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -39,7 +40,7 @@ def _count(value: str) -> int:
 
 def _seconds(value: str) -> float:
     number = float(value)
-    if number < 0:
+    if not math.isfinite(number) or number < 0:
         raise ValueError(value)
     return number
 

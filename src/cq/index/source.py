@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from cq.coding import bytes_match_text
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.session import DEFINES_PREFIX, IndexSession
@@ -94,7 +95,7 @@ class FactSource:
         if pattern is None:
             return True
         data = self.session.text(path)
-        if data is None or pattern.search(data):
+        if data is None or not bytes_match_text(data) or pattern.search(data):
             return True
         self.session.remember(key, path, False)
         return False

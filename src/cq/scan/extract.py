@@ -13,11 +13,11 @@ what tree-sitter recovered, and an unexpected node shape skips that node and fla
 from __future__ import annotations
 
 import codecs
-import re
 
 import msgspec
 from ast_grep_py import SgNode, SgRoot
 
+from cq.coding import bytes_match_text, coding_cookie
 from cq.facts import Except, FileFacts
 from cq.modules import module_name
 from cq.scan.defs import block_docstring
@@ -26,15 +26,12 @@ from cq.scan.rules import DISPATCH, SCAN_CONFIG
 from cq.scan.state import ScanState, Site
 
 _BOM = codecs.BOM_UTF8
-# PEP 263: a comment in the first or second line naming the encoding.
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
-_UTF8_NAMES = frozenset({"utf-8", "utf8"})
 
 
 def decode_source(data: bytes) -> tuple[str, tuple[str, ...]]:
     """Text of a Python source file and the flags saying how it was decoded."""
     flags = ("null-bytes",) if b"\x00" in data else ()
-    if data.isascii():
+    if data.isascii() and bytes_match_text(data):  # a cookie like unicode_escape still counts
         return data.decode("ascii"), flags
     if data.startswith(_BOM):
         return data[len(_BOM):].decode("utf-8", "replace"), flags
@@ -48,21 +45,6 @@ def decode_source(data: bytes) -> tuple[str, tuple[str, ...]]:
         return data.decode("utf-8"), flags
     except UnicodeDecodeError:
         return data.decode("latin-1"), (*flags, "decoded-latin-1")
-
-
-def coding_cookie(data: bytes) -> str | None:
-    """The encoding a PEP 263 cookie names, unless it is UTF-8 (the default anyway)."""
-    first = data.find(b"\n")
-    second = data.find(b"\n", first + 1) if first >= 0 else -1
-    head = data if second < 0 else data[:second]
-    match = _COOKIE.search(head)
-    if match is None:
-        return None
-    before = head[:match.start()].strip()
-    if before and not before.startswith(b"#"):
-        return None  # the cookie is on line 2 but line 1 is code: Python ignores it
-    name = match.group(1).decode("ascii", "replace").lower().replace("_", "-")
-    return None if name in _UTF8_NAMES or name.startswith("utf-8-") else name
 
 
 def scan_bytes(path: str, data: bytes, max_bytes: int, *, strict: bool = False) -> FileFacts:
