@@ -138,8 +138,32 @@ def test_cli_report_and_bad_input(repo: Path, capsys) -> None:
     ("dependency-health", {"to": "f(a)"}, "--to is not used by the dependency-health"),
     ("change-propagation", {"to": "f(a)"}, "--to is not used by the change-propagation"),
     ("refactor-impact", {"in_dir": "no/such/dir"}, "no/such/dir"),
+    ("refactor-impact", {"in_dir": ""}, "--in needs a value"),
+    ("refactor-impact", {"param": " "}, "--param needs a value"),
+    ("refactor-impact", {"filters": {"limit": "1.9"}}, "--limit needs a whole number"),
 ])
 def test_options_no_step_reads_or_a_bad_scope_are_refused(repo: Path, preset, options,
                                                           message) -> None:
     with pytest.raises(BadInputError, match=message):
         _report(repo, preset, "function:transfer", **options)
+
+
+@pytest.mark.parametrize("target", ["file:src/ledger/transfers.py", "module:ledger.transfers"])
+def test_a_file_or_module_target_scopes_the_file_level_steps(repo: Path, target: str) -> None:
+    result = _report(repo, "safety-reliability", target)
+    assert _status(result) == dict.fromkeys(PRESETS["safety-reliability"], "ran")
+    files = {f.anchor.file for s in result.sections for f in s.findings if f.anchor}
+    assert files == {"src/ledger/transfers.py"}
+    assert all(r["query"].endswith("--in src/ledger/transfers.py")
+               for r in result.summary["steps"])
+
+
+def test_a_symbol_target_narrows_exceptions_to_it(repo: Path) -> None:
+    result = _report(repo, "safety-reliability", "class:Account")
+    rows = {r["step"]: r for r in result.summary["steps"]}
+    assert rows["exceptions"]["query"] == "exceptions --function Account"
+
+
+def test_a_missing_file_target_is_bad_input(repo: Path) -> None:
+    with pytest.raises(BadInputError, match="no/such.py"):
+        _report(repo, "safety-reliability", "file:no/such.py")

@@ -14,6 +14,7 @@ import msgspec
 
 from cq.artifacts import save_artifact
 from cq.discover import Discovery, Scope, check_in_path
+from cq.errors import BadInputError
 from cq.index.source import FactSource
 from cq.query.parse import Query, parse_query
 from cq.query.plan import Plan, plan_query
@@ -79,9 +80,14 @@ def report(settings: Settings, preset: str, target: str, *, param: str | None = 
     from cq.resultfilter import apply_filters, parse_filters
 
     chosen = parse_filters(**(filters or {}))
+    for flag, value in (("--param", param), ("--to", to), ("--in", in_dir)):
+        if value is not None and not value.strip():
+            raise BadInputError(f"report: {flag} needs a value")
     if in_dir:
         check_in_path(Path(settings.root), in_dir)
     inp = ReportInput(target=parse_target(target), param=param, to=to, in_dir=in_dir)
+    if inp.target.kind == "file":
+        check_in_path(Path(settings.root), inp.target.name)
     check_options(preset, inp)
     result = run_report(settings, preset, inp, ctx, run_macro)
     return finish(apply_filters(result, chosen), settings)

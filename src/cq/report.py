@@ -87,19 +87,33 @@ def _imports(cycles: bool) -> Derive:
         args: Args = {"cycles": True} if cycles else {}
         if inp.target.kind == "module":
             args["module"] = inp.target.name
+        elif inp.target.kind == "file":
+            args["module"] = inp.target.name  # imports --module takes a path too
         return args
 
     return derive
 
 
 def _exceptions(inp: ReportInput) -> Args | str:
-    if inp.target.kind in ("function", "method"):
-        return {"function": inp.target.name}
-    return {}
+    if inp.target.kind in _SYMBOL_KINDS:
+        return {"function": inp.target.name}  # a class: every def inside it
+    return _in_target_file("exceptions")(inp)
 
 
-def _everywhere(_inp: ReportInput) -> Args | str:
-    return {}
+def _in_target_file(step: str) -> Derive:
+    """For a file or module target, the step runs on that file; for a symbol, on the scope
+    (its module-level findings are not tied to one def)."""
+
+    def derive(inp: ReportInput) -> Args | str:
+        if inp.target.kind == "file":
+            return {"in_": inp.target.name}
+        if inp.target.kind == "module":
+            if inp.module_file is None:
+                return f"{step}: no file in scope defines module {inp.target.name}"
+            return {"in_": inp.module_file}
+        return {}
+
+    return derive
 
 
 def _code_target(step: str) -> Derive:
@@ -120,8 +134,8 @@ STEPS: dict[str, tuple[str, Derive]] = {
     "imports": ("imports", _imports(cycles=False)),
     "imports-cycles": ("imports", _imports(cycles=True)),
     "exceptions": ("exceptions", _exceptions),
-    "side-effects": ("side-effects", _everywhere),
-    "hazards": ("hazards", _everywhere),
+    "side-effects": ("side-effects", _in_target_file("side-effects")),
+    "hazards": ("hazards", _in_target_file("hazards")),
     "bytecode-surface": ("bytecode-surface", _code_target("bytecode-surface")),
     "scopes": ("scopes", _code_target("scopes")),
 }
@@ -215,7 +229,7 @@ def _run_step(settings: Settings, step: str, inp: ReportInput, ctx: RunContext,
     args = derive(inp)
     if isinstance(args, str):
         return StepOutcome(step=step, macro=macro, status="skipped", reason=args)
-    if inp.in_dir:
+    if inp.in_dir and "in_" not in args:
         args = {**args, "in_": inp.in_dir}
     try:
         result = run_macro(settings, macro, args, ctx)

@@ -42,6 +42,18 @@ class ResultFilters(msgspec.Struct, frozen=True, kw_only=True):
         return parts + ([f"--limit {self.limit}"] if self.limit is not None else [])
 
 
+def _whole_number(option: str, value: int | str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = value if isinstance(value, int) else int(str(value).strip())
+    except ValueError:
+        raise BadInputError(f"{option} needs a whole number, got {value!r}") from None
+    if number < 0:
+        raise BadInputError(f"{option} must be 0 or more, got {number}")
+    return number
+
+
 def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -70,10 +82,10 @@ def _patterns(option: str, value: str | None) -> tuple[str, ...]:
 
 def parse_filters(include: str | None = None, exclude: str | None = None,
                   impact: str | None = None, confidence: str | None = None,
-                  severity: str | None = None, limit: int | None = None) -> ResultFilters:
-    """Validate the filter options as typed (comma-separated lists); bad input raises."""
-    if limit is not None and limit < 0:
-        raise BadInputError(f"--limit must be 0 or more, got {limit}")
+                  severity: str | None = None, limit: int | str | None = None) -> ResultFilters:
+    """Validate the filter options as typed (comma-separated lists, a whole number);
+    bad input raises."""
+    limit = _whole_number("--limit", limit)
     return ResultFilters(include=_patterns("--include", include),
                          exclude=_patterns("--exclude", exclude),
                          impact=_choices("--impact", impact, BUCKETS),

@@ -22,6 +22,7 @@ SAME_MACROS = [
     ["hazards", "--severity=error,warning", "--in", "src", "--format", "json"],
     ["hazards", "--no-cache", "--category=design"],
     ["hazards", "--include", "src/*.py", "--limit", "3", "--impact=high,med"],
+    ["hazards", "--limit", "1.9"],  # passed on as text: the runner refuses it either way
 ]
 
 

@@ -89,7 +89,7 @@ def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
     return run_index(action, explicit_values(options))
 
 
-_KINDS: dict[str, Any] = {"str": str, "int": int, "bool": bool}
+_KINDS: dict[str, Any] = {"str": str, "bool": bool}
 
 
 def macro_command(name: str) -> Callable[..., int]:
@@ -117,7 +117,9 @@ def macro_command(name: str) -> Callable[..., int]:
 
 
 def _parameter(option: Any) -> inspect.Parameter:
-    base: Any = _KINDS[option.kind]
+    # Whole numbers arrive as text and are converted by the macro runner, exactly as on the
+    # fast path: cyclopts alone would round "1.9" and read "0x2".
+    base: Any = str if option.kind == "int" else _KINDS[option.kind]
     if option.positional:
         return inspect.Parameter(option.name, inspect.Parameter.POSITIONAL_ONLY,
                                  annotation=Annotated[base, Parameter(help=option.help)])
@@ -138,7 +140,7 @@ def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliab
            in_: Annotated[str | None, Parameter(name="--in")] = None,
            include: str | None = None, exclude: str | None = None, impact: str | None = None,
            confidence: str | None = None, severity: str | None = None,
-           limit: int | None = None,
+           limit: str | None = None,
            options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
     """A bundle of macros about one target, each step's findings tagged with the step.
 
