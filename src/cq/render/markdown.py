@@ -90,9 +90,11 @@ def _header_block(result: CqResult) -> str:
 def _counts_line(summary: dict[str, Any]) -> str:
     """The macro's own headline (`summary.headline`, e.g. "2 would break · 1 ambiguous")
     first, then the shared counts."""
-    parts = [_one_line(str(summary["headline"]))] if summary.get("headline") else []
-    parts += [_counted(summary[key], one, many)
-              for key, one, many in COUNT_LABELS if key in summary]
+    headline = _one_line(str(summary["headline"])) if summary.get("headline") else ""
+    # A headline says what the answer counts; a bare "N matches" beside it would only blur it.
+    parts = [headline] if headline else []
+    parts += [_counted(summary[key], one, many) for key, one, many in COUNT_LABELS
+              if key in summary and not (headline and key == "matches")]
     return " · ".join(parts)
 
 
