@@ -85,10 +85,8 @@ def _sig_impact(inp: ReportInput) -> Args | str:
 def _imports(cycles: bool) -> Derive:
     def derive(inp: ReportInput) -> Args | str:
         args: Args = {"cycles": True} if cycles else {}
-        if inp.target.kind == "module":
+        if inp.target.kind in ("module", "file"):  # imports --module takes a path too
             args["module"] = inp.target.name
-        elif inp.target.kind == "file":
-            args["module"] = inp.target.name  # imports --module takes a path too
         return args
 
     return derive
