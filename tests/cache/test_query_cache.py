@@ -97,7 +97,7 @@ def test_scope_digest_changes(changed: list[tuple[str, str]]) -> None:
 
 
 @pytest.mark.parametrize(("result", "expected"), [
-    pytest.param(make_result(), False, id="empty"),
+    pytest.param(make_result(), True, id="empty"),
     pytest.param(make_result("a.py", summary={"error": "boom"}), False, id="error"),
     pytest.param(make_result("a.py"), True, id="key-finding"),
     pytest.param(make_result(section=("a.py",)), True, id="section-finding"),
@@ -105,6 +105,14 @@ def test_scope_digest_changes(changed: list[tuple[str, str]]) -> None:
 ])
 def test_is_cacheable(result: CqResult, expected: bool) -> None:
     assert is_cacheable(result) is expected
+
+
+def test_an_empty_answer_is_stored_and_found_again(cache: QueryCache) -> None:
+    empty = make_result()
+    assert cache.set("k", "s1", empty, ()) is True
+    hit = cache.get("k", "s1")
+    assert hit is not None and hit.result.key_findings == () and hit.result.sections == ()
+    assert cache.get("k", "s2") is None  # an edit still invalidates it
 
 
 def test_strip_run_drops_run_metadata_and_cache_summary() -> None:
@@ -142,7 +150,7 @@ def test_scope_change_is_a_miss_and_keeps_the_entry_for_overwrite(cache: QueryCa
     assert cache.get("k1", "s1") is None and cache.misses == 2
 
 
-@pytest.mark.parametrize("result", [make_result(), make_result("a.py", summary={"error": "x"})])
+@pytest.mark.parametrize("result", [make_result("a.py", summary={"error": "x"})])
 def test_uncacheable_results_are_not_stored(cache: QueryCache, result: CqResult) -> None:
     assert cache.set("k", "s1", result, ()) is False
     assert cache.store.iterkeys() == []

@@ -10,8 +10,8 @@ new run's `RunMeta` on a hit (`CachedResult.for_run`).
 
 Stored results carry no meaningful run metadata: `run` is replaced by `BLANK_RUN` and the
 run-specific summary keys `cache` and `cache_stats` are dropped before storing. `set` decides
-cacheability itself (`is_cacheable`): results without any finding and error results (a truthy
-`summary["error"]`) are not stored and `set` returns False.
+cacheability itself (`is_cacheable`): error results (a truthy `summary["error"]`) are not
+stored and `set` returns False; answers with no finding are stored like any other.
 
 API:
 - `request_key(canonical_request, plan, cq_version, extractor_version, schema_version) -> str`
@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 import msgspec
 
 from cq.cache.store import KIND_TTL, Store, encode
-from cq.cache.tags import TagIndex, iter_findings
+from cq.cache.tags import TagIndex
 from cq.result import CqResult, RunMeta
 
 RESULT_PREFIX = "result:"
@@ -81,9 +81,9 @@ def scope_digest(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def is_cacheable(result: CqResult) -> bool:
-    if result.summary.get("error"):
-        return False
-    return any(True for _ in iter_findings(result))
+    """Every answer but an error: "nothing found" on a large tree costs as much to compute as
+    any other answer, and the scope digest invalidates it the same way."""
+    return not result.summary.get("error")
 
 
 def strip_run(result: CqResult) -> CqResult:
