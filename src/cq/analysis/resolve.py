@@ -46,14 +46,13 @@ def of the name in scope, capped by the caller.
 from __future__ import annotations
 
 import ast
-import keyword
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
+from cq.analysis.funcspec import check_spec
 from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, full_name
-from cq.errors import BadInputError
 from cq.facts import Call, Def, FileFacts, Param
 
 if TYPE_CHECKING:
@@ -88,16 +87,6 @@ class Resolved(NamedTuple):
     site: Site
     targets: tuple[Target, ...]
     unfollowed: int  # name-only candidates left out because there were more than the limit
-
-
-def check_spec(spec: str) -> str:
-    """The FUNC text stripped, or BadInputError: dotted identifiers only."""
-    text = spec.strip() if isinstance(spec, str) else ""
-    parts = text.split(".")
-    if not text or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
-        raise BadInputError(f"not a function name: {spec!r}",
-                            hint="give a name, Class.method or module.func, e.g. to_cents")
-    return text
 
 
 def find_targets(source: FactSource, spec: str) -> list[Target]:

@@ -42,7 +42,7 @@ NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name
 
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
-    from cq.analysis.resolve import check_spec
+    from cq.analysis.funcspec import check_spec
 
     spec = check_spec(args["target"])
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
-    from cq.analysis.resolve import check_spec
+    from cq.analysis.funcspec import check_spec
 
     spec = check_spec(args["target"])
     param = str(args["param"]).strip()

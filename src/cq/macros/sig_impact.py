@@ -53,7 +53,7 @@ PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
     from cq.analysis.binding import parse_signature
-    from cq.analysis.resolve import check_spec
+    from cq.analysis.funcspec import check_spec
 
     spec = check_spec(args["target"])
     try:

@@ -12,8 +12,9 @@ a cache hit never loads it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 if TYPE_CHECKING:
     from cq.runner import Compute
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 KINDS = ("str", "int", "bool")
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(msgspec.Struct, frozen=True):
     """One argument of a macro. `positional` marks the macro's TARGET (at most one)."""
 
     name: str  # the keyword the macro reads, e.g. "param"
@@ -43,8 +43,7 @@ class Option:
         return self.name.rstrip("_").upper()
 
 
-@dataclass(frozen=True)
-class MacroJob:
+class MacroJob(msgspec.Struct, frozen=True):
     """A validated request, ready for `cq.runner.run_cached`. The runner's request text and
     canonical form come from the validated arguments; `canonical` adds anything else that
     decides the answer (a rule registry's digest, a resolved signature)."""
@@ -58,8 +57,7 @@ Args = dict[str, Any]
 Prepare = Callable[[Args, "Settings"], MacroJob]
 
 
-@dataclass(frozen=True)
-class Macro:
+class Macro(msgspec.Struct, frozen=True):
     name: str
     help: str  # first line: one sentence; the rest: details for --help
     options: tuple[Option, ...]
