@@ -2,7 +2,8 @@
 
 These are plain frozen msgspec structs, shared by the scanner (which produces them), the index
 cache (which stores them as msgpack) and the query engine and macros (which read them). The
-module has no behaviour beyond tiny derived properties; it imports nothing from cq.
+module has no behaviour beyond tiny derived properties and span relations; it imports nothing
+from cq.
 
 Conventions:
 - lines are 1-based, columns 0-based (as in Python's `ast`);
@@ -156,3 +157,16 @@ class FileFacts(msgspec.Struct, frozen=True, gc=False):
     @property
     def skipped(self) -> bool:
         return "too-large" in self.flags or "unreadable" in self.flags
+
+
+def within(span: Span, outer: Span) -> bool:
+    """Does `outer` contain `span` (both ends, columns included)?"""
+    return (outer.line, outer.col) <= (span.line, span.col) and \
+        (span.end_line, span.end_col) <= (outer.end_line, outer.end_col)
+
+
+def def_span(definition: Def) -> Span:
+    """The def's lines, decorators included."""
+    span = definition.span
+    start = definition.decorated_line or span.line
+    return Span(start, 0, span.end_line, span.end_col)

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from cq.facts import Span
 from cq.result import Anchor, Finding
 
 
@@ -52,6 +53,18 @@ def make_finding(category: str, anchor: Anchor | None, details: dict[str, Any],
     text = message if message is not None else cat.template.format_map(_Lenient(details))
     return Finding(category=category, message=text, anchor=anchor,
                    severity=severity or cat.severity, details=details)
+
+
+def file_issue(path: str, problem: str, error: str | None = None) -> Finding:
+    """A file read, scanned, parsed or analysed with a problem, anchored at its first line."""
+    return make_finding("file_issue", Anchor(file=path, line=1),
+                        {"path": path, "problem": problem, "error": error, "evidence": "syntax"})
+
+
+def anchor_of(path: str, span: Span) -> Anchor:
+    """The anchor of a fact's span in the root-relative file `path`."""
+    return Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
+                  end_col=span.end_col)
 
 
 class _Lenient(dict[str, Any]):

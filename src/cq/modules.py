@@ -1,7 +1,9 @@
-"""Module names from root-relative paths, src-layout aware.
+"""Module names from root-relative paths (src-layout aware), and the dotted full names built
+on them.
 
-`src/pkg/mod.py` → `pkg.mod`; `pkg/__init__.py` → `pkg`. Names are for display and
-matching, not for importing.
+`src/pkg/mod.py` → `pkg.mod`; `pkg/__init__.py` → `pkg`. A def's full name is its module and
+its qualified name (`pkg.mod.Outer.method`). Names are for display and matching, not for
+importing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ def module_name(path: str) -> str:
     if last == "__init__" and len(parts) > 1:
         parts = parts[:-1]
     return ".".join(parts)
+
+
+def full_name(module: str, qualname: str) -> str:
+    """`pkg.mod` + `Outer.method` → `pkg.mod.Outer.method` (a top-level script: the qualname)."""
+    return f"{module}.{qualname}" if module else qualname
+
+
+def dotted_suffix(qualified: str, value: str) -> bool:
+    """Are `value`'s dotted segments the last segments of `qualified`?"""
+    return qualified == value or qualified.endswith("." + value)
 
 
 def resolve_relative(module: str, is_package: bool, level: int, target: str) -> str | None:

@@ -24,6 +24,7 @@ from cq.cache.tags import cited_files, entry_tags, iter_findings
 from cq.codeprint import code_fingerprint
 from cq.discover import Discovery, Scope, discover_files
 from cq.facts import FACTS_SCHEMA_VERSION
+from cq.findings import file_issue
 from cq.ids import uuid7_str
 from cq.index.session import IndexSession
 from cq.index.source import FactSource
@@ -188,7 +189,7 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
              compute: Compute) -> CqResult:
     settings = run.settings
     source = FactSource(discovery.files, session, _scanner(run))
-    outcome = compute(source, discovery)
+    outcome = with_unanalysed(compute(source, discovery), source.unanalysed)
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
@@ -201,6 +202,41 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
     return _with_run(run, result, status, stats)
+
+
+def with_unanalysed(outcome: Outcome, unanalysed: dict[str, str]) -> Outcome:
+    """The outcome, saying which files a stdlib analysis could not read: each is a
+    `file_issue` in the "file_issues" section (once per file), and the summary's `partial`
+    reasons say the answer is partial."""
+    if not unanalysed:
+        return outcome
+    sections = list(outcome.sections)
+    index = next((i for i, s in enumerate(sections) if s.kind == "file_issues"), None)
+    listed = set() if index is None else {f.anchor.file for f in sections[index].findings
+                                          if f.anchor is not None}
+    issues = tuple(file_issue(path, f"not analysed: {why}")
+                   for path, why in sorted(unanalysed.items()) if path not in listed)
+    if index is None:
+        sections.append(Section(title="Files not analysed", kind="file_issues", findings=issues))
+    else:
+        section = sections[index]
+        sections[index] = msgspec.structs.replace(section, findings=(*section.findings, *issues))
+    count = len(unanalysed)
+    reason = f"{count} file{'s' if count != 1 else ''} could not be analysed"
+    summary = {**outcome.summary, "files_not_analysed": count,
+               "partial": [*outcome.summary.get("partial", ()), reason]}
+    return msgspec.structs.replace(outcome, sections=tuple(sections), summary=summary)
+
+
+def partial_notice(result: CqResult) -> str | None:
+    """One stderr line when the answer is partial (a hit says it as often as a miss)."""
+    reasons = result.summary.get("partial")
+    if not reasons:
+        return None
+    first = next((f for s in result.sections if s.kind == "file_issues" for f in s.findings
+                  if "not analysed" in str(f.details.get("problem", ""))), None)
+    example = f" ({first.details['path']}: {first.details['problem']})" if first else ""
+    return f"cq: partial answer: {'; '.join(reasons)}{example}"
 
 
 def _failed_somewhere(result: CqResult) -> bool:
@@ -266,4 +302,8 @@ def _with_run(run: _Run, result: CqResult, status: dict[str, Any],
               stats: dict[str, Any]) -> CqResult:
     summary = {**result.summary, "query": run.request.text, "cache": status,
                "cache_stats": stats}
-    return msgspec.structs.replace(result, summary=summary, run=run.meta())
+    meta = run.meta()
+    notice = partial_notice(result)
+    if notice is not None:
+        meta = msgspec.structs.replace(meta, notices=(*meta.notices, notice))
+    return msgspec.structs.replace(result, summary=summary, run=meta)

@@ -251,11 +251,14 @@ def test_decorated_async_and_nested_defs(make_repo: Repo) -> None:
     assert site(outer, "svc.py", 15, "return").details["function"] == "svc.outer.inner"
 
 
-def test_a_file_ast_cannot_parse_is_a_note(make_repo: Repo) -> None:
+def test_a_file_ast_cannot_parse_makes_the_answer_partial(make_repo: Repo) -> None:
     root = make_repo({"ok.py": "from bad import g\n\ndef f(p):\n    return g(p)\n",
                       "bad.py": "def g(x):\n    return x\n\ndef broken(:\n    pass\n"})
     result = impact(root, "f", "p")
-    assert result.summary["notes"] == ["bad.py: not analysed (SyntaxError)"]
+    issues = [f for s in result.sections if s.kind == "file_issues" for f in s.findings]
+    assert [(f.details["path"], f.details["problem"]) for f in issues] == [
+        ("bad.py", "not analysed: SyntaxError: invalid syntax (line 4)")]
+    assert result.summary["partial"] == ["1 file could not be analysed"]
     assert bound_to(site(result, "ok.py", 4, "call")) == {("bad.g", "x")}
     assert result.summary["functions_reached"] == ["ok.f"]
 

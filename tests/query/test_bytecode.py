@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cq.query.bytecode import code_of, compile_source, surface
+from cq.analysis.bytecode import code_of, compile_source, surface
 from cq.scan import scan_source
 
 SOURCE = """\

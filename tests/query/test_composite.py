@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from cq.errors import QuerySyntaxError
+from cq.query.config import query_config
 from cq.query.parse import parse_query
 from cq.query.parse_rules import split_patterns
-from cq.query.rules import query_config
 from cq.query.tokens import Token
 
 

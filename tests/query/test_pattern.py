@@ -12,10 +12,10 @@ import json
 import pytest
 
 from cq.errors import QuerySyntaxError
-from cq.query.literals import pattern_literals, required_literals
 from cq.query.parse import parse_query
 from cq.query.pattern_pool import TEXT_CAP
-from cq.query.plan import plan_query
+from cq.query.plan import plan_query, required_literals
+from cq.rules.literals import pattern_literals
 
 from .conftest import match_text
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from cq.errors import QuerySyntaxError
+from cq.query.config import query_config
 from cq.query.parse import parse_query
-from cq.query.rules import query_config
 
 LOOPS = """\
 for i in l:

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from cq.query.scopes import analyse_source
+from cq.analysis.scopes import analyse_source
 from cq.scan import scan_source
 
 CLOSURES = """\
@@ -146,7 +146,7 @@ ORACLE_SOURCES = [CLOSURES, COUNTER, DECORATED, METHODS, COMPREHENSION,
 @pytest.mark.parametrize("source", ORACLE_SOURCES)
 def test_free_and_cells_agree_with_the_compiled_code(source: str) -> None:
     """The compiler's own answer: co_freevars and co_cellvars of each def's code object."""
-    from cq.query.bytecode import code_of, compile_source
+    from cq.analysis.bytecode import code_of, compile_source
 
     index = compile_source(source, "m.py")
     assert isinstance(index, dict)

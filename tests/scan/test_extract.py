@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from scan_oracle import detail_differences, differences, parse
 
+from cq.coding import decode_source
 from cq.facts import FileFacts, Span
-from cq.scan import decode_source, scan_bytes, scan_source
+from cq.scan import scan_bytes, scan_source
 from cq.scan.nodes import ShapeError
 from cq.scan.rules import DISPATCH, FactRule
 

@@ -9,7 +9,7 @@ visits statements only (a raise is a statement) with an explicit stack, so deepl
 expressions cost nothing and cannot exhaust the recursion limit.
 
 A raise is caught when every type it may raise has a catching handler (`judge`):
-- what it raises is given by the caller (`cq.query.joins.raised_types`); no type at all (a
+- what it raises is `raised_types`: its type, or the handled types for a re-raise; no type at all (a
   bare re-raise outside a typed handler) is taken as `BaseException`;
 - a handler catches a type when it is bare, names the type (last dotted segment), names
   `BaseException`, or names an ancestor (`Hierarchy`): built-in exceptions through their
@@ -33,8 +33,10 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from cq.facts import Def, Except, FileFacts, Raise, within
+from cq.parsing import ParseFailure, parse_module
+
 if TYPE_CHECKING:
-    from cq.facts import Def, FileFacts, Raise
     from cq.index.source import FactSource
 
 BROAD = frozenset({"Exception", "BaseException"})
@@ -47,6 +49,22 @@ MAX_DEPTH = 30  # base-class chain followed at most this far
 def last(text: str) -> str:
     """The simple name of a type as written: `pkg.Error[int]` → `Error`."""
     return text.split("[", 1)[0].strip().rsplit(".", 1)[-1]
+
+
+def _handler(facts: FileFacts, site: Raise) -> Except | None:
+    """The innermost except clause of the same def that contains the raise."""
+    around = [e for e in facts.excepts if e.enclosing == site.enclosing
+              and within(site.span, e.span)]
+    return max(around, key=lambda e: (e.span.line, e.span.col), default=None)
+
+
+def raised_types(facts: FileFacts, site: Raise) -> tuple[str, ...]:
+    """What a raise site raises: its type, or the handled types when it re-raises."""
+    handler = _handler(facts, site)
+    reraise = site.bare or (handler is not None and site.exc_type == handler.alias)
+    if reraise:
+        return handler.types if handler is not None else ()
+    return (site.exc_type,) if site.exc_type else ()
 
 
 def bindings(facts: FileFacts) -> dict[str, str]:
@@ -125,9 +143,8 @@ def _children(node: ast.stmt, guards: Guards) -> list[tuple[ast.stmt, Guards]]:
 def guards_of(text: str, raises: tuple[Raise, ...], offset: int = 0) -> list[Guards | None]:
     """Each raise fact's guards; None for all when the text does not parse. `text` starts
     at line `offset + 1` of the file (a function cut out of it)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # RecursionError: deep code
+    tree = parse_module(text)
+    if isinstance(tree, ParseFailure):
         return [None] * len(raises)
     if offset:
         ast.increment_lineno(tree, offset)

@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import ast
 import builtins
-import io
-import tokenize
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from cq.analysis.binding import Shape, bind, parameter_for
 from cq.analysis.names import Names, Target
+from cq.analysis.resolve import resolve_one
+from cq.analysis.sourcefile import kept, text_of, tree_of
 from cq.analysis.syntax import shorten, target_names
-from cq.analysis.taint import Slot, TaintSite
+from cq.analysis.taint import Slot, TaintSite, taint_function
 from cq.facts import Call, Def, Param
+from cq.modules import full_name
+from cq.parsing import guarded
+from cq.score import EVIDENCE
 
 if TYPE_CHECKING:
     from cq.analysis.resolve import Resolved, Site
@@ -61,8 +64,7 @@ class Visit(msgspec.Struct, frozen=True):
 
     @property
     def label(self) -> str:
-        qualname = self.definition.qualname
-        return f"{self.module}.{qualname}" if self.module else qualname
+        return full_name(self.module, self.definition.qualname)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -143,12 +145,13 @@ class Walk:
         return widened
 
     def _visit(self, visit: Visit) -> list[Visit]:
-        from cq.analysis.taint import taint_function
-
         found = self._function(visit)
         if found is None:
             return []
-        result = taint_function(found[0], visit.params, found[1])
+        result = kept(self.source, visit.path,
+                      guarded(taint_function, found[0], visit.params, found[1]))
+        if result is None:  # too deep for the walk: the file is recorded as not analysed
+            return []
         local = local_names(found[0])
         flows: list[Flow] = []
         following: list[Visit] = []
@@ -171,20 +174,14 @@ class Walk:
         return node, parsed[1]
 
     def _parse(self, path: str) -> tuple[dict[tuple[int, str], FunctionNode], str] | None:
-        """The file's defs by (line of `def`, name), and its text; None (and a note) when
-        `ast` cannot read it (Python 2 files, syntax errors)."""
+        """The file's defs by (line of `def`, name), and its text; None when `ast` cannot read
+        it (Python 2 files, syntax errors: the source records it as not analysed)."""
         if path not in self._files:
-            try:
-                data = (Path(self.source.session.root) / path).read_bytes()
-                encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-                text = data.decode(encoding)
-                tree = ast.parse(text, filename=path)
-                nodes = {(n.lineno, n.name): n for n in ast.walk(tree)
-                         if isinstance(n, FunctionNode)}
-                self._files[path] = (nodes, text)
-            except (OSError, SyntaxError, UnicodeDecodeError, ValueError) as exc:
-                self.notes.append(f"{path}: not analysed ({type(exc).__name__})")
-                self._files[path] = None
+            text = text_of(self.source, path)
+            tree = tree_of(self.source, path, text) if text is not None else None
+            nodes = None if tree is None else {(n.lineno, n.name): n for n in ast.walk(tree)
+                                               if isinstance(n, FunctionNode)}
+            self._files[path] = None if nodes is None or text is None else (nodes, text)
         return self._files[path]
 
     # --- one tainted call --------------------------------------------------------------
@@ -213,8 +210,6 @@ class Walk:
         return tuple(bounds), visits
 
     def _resolve(self, path: str, site: TaintSite) -> Resolved | None:
-        from cq.analysis.resolve import resolve_one
-
         facts = self.source.facts_of(path)
         call = self._call_at(facts.calls, path, site)
         if call is None:
@@ -265,8 +260,6 @@ def local_names(node: FunctionNode) -> frozenset[str]:
 
 
 def weaker(first: str, second: str) -> str:
-    from cq.score import EVIDENCE
-
     if not first:
         return second
     return min((first, second), key=lambda e: EVIDENCE.get(e, 0.0))
@@ -287,8 +280,6 @@ def bound_params(params: tuple[Param, ...], call: Site, site: TaintSite) -> tupl
 def _star_params(params: tuple[Param, ...], call: Site, keywords: bool) -> list[str]:
     """What `*p` (or `**p`) may supply: its var parameter and every parameter it can fill
     that the site does not pass explicitly (`binding.bind` says which are explicit)."""
-    from cq.analysis.binding import Shape, bind
-
     slots = bind(Shape.from_call(call.call), params, call.bound_self).slots
     own = params[1:] if call.bound_self and params and params[0].kind in POSITIONAL else params
     fillable = KEYWORD_KINDS if keywords else POSITIONAL
@@ -298,8 +289,6 @@ def _star_params(params: tuple[Param, ...], call: Site, keywords: bool) -> list[
 
 
 def _slot_param(params: tuple[Param, ...], bound_self: bool, slot: Slot) -> Param | None:
-    from cq.analysis.binding import parameter_for
-
     if slot.kind == "arg":
         return parameter_for(params, bound_self, position=slot.position)
     if slot.kind == "kw":

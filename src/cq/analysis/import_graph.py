@@ -19,6 +19,8 @@ runs at import time when it is none of the three. Formatting findings is the mac
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 import sys
 from collections import defaultdict
@@ -36,6 +38,7 @@ from cq.analysis.graph import (
 from cq.errors import BadInputError
 from cq.facts import Def, FileFacts, Import, Span
 from cq.modules import module_name
+from cq.parsing import ParseFailure, parse_bytes
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
@@ -120,8 +123,6 @@ def module_paths(paths: Iterable[str]) -> dict[str, str]:
 
 def check_module(source: FactSource, wanted: str) -> None:
     """Bad input unless `wanted` is a module of a file in scope (no facts are loaded)."""
-    import difflib
-
     modules = module_paths(ref.path for ref in source.files)
     if wanted in modules:
         return
@@ -264,11 +265,8 @@ def type_checking_blocks(source: FactSource, facts: FileFacts) -> list[tuple[int
 
 
 def _blocks_in(data: bytes) -> list[tuple[int, int]]:
-    import ast
-
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # RecursionError: deep code
+    _text, tree = parse_bytes(data)
+    if isinstance(tree, ParseFailure):
         return []
     blocks = []
     for node in ast.walk(tree):
@@ -320,8 +318,6 @@ def ast_lines(text: str) -> list[str]:
 
 
 def _names_type_checking(test: object) -> bool:
-    import ast
-
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
     return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"

@@ -53,8 +53,10 @@ from cq.analysis.import_time_rules import (
     is_safe_decorator,
 )
 from cq.analysis.skeleton import import_time_skeleton
+from cq.coding import decode_source
 from cq.facts import FileFacts, Span
 from cq.modules import resolve_relative
+from cq.parsing import ParseFailure, guarded, parse_module
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
@@ -91,8 +93,6 @@ class EffectsReport(msgspec.Struct, frozen=True):
 # -- candidates -----------------------------------------------------------------------------
 
 def find_effects(source: FactSource) -> EffectsReport:
-    from cq.scan import decode_source  # the scanner's decoding: columns agree with the facts
-
     effects: list[Effect] = []
     unparsed: list[str] = []
     checked = 0
@@ -136,16 +136,19 @@ def _walk_file(facts: FileFacts, text: str) -> list[Effect] | None:
     tree = (None if whole else _parse(import_time_skeleton(facts, text))) or _parse(text)
     if tree is None:
         return None
+    found = guarded(_effects, facts, text, tree)  # a walk too deep for the stack: facts instead
+    return None if isinstance(found, ParseFailure) else found
+
+
+def _effects(facts: FileFacts, text: str, tree: ast.Module) -> list[Effect]:
     walker = _Walker(facts, text)
     walker.statements(tree.body, None)
     return walker.effects
 
 
 def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # RecursionError: deep code
-        return None
+    tree = parse_module(text)
+    return None if isinstance(tree, ParseFailure) else tree
 
 
 class _Walker:

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from cq.facts import Def, FileFacts, ImportName
-from cq.modules import module_name
+from cq.facts import Call, Def, FileFacts, ImportName
+from cq.modules import full_name, module_name
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
@@ -38,10 +38,17 @@ EXTERNAL = "external"  # resolve_full's answer for a name whose module is outsid
 LOCAL = "<local>"  # FileScope.lookup's answer for a parameter: a value, not a definition
 _BUILTINS = frozenset(dir(builtins))
 _MAX_HOPS = 8  # re-exports followed through package modules before giving up
+_SELF_NAMES = frozenset({"self", "cls"})
 
 
-def full_name(module: str, qualname: str) -> str:
-    return f"{module}.{qualname}" if module else qualname
+def may_call(call: Call, target: Def) -> bool:
+    """Can `call` reach `target` by name alone? A method is only called through a receiver
+    (`obj.m()`, `self.m()`); a module-level or nested function never through `self`/`cls`."""
+    if call.name != target.name:
+        return False
+    if target.kind == "method":
+        return call.receiver is not None
+    return call.receiver not in _SELF_NAMES
 
 
 class Target(msgspec.Struct, frozen=True):
@@ -54,6 +61,10 @@ class Target(msgspec.Struct, frozen=True):
     @property
     def label(self) -> str:
         return full_name(self.module, self.definition.qualname)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.path, self.definition.qualname)
 
 
 class FileScope:

@@ -1,11 +1,8 @@
 """Registry rows → a compiled rule set: each row's ast-grep config, checked by ast-grep, and
 the literal words a file must contain for the row to match in it (the text prefilter).
 
-Words come from the rule: a pattern's literal leaves (`cq.query.literals`), a few node kinds'
-keywords (`global_statement` → `global`), the relational and `all` sub-rules (ANDed), the
-`any` branches (ORed), plus the row's declared `words`; `not`, `regex` and constraints
-require nothing. So each rule has a list of alternatives (a file may match when it contains
-every word of one alternative); an empty alternative means "any file".
+Words come from the rule (`cq.rules.literals.rule_words`) plus the row's declared `words`, as
+a list of alternatives (a file may match when it contains every word of one alternative).
 
 The compiled set is plain data and its JSON text is what `memoized_rules` keeps in the
 coordination store (`cq.cache.coordination.memoized_stampede`), keyed by the registry digest,
@@ -21,19 +18,10 @@ from typing import Any
 import msgspec
 
 from cq.hazards.registry import RULES, HazardRule, registry_digest
+from cq.rules.build import check_config
+from cq.rules.literals import MAX_ALTERNATIVES, and_words, rule_words
 
-# Keywords every node of a kind contains (the prefilter's words for `kind:` rules).
-KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "global_statement": ("global",), "nonlocal_statement": ("nonlocal",),
-    "assert_statement": ("assert",), "except_clause": ("except",),
-    "function_definition": ("def",), "class_definition": ("class",),
-    "lambda": ("lambda",), "await": ("await",),
-}
-_RELATIONS = ("inside", "has", "precedes", "follows")
-MAX_ALTERNATIVES = 32  # past this, the prefilter gives up on the rule (every file)
 MEMO_EXPIRE_S = 7 * 24 * 3600.0
-
-Alternatives = list[tuple[str, ...]]
 
 
 class CompiledRule(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,41 +30,10 @@ class CompiledRule(msgspec.Struct, frozen=True, kw_only=True):
     words: tuple[tuple[str, ...], ...]  # alternatives; () inside means "any file"
 
 
-def _and(left: Alternatives, right: Alternatives) -> Alternatives:
-    combined = [tuple(dict.fromkeys((*a, *b))) for a in left for b in right]
-    return list(dict.fromkeys(combined))[:MAX_ALTERNATIVES + 1]
-
-
-def _or(branches: list[Alternatives]) -> Alternatives:
-    merged = [alt for branch in branches for alt in branch]
-    return [()] if () in merged or not merged else list(dict.fromkeys(merged))
-
-
-def rule_words(rule: dict[str, Any]) -> Alternatives:
-    """The word alternatives of one rule object (see the module docstring)."""
-    from cq.query.literals import pattern_literals
-
-    alts: Alternatives = [()]
-    if isinstance(rule.get("pattern"), str):
-        alts = _and(alts, [pattern_literals(rule["pattern"])])
-    if isinstance(rule.get("kind"), str):
-        alts = _and(alts, [KIND_WORDS.get(rule["kind"], ())])
-    for key in _RELATIONS:
-        if isinstance(rule.get(key), dict):
-            alts = _and(alts, rule_words(rule[key]))
-    for part in rule.get("all", ()):
-        alts = _and(alts, rule_words(part))
-    if rule.get("any"):
-        alts = _and(alts, _or([rule_words(part) for part in rule["any"]]))
-    return alts
-
-
 def compile_rule(row: HazardRule) -> CompiledRule:
-    from cq.query.rules import check_config
-
     config = row.config()
     check_config(config)  # a broken row fails loudly, in the registry's tests first
-    alts = _and(rule_words(row.rule), [row.words])
+    alts = and_words(rule_words(row.rule), [row.words])
     if len(alts) > MAX_ALTERNATIVES:
         alts = [()]
     return CompiledRule(id=row.id, config=config, words=tuple(alts))

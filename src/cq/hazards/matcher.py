@@ -99,7 +99,7 @@ def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule
 
 
 def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
-    from cq.scan import decode_source
+    from cq.coding import decode_source
 
     text, flags = decode_source(data)
     try:

@@ -4,7 +4,8 @@ A query asks for "the facts of every file that could answer me", expressed as li
 a file must contain (`None`: every file). The literal test is answered from the session's
 memo or the file's bytes (read once per run), and only passing files are loaded: cached
 facts when the content is unchanged, a scan otherwise. Everything is memoised for the run,
-so an expander asking again costs nothing.
+so an expander asking again costs nothing. Files that a deeper (stdlib) analysis could not
+read are recorded here too (`not_analysed`), so the runner can say the answer is partial.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ class FactSource:
         self._facts: dict[str, FileFacts] = {}
         self.scanned: list[ScanOutcome] = []
         self.from_cache = 0
+        # Files a stdlib analysis could not read this run (path → why): the answer is partial.
+        self.unanalysed: dict[str, str] = {}
+
+    def not_analysed(self, path: str, reason: str) -> None:
+        """Record that `path` could not be analysed (the first reason wins)."""
+        self.unanalysed.setdefault(path, reason)
 
     def facts_for(self, literals: Iterable[str] | None) -> list[FileFacts]:
         """Facts of every in-scope file containing one of `literals` (all if None), in

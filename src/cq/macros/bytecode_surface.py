@@ -86,8 +86,8 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
 
 
 def _compiled(source: FactSource, path: str) -> types.CodeType | str:
-    from cq.query.bytecode import compile_module
-    from cq.scan import decode_source
+    from cq.analysis.bytecode import compile_module
+    from cq.coding import decode_source
 
     data = source.session.text(path)
     if data is None:
@@ -99,7 +99,7 @@ def _compiled(source: FactSource, path: str) -> types.CodeType | str:
 def _chosen(module: types.CodeType,
             selected: targets.Selected) -> list[tuple[types.CodeType, str]]:
     """The code objects the selection covers, with their kind, in source order."""
-    from cq.query.bytecode import code_objects
+    from cq.analysis.bytecode import code_objects
 
     codes = [(module, "module")] if selected.defs is None else []
     for code in code_objects(module):
@@ -109,7 +109,7 @@ def _chosen(module: types.CodeType,
 
 
 def _covers(owner: Def, code: types.CodeType) -> bool:
-    from cq.query.bytecode import qualname_of
+    from cq.analysis.bytecode import qualname_of
 
     line = code.co_firstlineno
     return targets.inside(qualname_of(code), Span(line, 0, line, 0), owner)
@@ -125,8 +125,8 @@ def _kind(code: types.CodeType) -> str:
 
 def _describe(selected: targets.Selected, code: types.CodeType, kind: str,
               show: tuple[str, ...]) -> Finding:
+    from cq.analysis.bytecode import qualname_of, surface
     from cq.findings import make_finding
-    from cq.query.bytecode import qualname_of, surface
 
     parts = surface(code)
     qualname = "<module>" if kind == "module" else qualname_of(code)

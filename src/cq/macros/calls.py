@@ -115,8 +115,7 @@ def _snippet(lines: list[str], line: int) -> tuple[int, str]:
 
 
 def _site_finding(site: Site, lines: list[str]) -> Finding:
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of
+    from cq.findings import anchor_of, make_finding
 
     call = site.call
     first, snippet = _snippet(lines, call.span.line)
@@ -146,8 +145,8 @@ def _signatures(source: FactSource, targets: list[Target]) -> Section:
 
 def _definition_finding(source: FactSource, target: Target) -> Finding:
     from cq.analysis.resolve import params_of
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of, format_params, signature
+    from cq.analysis.signature import format_params, signature
+    from cq.findings import anchor_of, make_finding
 
     definition = target.definition
     details: dict[str, Any] = {
@@ -195,7 +194,7 @@ def _count_sections(sites: list[Site]) -> list[Section]:
 
 def _summary(spec: str, source: FactSource, sites: list[Site], targets: list[Target],
              scanned: int) -> dict[str, Any]:
-    from cq.query.entities import signature
+    from cq.analysis.signature import signature
 
     files = len({s.path for s in sites})
     summary: dict[str, Any] = {

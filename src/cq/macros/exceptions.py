@@ -64,24 +64,22 @@ def _guards(source: FactSource, facts: FileFacts, raises: list[Raise]) -> list[G
 
 
 def _text(source: FactSource, path: str) -> str:
-    from cq.scan import decode_source
+    from cq.coding import decode_source
 
     data = source.session.text(path)
     return decode_source(data)[0] if data is not None else ""
 
 
 def _function(facts: FileFacts, enclosing: str | None) -> str | None:
-    from cq.query.entities import full_name
+    from cq.modules import full_name
 
     return full_name(facts.module, enclosing) if enclosing else None
 
 
 def _raise_finding(facts: FileFacts, site: Raise, guards: Guards | None,
                    hierarchy: Hierarchy, bound: dict[str, str]) -> Finding:
-    from cq.analysis.exceptions import judge, qualify
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of
-    from cq.query.joins import raised_types
+    from cq.analysis.exceptions import judge, qualify, raised_types
+    from cq.findings import anchor_of, make_finding
 
     raised = raised_types(facts, site)
     verdict = judge(raised, guards, hierarchy)
@@ -100,8 +98,7 @@ def _raise_finding(facts: FileFacts, site: Raise, guards: Guards | None,
 
 def _catch_finding(facts: FileFacts, site: Except) -> Finding:
     from cq.analysis.exceptions import BROAD, last
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of
+    from cq.findings import anchor_of, make_finding
 
     broad = any(last(t) in BROAD for t in site.types)
     empty, reraises = site.body == "empty", site.body == "reraises"

@@ -145,8 +145,7 @@ def _depth_section(level: int, flows: list[Flow]) -> Section:
 
 
 def _callers_section(spec: str, callers: list[Site]) -> Section:
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of
+    from cq.findings import anchor_of, make_finding
     from cq.result import Section
 
     findings = []

@@ -31,13 +31,14 @@ from cq.discover import Discovery, check_in_path
 from cq.errors import BadInputError, ScopeError
 from cq.facts import Def, Span
 from cq.macros.spec import Args, Macro, MacroJob, Option
+from cq.modules import dotted_suffix
 from cq.result import Anchor, Finding, Section
 from cq.runner import Outcome
 from cq.settings import Settings
 
 if TYPE_CHECKING:
+    from cq.analysis.scopes import ScopeIndex, ScopeInfo
     from cq.index.source import FactSource
-    from cq.query.scopes import ScopeIndex, ScopeInfo
 
 SYMBOL_HINT = "a def or class name, Class.method, or a dotted full name (pkg.mod.func)"
 PYTHON = "python {}.{}".format(*sys.version_info[:2])
@@ -101,20 +102,16 @@ def _select_path(source: FactSource, path: str, macro: str) -> list[Selected]:
 
 def find_defs(source: FactSource, symbol: str) -> dict[str, tuple[Def, ...]]:
     """Every def `symbol` names, by file (path order)."""
-    from cq.query.entities import full_name
+    from cq.modules import full_name
 
     name = symbol.rsplit(".", 1)[-1]
     found: dict[str, tuple[Def, ...]] = {}
     for facts in source.facts_defining([name], name):
         defs = tuple(d for d in facts.defs if d.name == name and (
-            "." not in symbol or _dotted_suffix(full_name(facts.module, d.qualname), symbol)))
+            "." not in symbol or dotted_suffix(full_name(facts.module, d.qualname), symbol)))
         if defs:
             found[facts.path] = defs
     return found
-
-
-def _dotted_suffix(qualified: str, value: str) -> bool:
-    return qualified == value or qualified.endswith("." + value)
 
 
 def inside(qualname: str | None, span: Span, definition: Def) -> bool:
@@ -150,7 +147,7 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
     target = parse_target("scopes", args["target"], Path(settings.root))
 
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
-        from cq.query.scopes import ScopeIndex
+        from cq.analysis.scopes import ScopeIndex
 
         index = ScopeIndex(source)
         findings: list[Finding] = []
@@ -188,8 +185,8 @@ def _captures(finding: Finding) -> bool:
 
 
 def _finding(path: str, module: str, definition: Def, scope: ScopeInfo) -> Finding:
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of, full_name
+    from cq.findings import anchor_of, make_finding
+    from cq.modules import full_name
 
     details: dict[str, Any] = {
         "qualname": definition.qualname, "name": full_name(module, definition.qualname),

@@ -163,8 +163,7 @@ def _finding(binder: _Binder, site: Site, subjects: list[_Subject]) -> Finding:
     """The site bound against the first of its targets it binds to today (else the first):
     a name-only site reaching several definitions most likely calls the one it fits."""
     from cq.analysis.binding import Shape
-    from cq.findings import make_finding
-    from cq.query.entities import anchor_of
+    from cq.findings import anchor_of, make_finding
 
     shape = Shape.from_call(site.call)
     subject, today = subjects[0], binder.today(shape, subjects[0], site.bound_self)
@@ -262,7 +261,7 @@ def _current_text(subject: _Subject) -> str:
 
 
 def _format(params: tuple[Param, ...]) -> str:
-    from cq.query.entities import format_params
+    from cq.analysis.signature import format_params
 
     return format_params(params)
 

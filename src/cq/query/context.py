@@ -4,19 +4,13 @@ the symtable scopes, decoded source lines and hazard hits, each computed once pe
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
-
-from cq.facts import Def, FileFacts, Span
+from cq.analysis.scopes import ScopeIndex
+from cq.analysis.sourcefile import lines_of, text_of
+from cq.facts import Def, FileFacts, def_span
+from cq.hazards.compile import compiled_registry
+from cq.hazards.matcher import HazardHit, candidates, kept_hits, match_files
 from cq.index.source import FactSource
-from cq.query.scopes import ScopeIndex
 from cq.result import Finding
-
-if TYPE_CHECKING:
-    from cq.hazards.matcher import HazardHit
-
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def finding_order(finding: Finding) -> tuple[str, int, int, str]:
@@ -44,17 +38,14 @@ class QueryContext:
         """The file decoded like the scanner does ("" when it cannot be read)."""
         found = self._texts.get(path)
         if found is None:
-            from cq.scan import decode_source
-
-            data = self.source.session.text(path)
-            found = self._texts[path] = decode_source(data)[0] if data is not None else ""
+            found = self._texts[path] = text_of(self.source, path) or ""
         return found
 
     def lines(self, path: str) -> list[str]:
         """The file's lines as Python numbers them (only \\n, \\r\\n and \\r end one)."""
         found = self._lines.get(path)
         if found is None:
-            found = self._lines[path] = _NEWLINE.split(self.text(path))
+            found = self._lines[path] = lines_of(self.text(path))
         return found
 
     def hazards(self, paths: list[str]) -> dict[str, list[HazardHit]]:
@@ -67,25 +58,10 @@ class QueryContext:
 
 
 def _match_hazards(source: FactSource, paths: list[str], jobs: int) -> dict[str, list[HazardHit]]:
-    from cq.hazards.compile import compiled_registry
-    from cq.hazards.matcher import candidates, kept_hits, match_files
-
     rules = compiled_registry()
     items, _unread = candidates(source, rules, paths)
     found = {result.path: kept_hits(result) for result in match_files(items, rules, jobs)}
     return {path: found.get(path, []) for path in paths}
-
-
-def def_span(definition: Def) -> Span:
-    """The def's lines, decorators included."""
-    span = definition.span
-    start = definition.decorated_line or span.line
-    return Span(start, 0, span.end_line, span.end_col)
-
-
-def within(span: Span, outer: Span) -> bool:
-    return (outer.line, outer.col) <= (span.line, span.col) and \
-        (span.end_line, span.end_col) <= (outer.end_line, outer.end_col)
 
 
 def def_text(ctx: QueryContext, facts: FileFacts, definition: Def) -> str:

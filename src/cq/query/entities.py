@@ -9,54 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from cq.facts import Call, Def, FileFacts, Import, Param, Span
-from cq.findings import make_finding
+from cq.analysis.signature import signature
+from cq.facts import Call, Def, FileFacts, Import
+from cq.findings import anchor_of, make_finding
+from cq.modules import full_name
 from cq.query.match import decorator_name, has_decorator, name_matches
 from cq.query.parse import Query
 from cq.result import Anchor, Finding
 
 Selector = Callable[[Query, FileFacts], Iterator[Finding]]
-
-
-def anchor_of(path: str, span: Span) -> Anchor:
-    return Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
-                  end_col=span.end_col)
-
-
-def full_name(module: str, qualname: str) -> str:
-    return f"{module}.{qualname}" if module else qualname
-
-
-def format_params(params: tuple[Param, ...]) -> str:
-    out: list[str] = []
-    for index, param in enumerate(params):
-        prev = params[index - 1].kind if index else None
-        if param.kind == "keyword_only" and prev not in ("keyword_only", "var_positional"):
-            out.append("*")
-        out.append(_format_param(param))
-        if param.kind == "positional_only" and (
-                index + 1 == len(params) or params[index + 1].kind != "positional_only"):
-            out.append("/")
-    return ", ".join(out)
-
-
-def _format_param(param: Param) -> str:
-    stars = {"var_positional": "*", "var_keyword": "**"}.get(param.kind, "")
-    text = stars + param.name
-    if param.annotation:
-        text += f": {param.annotation}"
-    if param.has_default:
-        text += f" = {param.default}" if param.annotation else f"={param.default or '…'}"
-    return text
-
-
-def signature(definition: Def) -> str:
-    if definition.kind == "class":
-        bases = f"({', '.join(definition.bases)})" if definition.bases else ""
-        return f"class {definition.name}{bases}"
-    prefix = "async def" if definition.is_async else "def"
-    returns = f" -> {definition.returns}" if definition.returns else ""
-    return f"{prefix} {definition.name}({format_params(definition.params)}){returns}"
 
 
 def def_details(facts: FileFacts, definition: Def, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -16,15 +16,18 @@ from typing import Any
 
 import msgspec
 
+from cq.analysis.names import Target
 from cq.discover import Discovery
 from cq.facts import FileFacts
 from cq.findings import make_finding
 from cq.index.source import FactSource
+from cq.modules import full_name
 from cq.query.context import QueryContext, finding_order
 from cq.query.entities import SELECTORS
-from cq.query.expand import Subject, expand_callees, expand_callers
+from cq.query.expand import expand_callees, expand_callers
 from cq.query.fields import add_fields
-from cq.query.filters import Item, apply_filters, resolve
+from cq.query.filters import apply_filters
+from cq.query.items import Item, resolve
 from cq.query.joins import used_by_literals
 from cq.query.model import Query
 from cq.query.pattern import (
@@ -42,8 +45,8 @@ from cq.result import Anchor, Finding, Section
 _GRAPH = {"callers": expand_callers, "callees": expand_callees}
 
 
-def _on_graph(walk: Callable[[FactSource, list[Subject], int], Section]) -> Expander:
-    def expand(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+def _on_graph(walk: Callable[[FactSource, list[Target], int], Section]) -> Expander:
+    def expand(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
         return walk(ctx.source, subjects, depth)
 
     return expand
@@ -126,12 +129,12 @@ def _select(query: Query, facts_list: list[FileFacts]) -> list[Finding]:
             for finding in selector(query, facts)]
 
 
-def _subjects(items: list[Item]) -> list[Subject]:
-    return [Subject(item.facts.path, item.facts.module, item.definition)
+def _subjects(items: list[Item]) -> list[Target]:
+    return [Target(item.facts.path, item.facts.module, item.definition)
             for item in items if item.definition is not None]
 
 
-def _with_relation_fields(query: Query, source: FactSource, subjects: list[Subject],
+def _with_relation_fields(query: Query, source: FactSource, subjects: list[Target],
                           shown: list[Finding]) -> list[Finding]:
     """fields=callers / fields=callees: each definition carries the labels it relates to."""
     wanted: list[str] = [name for name in ("callers", "callees") if name in query.fields]
@@ -141,7 +144,7 @@ def _with_relation_fields(query: Query, source: FactSource, subjects: list[Subje
     return [_add_relations(finding, relations) for finding in shown]
 
 
-def _relation_map(name: str, source: FactSource, subjects: list[Subject]) -> dict[str, list[str]]:
+def _relation_map(name: str, source: FactSource, subjects: list[Target]) -> dict[str, list[str]]:
     section = _GRAPH[name](source, subjects, 1)
     related: dict[str, set[str]] = {}
     for finding in section.findings:
@@ -157,7 +160,7 @@ def _add_relations(finding: Finding, relations: dict[str, dict[str, list[str]]])
     module, qualname = finding.details.get("module"), finding.details.get("qualname")
     if qualname is None:
         return finding
-    label = f"{module}.{qualname}" if module else qualname
+    label = full_name(module or "", qualname)
     details = dict(finding.details)
     for name, mapping in relations.items():
         details[name] = mapping.get(label, [])

@@ -12,39 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import msgspec
-
+from cq.analysis.names import Target, may_call
 from cq.facts import Call, Def, FileFacts
-from cq.findings import make_finding
+from cq.findings import anchor_of, make_finding
 from cq.index.source import FactSource
-from cq.query.entities import anchor_of, full_name
 from cq.result import Finding, Section
-
-_SELF_NAMES = frozenset({"self", "cls"})
-
-
-class Subject(msgspec.Struct, frozen=True):
-    """A definition whose callers or callees are wanted."""
-
-    path: str
-    module: str
-    definition: Def
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.path, self.definition.qualname)
-
-    @property
-    def label(self) -> str:
-        return full_name(self.module, self.definition.qualname)
-
-
-def may_call(call: Call, target: Def) -> bool:
-    if call.name != target.name:
-        return False
-    if target.kind == "method":
-        return call.receiver is not None
-    return call.receiver not in _SELF_NAMES
 
 
 def _def_index(facts: FileFacts) -> dict[str, Def]:
@@ -55,10 +27,10 @@ def _def_index(facts: FileFacts) -> dict[str, Def]:
 
 
 Sites = dict[tuple[str, int, int], dict[str, Any]]
-Step = Callable[[FactSource, list[Subject], int, Sites], list[Subject]]
+Step = Callable[[FactSource, list[Target], int, Sites], list[Target]]
 
 
-def _walk(source: FactSource, subjects: list[Subject], depth: int, step: Step) -> Sites:
+def _walk(source: FactSource, subjects: list[Target], depth: int, step: Step) -> Sites:
     """Breadth-first over the call graph: `step` records one level's sites and returns the
     definitions to visit next; each definition is visited once."""
     sites: Sites = {}
@@ -73,15 +45,15 @@ def _walk(source: FactSource, subjects: list[Subject], depth: int, step: Step) -
     return sites
 
 
-def expand_callers(source: FactSource, subjects: list[Subject], depth: int) -> Section:
+def expand_callers(source: FactSource, subjects: list[Target], depth: int) -> Section:
     sites = _walk(source, subjects, depth, _callers_of)
     return _section("callers", f"Callers (depth ≤ {depth})", sites)
 
 
-def _callers_of(source: FactSource, targets: list[Subject], level: int,
-                sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Subject]:
+def _callers_of(source: FactSource, targets: list[Target], level: int,
+                sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Target]:
     names = sorted({t.definition.name for t in targets})
-    callers: list[Subject] = []
+    callers: list[Target] = []
     for facts in source.facts_for(names):
         defs = _def_index(facts)
         for call in facts.calls:
@@ -91,7 +63,7 @@ def _callers_of(source: FactSource, targets: list[Subject], level: int,
             _record(sites, facts, call, reached, level, call.enclosing or "<module>")
             caller = defs.get(call.enclosing or "")
             if caller is not None:
-                callers.append(Subject(facts.path, facts.module, caller))
+                callers.append(Target(facts.path, facts.module, caller))
     return callers
 
 
@@ -109,17 +81,17 @@ def _record(sites: dict[tuple[str, int, int], dict[str, Any]], facts: FileFacts,
 # --- callees ---------------------------------------------------------------------------
 
 
-def expand_callees(source: FactSource, subjects: list[Subject], depth: int) -> Section:
+def expand_callees(source: FactSource, subjects: list[Target], depth: int) -> Section:
     sites = _walk(source, subjects, depth, _callees_of)
     return _section("callees", f"Callees (depth ≤ {depth})", sites)
 
 
-def _callees_of(source: FactSource, subjects: list[Subject], level: int,
-                sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Subject]:
+def _callees_of(source: FactSource, subjects: list[Target], level: int,
+                sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Target]:
     calls = [(facts, call, s) for s in subjects for facts in (source.facts_of(s.path),)
              for call in facts.calls if call.enclosing == s.definition.qualname]
     index = _definitions_named(source, {call.name for _, call, _ in calls})
-    resolved_subjects: list[Subject] = []
+    resolved_subjects: list[Target] = []
     for facts, call, subject in calls:
         targets = [t for t in index.get(call.name, ()) if may_call(call, t.definition)]
         _record(sites, facts, call, [t.label for t in targets], level, subject.label)
@@ -127,9 +99,9 @@ def _callees_of(source: FactSource, subjects: list[Subject], level: int,
     return resolved_subjects
 
 
-def _definitions_named(source: FactSource, names: Iterable[str]) -> dict[str, list[Subject]]:
+def _definitions_named(source: FactSource, names: Iterable[str]) -> dict[str, list[Target]]:
     wanted = sorted(set(names))
-    index: dict[str, list[Subject]] = {}
+    index: dict[str, list[Target]] = {}
     if not wanted:
         return index
     names_set = set(wanted)
@@ -137,7 +109,7 @@ def _definitions_named(source: FactSource, names: Iterable[str]) -> dict[str, li
         for definition in facts.defs:
             if definition.name in names_set and definition.kind != "class":
                 index.setdefault(definition.name, []).append(
-                    Subject(facts.path, facts.module, definition))
+                    Target(facts.path, facts.module, definition))
     return index
 
 

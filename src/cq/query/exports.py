@@ -13,14 +13,15 @@ module is judged by its literal parts, with a note.
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Iterator
 
 import msgspec
 
+from cq.analysis.sourcefile import tree_of
 from cq.facts import Assign, FileFacts, Import
+from cq.parsing import ParseFailure, guarded, parse_expression
 from cq.query.context import QueryContext
-from cq.query.filters import Item, Verdict, keep_judged
+from cq.query.items import Item, Verdict, keep_judged
 from cq.query.model import Query
 
 _ALL = "__all__"
@@ -53,12 +54,14 @@ def _strings(node: ast.expr) -> tuple[set[str], bool]:
 
 
 def _parse_expr(text: str) -> ast.expr | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    node = parse_expression(text)
+    return None if isinstance(node, ParseFailure) else node
+
+
+def _literal_strings(node: ast.expr) -> tuple[set[str], bool]:
+    """`_strings`, or "dynamic" when the expression is too deep to walk."""
+    found = guarded(_strings, node)
+    return (set(), True) if isinstance(found, ParseFailure) else found
 
 
 def _from_previews(assigns: list[Assign]) -> Exported | None:
@@ -70,7 +73,7 @@ def _from_previews(assigns: list[Assign]) -> Exported | None:
         node = _parse_expr(assign.value)
         if node is None:
             return None
-        found, other = _strings(node)
+        found, other = _literal_strings(node)
         names |= found
         dynamic |= other
     return Exported(frozenset(names), dynamic, tuple(a.span.line for a in assigns))
@@ -107,26 +110,17 @@ def _all_values(tree: ast.Module) -> Iterator[tuple[int, ast.expr]]:
 
 
 def _from_source(ctx: QueryContext, facts: FileFacts) -> Exported:
-    tree = _parse_module(ctx.text(facts.path))
+    tree = tree_of(ctx.source, facts.path, ctx.text(facts.path))
     if tree is None:
         return Exported(frozenset(), True)
     names: set[str] = set()
     dynamic, lines = False, []
     for line, value in _all_values(tree):
-        found, other = _strings(value)
+        found, other = _literal_strings(value)
         names |= found
         dynamic |= other
         lines.append(line)
     return Exported(frozenset(names), dynamic, tuple(lines))
-
-
-def _parse_module(text: str) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def module_exports(ctx: QueryContext, facts: FileFacts) -> Exported:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cq.facts import Def, FileFacts, Import, ImportName
-from cq.query.context import QueryContext, def_span, def_text, within
-from cq.query.filters import Item
+from cq.facts import Def, FileFacts, Import, ImportName, def_span, within
+from cq.query.context import QueryContext, def_text
+from cq.query.items import Item
 from cq.query.model import Query
 
 EVIDENCE_LINES = 3  # lines quoted from a finding's anchor (a def's decorators come first)

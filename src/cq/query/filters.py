@@ -1,69 +1,23 @@
 """Filters that need more than one def's facts: the symtable keys (`scope=`, `captures=`,
 `has_cells=`) and the joins (`used_by=`, `defines=`, `raises=`, `exports=`).
 
-Each runs on the selected findings, resolved to their file's facts and def (`Item`), and
-keeps those that pass; a kept finding gains details saying why (its free and cell
-variables; the join's matches) and `support`, the (file, line) pairs `fields=evidence`
-quotes. A def that cannot be judged (its file does not compile) is dropped with a note.
+Each runs on the selected findings, resolved to their file's facts and def
+(`cq.query.items.Item`), and keeps those that pass; a kept finding gains details saying why
+(its free and cell variables; the join's matches) and `support`, the (file, line) pairs
+`fields=evidence` quotes. A def that cannot be judged (its file does not compile) is dropped
+with a note. The joins live in `joins` and `exports`; this module runs them in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
-import msgspec
-
-from cq.facts import Def, FileFacts
+from cq.analysis.scopes import ScopeInfo
 from cq.query.context import QueryContext
+from cq.query.exports import filter_exports
+from cq.query.items import Item
+from cq.query.joins import filter_defines, filter_raises, filter_used_by
 from cq.query.model import Query
-from cq.query.scopes import ScopeInfo
-from cq.result import Finding
-
-
-class Item(NamedTuple):
-    finding: Finding
-    facts: FileFacts
-    definition: Def | None  # None for module findings
-    support: tuple[tuple[str, int], ...] = ()
-
-    def with_details(self, details: dict[str, Any],
-                     support: tuple[tuple[str, int], ...] = ()) -> Item:
-        finding = msgspec.structs.replace(self.finding,
-                                          details={**self.finding.details, **details})
-        return self._replace(finding=finding, support=(*self.support, *support))
-
-
-Support = tuple[tuple[str, int], ...]
-Verdict = tuple[dict[str, Any], Support]
-
-
-def keep_judged(items: list[Item], judge: Callable[[Item], Verdict | None]) -> list[Item]:
-    """The items `judge` accepts, each gaining the details and support it returned."""
-    kept = []
-    for item in items:
-        verdict = judge(item)
-        if verdict is not None:
-            kept.append(item.with_details(*verdict))
-    return kept
-
-
-def resolve(findings: list[Finding], ctx: QueryContext) -> list[Item]:
-    """Each finding with its facts and (for definitions) its Def, by qualname and line."""
-    by_path: dict[str, dict[tuple[str, int], Def]] = {}
-    items = []
-    for finding in findings:
-        if finding.anchor is None:
-            continue
-        path = finding.anchor.file
-        facts = ctx.source.facts_of(path)
-        if path not in by_path:
-            by_path[path] = {(d.qualname, d.span.line): d for d in reversed(facts.defs)}
-        qualname = finding.details.get("qualname")
-        definition = by_path[path].get((qualname, finding.anchor.line)) if qualname else None
-        items.append(Item(finding, facts, definition))
-    return items
-
 
 # --- symtable ----------------------------------------------------------------------------
 
@@ -106,14 +60,11 @@ def filter_scopes(query: Query, ctx: QueryContext, items: list[Item]) -> list[It
 Filter = Callable[[Query, QueryContext, list[Item]], list[Item]]
 
 
-def _filters() -> tuple[Filter, ...]:
-    from cq.query.exports import filter_exports
-    from cq.query.joins import filter_defines, filter_raises, filter_used_by
-
-    return (filter_scopes, filter_used_by, filter_defines, filter_raises, filter_exports)
+FILTERS: tuple[Filter, ...] = (filter_scopes, filter_used_by, filter_defines, filter_raises,
+                              filter_exports)
 
 
 def apply_filters(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
-    for step in _filters():
+    for step in FILTERS:
         items = step(query, ctx, items)
     return items

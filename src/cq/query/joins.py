@@ -17,31 +17,32 @@ relation to another named entity, using facts only.
 
 from __future__ import annotations
 
-from cq.facts import Call, Def, Except, FileFacts, Raise
-from cq.query.context import QueryContext, within
-from cq.query.entities import full_name
-from cq.query.expand import Subject, may_call
-from cq.query.filters import Item, Verdict, keep_judged
-from cq.query.match import dotted_suffix, name_matches
+from cq.analysis.exceptions import raised_types
+from cq.analysis.names import Target, may_call
+from cq.facts import Call, Def, FileFacts, Raise, within
+from cq.modules import dotted_suffix, full_name
+from cq.query.context import QueryContext
+from cq.query.items import Item, Verdict, keep_judged
+from cq.query.match import name_matches
 from cq.query.model import Join, NameMatch, Query
 
 # --- used_by -------------------------------------------------------------------------------
 
 
-def named_defs(ctx: QueryContext, join: Join) -> list[Subject]:
+def named_defs(ctx: QueryContext, join: Join) -> list[Target]:
     """Every def of the join's kind and name in scope."""
     found = []
     for facts in ctx.source.facts_for([join.name.literal] if join.name.literal else None):
         for definition in facts.defs:
             if definition.kind == join.entity and name_matches(
                     join.name, definition.name, full_name(facts.module, definition.qualname)):
-                found.append(Subject(facts.path, facts.module, definition))
+                found.append(Target(facts.path, facts.module, definition))
     return found
 
 
-def user_calls(ctx: QueryContext, join: Join) -> list[tuple[Subject, Call]]:
+def user_calls(ctx: QueryContext, join: Join) -> list[tuple[Target, Call]]:
     """The calls made directly in the body of each def the join names."""
-    calls: list[tuple[Subject, Call]] = []
+    calls: list[tuple[Target, Call]] = []
     for user in named_defs(ctx, join):
         facts = ctx.source.facts_of(user.path)
         calls.extend((user, call) for call in facts.calls
@@ -107,22 +108,6 @@ def type_matches(text: str, name: NameMatch) -> bool:
     if name.mode == "dotted":
         return dotted_suffix(text, name.raw)
     return text.rsplit(".", 1)[-1] == name.raw
-
-
-def _handler(facts: FileFacts, site: Raise) -> Except | None:
-    """The innermost except clause of the same def that contains the raise."""
-    around = [e for e in facts.excepts if e.enclosing == site.enclosing
-              and within(site.span, e.span)]
-    return max(around, key=lambda e: (e.span.line, e.span.col), default=None)
-
-
-def raised_types(facts: FileFacts, site: Raise) -> tuple[str, ...]:
-    """What a raise site raises: its type, or the handled types when it re-raises."""
-    handler = _handler(facts, site)
-    reraise = site.bare or (handler is not None and site.exc_type == handler.alias)
-    if reraise:
-        return handler.types if handler is not None else ()
-    return (site.exc_type,) if site.exc_type else ()
 
 
 def raise_sites(facts: FileFacts, definition: Def, name: NameMatch) -> list[Raise]:

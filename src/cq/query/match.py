@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from cq.facts import Def
+from cq.modules import dotted_suffix
 from cq.query.parse import NameMatch
 
 
@@ -22,10 +23,6 @@ def name_matches(match: NameMatch, simple: str, qualified: str) -> bool:
     if match.mode == "regex":
         return _compiled(match.raw).search(simple) is not None
     return dotted_suffix(qualified, match.raw)
-
-
-def dotted_suffix(qualified: str, value: str) -> bool:
-    return qualified == value or qualified.endswith("." + value)
 
 
 def decorator_name(text: str) -> str:

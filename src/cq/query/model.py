@@ -1,4 +1,5 @@
-"""The parsed request: `Query` and its parts, as frozen data (QUERY.md §2–3).
+"""The parsed request: `Query` and its parts, as frozen data (QUERY.md §2–3); the parts of
+its ast-grep rule are `cq.rules.spec`'s.
 
 `cq.query.parse` builds these from query text and validates every value; the planner, the
 rule compiler and the executors only read them. `Query.canonical()` encodes every field, so
@@ -8,6 +9,8 @@ two requests that differ in anything that decides the answer never share a cache
 from __future__ import annotations
 
 import msgspec
+
+from cq.rules.spec import Composite, MetaFilter, NthChild, PatternSpec, Relation
 
 
 class NameMatch(msgspec.Struct, frozen=True):
@@ -39,45 +42,6 @@ class Join(msgspec.Struct, frozen=True, kw_only=True):
 class Expander(msgspec.Struct, frozen=True):
     name: str
     depth: int = 1
-
-
-class PatternSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """`pattern=` (or `pattern.context=`), with the optional selector and strictness."""
-
-    text: str  # the pattern, or the context when a selector picks the node inside it
-    selector: str | None = None
-    strictness: str | None = None
-    is_context: bool = False  # given as pattern.context=
-
-
-class Relation(msgspec.Struct, frozen=True, kw_only=True):
-    """`inside=` / `has=` / `precedes=` / `follows=` with `.stopBy=` and `.field=`."""
-
-    op: str
-    pattern: str
-    stop_by: str | None = None  # neighbor | end | a pattern
-    field: str | None = None
-
-
-class Composite(msgspec.Struct, frozen=True, kw_only=True):
-    """`all=` / `any=` / `not=`: the node contains all / any / none of the patterns."""
-
-    op: str
-    patterns: tuple[str, ...]
-
-
-class MetaFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """`$X=~re` (negate False) or `$X=!~re` (negate True); `name` without the `$`s."""
-
-    name: str
-    regex: str
-    negate: bool = False
-
-
-class NthChild(msgspec.Struct, frozen=True, kw_only=True):
-    position: str  # "3" or an An+B formula
-    reverse: bool = False
-    of_kind: str | None = None
 
 
 class Query(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from cq.errors import QuerySyntaxError
+from cq.query.config import query_config
 from cq.query.keys import (
     ENTITIES,
     EXPANDERS_ALL,
@@ -42,7 +43,6 @@ from cq.query.parse_rules import (
     parse_relations,
 )
 from cq.query.parse_scopes import parse_join_keys, parse_scope_keys
-from cq.query.rules import RuleError, check_config, query_config
 from cq.query.tokens import Token, token_error, tokenize, unsupported
 from cq.query.values import (
     is_identifier,
@@ -52,6 +52,7 @@ from cq.query.values import (
     parse_plain,
     split_list,
 )
+from cq.rules.build import RuleError, check_config
 
 __all__ = ["DEF_ENTITIES", "Expander", "NameMatch", "Query", "Token", "parse_query", "tokenize"]
 

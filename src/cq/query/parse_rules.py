@@ -19,9 +19,9 @@ from cq.query.keys import (
     RELATIONS,
     STRICTNESS,
 )
-from cq.query.model import Composite, MetaFilter, NthChild, PatternSpec, Relation
-from cq.query.rules import RuleError, check_config, metavariables, pattern_rule, relation_rule
 from cq.query.tokens import Token, token_error
+from cq.rules.build import RuleError, check_config, metavariables, pattern_rule, relation_rule
+from cq.rules.spec import Composite, MetaFilter, NthChild, PatternSpec, Relation
 
 Values = dict[str, Token]
 

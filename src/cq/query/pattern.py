@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from cq.discover import Discovery
 from cq.findings import make_finding
 from cq.index.source import FactSource
-from cq.query.literals import has_error_node, has_words, word_regexes
 from cq.query.model import Query
 from cq.query.plan import Plan
-from cq.query.rules import metavariables
 from cq.result import Anchor, Finding, Section
+from cq.rules.build import metavariables
+from cq.rules.literals import has_error_node, has_words, word_regexes
 
 if TYPE_CHECKING:  # the matcher (ast-grep, the scanner's decoding) loads when a rule runs
     from cq.query.pattern_pool import FileMatches, MatchJob, RuleMatch

@@ -16,9 +16,9 @@ import msgspec
 from ast_grep_py import Config as SgConfig
 from ast_grep_py import SgNode, SgRoot
 
+from cq.coding import decode_source
 from cq.facts import Span
 from cq.filepool import run_in_pool, workers_for
-from cq.scan import decode_source
 
 TEXT_CAP = 2000  # characters of a match kept in details.text
 CAPTURE_CAP = 500  # characters of one captured node

@@ -13,9 +13,10 @@ import sys
 
 import msgspec
 
-from cq.query.literals import required_literals
+from cq.query.config import query_config
 from cq.query.model import Query
-from cq.query.rules import config_json, query_config
+from cq.rules.build import config_json
+from cq.rules.literals import pattern_literals, spec_literals
 
 # Entities whose answer needs every file even when a name is given (the name is not a
 # literal that must appear in the file's text).
@@ -136,3 +137,19 @@ def _scope_steps(query: Query) -> list[str]:
         # symtable and compile() answer for the running Python: part of the cache key
         steps.append(f"python {sys.version_info.major}.{sys.version_info.minor}")
     return steps
+
+
+def required_literals(query: Query) -> tuple[str, ...]:
+    """Words a file must contain ALL of for the query's rule to match in it: those of the
+    pattern and of every pattern the node or its relatives must match (inside, has,
+    precedes, follows, all=). `any=` and `not=` require nothing; a stopBy pattern neither."""
+    words: list[str] = []
+    if query.pattern is not None:
+        words.extend(spec_literals(query.pattern))
+    for relation in query.relations:
+        words.extend(pattern_literals(relation.pattern))
+    for composite in query.composites:
+        if composite.op == "all":
+            for pattern in composite.patterns:
+                words.extend(pattern_literals(pattern))
+    return tuple(dict.fromkeys(words))

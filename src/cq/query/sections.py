@@ -16,23 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cq.facts import Import, Raise
-from cq.findings import make_finding
-from cq.query.bytecode import CodeIndex, code_of, compile_source, surface
-from cq.query.context import QueryContext, def_span, finding_order, within
-from cq.query.entities import anchor_of, import_details, import_text
-from cq.query.expand import Subject
+from cq.analysis.bytecode import CodeIndex, code_of, compile_source, surface
+from cq.analysis.names import Target
+from cq.facts import Import, Raise, def_span, within
+from cq.findings import anchor_of, make_finding
+from cq.query.context import QueryContext, finding_order
+from cq.query.entities import import_details, import_text
 from cq.query.fields import def_imports
 from cq.result import Finding, Section
 
-Expander = Callable[[QueryContext, list[Subject], int], Section]
+Expander = Callable[[QueryContext, list[Target], int], Section]
 
 
 def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=finding_order))
 
 
-def expand_imports(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+def expand_imports(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
     users: dict[tuple[str, int, int], tuple[Import, list[str]]] = {}
     for subject in subjects:
         facts = ctx.source.facts_of(subject.path)
@@ -46,7 +46,7 @@ def expand_imports(ctx: QueryContext, subjects: list[Subject], depth: int) -> Se
     return Section(title="Imports used", kind="imports", findings=_sorted(findings))
 
 
-def _raise_finding(path: str, site: Raise, subject: Subject) -> Finding:
+def _raise_finding(path: str, site: Raise, subject: Target) -> Finding:
     details: dict[str, Any] = {"exc_type": site.exc_type, "message": site.message,
                                "bare": site.bare, "cause": site.cause,
                                "enclosing": site.enclosing, "subject": subject.label}
@@ -55,7 +55,7 @@ def _raise_finding(path: str, site: Raise, subject: Subject) -> Finding:
                         message=f"{text} in {site.enclosing}")
 
 
-def expand_raises(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+def expand_raises(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
     found: dict[tuple[str, int, int], Finding] = {}
     for subject in subjects:
         qualname = subject.definition.qualname
@@ -68,7 +68,7 @@ def expand_raises(ctx: QueryContext, subjects: list[Subject], depth: int) -> Sec
     return Section(title="Raise sites", kind="raises", findings=_sorted(list(found.values())))
 
 
-def expand_scope(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+def expand_scope(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
     findings, missing = [], []
     for subject in subjects:
         info = ctx.scopes.of(subject.path, subject.definition)
@@ -83,12 +83,12 @@ def expand_scope(ctx: QueryContext, subjects: list[Subject], depth: int) -> Sect
                    notes=notes)
 
 
-def _scope_message(subject: Subject, free: tuple[str, ...]) -> str:
+def _scope_message(subject: Target, free: tuple[str, ...]) -> str:
     captured = f" captures {', '.join(free)}" if free else ""
     return f"{subject.definition.qualname}{captured}"
 
 
-def expand_bytecode(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+def expand_bytecode(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
     compiled: dict[str, CodeIndex | str] = {}
     findings, missing = [], []
     for subject in subjects:
@@ -107,7 +107,7 @@ def expand_bytecode(ctx: QueryContext, subjects: list[Subject], depth: int) -> S
                    findings=_sorted(findings), notes=notes)
 
 
-def expand_hazards(ctx: QueryContext, subjects: list[Subject], depth: int) -> Section:
+def expand_hazards(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
     from cq.hazards.matcher import hazard_finding
 
     hits = ctx.hazards(sorted({s.path for s in subjects}))

@@ -27,7 +27,7 @@ from typing import Any
 
 import msgspec
 
-from cq.modules import module_name
+from cq.modules import full_name, module_name
 from cq.result import CqResult, Finding
 
 LABEL_WIDTH = 80
@@ -212,7 +212,7 @@ def _read_definition(builder: _Builder, finding: Finding) -> None:
         return
     module = _text(finding.details.get("module"))
     kind = _text(finding.details.get("kind")) or "function"
-    builder.node(f"{module}.{qualname}" if module else qualname, kind)
+    builder.node(full_name(module, qualname), kind)
 
 
 def _read_import(builder: _Builder, finding: Finding) -> None:

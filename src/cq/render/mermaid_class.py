@@ -18,6 +18,7 @@ import ast
 import re
 from typing import Any
 
+from cq.modules import full_name
 from cq.render.graph import all_findings, short_label
 from cq.render.mermaid import INDENT, mermaid_comment, mermaid_text
 from cq.result import CqResult
@@ -68,11 +69,11 @@ def _add_definition(diagram: _Diagram, details: dict[str, Any]) -> None:
     if not qualname:
         return
     if kind == "class":
-        key = _full(module, qualname)
+        key = full_name(module, qualname)
         diagram.add_class(key, module)
         diagram.bases[key] = _bases_of(details) or diagram.bases[key]
     elif kind == "method" and "." in qualname:
-        key = _full(module, qualname.rsplit(".", 1)[0])
+        key = full_name(module, qualname.rsplit(".", 1)[0])
         diagram.add_class(key, module)
         member = _member(details, qualname.rsplit(".", 1)[1])
         if member not in diagram.members[key]:
@@ -174,10 +175,6 @@ def _diagram_lines(diagram: _Diagram) -> list[str]:
                 lines.append(f'{INDENT}class {ids[target]}["{mermaid_text(short_label(base))}"]')
             arrows.append(f"{INDENT}{ids[target]} <|-- {ids[key]}")
     return lines + list(dict.fromkeys(arrows))
-
-
-def _full(module: str, qualname: str) -> str:
-    return f"{module}.{qualname}" if module else qualname
 
 
 def _text(value: Any) -> str:

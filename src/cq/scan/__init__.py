@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 EXTRACTOR_VERSION = "1"
 
 _LAZY = {
-    "decode_source": "cq.scan.extract", "scan_bytes": "cq.scan.extract",
+    "scan_bytes": "cq.scan.extract",
     "scan_source": "cq.scan.extract", "ScanOutcome": "cq.scan.pool",
     "scan_paths": "cq.scan.pool",
 }
 
 if TYPE_CHECKING:
-    from cq.scan.extract import decode_source, scan_bytes, scan_source
+    from cq.scan.extract import scan_bytes, scan_source
     from cq.scan.pool import ScanOutcome, scan_paths
 
 
@@ -38,5 +38,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'cq.scan' has no attribute {name!r}")
 
 
-__all__ = ["EXTRACTOR_VERSION", "ScanOutcome", "decode_source", "scan_bytes", "scan_paths",
+__all__ = ["EXTRACTOR_VERSION", "ScanOutcome", "scan_bytes", "scan_paths",
            "scan_source"]

@@ -12,39 +12,16 @@ what tree-sitter recovered, and an unexpected node shape skips that node and fla
 
 from __future__ import annotations
 
-import codecs
-
 import msgspec
 from ast_grep_py import SgNode, SgRoot
 
-from cq.coding import bytes_match_text, coding_cookie
+from cq.coding import decode_source
 from cq.facts import Except, FileFacts
 from cq.modules import module_name
 from cq.scan.defs import block_docstring
 from cq.scan.nodes import ShapeError
 from cq.scan.rules import DISPATCH, SCAN_CONFIG
 from cq.scan.state import ScanState, Site
-
-_BOM = codecs.BOM_UTF8
-
-
-def decode_source(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """Text of a Python source file and the flags saying how it was decoded."""
-    flags = ("null-bytes",) if b"\x00" in data else ()
-    if data.isascii() and bytes_match_text(data):  # a cookie like unicode_escape still counts
-        return data.decode("ascii"), flags
-    if data.startswith(_BOM):
-        return data[len(_BOM):].decode("utf-8", "replace"), flags
-    encoding = coding_cookie(data)
-    if encoding is not None:
-        try:
-            return data.decode(encoding), (*flags, "decoded-cookie")
-        except (UnicodeDecodeError, LookupError):
-            pass  # a cookie that lies or names no codec: fall through to UTF-8
-    try:
-        return data.decode("utf-8"), flags
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), (*flags, "decoded-latin-1")
 
 
 def scan_bytes(path: str, data: bytes, max_bytes: int, *, strict: bool = False) -> FileFacts:

@@ -2,7 +2,7 @@
 each def, for `scope=`, `captures=`, `has_cells=` and `expand=scope`.
 
 Only files with candidate defs are analysed, once per run each (`ScopeIndex`), on the source
-decoded like the scanner does (`cq.scan.decode_source`). A symbol table belongs to a def when
+decoded like the scanner does (`cq.coding.decode_source`). A symbol table belongs to a def when
 its type (function or class), name and line agree: symtable gives the `def`/`class` line,
 not the first decorator's, like `Def.span` (Python 3.11 through 3.14). Tables are searched
 through every scope kind, so a generic function (3.12+, inside its type-parameter scope)
@@ -21,13 +21,15 @@ What the names mean (only public symtable API, the same on 3.11–3.14):
 from __future__ import annotations
 
 import symtable
-import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import msgspec
 
-if TYPE_CHECKING:  # the analysis itself needs only the stdlib and msgspec
+from cq.analysis.sourcefile import UNREADABLE, text_of
+from cq.parsing import ParseFailure, guarded, symbol_table
+
+if TYPE_CHECKING:
     from cq.facts import Def
     from cq.index.source import FactSource
 
@@ -73,14 +75,18 @@ class FileScopes(msgspec.Struct, frozen=True):
 
 
 def analyse_source(text: str, path: str) -> FileScopes:
-    try:
-        with warnings.catch_warnings():  # invalid escapes etc. are the file's business
-            warnings.simplefilter("ignore")
-            top = symtable.symtable(text, path, "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return FileScopes(error=f"{type(exc).__name__}: {exc}")
-    return FileScopes(tuple(_scope(table) for table in _tables(top)
-                            if str(table.get_type()) in ("function", "class")))
+    top = symbol_table(text, path)
+    if isinstance(top, ParseFailure):
+        return FileScopes(error=top.text)
+    scopes = guarded(_scopes, top)
+    if isinstance(scopes, ParseFailure):
+        return FileScopes(error=scopes.text)
+    return FileScopes(scopes)
+
+
+def _scopes(top: symtable.SymbolTable) -> tuple[ScopeInfo, ...]:
+    return tuple(_scope(table) for table in _tables(top)
+                 if str(table.get_type()) in ("function", "class"))
 
 
 def _tables(table: symtable.SymbolTable) -> Iterator[symtable.SymbolTable]:
@@ -133,10 +139,10 @@ class ScopeIndex:
 
 
 def _analyse_path(source: FactSource, path: str) -> FileScopes:
-    from cq.scan import decode_source
-
-    data = source.session.text(path)
-    if data is None:
-        return FileScopes(error="unreadable or too large")
-    text, _flags = decode_source(data)
-    return analyse_source(text, path)
+    text = text_of(source, path)
+    if text is None:
+        return FileScopes(error=UNREADABLE)
+    scopes = analyse_source(text, path)
+    if scopes.error is not None:
+        source.not_analysed(path, scopes.error)
+    return scopes

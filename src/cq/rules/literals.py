@@ -1,5 +1,12 @@
 """The words a file must contain for a rule to match in it (the text prefilter).
 
+Two entries: `pattern_literals` for one pattern, and `rule_words` for a whole rule object,
+whose answer is a list of alternatives (a file may match when it contains every word of one
+alternative; an empty alternative means "any file"). A rule's words come from its patterns'
+literal leaves, a few node kinds' keywords (`global_statement` → `global`), the relational and
+`all` sub-rules (ANDed) and the `any` branches (ORed); `not`, `regex` and constraints require
+nothing.
+
 A pattern's leaves are compared by text (except under `signature` strictness), so every
 identifier or keyword leaf outside the metavariables must appear in a matching file. Which
 leaves count follows ast-grep's strictness: `cst` and `smart` match every pattern node, so
@@ -17,9 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from cq.query.model import PatternSpec, Query
+from cq.rules.spec import PatternSpec
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -83,17 +90,42 @@ def spec_literals(spec: PatternSpec) -> tuple[str, ...]:
     return pattern_literals(spec.text, spec.selector, spec.strictness)
 
 
-def required_literals(query: Query) -> tuple[str, ...]:
-    """Words a file must contain ALL of for the query's rule to match in it: those of the
-    pattern and of every pattern the node or its relatives must match (inside, has,
-    precedes, follows, all=). `any=` and `not=` require nothing; a stopBy pattern neither."""
-    words: list[str] = []
-    if query.pattern is not None:
-        words.extend(spec_literals(query.pattern))
-    for relation in query.relations:
-        words.extend(pattern_literals(relation.pattern))
-    for composite in query.composites:
-        if composite.op == "all":
-            for pattern in composite.patterns:
-                words.extend(pattern_literals(pattern))
-    return tuple(dict.fromkeys(words))
+# --- rule objects --------------------------------------------------------------------
+
+Alternatives = list[tuple[str, ...]]
+# Keywords every node of a kind contains (the prefilter's words for `kind:` rules).
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "global_statement": ("global",), "nonlocal_statement": ("nonlocal",),
+    "assert_statement": ("assert",), "except_clause": ("except",),
+    "function_definition": ("def",), "class_definition": ("class",),
+    "lambda": ("lambda",), "await": ("await",),
+}
+_RELATIONS = ("inside", "has", "precedes", "follows")
+MAX_ALTERNATIVES = 32  # past this, the prefilter gives up on the rule (every file)
+
+
+def and_words(left: Alternatives, right: Alternatives) -> Alternatives:
+    combined = [tuple(dict.fromkeys((*a, *b))) for a in left for b in right]
+    return list(dict.fromkeys(combined))[:MAX_ALTERNATIVES + 1]
+
+
+def _or_words(branches: list[Alternatives]) -> Alternatives:
+    merged = [alt for branch in branches for alt in branch]
+    return [()] if () in merged or not merged else list(dict.fromkeys(merged))
+
+
+def rule_words(rule: dict[str, Any]) -> Alternatives:
+    """The word alternatives of one rule object (see the module docstring)."""
+    alts: Alternatives = [()]
+    if isinstance(rule.get("pattern"), str):
+        alts = and_words(alts, [pattern_literals(rule["pattern"])])
+    if isinstance(rule.get("kind"), str):
+        alts = and_words(alts, [KIND_WORDS.get(rule["kind"], ())])
+    for key in _RELATIONS:
+        if isinstance(rule.get(key), dict):
+            alts = and_words(alts, rule_words(rule[key]))
+    for part in rule.get("all", ()):
+        alts = and_words(alts, rule_words(part))
+    if rule.get("any"):
+        alts = and_words(alts, _or_words([rule_words(part) for part in rule["any"]]))
+    return alts

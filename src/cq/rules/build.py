@@ -1,31 +1,25 @@
-"""Query → one ast-grep rule config, and the checks that reject a bad one before any work.
+"""Rule parts (`cq.rules.spec`) → ast-grep rule objects, and the check that rejects a bad
+config before any work.
 
-The pattern (or, for an entity query, the def's node kind), the relational keys, the
-composite keys and `nthChild` become the keys of ONE rule object, which ast-grep ANDs;
-metavariable filters become its `constraints`. `all=`/`any=`/`not=` mean "the node contains
-all / any / none of the patterns", so each pattern becomes `has: {pattern, stopBy: end}`.
-The config's JSON is part of the plan, hence of the query-cache key.
+`all=`/`any=`/`not=` mean "the node contains all / any / none of the patterns", so each
+pattern becomes `has: {pattern, stopBy: end}`; metavariable filters become `constraints`.
+A config's JSON text (`config_json`) is stable, so it can be part of a cache key.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from cq.query.model import Composite, MetaFilter, NthChild, PatternSpec, Query, Relation
+from cq.rules.spec import Composite, MetaFilter, NthChild, PatternSpec, Relation
 
 if TYPE_CHECKING:
     from ast_grep_py import Config as SgConfig
     from ast_grep_py import SgNode
 
 Config = dict[str, Any]
-
-# The def node each rule entity is matched on (decorated defs: the inner def, whose start is
-# the `def`/`class` keyword, like `Def.span`).
-ENTITY_KINDS = {"function": ("function_definition",), "method": ("function_definition",),
-                "class": ("class_definition",),
-                "decorator": ("function_definition", "class_definition")}
 
 # `$NAME` (one node), `$$NAME` (one node, unnamed too) and `$$$NAME` (zero or more); names
 # starting with `_` (and `$_`, `$$$`) are anonymous: they match but capture nothing.
@@ -91,31 +85,6 @@ def nth_child_rule(nth: NthChild) -> Any:
     return rule
 
 
-def _base_rule(query: Query) -> Config:
-    if query.pattern is not None:
-        return pattern_rule(query.pattern)
-    kinds = sorted({kind for entity in query.entities for kind in ENTITY_KINDS.get(entity, ())})
-    if len(kinds) == 1:
-        return {"kind": kinds[0]}
-    return {"any": [{"kind": kind} for kind in kinds]}
-
-
-def query_rule(query: Query) -> Config:
-    """The one rule object: base (pattern or def kind) AND relations AND composites."""
-    rule = _base_rule(query)
-    for relation in query.relations:
-        rule[relation.op] = relation_rule(relation)
-    composites = [composite_rule(c) for c in query.composites]
-    if any(key in rule for part in composites for key in part):
-        rule = {"all": [rule, *composites]}  # the base already uses that key
-    else:
-        for part in composites:
-            rule.update(part)
-    if query.nth_child is not None:
-        rule["nthChild"] = nth_child_rule(query.nth_child)
-    return rule
-
-
 def constraints(filters: tuple[MetaFilter, ...]) -> Config:
     out: Config = {}
     for item in filters:
@@ -123,19 +92,7 @@ def constraints(filters: tuple[MetaFilter, ...]) -> Config:
     return out
 
 
-def query_config(query: Query) -> Config | None:
-    """The ast-grep config the query runs (None: facts alone answer it)."""
-    if not query.has_rule:
-        return None
-    config: Config = {"rule": query_rule(query)}
-    if query.meta_filters:
-        config["constraints"] = constraints(query.meta_filters)
-    return config
-
-
 def config_json(config: Config | None) -> str | None:
-    import json  # only queries with an ast-grep rule get here
-
     return None if config is None else json.dumps(config, sort_keys=True, ensure_ascii=False)
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dis
 import types
-import warnings
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from cq.facts import Def
+from cq.parsing import ParseFailure
+from cq.parsing import compile_module as compile_code
 
 GLOBAL_OPS = frozenset({"LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME",
                         "STORE_NAME", "DELETE_NAME"})
@@ -41,12 +42,8 @@ def compile_source(text: str, path: str) -> CodeIndex | str:
 
 def compile_module(text: str, path: str) -> types.CodeType | str:
     """The module's code object; the error text if it does not compile."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return compile(text, path, "exec", dont_inherit=True, optimize=0)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        return f"{type(exc).__name__}: {exc}"
+    code = compile_code(text, path)
+    return code.text if isinstance(code, ParseFailure) else code
 
 
 def code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
