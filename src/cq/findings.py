@@ -55,10 +55,12 @@ def make_finding(category: str, anchor: Anchor | None, details: dict[str, Any],
                    severity=severity or cat.severity, details=details)
 
 
-def file_issue(path: str, problem: str, error: str | None = None) -> Finding:
-    """A file read, scanned, parsed or analysed with a problem, anchored at its first line."""
+def file_issue(path: str, problem: str, stage: str, error: str | None = None) -> Finding:
+    """A file read, scanned, matched or analysed with a problem (`stage` says which),
+    anchored at its first line."""
     return make_finding("file_issue", Anchor(file=path, line=1),
-                        {"path": path, "problem": problem, "error": error, "evidence": "syntax"})
+                        {"path": path, "problem": problem, "stage": stage, "error": error,
+                         "evidence": "syntax"})
 
 
 def anchor_of(path: str, span: Span) -> Anchor:

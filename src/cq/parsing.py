@@ -43,10 +43,12 @@ class ParseFailure(msgspec.Struct, frozen=True):
 
     error: str
     message: str = ""
+    line: int | None = None  # where a SyntaxError points
 
     @property
     def text(self) -> str:
-        return f"{self.error}: {self.message}" if self.message else self.error
+        where = f" (line {self.line})" if self.line else ""
+        return (f"{self.error}: {self.message}" if self.message else self.error) + where
 
 
 _DEFAULT_MESSAGES = {"MemoryError": "the parser ran out of memory (too deeply nested code?)"}
@@ -55,11 +57,12 @@ _DEFAULT_MESSAGES = {"MemoryError": "the parser ran out of memory (too deeply ne
 def failure_of(exc: BaseException) -> ParseFailure:
     name = type(exc).__name__
     message = " ".join(str(exc).split()) or _DEFAULT_MESSAGES.get(name, "")
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        message = f"{' '.join(str(exc.msg).split())} (line {exc.lineno})"
+    line = None
+    if isinstance(exc, SyntaxError):
+        message, line = " ".join(str(exc.msg).split()), exc.lineno
     if len(message) > _MESSAGE_WIDTH:
         message = message[:_MESSAGE_WIDTH - 1] + "…"
-    return ParseFailure(name, message)
+    return ParseFailure(name, message, line)
 
 
 def guarded(analysis: Callable[..., T], *args: object) -> T | ParseFailure:

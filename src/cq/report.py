@@ -16,12 +16,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from cq.discover import Scope, check_in_path, discover_files
 from cq.errors import BadInputError
 from cq.ids import uuid7_str
+from cq.modules import module_name
 from cq.result import CqResult, Finding, RunMeta, Section
 from cq.runner import RunContext, toolchain
 from cq.settings import Settings
@@ -209,11 +212,6 @@ def run_report(settings: Settings, preset: str, inp: ReportInput, ctx: RunContex
 
 def module_file(settings: Settings, inp: ReportInput) -> str | None:
     """The in-scope file whose module name is the target's (a package's `__init__` too)."""
-    from pathlib import Path
-
-    from cq.discover import Scope, check_in_path, discover_files
-    from cq.modules import module_name
-
     root = Path(settings.root)
     scope = Scope(in_paths=(check_in_path(root, inp.in_dir),) if inp.in_dir else ())
     paths = [ref.path for ref in discover_files(root, scope).files

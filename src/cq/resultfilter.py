@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from cq.errors import BadInputError
+from cq.ignore import compile_filter, filter_line
 from cq.result import CqResult, Finding
 
 BUCKETS = ("low", "med", "high")
@@ -95,15 +96,11 @@ def parse_filters(include: str | None = None, exclude: str | None = None,
 
 class _PathMatcher:
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        from cq.ignore import compile_filter
-
         self.regexes = [re.compile(p[1:]) for p in patterns if p.startswith("~")]
         globs = tuple(p for p in patterns if not p.startswith("~"))
         self.globs = compile_filter(globs) if globs else None
 
     def __call__(self, path: str) -> bool:
-        from cq.ignore import filter_line
-
         if any(rx.search(path) for rx in self.regexes):
             return True
         return self.globs is not None and filter_line(self.globs, path, False) >= 0

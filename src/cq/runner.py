@@ -214,7 +214,7 @@ def with_unanalysed(outcome: Outcome, unanalysed: dict[str, str]) -> Outcome:
     index = next((i for i, s in enumerate(sections) if s.kind == "file_issues"), None)
     listed = set() if index is None else {f.anchor.file for f in sections[index].findings
                                           if f.anchor is not None}
-    issues = tuple(file_issue(path, f"not analysed: {why}")
+    issues = tuple(file_issue(path, why, "analysis")
                    for path, why in sorted(unanalysed.items()) if path not in listed)
     if index is None:
         sections.append(Section(title="Files not analysed", kind="file_issues", findings=issues))
@@ -234,7 +234,7 @@ def partial_notice(result: CqResult) -> str | None:
     if not reasons:
         return None
     first = next((f for s in result.sections if s.kind == "file_issues" for f in s.findings
-                  if "not analysed" in str(f.details.get("problem", ""))), None)
+                  if f.details.get("stage") == "analysis"), None)
     example = f" ({first.details['path']}: {first.details['problem']})" if first else ""
     return f"cq: partial answer: {'; '.join(reasons)}{example}"
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cq.analysis.binding import Binding, Shape, bind, parameter_for, parse_signature
+from cq.analysis.binding import Binding, Shape, bind, parameter_for
 from cq.errors import BadInputError
 from cq.facts import Call, Param, Span
+from cq.sigspec import parse_signature
 
 
 def check(sig: str, shape: Shape, bound_self: bool = False) -> Binding:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPOS, fact_source
-from cq.analysis.funcspec import check_spec
 from cq.analysis.resolve import Site, find_sites, find_targets, params_of, site_names
 from cq.errors import BadInputError
+from cq.funcspec import check_spec
 from cq.index.source import FactSource
 
 CALLGRAPH = REPOS / "callgraph"

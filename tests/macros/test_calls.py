@@ -15,7 +15,7 @@ import oracle
 from conftest import REPOS, answer_bytes, copy_sample, run_macro
 from cq.discover import discover_files
 from cq.errors import BadInputError
-from cq.macros.calls import NAME_ONLY, shape_of
+from cq.macros.compute.calls import NAME_ONLY, shape_of
 from cq.result import CqResult
 
 ACCOUNTS, MONEY = "src/ledger/accounts.py", "src/ledger/money.py"

@@ -15,7 +15,7 @@ from conftest import copy_sample, fact_source, run_macro
 from cq.analysis.flow import MAX_BY_NAME
 from cq.cli.app import run
 from cq.errors import BadInputError
-from cq.macros.impact import run_impact
+from cq.macros.compute.impact import run_impact
 from cq.result import CqResult, Finding
 
 CORE, HELPERS = "pkg/core.py", "pkg/helpers.py"
@@ -257,7 +257,7 @@ def test_a_file_ast_cannot_parse_makes_the_answer_partial(make_repo: Repo) -> No
     result = impact(root, "f", "p")
     issues = [f for s in result.sections if s.kind == "file_issues" for f in s.findings]
     assert [(f.details["path"], f.details["problem"]) for f in issues] == [
-        ("bad.py", "not analysed: SyntaxError: invalid syntax (line 4)")]
+        ("bad.py", "SyntaxError: invalid syntax (line 4)")]
     assert result.summary["partial"] == ["1 file could not be analysed"]
     assert bound_to(site(result, "ok.py", 4, "call")) == {("bad.g", "x")}
     assert result.summary["functions_reached"] == ["ok.f"]

@@ -48,3 +48,49 @@ def test_help_lists_every_option(name: str, capsys) -> None:
     for option in options_of(get_macro(name)):
         if not option.positional:
             assert option.cli in text
+
+
+def test_each_macro_has_a_compute_module() -> None:
+    from cq.macros import compute_module
+
+    for name in MACRO_MODULES:
+        assert callable(compute_module(name).compute)
+
+
+# A warm hit loads the spec module only: none of the analyses, the compute module, the
+# scanner or ast-grep.
+_WARM = """
+import sys
+from cq.cli.app import run
+code = run(ARGS)
+heavy = sorted(m for m in sys.modules if m.startswith(("cq.macros.compute", "cq.analysis",
+               "cq.scan.", "cq.query.execute", "cq.hazards.compile", "ast_grep_py", "ast")))
+print(code, heavy)
+"""
+_WARM_ARGS = {
+    "calls": ["calls", "helper"], "impact": ["impact", "helper", "--param", "x"],
+    "sig-impact": ["sig-impact", "helper", "--to", "(x, y=1)"],
+    "imports": ["imports", "--cycles"], "exceptions": ["exceptions"],
+    "side-effects": ["side-effects"], "scopes": ["scopes", "mod.py"],
+    "bytecode-surface": ["bytecode-surface", "mod.py"], "hazards": ["hazards"],
+}
+
+
+@pytest.mark.parametrize("name", list(MACRO_MODULES))
+def test_a_warm_hit_imports_only_the_spec(name: str, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "mod.py").write_text("import os\n\ndef helper(x, y=1):\n    raise ValueError(x)\n\n"
+                                 "def main():\n    return helper(os.sep)\n")
+    args = [*_WARM_ARGS[name], "--root", str(root), "--cache-dir", str(tmp_path / "cache"),
+            "--no-save-artifact", "--format", "summary"]
+    script = _WARM.replace("ARGS", repr(args))
+    outputs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=120) for _ in range(2)]
+    assert outputs[1].returncode == 0, outputs[1].stderr
+    allowed = ["ast"] if name == "sig-impact" else []  # reading SIG needs the parser
+    assert outputs[1].stdout.splitlines()[-1] == f"0 {allowed}", outputs[1].stdout
+    assert "cache: hit" in outputs[1].stdout

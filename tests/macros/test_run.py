@@ -10,12 +10,11 @@ from cq.errors import BadInputError
 from cq.macros import get_macro
 from cq.macros.run import FILTER_NAMES, check_args, command_text, options_of, prepare_request
 from cq.macros.spec import Macro, MacroJob, Option
-from cq.runner import Outcome
 from cq.settings import resolve_settings
 
 
 def _prepare(args, settings) -> MacroJob:
-    return MacroJob(compute=lambda source, discovery: Outcome(), plan=("nothing",))
+    return MacroJob(params=None, plan=("nothing",))
 
 
 DEMO = Macro(name="demo", help="A demo.\n\nMore words.", prepare=_prepare, options=(

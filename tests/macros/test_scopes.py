@@ -13,7 +13,7 @@ import pytest
 
 from conftest import copy_sample, run_macro
 from cq.errors import BadInputError
-from cq.macros.scopes import is_path
+from cq.macros.target import is_path
 from cq.result import CqResult, Finding
 
 CLOSURES = "src/shop/closures.py"

@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
-from cq.analysis.funcspec import check_spec
-from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target
+from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, may_call
 from cq.facts import Call, Def, FileFacts, Param
+from cq.funcspec import check_spec
 from cq.modules import full_name
 
 if TYPE_CHECKING:
@@ -342,8 +342,6 @@ def _by_name(call: Call, targets: Sequence[Target],
              skip: Target | None) -> tuple[list[Target], bool]:
     """An unresolved site: every target `may_call` allows (for `super().m()` in class C, no
     method of C itself), and bound_self from the first."""
-    from cq.analysis.names import may_call
-
     candidates = [t for t in targets if may_call(call, t.definition) and not _owned_by(t, skip)]
     if call.receiver is None:
         bound_self = bool(candidates) and candidates[0].definition.kind == "class"

@@ -17,6 +17,10 @@ from typing import Any
 
 import msgspec
 
+from cq.cache.coordination import memoized_stampede
+from cq.cache.profile import profile_from_settings
+from cq.cache.store import open_store
+from cq.codeprint import code_fingerprint
 from cq.hazards.registry import RULES, HazardRule, registry_digest
 from cq.rules.build import check_config
 from cq.rules.literals import MAX_ALTERNATIVES, and_words, rule_words
@@ -55,9 +59,6 @@ def rules_from_json(text: str) -> list[CompiledRule]:
 
 def memoized_rules(store: Any) -> list[CompiledRule]:
     """The compiled registry, memoized across runs in the coordination `store`."""
-    from cq.cache.coordination import memoized_stampede
-    from cq.codeprint import code_fingerprint
-
     compiled = memoized_stampede(store, "hazard-rules", str, MEMO_EXPIRE_S)(rules_json)
     # Keyed by the registry and the code that compiles it (prefilter words, grammar).
     return rules_from_json(compiled(f"{registry_digest()}/{code_fingerprint()}"))
@@ -66,9 +67,6 @@ def memoized_rules(store: Any) -> list[CompiledRule]:
 def load_rules(settings: Any) -> list[CompiledRule]:
     """The compiled registry for a run: memoized in the root's coordination store (a disabled
     or faulty store compiles in-process instead)."""
-    from cq.cache.profile import profile_from_settings
-    from cq.cache.store import open_store
-
     store = open_store(profile_from_settings(settings), "coordination")
     try:
         return memoized_rules(store)

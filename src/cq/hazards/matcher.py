@@ -17,7 +17,9 @@ from pathlib import PurePosixPath
 from typing import Any, cast
 
 import msgspec
+from ast_grep_py import Config, SgRoot
 
+from cq.coding import decode_source
 from cq.facts import Span
 from cq.filepool import run_in_pool, workers_for
 from cq.findings import make_finding
@@ -99,8 +101,6 @@ def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule
 
 
 def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
-    from cq.coding import decode_source
-
     text, flags = decode_source(data)
     try:
         return _match_text(path, text, _applicable(data, rules), flags)
@@ -111,8 +111,6 @@ def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHaz
 
 def _match_text(path: str, text: str, rules: list[CompiledRule],
                 flags: tuple[str, ...]) -> FileHazards:
-    from ast_grep_py import Config, SgRoot
-
     if not rules:
         return FileHazards(path, flags=flags)
     root = SgRoot(text, "python").root()

@@ -1,6 +1,6 @@
-"""`cq hazards`: which rows to run (`--category`, `--severity`, validated), and the report —
-every hit as a `hazard` finding, counts by rule, category and severity, and the files that
-were read with problems.
+"""The `cq hazards` report: every hit of the selected rows (`cq.hazards.selection`) as a
+`hazard` finding, counts by rule, category and severity, and the files that were read with
+problems.
 """
 
 from __future__ import annotations
@@ -11,45 +11,12 @@ from typing import Any
 
 import msgspec
 
-from cq.errors import BadInputError
 from cq.findings import make_finding
 from cq.hazards.compile import CompiledRule
 from cq.hazards.matcher import FileHazards, candidates, hazard_finding, kept_hits, match_files
-from cq.hazards.registry import CATEGORIES, RULES_BY_ID, SEVERITIES
+from cq.hazards.selection import HazardSelection
 from cq.index.source import FactSource
 from cq.result import Anchor, Finding, Section
-
-
-class HazardSelection(msgspec.Struct, frozen=True):
-    categories: tuple[str, ...] = ()  # empty: every category
-    severities: tuple[str, ...] = ()
-
-    def wants(self, rule_id: str) -> bool:
-        row = RULES_BY_ID[rule_id]
-        return ((not self.categories or row.category in self.categories)
-                and (not self.severities or row.severity in self.severities))
-
-    def flags(self) -> list[str]:
-        """The selection as the command-line options that give it."""
-        parts = [f"--category {','.join(self.categories)}" if self.categories else "",
-                 f"--severity {','.join(self.severities)}" if self.severities else ""]
-        return [part for part in parts if part]
-
-
-def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = tuple(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
-    unknown = [item for item in items if item not in valid]
-    if unknown or not items:
-        raise BadInputError(f"unknown {option} value {', '.join(unknown) or repr(value)}",
-                            hint=f"valid: {', '.join(valid)} (comma-separated)")
-    return tuple(sorted(items, key=valid.index))
-
-
-def parse_selection(category: str | None, severity: str | None) -> HazardSelection:
-    return HazardSelection(_choices("--category", category, CATEGORIES),
-                           _choices("--severity", severity, SEVERITIES))
 
 
 class HazardReport(msgspec.Struct, frozen=True, kw_only=True):

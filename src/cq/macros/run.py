@@ -21,11 +21,12 @@ import msgspec
 from cq.discover import Discovery, Scope, check_in_path
 from cq.errors import BadInputError
 from cq.index.source import FactSource
-from cq.macros import get_macro
-from cq.macros.spec import Args, Macro, Option
+from cq.macros import compute_module, get_macro
+from cq.macros.spec import Args, Macro, MacroJob, Option
 from cq.result import CqResult
 from cq.resultfilter import apply_filters, parse_filters
 from cq.runner import Compute, Outcome, Request, RunContext, run_cached
+from cq.score import score_all
 from cq.settings import Settings
 
 SCOPE_OPTION = Option("in_", "Restrict the scope to this root-relative directory or file.",
@@ -123,16 +124,15 @@ def prepare_request(macro: Macro, settings: Settings, args: Args) -> tuple[Reque
     text = command_text(macro, args)
     request = Request(macro=macro.name, text=text, canonical=canonical, plan=job.plan,
                       scope=scope)
-    return request, _finished(macro, job.compute)
+    return request, _finished(macro, job, settings)
 
 
-def _finished(macro: Macro, compute: Compute) -> Compute:
+def _finished(macro: Macro, job: MacroJob, settings: Settings) -> Compute:
     """The macro's computation, then scores and the headline (inside the cached part)."""
 
     def run(source: FactSource, discovery: Discovery) -> Outcome:
-        from cq.score import score_all
-
-        outcome = compute(source, discovery)
+        compute = compute_module(macro.name).compute
+        outcome: Outcome = compute(job.params, source, discovery, settings)
         key, sections = score_all(outcome.key_findings, outcome.sections)
         headline = macro.headline_text(outcome.summary)
         summary = {**outcome.summary, "headline": headline} if headline else outcome.summary

@@ -1,12 +1,14 @@
 """What a macro is: its command-line shape (`Option`s) and how it turns arguments into a run.
 
-A macro module (`cq.macros.calls`, …) defines one `Macro`: its name (the CLI command), help
-text, options, and `prepare(args, settings) -> MacroJob`. `prepare` validates everything the
-user typed (bad input fails there, before any work) and returns the plan lines and the
-`compute(source, discovery) -> Outcome` function the runner calls on a cache miss. The scope
-(`--in`) and the result filters are common to every macro and handled by `cq.macros.run`. Macro
-modules import only light modules at top level; their analysis is imported inside `compute`, so
-a cache hit never loads it.
+A macro is two modules. The spec module (`cq.macros.calls`, …) defines one `Macro`: its name
+(the CLI command), help text, options, and `prepare(args, settings) -> MacroJob`. `prepare`
+validates everything the user typed (bad input fails there, before any work) and returns the
+job: the validated `params`, the plan lines and what else decides the answer. The compute
+module of the same name (`cq.macros.compute.calls`) defines
+`compute(params, source, discovery, settings) -> Outcome`, which the runner calls on a cache
+miss (`cq.macros.run`). Spec modules import only light modules, so a cache hit never loads
+an analysis; compute modules import what they use at the top. The scope (`--in`) and the
+result filters are common to every macro and handled by `cq.macros.run`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 if TYPE_CHECKING:
-    from cq.runner import Compute
     from cq.settings import Settings
 
 KINDS = ("str", "int", "bool")
@@ -44,11 +45,12 @@ class Option(msgspec.Struct, frozen=True):
 
 
 class MacroJob(msgspec.Struct, frozen=True):
-    """A validated request, ready for `cq.runner.run_cached`. The runner's request text and
-    canonical form come from the validated arguments; `canonical` adds anything else that
+    """A validated request, ready for `cq.runner.run_cached`: `params` is what the compute
+    module needs (checked values, usually a small frozen struct). The runner's request text
+    and canonical form come from the validated arguments; `canonical` adds anything else that
     decides the answer (a rule registry's digest, a resolved signature)."""
 
-    compute: Compute
+    params: Any
     plan: tuple[str, ...]
     canonical: str = ""
 

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from cq.facts import Def, FileFacts, Import, ImportName, def_span, within
+from cq.hazards.registry import RULES_BY_ID
 from cq.query.context import QueryContext, def_text
 from cq.query.items import Item
 from cq.query.model import Query
@@ -68,8 +69,6 @@ def _imports_field(ctx: QueryContext, item: Item) -> list[str]:
 
 
 def _hazards_field(ctx: QueryContext, item: Item) -> list[dict[str, Any]]:
-    from cq.hazards.registry import RULES_BY_ID
-
     hits = ctx.hazards([item.facts.path])[item.facts.path]
     if item.definition is not None:
         span = def_span(item.definition)

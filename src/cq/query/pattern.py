@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cq.discover import Discovery
 from cq.findings import make_finding
 from cq.index.source import FactSource
 from cq.query.model import Query
+from cq.query.pattern_pool import FileMatches, MatchJob, RuleMatch, match_files
 from cq.query.plan import Plan
 from cq.result import Anchor, Finding, Section
 from cq.rules.build import metavariables
 from cq.rules.literals import has_error_node, has_words, word_regexes
-
-if TYPE_CHECKING:  # the matcher (ast-grep, the scanner's decoding) loads when a rule runs
-    from cq.query.pattern_pool import FileMatches, MatchJob, RuleMatch
 
 MESSAGE_WIDTH = 100
 
@@ -56,16 +54,12 @@ class Candidates:
 
 def match_candidates(source: FactSource, plan: Plan, job: MatchJob,
                      jobs: int) -> tuple[Candidates, list[FileMatches]]:
-    from cq.query.pattern_pool import match_files
-
     candidates = Candidates(source, plan.requires)
     return candidates, match_files(candidates.items, job, jobs)
 
 
 def query_job(query: Query, plan: Plan) -> MatchJob:
     """What each file is matched with: the plan's config and the metavariables to capture."""
-    from cq.query.pattern_pool import MatchJob
-
     assert plan.rule is not None
     names: dict[str, str] = {}
     texts = [query.pattern.text if query.pattern else ""]

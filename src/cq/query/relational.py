@@ -14,6 +14,7 @@ import json
 
 from cq.index.source import FactSource
 from cq.query.pattern import Candidates
+from cq.query.pattern_pool import MatchJob, match_files
 from cq.query.plan import Plan
 from cq.result import Finding
 
@@ -23,8 +24,6 @@ def filter_by_rule(findings: list[Finding], plan: Plan, source: FactSource,
     """The findings whose definition node matches `plan.rule`, in their order."""
     if plan.rule is None or not findings:
         return findings
-    from cq.query.pattern_pool import MatchJob, match_files  # ast-grep loads only here
-
     paths = sorted({f.anchor.file for f in findings if f.anchor})
     candidates = Candidates(source, plan.requires, paths)
     job = MatchJob(json.loads(plan.rule), with_text=False)

@@ -20,6 +20,7 @@ from cq.analysis.bytecode import CodeIndex, code_of, compile_source, surface
 from cq.analysis.names import Target
 from cq.facts import Import, Raise, def_span, within
 from cq.findings import anchor_of, make_finding
+from cq.hazards.matcher import hazard_finding
 from cq.query.context import QueryContext, finding_order
 from cq.query.entities import import_details, import_text
 from cq.query.fields import def_imports
@@ -108,8 +109,6 @@ def expand_bytecode(ctx: QueryContext, subjects: list[Target], depth: int) -> Se
 
 
 def expand_hazards(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
-    from cq.hazards.matcher import hazard_finding
-
     hits = ctx.hazards(sorted({s.path for s in subjects}))
     found: dict[tuple[str, int, int, str], Finding] = {}
     for subject in subjects:

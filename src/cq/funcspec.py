@@ -1,11 +1,14 @@
 """The FUNC argument of `calls`, `impact` and `sig-impact`: dotted identifiers, checked before
-any work. Light on purpose: checking the text never loads the resolver."""
+any work; and how a symbol argument is spelled (`SYMBOL_HINT`). Light on purpose: checking
+the text never loads the resolver."""
 
 from __future__ import annotations
 
 import keyword
 
 from cq.errors import BadInputError
+
+SYMBOL_HINT = "a def or class name, Class.method, or a dotted full name (pkg.mod.func)"
 
 
 def check_spec(spec: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cq.errors import BadInputError
-from cq.hazards.report import HazardSelection, parse_selection
+from cq.hazards.selection import HazardSelection, parse_selection
 
 
 @pytest.mark.parametrize(

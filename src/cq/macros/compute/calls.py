@@ -1,0 +1,164 @@
+"""`cq calls FUNC` on a cache miss: the sites, their snippets, the signatures and the counts
+(the answer's shape is described in `cq.macros.calls`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from cq.analysis.resolve import Site, Target, find_sites, find_targets, params_of, site_names
+from cq.analysis.signature import format_params, signature
+from cq.analysis.sourcefile import lines_of, text_of
+from cq.discover import Discovery
+from cq.findings import anchor_of, make_finding
+from cq.index.source import FactSource
+from cq.result import Finding, Section
+from cq.runner import Outcome
+from cq.settings import Settings
+
+SNIPPET_CONTEXT = 1  # lines shown before and after the call's first line
+PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
+NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name-only sites
+
+
+def compute(spec: str, source: FactSource, discovery: Discovery, settings: Settings) -> Outcome:
+    return calls_outcome(source, spec)
+
+
+def calls_outcome(source: FactSource, spec: str) -> Outcome:
+    """The whole answer for one FUNC over a FactSource."""
+    targets = find_targets(source, spec)
+    sites = find_sites(source, spec, targets)
+    scanned = len(source.facts_for(site_names(spec, targets)))
+    lines = _read_lines(source, sorted({s.path for s in sites}))
+    key = tuple(_site_finding(site, lines.get(site.path, [])) for site in sites)
+    sections = (_signatures(source, targets), *_count_sections(sites))
+    return Outcome(key_findings=key, sections=sections,
+                   summary=_summary(spec, source, sites, targets, scanned))
+
+
+# --- sites ------------------------------------------------------------------------------
+
+
+def shape_of(n_positional: int, keywords: tuple[str, ...], star_args: bool,
+             star_kwargs: bool) -> str:
+    """A call's argument shape as a histogram row: `2 positional + kw[sep] + **kwargs`."""
+    parts = [f"{n_positional} positional"]
+    if keywords:
+        parts.append(f"kw[{','.join(sorted(keywords))}]")
+    if star_args:
+        parts.append("*args")
+    if star_kwargs:
+        parts.append("**kwargs")
+    return " + ".join(parts)
+
+
+def _site_shape(site: Site) -> str:
+    call = site.call
+    return shape_of(call.n_positional, call.keywords, call.star_args, call.star_kwargs)
+
+
+def _read_lines(source: FactSource, paths: list[str]) -> dict[str, list[str]]:
+    """Each file with a site, read once through the session, split at Python's line breaks."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        text = text_of(source, path)
+        if text is not None:  # the snippet is a convenience; the site stands without it
+            found[path] = lines_of(text)
+    return found
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_WIDTH else flat[:PREVIEW_WIDTH - 1] + "…"
+
+
+def _snippet(lines: list[str], line: int) -> tuple[int, str]:
+    first = max(1, line - SNIPPET_CONTEXT)
+    last = min(len(lines), line + SNIPPET_CONTEXT)
+    return first, "\n".join(lines[first - 1:last])
+
+
+def _site_finding(site: Site, lines: list[str]) -> Finding:
+    call = site.call
+    first, snippet = _snippet(lines, call.span.line)
+    details: dict[str, Any] = {
+        "callee": call.callee, "name": call.name, "caller": site.caller,
+        "targets": list(site.targets), "n_positional": call.n_positional,
+        "keywords": list(call.keywords), "star_args": call.star_args,
+        "star_kwargs": call.star_kwargs, "forwarding": call.star_args or call.star_kwargs,
+        "preview": call.preview, "snippet": snippet, "snippet_line": first,
+        "evidence": site.evidence, "bound_self": site.bound_self, "external": site.external,
+    }
+    where = call.enclosing or "<module>"  # the anchor names the file, so no module here
+    message = f"{call.callee}({_short(call.preview)}) in {where}"
+    return make_finding("call_site", anchor_of(site.path, call.span), details, message=message)
+
+
+# --- sections ---------------------------------------------------------------------------
+
+
+def _signatures(source: FactSource, targets: list[Target]) -> Section:
+    findings = tuple(_definition_finding(source, target) for target in targets)
+    notes = () if targets else ("no definition found in scope: sites are matched by name",)
+    return Section(title="Signatures", kind="signatures", findings=findings, notes=notes)
+
+
+def _definition_finding(source: FactSource, target: Target) -> Finding:
+    definition = target.definition
+    details: dict[str, Any] = {
+        "kind": definition.kind, "name": definition.name, "qualname": definition.qualname,
+        "module": target.module, "label": target.label, "signature": signature(definition),
+        "evidence": "syntax",
+    }
+    if definition.kind == "class":
+        details["binds"] = f"{definition.name}({format_params(params_of(target, source))})"
+    return make_finding("definition", anchor_of(target.path, definition.span), details,
+                        message=f"{target.label}: {details['signature']}")
+
+
+def _rows(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda row: (-row[1], row[0]))
+
+
+def _resolved_to(site: Site) -> list[str]:
+    if site.evidence == "name":
+        return [NAME_ONLY]
+    return list(site.targets) or [site.external or NAME_ONLY]
+
+
+def _counts(sites: list[Site]) -> dict[str, Counter[str]]:
+    return {
+        "resolved_to": Counter(row for s in sites for row in _resolved_to(s)),
+        "shapes": Counter(_site_shape(s) for s in sites),
+        "keywords": Counter(k for s in sites for k in s.call.keywords),
+        "contexts": Counter(s.caller for s in sites),
+    }
+
+
+_SECTIONS = (("resolved_to", "Resolved to"), ("shapes", "Argument shapes"),
+             ("keywords", "Keyword usage"), ("contexts", "Calling contexts"))
+
+
+def _count_sections(sites: list[Site]) -> list[Section]:
+    counts = _counts(sites)
+    return [Section(title=title, kind=kind,
+                    notes=tuple(f"{row}: {n}" for row, n in _rows(counts[kind])))
+            for kind, title in _SECTIONS]
+
+
+def _summary(spec: str, source: FactSource, sites: list[Site], targets: list[Target],
+             scanned: int) -> dict[str, Any]:
+    files = len({s.path for s in sites})
+    summary: dict[str, Any] = {
+        "matches": len(sites), "files_with_calls": files,
+        "files_with_matches": files, "files_in_scope": len(source.files),
+        "files_scanned": scanned,
+        "forwarding": sum(1 for s in sites if s.call.star_args or s.call.star_kwargs),
+        "targets": [t.label for t in targets],
+        "signature": signature(targets[0].definition) if targets else None,
+    }
+    summary.update({kind: dict(_rows(counter)) for kind, counter in _counts(sites).items()})
+    return summary
+
+

@@ -1,0 +1,195 @@
+"""`cq exceptions` on a cache miss: every raise and handler in scope (or inside `--function`),
+judged by `cq.analysis.exceptions` (the answer is described in `cq.macros.exceptions`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import msgspec
+
+from cq.analysis.exceptions import (
+    BROAD,
+    Guards,
+    Hierarchy,
+    bindings,
+    file_guards,
+    judge,
+    last,
+    qualify,
+    raised_types,
+)
+from cq.analysis.sourcefile import text_of, tree_of
+from cq.analysis.targets import find_defs, inside
+from cq.discover import Discovery
+from cq.errors import BadInputError
+from cq.facts import Def, Except, FileFacts, Raise
+from cq.findings import anchor_of, make_finding
+from cq.funcspec import SYMBOL_HINT
+from cq.index.source import FactSource
+from cq.modules import full_name
+from cq.result import Finding, Section
+from cq.runner import Outcome
+from cq.settings import Settings
+
+
+def compute(function: str | None, source: FactSource, discovery: Discovery,
+            settings: Settings) -> Outcome:
+    return outcome(collect(source, function), len(source.files))
+
+
+# --- findings -------------------------------------------------------------------------------
+
+
+class Sites(msgspec.Struct, frozen=True):
+    raises: list[Finding]
+    handlers: list[Finding]
+
+
+def _file_sites(source: FactSource, facts: FileFacts, owners: tuple[Def, ...] | None,
+                hierarchy: Hierarchy) -> Sites:
+    raises = [r for r in facts.raises
+              if owners is None or any(inside(r.enclosing, r.span, d) for d in owners)]
+    excepts = [e for e in facts.excepts
+               if owners is None or any(inside(e.enclosing, e.span, d) for d in owners)]
+    return Sites(
+        raises=[_raise_finding(facts, site, found, hierarchy, bindings(facts))
+                for site, found in zip(raises, _guards(source, facts, raises), strict=True)],
+        handlers=[_catch_finding(facts, site) for site in excepts])
+
+
+def _guards(source: FactSource, facts: FileFacts, raises: list[Raise]) -> list[Guards | None]:
+    found = file_guards(facts, raises, lambda: text_of(source, facts.path) or "")
+    if any(guards is None for guards in found):
+        tree_of(source, facts.path)  # a file that does not parse is recorded as not analysed
+    return found
+
+
+def _function(facts: FileFacts, enclosing: str | None) -> str | None:
+    return full_name(facts.module, enclosing) if enclosing else None
+
+
+def _raise_finding(facts: FileFacts, site: Raise, guards: Guards | None,
+                   hierarchy: Hierarchy, bound: dict[str, str]) -> Finding:
+    raised = raised_types(facts, site)
+    verdict = judge(raised, guards, hierarchy)
+    details: dict[str, Any] = {
+        "exc_type": site.exc_type, "message": site.message, "bare": site.bare,
+        "cause": site.cause, "function": _function(facts, site.enclosing),
+        "raised": list(raised), "qualified": [qualify(facts, bound, t) for t in raised],
+        "caught": verdict.caught, "caught_by": list(verdict.by),
+        "evidence": verdict.evidence,
+    }
+    what = ("re-raise " + (", ".join(raised) or "(unknown)") if site.bare
+            else f"raise {site.exc_type}")
+    where = f" in {site.enclosing}" if site.enclosing else " at module level"
+    return make_finding("raise", anchor_of(facts.path, site.span), details, message=what + where)
+
+
+def _catch_finding(facts: FileFacts, site: Except) -> Finding:
+    broad = any(last(t) in BROAD for t in site.types)
+    empty, reraises = site.body == "empty", site.body == "reraises"
+    details: dict[str, Any] = {
+        "types": list(site.types), "bare": site.bare, "broad": broad, "star": site.star,
+        "empty": empty, "reraises": reraises, "alias": site.alias,
+        "function": _function(facts, site.enclosing), "evidence": "syntax",
+    }
+    flags = [name for name, on in (("bare", site.bare), ("broad", broad), ("empty", empty),
+                                   ("re-raises", reraises)) if on]
+    head = ("except*" if site.star else "except") + (
+        " " + ", ".join(site.types) if site.types else ":")
+    return make_finding("catch", anchor_of(facts.path, site.span), details,
+                        message=head + (f" [{', '.join(flags)}]" if flags else ""),
+                        severity="warning" if site.bare or broad or empty else "info")
+
+
+# --- the answer -----------------------------------------------------------------------------
+
+
+def collect(source: FactSource, function: str | None) -> Sites:
+    """Every raise and handler in scope (or inside `function`), in file and line order."""
+    hierarchy = Hierarchy(source)
+    raises: list[Finding] = []
+    handlers: list[Finding] = []
+    for facts, owners in _files(source, function):
+        sites = _file_sites(source, facts, owners, hierarchy)
+        raises.extend(sites.raises)
+        handlers.extend(sites.handlers)
+    return Sites(raises=sorted(raises, key=_order), handlers=sorted(handlers, key=_order))
+
+
+def _order(finding: Finding) -> tuple[str, int, int]:
+    anchor = finding.anchor
+    return (anchor.file, anchor.line, anchor.col) if anchor else ("", 0, 0)
+
+
+def _files(source: FactSource,
+           function: str | None) -> list[tuple[FileFacts, tuple[Def, ...] | None]]:
+    if function is None:
+        return [(facts, None) for facts in source.facts_for(["raise", "except"])]
+    found = find_defs(source, function)
+    if not found:
+        raise BadInputError(f"exceptions: no definition named {function!r} in scope",
+                            hint=SYMBOL_HINT)
+    return [(source.facts_of(path), defs) for path, defs in found.items()]
+
+
+def outcome(sites: Sites, files_in_scope: int) -> Outcome:
+    uncaught = [f for f in sites.raises if f.details["caught"] is False]
+    caught = [f for f in sites.raises if f.details["caught"]]
+    unjudged = [f for f in sites.raises if f.details["caught"] is None]
+    handlers = sorted(sites.handlers, key=lambda f: (f.severity != "warning", *_order(f)))
+    sections = [
+        Section(title="Uncaught raises", kind="uncaught", findings=tuple(uncaught)),
+        Section(title="Caught raises", kind="caught", findings=tuple(caught)),
+        Section(title="Handlers", kind="handlers", findings=tuple(handlers),
+                notes=("bare, broad (Exception/BaseException) and empty handlers are "
+                       "warnings, listed first",)),
+        Section(title="Raises not judged", kind="unjudged", findings=tuple(unjudged),
+                notes=("the file does not parse with the running Python",))]
+    key = tuple(_escapes(uncaught))
+    summary = _summary(sites, len(uncaught), len(caught))
+    summary.update(matches=len(key), files_in_scope=files_in_scope)
+    return Outcome(key_findings=key, sections=tuple(s for s in sections if s.findings),
+                   summary=summary)
+
+
+def _escapes(uncaught: list[Finding]) -> list[Finding]:
+    """One key finding per raised type that escapes (named through the file's imports, so
+    `errors.E` and `E` are one type), at its first uncaught site; the types escaping from
+    the most sites first."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in uncaught:
+        label = ", ".join(finding.details["qualified"]) or "(unknown re-raise)"
+        groups.setdefault(label, []).append(finding)
+    found = []
+    for label, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        functions = sorted({f.details["function"] or "<module>" for f in group})
+        details = {"exc_type": label, "sites": len(group), "functions": functions,
+                   "files": len({f.anchor.file for f in group if f.anchor}),
+                   "evidence": group[0].details["evidence"]}
+        found.append(make_finding(
+            "raise", group[0].anchor, details,
+            message=f"{label} escapes uncaught from {len(group)} site(s) in "
+                    f"{len(functions)} function(s)"))
+    return found
+
+
+def _summary(sites: Sites, uncaught: int, caught: int) -> dict[str, Any]:
+    raised = Counter(f.details["exc_type"] or "(re-raise)" for f in sites.raises)
+    handled = Counter(t for f in sites.handlers for t in f.details["types"] or ["(bare)"])
+
+    def count(key: str) -> int:
+        return sum(1 for f in sites.handlers if f.details[key])
+
+    return {"raises": len(sites.raises), "handlers": len(sites.handlers),
+            "uncaught": uncaught, "caught": caught,
+            "unjudged": len(sites.raises) - uncaught - caught,
+            "by_raised_type": dict(sorted(raised.items())),
+            "by_caught_type": dict(sorted(handled.items())),
+            "bare": count("bare"), "broad": count("broad"), "empty": count("empty"),
+            "reraises": count("reraises"), "star": count("star"),
+            "files_with_matches": len({f.anchor.file for f in [*sites.raises, *sites.handlers]
+                                       if f.anchor})}
+
+
