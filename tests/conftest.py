@@ -177,3 +177,41 @@ class Golden:
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Golden:
     return Golden(bool(request.config.getoption("--update-golden")))
+
+
+# -- findings built by hand ---------------------------------------------------------------------
+
+
+def build_details(category: str, details: dict[str, Any] | None = None) -> Any:
+    """The category's details struct from a plain mapping (lists become tuples); required
+    fields the mapping leaves out get a neutral placeholder ("" / 0 / False)."""
+    import msgspec
+
+    from cq.findings import CATEGORIES
+
+    kind = CATEGORIES[category].details_type
+    placeholders = {f.name: _placeholder(f.type) for f in msgspec.structs.fields(kind)
+                    if f.required}
+    return msgspec.convert({**placeholders, **(details or {})}, kind)
+
+
+def _placeholder(kind: Any) -> Any:
+    return {str: "", int: 0, bool: False}.get(kind, ())
+
+
+def build_finding(category: str = "definition", message: str = "", anchor: Any = None,
+                  details: dict[str, Any] | None = None, **fields: Any) -> Finding:
+    """A finding of `category` with details from a mapping (`build_details`)."""
+    from cq.result import FINDING_TYPES
+
+    made: Finding = FINDING_TYPES[category](message=message, anchor=anchor,
+                                            details=build_details(category, details), **fields)
+    return made
+
+
+def plain(value: Any) -> Any:
+    """A struct (details, a finding) as the JSON values it encodes to: dicts and lists, with
+    unset optional fields left out, as `--format json` shows them."""
+    import msgspec
+
+    return msgspec.json.decode(msgspec.json.encode(value))

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import build_finding
 from cq.artifacts import artifact_filename, save_artifact
 from cq.ids import uuid7_str, uuid7_time
-from cq.result import Artifact, CqResult, Finding, RunMeta, result_from_json
+from cq.result import Artifact, CqResult, RunMeta, result_from_json
 
 RUN_ID = "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
 STARTED = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC
@@ -20,7 +21,7 @@ def make_result(macro: str = "q", run_id: str = RUN_ID, started_ms: int = STARTE
     run = RunMeta(macro=macro, argv=("q",), root="/repo", started_ms=started_ms,
                   elapsed_ms=1.0, toolchain={"cq": "0.1.0"}, run_id=run_id)
     return CqResult(run=run, summary={"matches": 1}, artifacts=artifacts,
-                    key_findings=(Finding(category="definition", message="function f"),))
+                    key_findings=(build_finding("definition", "function f"),))
 
 
 @pytest.mark.parametrize(("macro", "run_id", "started_ms", "name"), [

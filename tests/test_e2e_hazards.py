@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import answer_bytes, copy_sample, repo_settings
+from conftest import answer_bytes, copy_sample, plain, repo_settings
 from cq.api import RunContext, hazards
 from cq.errors import BadInputError
 from cq.result import CqResult
@@ -28,7 +28,7 @@ def scan(root: Path, category: str | None = None, severity: str | None = None,
 
 
 def sites(result: CqResult) -> set[tuple[str, int, str]]:
-    return {(f.anchor.file, f.anchor.line, f.details["id"]) for f in result.key_findings}
+    return {(f.anchor.file, f.anchor.line, f.details.id) for f in result.key_findings}
 
 
 def test_security_lists_eval_and_shell_sites(toolbox: Path) -> None:
@@ -36,8 +36,8 @@ def test_security_lists_eval_and_shell_sites(toolbox: Path) -> None:
     assert sites(result) == {(SERVICE, 20, "shell-true"), (SERVICE, 24, "pickle-load"),
                              (SERVICE, 27, "yaml-load"), (SERVICE, 31, "eval")}
     assert {f.category for f in result.key_findings} == {"hazard"}
-    (shell,) = [f for f in result.key_findings if f.details["id"] == "shell-true"]
-    assert shell.details == {"id": "shell-true", "category": "security", "severity": "error",
+    (shell,) = [f for f in result.key_findings if f.details.id == "shell-true"]
+    assert plain(shell.details) == {"id": "shell-true", "category": "security", "severity": "error",
                              "confidence": "high",
                              "text": 'subprocess.run(f"serve --port {self.port}", shell=True)'}
     assert shell.severity == "error" and shell.anchor.col == 8

@@ -104,7 +104,7 @@ def test_methods_inside_handler(sample: Path) -> None:
     result = ask(sample, "entity=method inside='class Handler' inside.stopBy=end")
     expected = defs_where(sample, "method", lambda node, classes: "Handler" in classes)
     assert rows(result) == expected
-    assert {f.details["qualname"] for f in result.key_findings} == {
+    assert {f.details.qualname for f in result.key_findings} == {
         "Handler.list_items", "Handler.fetch", "Handler.load", "Handler.reset",
         "Handler.Options.parse", "outer.Handler.inner_method"}
 
@@ -117,14 +117,14 @@ def test_functions_inside_handler_are_the_nested_ones(sample: Path) -> None:
     result = ask(sample, "entity=function inside='class Handler' inside.stopBy=end")
     expected = defs_where(sample, "function", lambda node, classes: "Handler" in classes)
     assert rows(result) == expected
-    assert [f.details["qualname"] for f in result.key_findings] == ["Handler.list_items.render"]
+    assert [f.details.qualname for f in result.key_findings] == ["Handler.list_items.render"]
 
 
 def test_functions_without_a_return_value(sample: Path) -> None:
     result = ask(sample, "entity=function not='return $X'")
     expected = defs_where(sample, "function", lambda node, _: not _returns_value(node))
     assert rows(result) == expected
-    names = {f.details["qualname"] for f in result.key_findings}
+    names = {f.details.qualname for f in result.key_findings}
     assert "stop" in names  # a bare `return` is not `return $X`
     assert "decorate" not in names  # its nested wrapper returns: `not=` looks at descendants
 
@@ -135,7 +135,7 @@ def test_functions_without_a_return_value(sample: Path) -> None:
 def test_dynamic_getattr_only(sample: Path) -> None:
     result = ask(sample, "pattern='getattr($O, $N)' $N=!~^['\"]")
     assert rows(result) == calls_where(sample, "getattr", _dynamic_getattr)
-    assert {f.details["captures"]["$N"] for f in result.key_findings} == {
+    assert {f.details.captures["$N"] for f in result.key_findings} == {
         "name", "prefix + name", 'f"get_{name}"', "NAMES[0]", "key"}
 
 

@@ -26,7 +26,7 @@ def ask(root: Path, text: str, **options) -> CqResult:
 
 
 def def_rows(result: CqResult) -> set[tuple[str, str, int]]:
-    return {(f.anchor.file, f.details["name"], f.anchor.line) for f in result.key_findings}
+    return {(f.anchor.file, f.details.name, f.anchor.line) for f in result.key_findings}
 
 
 @pytest.mark.parametrize("kind", ["function", "method", "class"])
@@ -79,7 +79,7 @@ def test_bare_word_finds_every_def_kind(inventory: Path) -> None:
     result = ask(inventory, "main")
     expected = oracle.defs(inventory, "function", "main", ignored=IGNORED)
     assert def_rows(result) == expected
-    assert {f.details["kind"] for f in ask(inventory, "run").key_findings} == {"method"}
+    assert {f.details.kind for f in ask(inventory, "run").key_findings} == {"method"}
 
 
 def test_findings_ordered_by_file_line_col(inventory: Path) -> None:
@@ -115,10 +115,10 @@ def test_limit_truncates_and_says_so(inventory: Path) -> None:
 
 def test_callers_and_depth(inventory: Path) -> None:
     one = ask(inventory, "entity=function name=build_warehouse expand=callers")
-    callers = {f.details["caller"] for f in one.sections[0].findings}
+    callers = {f.details.caller for f in one.sections[0].findings}
     assert callers == {"main", "Handler.list_items", "test_build"}
     two = ask(inventory, "entity=function name=build_warehouse expand=callers(depth=2)")
-    deeper = {(f.details["caller"], f.details["depth"]) for f in two.sections[0].findings}
+    deeper = {(f.details.caller, f.details.depth) for f in two.sections[0].findings}
     assert ("Handler._private", 2) in deeper and ("main_handler", 2) in deeper
     assert ("test_main", 2) in deeper  # main calls build_warehouse; test_main calls main
 
@@ -126,7 +126,7 @@ def test_callers_and_depth(inventory: Path) -> None:
 def test_callees_resolve_to_definitions(inventory: Path) -> None:
     result = ask(inventory, "entity=function name=main in=src/inventory/service.py "
                             "expand=callees")
-    by_callee = {f.details["callee"]: f.details["targets"] for f in result.sections[0].findings}
+    by_callee = {f.details.callee: list(f.details.targets) for f in result.sections[0].findings}
     assert by_callee["build_warehouse"] == ["inventory.service.build_warehouse"]
     assert by_callee["restock_all"] == ["inventory.service.restock_all"]
     assert by_callee["log.info"] == []
@@ -135,8 +135,8 @@ def test_callees_resolve_to_definitions(inventory: Path) -> None:
 def test_fields_callers_and_loc(inventory: Path) -> None:
     result = ask(inventory, "entity=function name=restock_all fields=def,loc,callers")
     (finding,) = result.key_findings
-    assert finding.details["loc"] == 11
-    assert finding.details["callers"] == ["main"]
+    assert finding.details.loc == 11
+    assert finding.details.callers == ("main",)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,7 @@ def test_fields_callers_and_loc(inventory: Path) -> None:
     ],
 )
 def test_decorator_filters(inventory: Path, text: str, expected: set[str]) -> None:
-    assert {f.details["name"] for f in ask(inventory, text).key_findings} == expected
+    assert {f.details.name for f in ask(inventory, text).key_findings} == expected
 
 
 def test_callsite_entity_matches_ast(inventory: Path) -> None:
@@ -172,15 +172,15 @@ def test_import_entity(inventory: Path) -> None:
 def test_module_entity(inventory: Path) -> None:
     result = ask(inventory, "entity=module name=inventory.models")
     (finding,) = result.key_findings
-    assert finding.details["classes"] == 3
-    assert finding.details["module"] == "inventory.models"
+    assert finding.details.classes == 3
+    assert finding.details.module == "inventory.models"
 
 
 def test_explain_lists_plan_scope_and_exclusions(inventory: Path) -> None:
     result = ask(inventory, "entity=function name=main explain=true")
     assert any("files containing 'main'" in line for line in result.summary["plan"])
     assert "src/inventory/service.py" in result.summary["scope"]
-    excluded = {f.details["path"] for s in result.sections if s.kind == "excluded"
+    excluded = {f.details.path for s in result.sections if s.kind == "excluded"
                 for f in s.findings}
     assert "build" in excluded or "build/leftover.py" in excluded
 
@@ -205,7 +205,7 @@ def test_explain_answers_follow_the_excluded_files(tmp_path: Path) -> None:
     (root / "node_modules" / "m.py").write_text("def main():\n    pass\n")
     second = ask(root, "entity=function name=main explain=true", cache_dir=cache)
     assert second.summary["cache"]["status"] == "miss"
-    excluded = [f.details["path"] for s in second.sections if s.kind == "excluded"
+    excluded = [f.details.path for s in second.sections if s.kind == "excluded"
                 for f in s.findings]
     assert "node_modules" in excluded
     assert first.key_findings == second.key_findings

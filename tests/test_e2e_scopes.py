@@ -30,7 +30,7 @@ def ask(root: Path, text: str, **options) -> CqResult:
 
 
 def rows(result: CqResult) -> set[tuple[str, str]]:
-    return {(f.anchor.file, f.details.get("qualname") or f.details["module"])
+    return {(f.anchor.file, getattr(f.details, "qualname", None) or f.details.module)
             for f in result.key_findings}
 
 
@@ -85,7 +85,7 @@ def test_closure_capturing_n_is_exactly_add(toolbox: Path) -> None:
     result = ask(toolbox, "entity=function scope=closure captures=n")
     assert rows(result) == {("src/toolbox/core.py", "make_adder.add")}
     (finding,) = result.key_findings
-    assert finding.details["free"] == ["n"] and finding.details["nested"] is True
+    assert finding.details.free == ("n",) and finding.details.nested is True
 
 
 def test_closures_are_the_functions_with_free_variables(toolbox: Path) -> None:
@@ -156,7 +156,7 @@ def test_used_by_main(toolbox: Path) -> None:
     # calls resolve by name: `add(port)` reaches make_adder.add (rightly, here)
     assert {name for _, name in rows(result)} == {"load_config", "parse_port", "make_adder",
                                                   "make_adder.add"}
-    assert all(f.details["used_by"] == ["toolbox.cli.main"] for f in result.key_findings)
+    assert all(f.details.used_by == ("toolbox.cli.main",) for f in result.key_findings)
     methods = ask(toolbox, "entity=method used_by=function:main")
     assert {name for _, name in rows(methods)} == {"Service.start", "Config.get",
                                                    "Config.Section.get"}
@@ -167,8 +167,8 @@ def test_used_by_main(toolbox: Path) -> None:
 def test_used_by_a_nested_def_and_evidence(toolbox: Path) -> None:
     result = ask(toolbox, "entity=function used_by=function:main.later fields=evidence")
     (finding,) = result.key_findings
-    assert finding.details["qualname"] == "make_counter_later"
-    quoted = [(e["file"], e["line"]) for e in finding.details["evidence"]]
+    assert finding.details.qualname == "make_counter_later"
+    quoted = [(e.file, e.line) for e in finding.details.quotes]
     assert ("src/toolbox/cli.py", 19) in quoted  # the call inside main.later
 
 
@@ -200,7 +200,7 @@ def test_defines(toolbox: Path, text: str, expected: set[str]) -> None:
 )
 def test_exports(toolbox: Path, name: str, expected: set[str]) -> None:
     result = ask(toolbox, f"entity=module exports={name}")
-    assert {f.details["module"] for f in result.key_findings} == expected
+    assert {f.details.module for f in result.key_findings} == expected
 
 
 # --- expanders and fields ---------------------------------------------------------------------
@@ -215,35 +215,35 @@ def test_expanders_have_visible_sections(toolbox: Path) -> None:
     result = ask(toolbox, "entity=function name=make_counter "
                           "expand=imports,raises,scope,bytecode_surface,hazards")
     (scope,) = _section(result, "scope").findings
-    assert scope.details["cells"] == ["count"] and scope.category == "scope"
+    assert scope.details.cells == ("count",) and scope.category == "scope"
     (surface,) = _section(result, "bytecode_surface").findings
-    assert "make_counter.bump" in surface.details["nested"]
-    assert surface.details["opcodes"]["MAKE_FUNCTION"] == 1
+    assert "make_counter.bump" in surface.details.nested
+    assert surface.details.opcodes["MAKE_FUNCTION"] == 1
     assert _section(result, "raises").findings == ()
     port = ask(toolbox, "entity=function name=checked_port expand=raises,imports")
     assert [f.anchor.line for f in _section(port, "raises").findings] == [50]
     service = ask(toolbox, "entity=method name=start expand=hazards,imports,bytecode_surface")
-    ids = {f.details["id"] for f in _section(service, "hazards").findings}
+    ids = {f.details.id for f in _section(service, "hazards").findings}
     assert ids == {"shell-true", "global-statement"}
     imports = {f.message for f in _section(service, "imports").findings}
     assert imports == {"import subprocess"}
     (surface,) = _section(service, "bytecode_surface").findings
-    assert "RUNS" in surface.details["globals"] and "run" in surface.details["attributes"]
+    assert "RUNS" in surface.details.globals.read and "run" in surface.details.attributes
 
 
 def test_fields_imports_hazards_evidence(toolbox: Path) -> None:
     result = ask(toolbox, "entity=method name=compute fields=imports,hazards,evidence")
     (finding,) = result.key_findings
-    assert {h["id"] for h in finding.details["hazards"]} == {"eval", "assert-outside-tests"}
-    assert finding.details["imports"] == []
-    assert finding.details["evidence"][0]["text"].strip().startswith("def compute")
+    assert {h.id for h in finding.details.hazards} == {"eval", "assert-outside-tests"}
+    assert finding.details.imports == ()
+    assert finding.details.quotes[0].text.strip().startswith("def compute")
     loader = ask(toolbox, "entity=function name=load_config in=src/toolbox/config.py "
                           "fields=imports")
     (found,) = loader.key_findings
-    assert found.details["imports"] == ["json", "pathlib.Path", "toolbox.errors.ConfigError"]
+    assert found.details.imports == ("json", "pathlib.Path", "toolbox.errors.ConfigError")
     module = ask(toolbox, "entity=module name=toolbox.service fields=hazards,imports")
     (mod,) = module.key_findings
-    assert len(mod.details["hazards"]) >= 8 and "pickle" in mod.details["imports"]
+    assert len(mod.details.hazards) >= 8 and "pickle" in mod.details.imports
 
 
 # --- the cache ----------------------------------------------------------------------------------

@@ -57,12 +57,12 @@ def test_every_preset_runs_end_to_end(repo: Path, preset, target, options, expec
     result = _report(repo, preset, target, **options)
     assert _status(result) == expected
     ran = {step for step, status in expected.items() if status == "ran"}
-    tagged = {f.details["step"] for s in result.sections for f in s.findings}
+    tagged = {f.details.step for s in result.sections for f in s.findings}
     assert tagged <= ran
     for section in result.sections:
         step = section.kind.split(".")[0]
         assert step in ran and section.title.startswith(f"{step}: ")
-        assert all(f.details["step"] == step for f in section.findings)
+        assert all(f.details.step == step for f in section.findings)
     for row in result.summary["steps"]:
         assert (row["status"] == "ran") == ("reason" not in row)
         if row["status"] == "ran":  # every headline count is one the macro reports

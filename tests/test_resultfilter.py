@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import build_details
 from cq.errors import BadInputError
 from cq.findings import make_finding
 from cq.ids import uuid7_str
@@ -19,7 +20,8 @@ def _result() -> CqResult:
     rows = [("src/a.py", "warning", "resolved"), ("src/b.py", "info", "name"),
             ("tests/t.py", "error", "dynamic"), ("src/c.py", "info", "resolved")]
     findings = tuple(make_finding("call_site", Anchor(file=f, line=1),
-                                  {"evidence": e, "keep": f}, severity=s) for f, s, e in rows)
+                                  build_details("call_site", {"evidence": e, "preview": f}),
+                                  severity=s) for f, s, e in rows)
     key, sections = score_all(findings[:2], (Section(title="s", kind="s",
                                                      findings=findings[2:]),))
     return CqResult(run=RUN, key_findings=key, sections=sections)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import build_details
 from cq.findings import make_finding
 from cq.result import Anchor
 from cq.score import Context, bucket, confidence_of, context_of, impact_of, score_all
 
 
 def _finding(category="call_site", severity=None, file="a.py", **details):
-    return make_finding(category, Anchor(file=file, line=1), details, severity=severity)
+    return make_finding(category, Anchor(file=file, line=1), build_details(category, details),
+                        severity=severity)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -36,16 +38,19 @@ def test_impact_grows_with_breadth_breakage_and_severity() -> None:
     small, large = Context(sites=1, files=1), Context(sites=200, files=50)
     base = _finding()
     assert impact_of(base, small) < impact_of(base, large)
-    assert impact_of(_finding(bucket="would_break"), small) > impact_of(
-        _finding(bucket="ambiguous"), small) > impact_of(base, small)
+    sig = "sig_site"
+    assert impact_of(_finding(sig, bucket="would_break"), small) > impact_of(
+        _finding(sig, bucket="ambiguous"), small) > impact_of(_finding(sig, bucket="ok"), small)
     assert impact_of(_finding(severity="error"), small) > impact_of(base, small)
-    assert impact_of(_finding(depth=3), small) < impact_of(_finding(depth=1), small)
-    assert 0.0 <= impact_of(_finding(severity="error", bucket="would_break"), large) <= 1.0
+    assert impact_of(_finding("taint_site", depth=3), small) < impact_of(
+        _finding("taint_site", depth=1), small)
+    assert 0.0 <= impact_of(_finding(sig, severity="error", bucket="would_break"),
+                            large) <= 1.0
 
 
 def test_context_ignores_file_issues_and_counts_files_once() -> None:
     findings = [_finding(file="a.py"), _finding(file="a.py"), _finding(file="b.py"),
-                make_finding("file_issue", Anchor(file="c.py", line=1), {"path": "c.py"})]
+                _finding("file_issue", file="c.py", path="c.py")]
     assert context_of(findings) == Context(sites=3, files=2)
 
 

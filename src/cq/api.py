@@ -19,7 +19,7 @@ from cq.index.source import FactSource
 from cq.query.parse import Query, parse_query
 from cq.query.plan import Plan, plan_query
 from cq.result import CqResult, result_json_schema
-from cq.runner import Outcome, Request, RunContext, run_cached
+from cq.runner import CFG_FORMAT, Outcome, Request, RunContext, run_cached
 from cq.settings import Settings
 
 __all__ = ["RunContext", "finish", "hazards", "macro", "report", "run_query", "schema"]
@@ -38,7 +38,7 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
     plan = plan_query(query)
     request = Request(macro="q", text=text, canonical=query.canonical(),
                       plan=tuple(plan.describe()), scope=_scope(Path(settings.root), query),
-                      explain=query.explain)
+                      explain=query.explain, draw_cfg=settings.format == CFG_FORMAT)
     result = run_cached(settings, ctx, request, _query_compute(query, plan, settings.jobs))
     return finish(result, settings)
 

@@ -7,7 +7,7 @@ skipped with the reason; a step whose input is rejected (an unknown function) is
 failed with the error's one line — the report goes on either way. Every step runs through
 the macro runner, so each is cached on its own and a repeated report is a set of cache hits.
 
-The bundle keeps every step's findings with `details["step"]` naming the source step;
+The bundle keeps every step's findings with `details.step` naming the source step;
 sections are the steps' sections with the step in the title and kind (`calls.sites`).
 """
 
@@ -25,7 +25,7 @@ from cq.discover import Scope, check_in_path, discover_files
 from cq.errors import BadInputError
 from cq.ids import uuid7_str
 from cq.modules import module_name
-from cq.result import CqResult, Finding, RunMeta, Section
+from cq.result import ControlFlow, CqResult, Finding, RunMeta, Section
 from cq.runner import RunContext, toolchain
 from cq.settings import Settings
 
@@ -235,7 +235,7 @@ def _run_step(settings: Settings, step: str, inp: ReportInput, ctx: RunContext,
 
 
 def _tag(findings: tuple[Finding, ...], step: str) -> tuple[Finding, ...]:
-    return tuple(msgspec.structs.replace(f, details={**f.details, "step": step})
+    return tuple(msgspec.structs.replace(f, details=msgspec.structs.replace(f.details, step=step))
                  for f in findings)
 
 
@@ -281,7 +281,13 @@ def _bundle(settings: Settings, preset: str, inp: ReportInput, ctx: RunContext,
                   started_ms=started_ns // 1_000_000,
                   elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
                   toolchain=toolchain(), run_id=uuid7_str(), notices=_notices(outcomes))
-    return CqResult(run=run, summary=summary, sections=sections)
+    return CqResult(run=run, summary=summary, sections=sections, cfg=_first_cfg(outcomes))
+
+
+def _first_cfg(outcomes: list[StepOutcome]) -> ControlFlow | None:
+    """The first step's drawn control flow (`--format mermaid-cfg`), else the first reason."""
+    flows = [o.result.cfg for o in outcomes if o.result is not None and o.result.cfg]
+    return next((flow for flow in flows if flow.blocks), flows[0] if flows else None)
 
 
 def _note(row: dict[str, Any]) -> str:

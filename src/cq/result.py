@@ -22,11 +22,32 @@ filters removed),
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
-SCHEMA_VERSION = "1"
+from cq.details import (
+    BytecodeDetails,
+    CallEdgeDetails,
+    CallSiteDetails,
+    CatchDetails,
+    DefinitionDetails,
+    Details,
+    FileIssueDetails,
+    HazardDetails,
+    ImportCycleDetails,
+    ImportDetails,
+    ModuleDetails,
+    PatternMatchDetails,
+    RaiseDetails,
+    ScopeDetails,
+    SideEffectDetails,
+    SigSiteDetails,
+    TaintSiteDetails,
+)
+
+SCHEMA_VERSION = "2"  # 2: typed details, one shape per finding category
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,15 +67,102 @@ class Score(msgspec.Struct, frozen=True, kw_only=True):
     confidence_bucket: str
 
 
-class Finding(msgspec.Struct, frozen=True, kw_only=True):
-    """One fact a command reports. `category` is from `cq.findings.CATEGORIES`."""
+class FindingBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="category"):
+    """One fact a command reports. Each category (`cq.findings.CATEGORIES`) is a subclass
+    whose `details` is that category's struct (`cq.details`); JSON names the category in
+    the `category` field, which selects the shape."""
 
-    category: str
     message: str
     anchor: Anchor | None = None
     severity: str = "info"
-    details: dict[str, Any] = msgspec.field(default_factory=dict)
+    details: Details = Details()
     score: Score | None = None
+
+    @property
+    def category(self) -> str:
+        return str(type(self).__struct_config__.tag)
+
+
+class DefinitionFinding(FindingBase, frozen=True, kw_only=True, tag="definition"):
+    details: DefinitionDetails
+
+
+class DecoratorFinding(FindingBase, frozen=True, kw_only=True, tag="decorator"):
+    details: DefinitionDetails
+
+
+class ModuleFinding(FindingBase, frozen=True, kw_only=True, tag="module"):
+    details: ModuleDetails
+
+
+class CallSiteFinding(FindingBase, frozen=True, kw_only=True, tag="call_site"):
+    details: CallSiteDetails
+
+
+class ImportFinding(FindingBase, frozen=True, kw_only=True, tag="import"):
+    details: ImportDetails
+
+
+class CallerFinding(FindingBase, frozen=True, kw_only=True, tag="caller"):
+    details: CallEdgeDetails
+
+
+class CalleeFinding(FindingBase, frozen=True, kw_only=True, tag="callee"):
+    details: CallEdgeDetails
+
+
+class PatternMatchFinding(FindingBase, frozen=True, kw_only=True, tag="pattern_match"):
+    details: PatternMatchDetails
+
+
+class HazardFinding(FindingBase, frozen=True, kw_only=True, tag="hazard"):
+    details: HazardDetails
+
+
+class TaintSiteFinding(FindingBase, frozen=True, kw_only=True, tag="taint_site"):
+    details: TaintSiteDetails
+
+
+class SigSiteFinding(FindingBase, frozen=True, kw_only=True, tag="sig_site"):
+    details: SigSiteDetails
+
+
+class RaiseFinding(FindingBase, frozen=True, kw_only=True, tag="raise"):
+    details: RaiseDetails
+
+
+class CatchFinding(FindingBase, frozen=True, kw_only=True, tag="catch"):
+    details: CatchDetails
+
+
+class SideEffectFinding(FindingBase, frozen=True, kw_only=True, tag="side_effect"):
+    details: SideEffectDetails
+
+
+class ScopeFinding(FindingBase, frozen=True, kw_only=True, tag="scope"):
+    details: ScopeDetails
+
+
+class BytecodeFinding(FindingBase, frozen=True, kw_only=True, tag="bytecode_surface"):
+    details: BytecodeDetails
+
+
+class ImportCycleFinding(FindingBase, frozen=True, kw_only=True, tag="import_cycle"):
+    details: ImportCycleDetails
+
+
+class FileIssueFinding(FindingBase, frozen=True, kw_only=True, tag="file_issue"):
+    details: FileIssueDetails
+
+
+# A finding of any category: what results hold and commands return.
+Finding = (DefinitionFinding | DecoratorFinding | ModuleFinding | CallSiteFinding
+              | ImportFinding | CallerFinding | CalleeFinding | PatternMatchFinding
+              | HazardFinding | TaintSiteFinding | SigSiteFinding | RaiseFinding
+              | CatchFinding | SideEffectFinding | ScopeFinding | BytecodeFinding
+              | ImportCycleFinding | FileIssueFinding)
+FINDING_TYPES: dict[str, type[FindingBase]] = {
+    str(cls.__struct_config__.tag): cls for cls in Finding.__args__}
 
 
 class Section(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +172,31 @@ class Section(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     findings: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+class CfgBlock(msgspec.Struct, frozen=True):
+    """A basic block; `kind` is entry, block or exit; `lines` are (line, source text)."""
+
+    kind: str
+    lines: tuple[tuple[int, str], ...]
+
+
+class CfgEdge(msgspec.Struct, frozen=True):
+    source: int  # block positions
+    target: int
+    label: str
+
+
+class ControlFlow(msgspec.Struct, frozen=True, kw_only=True):
+    """The control-flow graph of the answer's first function (`--format mermaid-cfg`), or
+    `reason` why there is none to draw."""
+
+    file: str | None = None
+    line: int | None = None
+    qualname: str | None = None
+    blocks: tuple[CfgBlock, ...] = ()
+    edges: tuple[CfgEdge, ...] = ()
+    reason: str | None = None
 
 
 class Artifact(msgspec.Struct, frozen=True, kw_only=True):
@@ -95,6 +228,25 @@ class CqResult(msgspec.Struct, frozen=True, kw_only=True):
     sections: tuple[Section, ...] = ()
     evidence: tuple[Finding, ...] = ()
     artifacts: tuple[Artifact, ...] = ()
+    cfg: ControlFlow | None = None  # computed for --format mermaid-cfg only, never cached
+
+
+def all_findings(result: CqResult) -> Iterator[Finding]:
+    """Key findings, then each section's findings, then evidence."""
+    yield from result.key_findings
+    for section in result.sections:
+        yield from section.findings
+    yield from result.evidence
+
+
+def finding_order(finding: Finding) -> tuple[str, int, int, int, int, str, str]:
+    """The order findings are listed in: by file and position (an enclosing span before the
+    spans inside it), then category and message; unanchored findings first."""
+    anchor = finding.anchor
+    if anchor is None:
+        return ("", 0, 0, 0, 0, finding.category, finding.message)
+    return (anchor.file, anchor.line, anchor.col, -(anchor.end_line or 0),
+            -(anchor.end_col or 0), finding.category, finding.message)
 
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
@@ -111,5 +263,19 @@ def result_from_json(text: str | bytes) -> CqResult:
 
 
 def result_json_schema() -> dict[str, Any]:
-    """The JSON Schema of `CqResult` (what `cq schema` prints)."""
-    return msgspec.json.schema(CqResult)
+    """The JSON Schema of `CqResult` (what `cq schema` prints): a finding is `oneOf` the
+    category shapes, selected by its `category`."""
+    return _one_of(msgspec.json.schema(CqResult))
+
+
+def _one_of(node: Any) -> Any:
+    """msgspec writes a tagged union as `anyOf` with a discriminator; exactly one shape
+    matches a finding, which JSON Schema says with `oneOf`."""
+    if isinstance(node, dict):
+        fixed = {key: _one_of(value) for key, value in node.items()}
+        if "discriminator" in fixed and "anyOf" in fixed:
+            fixed["oneOf"] = fixed.pop("anyOf")
+        return fixed
+    if isinstance(node, list):
+        return [_one_of(item) for item in node]
+    return node

@@ -20,15 +20,16 @@ from cq import __version__
 from cq.cache.profile import old_layout_notice, profile_from_settings
 from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
 from cq.cache.store import Store, open_store
-from cq.cache.tags import cited_files, entry_tags, iter_findings
+from cq.cache.tags import cited_files, entry_tags
 from cq.codeprint import code_fingerprint
+from cq.details import FileIssueDetails
 from cq.discover import Discovery, Scope, discover_files
 from cq.facts import FACTS_SCHEMA_VERSION
 from cq.findings import file_issue
 from cq.ids import uuid7_str
 from cq.index.session import IndexSession
 from cq.index.source import FactSource
-from cq.result import SCHEMA_VERSION, CqResult, Finding, RunMeta, Section
+from cq.result import SCHEMA_VERSION, ControlFlow, CqResult, Finding, RunMeta, Section, all_findings
 from cq.scan import EXTRACTOR_VERSION
 from cq.settings import Settings
 
@@ -38,6 +39,7 @@ SINGLE_FLIGHT_FROM = 64
 LOCK_EXPIRE_S = 300.0
 LOCK_WAIT_S = 300.0
 SCHEMA_TAG = f"{SCHEMA_VERSION}.{FACTS_SCHEMA_VERSION}"
+CFG_FORMAT = "mermaid-cfg"  # the format whose run computes a control-flow graph
 _DISABLED = " cache disabled, running uncached: "
 
 
@@ -48,6 +50,7 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
     plan: tuple[str, ...]
     scope: Scope
     explain: bool = False
+    draw_cfg: bool = False  # attach the first function's control flow (never cached)
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -141,10 +144,22 @@ def _execute(run: _Run, compute: Compute) -> CqResult:
     hit = run.query.get(key, digest)
     run.stage("query_cache")
     if hit is None and len(session.read) >= SINGLE_FLIGHT_FROM and run.coord.status == "ok":
-        return _compute_single_flight(run, discovery, session, key, digest, compute)
-    if hit is not None:
-        return _from_cache(run, hit, session)
-    return _compute(run, discovery, session, key, digest, compute)
+        result = _compute_single_flight(run, discovery, session, key, digest, compute)
+    elif hit is not None:
+        result = _from_cache(run, hit, session)
+    else:
+        result = _compute(run, discovery, session, key, digest, compute)
+    if not run.request.draw_cfg:
+        return result
+    return msgspec.structs.replace(result, cfg=_drawn(run, discovery, session, result))
+
+
+def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
+           result: CqResult) -> ControlFlow:
+    """The first function's control flow, read through this run's session."""
+    from cq.analysis.control_flow import control_flow  # the parser: only this format's runs
+
+    return control_flow(FactSource(discovery.files, session, _scanner(run)), result)
 
 
 def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
@@ -233,9 +248,10 @@ def partial_notice(result: CqResult) -> str | None:
     reasons = result.summary.get("partial")
     if not reasons:
         return None
-    first = next((f for s in result.sections if s.kind == "file_issues" for f in s.findings
-                  if f.details.get("stage") == "analysis"), None)
-    example = f" ({first.details['path']}: {first.details['problem']})" if first else ""
+    first = next((f.details for s in result.sections if s.kind == "file_issues"
+                  for f in s.findings if isinstance(f.details, FileIssueDetails)
+                  and f.details.stage == "analysis"), None)
+    example = f" ({first.path}: {first.problem})" if first else ""
     return f"cq: partial answer: {'; '.join(reasons)}{example}"
 
 
@@ -244,8 +260,8 @@ def _failed_somewhere(result: CqResult) -> bool:
     answer may be incomplete for a passing reason, so it is shown but not cached."""
     if result.summary.get("files_unmatched"):
         return True
-    return any(f.category == "file_issue" and "unmatched" in str(f.details.get("problem", ""))
-               for f in iter_findings(result))
+    return any(isinstance(f.details, FileIssueDetails) and "unmatched" in f.details.problem
+               for f in all_findings(result))
 
 
 def _scanner(run: _Run) -> Callable[[Sequence[str]], list[Any]]:

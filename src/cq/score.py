@@ -6,18 +6,18 @@ Confidence weighs the evidence behind it: a call resolved through imports or the
 hierarchy is surer than a match by simple name. Both are numbers in [0, 1] with a
 `low|med|high` bucket; the weights are data (the tables below), not code.
 
-A finding states its evidence in `details["evidence"]` (a key of EVIDENCE) or, for hazards,
-its registry confidence in `details["confidence"]`; otherwise its category's default applies.
+A finding states its evidence in `details.evidence` (a key of EVIDENCE) or, for hazards,
+its registry confidence in `details.confidence`; otherwise its category's default applies.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
 
 import msgspec
 
+from cq.details import CallEdgeDetails, HazardDetails, SigSiteDetails, TaintSiteDetails
 from cq.result import Finding, Score, Section
 
 SEVERITY_WEIGHT = {"error": 0.5, "warning": 0.3, "info": 0.1}
@@ -69,21 +69,20 @@ def context_of(findings: Iterable[Finding]) -> Context:
 def impact_of(finding: Finding, context: Context) -> float:
     details = finding.details
     value = SEVERITY_WEIGHT.get(finding.severity, 0.1) + context.breadth
-    value += BREAK_WEIGHT.get(str(details.get("bucket", "")), 0.0)
-    depth = details.get("depth")
-    if isinstance(depth, int) and depth > 1:
+    if isinstance(details, SigSiteDetails):
+        value += BREAK_WEIGHT.get(details.bucket, 0.0)
+    depth = details.depth if isinstance(details, TaintSiteDetails | CallEdgeDetails) else None
+    if depth is not None and depth > 1:
         value -= DEPTH_PENALTY * (depth - 1)
     return round(min(1.0, max(0.0, value)), 3)
 
 
 def confidence_of(finding: Finding) -> float:
-    details: dict[str, Any] = finding.details
-    evidence = details.get("evidence")
-    if isinstance(evidence, str) and evidence in EVIDENCE:
-        return EVIDENCE[evidence]
-    stated = details.get("confidence")
-    if isinstance(stated, str) and stated in BUCKET_CONFIDENCE:
-        return BUCKET_CONFIDENCE[stated]
+    details = finding.details
+    if details.evidence in EVIDENCE:
+        return EVIDENCE[details.evidence]
+    if isinstance(details, HazardDetails) and details.confidence in BUCKET_CONFIDENCE:
+        return BUCKET_CONFIDENCE[details.confidence]
     return EVIDENCE[CATEGORY_EVIDENCE.get(finding.category, "heuristic")]
 
 

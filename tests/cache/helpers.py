@@ -6,6 +6,7 @@ from pathlib import Path
 
 import msgspec
 
+from conftest import build_finding
 from cq.facts import Def, FileFacts, Span
 from cq.result import Anchor, CqResult, Finding, RunMeta, Section
 
@@ -32,7 +33,7 @@ def run_meta(run_id: str = "0190-run") -> RunMeta:
 
 
 def finding(file: str, line: int = 1, category: str = "definition") -> Finding:
-    return Finding(category=category, message=f"{file}:{line}", anchor=Anchor(file=file, line=line))
+    return build_finding(category, f"{file}:{line}", Anchor(file=file, line=line))
 
 
 def make_result(*files: str, evidence: tuple[str, ...] = (), section: tuple[str, ...] = (),

@@ -240,5 +240,5 @@ def test_facts_scanned_during_an_edit_are_not_reused_after_a_revert(
     root, cache = edit_during_the_scan(work, monkeypatch)
     text = "entity=function name=~^(first|other)$"  # a new query: no literal prefilter
     cold = ask(root, cache, text, no_cache=True)
-    assert [f.details["name"] for f in cold.key_findings] == ["first"]
+    assert [f.details.name for f in cold.key_findings] == ["first"]
     assert answer(ask(root, cache, text)) == answer(cold)

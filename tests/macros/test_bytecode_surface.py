@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from conftest import copy_sample, run_macro
+from cq.details import GlobalsUse
 from cq.errors import BadInputError
 from cq.macros.bytecode_surface import PARTS, parse_show
 from cq.result import CqResult
@@ -32,7 +33,14 @@ def ask(root: Path, target: str, show: str | None = None, **options) -> CqResult
 
 
 def by_qualname(result: CqResult) -> dict[str, dict]:
-    return {f.details["qualname"]: f.details for f in result.key_findings}
+    """Each code object's details as plain JSON values; `--show` parts by their name."""
+    found = {}
+    for finding in result.key_findings:
+        details = msgspec.json.decode(msgspec.json.encode(finding.details))
+        if "attributes" in details:
+            details["attrs"] = details.pop("attributes")
+        found[finding.details.qualname] = details
+    return found
 
 
 def _codes(path: Path) -> dict[str, types.CodeType]:
@@ -63,11 +71,11 @@ def _codes(path: Path) -> dict[str, types.CodeType]:
 ])
 def test_globals_and_kinds(shop: Path, qualname, kind, line, read, written) -> None:
     result = ask(shop, CLOSURES, no_cache=True)
-    (finding,) = [f for f in result.key_findings if f.details["qualname"] == qualname]
+    (finding,) = [f for f in result.key_findings if f.details.qualname == qualname]
     assert finding.category == "bytecode_surface" and finding.anchor.file == CLOSURES
     assert finding.anchor.line == line
-    assert finding.details["kind"] == kind and finding.details["evidence"] == "bytecode"
-    assert finding.details["globals"] == {"read": read, "written": written}
+    assert finding.details.kind == kind and finding.details.evidence == "bytecode"
+    assert finding.details.globals == GlobalsUse(tuple(read), tuple(written))
 
 
 def test_class_body_names_are_not_global_reads(make_repo) -> None:
@@ -100,14 +108,14 @@ def test_attributes_and_constants(shop: Path, target, qualname, attrs, constants
 def test_agrees_with_dis(shop: Path, target) -> None:
     codes = _codes(shop / target)
     result = ask(shop, target, no_cache=True)
-    assert {f.details["qualname"] for f in result.key_findings} == set(codes)
+    assert {f.details.qualname for f in result.key_findings} == set(codes)
     for finding in result.key_findings:
-        code = codes[finding.details["qualname"]]
-        assert finding.details["opcodes"] == dict(
+        code = codes[finding.details.qualname]
+        assert finding.details.opcodes == dict(
             Counter(i.opname for i in dis.get_instructions(code)))
         assert finding.anchor.line == max(1, code.co_firstlineno)
         nested = [c for c in code.co_consts if isinstance(c, types.CodeType)]
-        assert len(finding.details["nested"]) == len(nested)
+        assert len(finding.details.nested) == len(nested)
     lines = [f.anchor.line for f in result.key_findings]
     assert lines == sorted(lines)
 
@@ -121,12 +129,12 @@ def test_agrees_with_dis(shop: Path, target) -> None:
 ])
 def test_symbol_targets(shop: Path, target, expected) -> None:
     result = ask(shop, target, no_cache=True)
-    assert [f.details["qualname"] for f in result.key_findings] == expected
+    assert [f.details.qualname for f in result.key_findings] == expected
 
 
 def test_directory_target_lists_each_file_with_its_module(shop: Path) -> None:
     result = ask(shop, "src/shop/", no_cache=True)
-    modules = {f.anchor.file for f in result.key_findings if f.details["kind"] == "module"}
+    modules = {f.anchor.file for f in result.key_findings if f.details.kind == "module"}
     assert modules == {f"src/shop/{name}.py" for name in ("__init__", "closures", "errors",
                                                           "orders")}
     assert result.summary["files"] == 4
@@ -145,7 +153,7 @@ def test_show_selects_parts(shop: Path, show, parts) -> None:
     assert parse_show(show) == parts
     details = by_qualname(ask(shop, "tally", show, no_cache=True))["tally"]
     assert set(PARTS) & set(details) == set(parts)
-    assert {"qualname", "kind", "nested", "evidence"} <= set(details)
+    assert {"qualname", "kind", "evidence"} <= set(details)  # nested: only when there are
 
 
 @pytest.mark.parametrize(("show", "message"), [
@@ -172,11 +180,11 @@ def test_bad_targets(shop: Path, target, message) -> None:
 def test_file_that_does_not_compile_is_an_issue(make_repo) -> None:
     root = make_repo({"good.py": "X = 1\n", "bad.py": "def f(:\n    pass\n"})
     result = ask(root, ".", no_cache=True)
-    assert [(f.anchor.file, f.details["kind"]) for f in result.key_findings] == [
+    assert [(f.anchor.file, f.details.kind) for f in result.key_findings] == [
         ("good.py", "module")]
     (issue,) = result.sections[0].findings
     assert (issue.category, issue.anchor.file) == ("file_issue", "bad.py")
-    assert issue.details["problem"].startswith("SyntaxError")
+    assert issue.details.problem.startswith("SyntaxError")
 
 
 def test_never_executes(make_repo, tmp_path: Path) -> None:
@@ -184,7 +192,7 @@ def test_never_executes(make_repo, tmp_path: Path) -> None:
     root = make_repo({"boom.py": f"open({str(marker)!r}, 'w').write('x')\nraise SystemExit\n"})
     result = ask(root, "boom.py", no_cache=True)
     assert not marker.exists()
-    assert "open" in result.key_findings[0].details["globals"]["read"]
+    assert "open" in result.key_findings[0].details.globals.read
 
 
 def test_cli(shop: Path, run_cli) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import oracle
-from conftest import REPOS, answer_bytes, copy_sample, run_macro
+from conftest import REPOS, answer_bytes, copy_sample, plain, run_macro
 from cq.discover import discover_files
 from cq.errors import BadInputError
 from cq.macros.compute.calls import NAME_ONLY, shape_of
@@ -67,27 +67,27 @@ def test_site_details(ledger: Path) -> None:
     result = ask(ledger, "transfer", no_cache=True)
     assert sites(result) == [(TRANSFERS, 15), (TRANSFERS, 30), ("tests/test_transfers.py", 8)]
     first = result.key_findings[0]
-    assert first.details == {
+    assert plain(first.details) == {  # unset optional fields are left out
         "callee": "transfer", "name": "transfer", "caller": "ledger.transfers.transfer_converted",
         "targets": ["ledger.transfers.transfer"], "n_positional": 3, "keywords": ["note"],
-        "star_args": False, "star_kwargs": False, "forwarding": False,
         "preview": 'src, dst, cents / 100, note="fx"',
+        "enclosing": "transfer_converted",
         "snippet": '    cents = convert(amount, rate, "USD", rounding="down")\n'
                    '    return transfer(src, dst, cents / 100, note="fx")\n',
-        "snippet_line": 14, "evidence": "resolved", "bound_self": False, "external": None,
+        "snippet_line": 14, "evidence": "resolved",
     }
     assert first.anchor.col == 11 and first.score.confidence_bucket == "high"
-    assert result.key_findings[1].details["caller"] == "ledger.transfers.batch.apply"
+    assert result.key_findings[1].details.caller == "ledger.transfers.batch.apply"
 
 
 def test_forwarding_and_bound_self(ledger: Path) -> None:
     result = ask(ledger, "deposit", no_cache=True)
     by_line = {f.anchor.line: f.details for f in result.key_findings}
     forwarded = by_line[10]  # dst.deposit(amount, *args, **kwargs)
-    assert (forwarded["star_args"], forwarded["star_kwargs"], forwarded["forwarding"]) == (
+    assert (forwarded.star_args, forwarded.star_kwargs, forwarded.forwarding) == (
         True, True, True)
-    assert forwarded["evidence"] == "name" and forwarded["bound_self"] is True
-    assert by_line[21]["bound_self"] is False  # Account.deposit(first, 10)
+    assert forwarded.evidence == "name" and forwarded.bound_self is True
+    assert by_line[21].bound_self is False  # Account.deposit(first, 10)
     assert result.summary["forwarding"] == 1
 
 
@@ -125,9 +125,9 @@ def test_what_the_sites_resolve_to(ledger: Path) -> None:
     assert section(result, "resolved_to").notes == tuple(f"{k}: {n}" for k, n in rows.items())
     assert result.summary["resolved_to"] == rows
     by_line = {(f.anchor.file, f.anchor.line): f.details for f in result.key_findings}
-    assert by_line[REPORTS, 25]["external"] == "builtins.str.join"
-    assert by_line[REPORTS, 25]["targets"] == []
-    assert by_line[REPORTS, 34]["external"] is None
+    assert by_line[REPORTS, 25].external == "builtins.str.join"
+    assert by_line[REPORTS, 25].targets == ()
+    assert by_line[REPORTS, 34].external is None
 
 
 @pytest.mark.parametrize(("spec", "signatures", "first"), [
@@ -144,17 +144,17 @@ def test_signatures(ledger: Path, spec, signatures, first) -> None:
     result = ask(ledger, spec, no_cache=True)
     found = section(result, "signatures")
     assert {f.category for f in found.findings} <= {"definition"}
-    assert [(f.anchor.file, f.anchor.line, f.details["signature"])
+    assert [(f.anchor.file, f.anchor.line, f.details.signature)
             for f in found.findings] == signatures
     assert result.summary["signature"] == first
-    assert result.summary["targets"] == [f.details["label"] for f in found.findings]
+    assert result.summary["targets"] == [f.details.label for f in found.findings]
     assert bool(found.notes) == (not signatures)  # "no definition found" otherwise
 
 
 def test_a_class_signature_shows_the_init_it_binds(ledger: Path) -> None:
     (definition,) = section(ask(ledger, "SavingsAccount", no_cache=True),
                             "signatures").findings
-    assert definition.details["binds"] == (
+    assert definition.details.binds == (
         'SavingsAccount(self, ident, owner, *, currency="EUR", opening=0)')
 
 

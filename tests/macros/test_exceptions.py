@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from conftest import copy_sample, run_macro
+from conftest import copy_sample, plain, run_macro
 from cq.errors import BadInputError
 from cq.result import CqResult, Finding
 
@@ -73,10 +73,10 @@ def test_raise_verdicts(shop: Path, marker, caught, evidence, raised) -> None:
     line = line_of(shop, marker)
     finding = raises_by_line(result)[line]
     assert finding.category == "raise" and finding.anchor.file == ORDERS
-    assert finding.details["caught"] is caught
-    assert finding.details["evidence"] == evidence
-    assert finding.details["raised"] == raised
-    assert finding.details["caught_by"] == ([line + 1] if caught else [])
+    assert finding.details.caught is caught
+    assert finding.details.evidence == evidence
+    assert list(finding.details.raised) == raised
+    assert finding.details.caught_by == ((line + 1,) if caught else ())
     kind = "caught" if caught else "uncaught"
     assert finding in section(result, kind)
 
@@ -84,14 +84,14 @@ def test_raise_verdicts(shop: Path, marker, caught, evidence, raised) -> None:
 def test_raise_details(shop: Path) -> None:
     found = raises_by_line(ask(shop, no_cache=True))
     wrapped = found[line_of(shop, "# uncaught: inside the handler")]
-    assert wrapped.details | {"evidence": "-"} == {
-        "exc_type": "RuntimeError", "message": '"wrapped"', "bare": False, "cause": "None",
+    assert plain(wrapped.details) | {"evidence": "-"} == {  # unset fields are left out
+        "exc_type": "RuntimeError", "message": '"wrapped"', "cause": "None",
         "function": "shop.orders.in_handler", "raised": ["RuntimeError"],
-        "qualified": ["RuntimeError"], "caught": False, "caught_by": [], "evidence": "-"}
+        "qualified": ["RuntimeError"], "caught": False, "evidence": "-"}
     bare = found[line_of(shop, "# uncaught: re-raise")]
-    assert (bare.details["bare"], bare.details["exc_type"]) == (True, None)
+    assert (bare.details.bare, bare.details.exc_type) == (True, None)
     module_level = found[line_of(shop, "# uncaught: module level")]
-    assert module_level.details["function"] is None
+    assert module_level.details.function is None
 
 
 def test_sections_partition_every_raise(shop: Path) -> None:
@@ -107,19 +107,19 @@ def test_sections_partition_every_raise(shop: Path) -> None:
 
 def test_key_findings_name_each_escaping_type(shop: Path) -> None:
     result = ask(shop, no_cache=True)
-    escapes = {f.details["exc_type"]: f.details["sites"] for f in result.key_findings}
+    escapes = {f.details.exc_type: f.details.sites for f in result.key_findings}
     assert escapes == {"KeyError": 1, "shop.errors.Fatal": 1, "RuntimeError": 1,
                        "ValueError": 3, "shop.errors.OutOfStock": 1, "BaseException": 1,
                        "SystemExit": 1}
-    value = next(f for f in result.key_findings if f.details["exc_type"] == "ValueError")
+    value = next(f for f in result.key_findings if f.details.exc_type == "ValueError")
     assert value.anchor.line == line_of(shop, "# uncaught: re-raise")
-    assert value.details["functions"] == ["shop.orders.in_else", "shop.orders.nested_def.inner",
-                                          "shop.orders.reraise"]
+    assert value.details.functions == ("shop.orders.in_else", "shop.orders.nested_def.inner",
+                                       "shop.orders.reraise")
 
 
 def test_key_findings_rank_the_most_common_escape_first(shop: Path) -> None:
     result = ask(shop, no_cache=True)
-    sites = [(f.details["sites"], f.details["exc_type"]) for f in result.key_findings]
+    sites = [(f.details.sites, f.details.exc_type) for f in result.key_findings]
     assert sites[0] == (3, "ValueError")
     assert sites == sorted(sites, key=lambda pair: (-pair[0], pair[1]))
 
@@ -133,9 +133,9 @@ def test_one_key_finding_per_type_however_it_is_spelled(make_repo) -> None:
         "pkg/d.py": "class Local(Exception):\n    pass\n\ndef k():\n    raise Local()\n"
                     "\ndef m():\n    raise ValueError\n"})
     result = ask(root, no_cache=True)
-    assert {f.details["exc_type"]: f.details["sites"] for f in result.key_findings} == {
+    assert {f.details.exc_type: f.details.sites for f in result.key_findings} == {
         "pkg.errors.AppError": 3, "pkg.d.Local": 1, "ValueError": 1}
-    assert {f.details["qualified"][0] for f in section(result, "uncaught")} == {
+    assert {f.details.qualified[0] for f in section(result, "uncaught")} == {
         "pkg.errors.AppError", "pkg.d.Local", "ValueError"}
 
 
@@ -156,7 +156,7 @@ def test_deeply_nested_code_is_judged(make_repo) -> None:
     source = (f"x = {deep}\n\ndef f():\n    try:\n        raise KeyError(x)\n"
               "    except LookupError:\n        pass\n")
     (finding,) = section(ask(make_repo({"deep.py": source}), no_cache=True), "caught")
-    assert (finding.anchor.line, finding.details["caught_by"]) == (5, [6])
+    assert (finding.anchor.line, finding.details.caught_by) == (5, (6,))
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -177,14 +177,15 @@ def test_handler_shapes(shop: Path, after, types, flags, alias, severity) -> Non
     line = line_of(shop, after)
     if types is None:  # the handler holding this re-raise: it re-raises
         handler = handlers[line - 1]
-        assert handler.details["reraises"] is True and handler.details["empty"] is False
+        assert handler.details.reraises is True and handler.details.empty is False
         return
     handler = handlers[line + 1]
     assert handler.category == "catch" and handler.severity == severity
-    assert handler.details["types"] == types and handler.details["alias"] == alias
-    on = {k for k in ("bare", "broad", "star", "empty", "reraises") if handler.details[k]}
+    assert list(handler.details.types) == types and handler.details.alias == alias
+    on = {k for k in ("bare", "broad", "star", "empty", "reraises")
+          if getattr(handler.details, k)}
     assert on == flags
-    assert handler.details["evidence"] == "syntax"
+    assert handler.details.evidence == "syntax"
 
 
 def test_summary_counts(shop: Path) -> None:
@@ -235,7 +236,7 @@ def test_a_file_with_a_syntax_error_is_judged_function_by_function(make_repo) ->
     broken = BROKEN_TEXT + ("\n\ndef worse(:\n    try:\n        raise OSError\n"
                             "    except OSError:\n        pass\n")
     result = ask(make_repo({BROKEN: broken}), no_cache=True)
-    found = {line: f.details["caught"] for line, f in raises_by_line(result).items()}
+    found = {line: f.details.caught for line, f in raises_by_line(result).items()}
     assert found == {3: True, 9: False, 14: None}  # `fine` parses alone; `bad` has no handler
     assert [f.anchor.line for f in section(result, "unjudged")] == [14]
     assert result.summary["unjudged"] == 1
@@ -256,7 +257,7 @@ def test_a_file_with_a_syntax_error_is_judged_function_by_function(make_repo) ->
 def test_files_without_a_handler_in_reach(make_repo, source, caught, evidence) -> None:
     result = ask(make_repo({"m.py": source}), no_cache=True)
     (finding,) = raises_by_line(result).values()
-    assert (finding.details["caught"], finding.details["evidence"]) == (caught, evidence)
+    assert (finding.details.caught, finding.details.evidence) == (caught, evidence)
 
 
 # --- CLI and cache -------------------------------------------------------------------------------

@@ -95,12 +95,12 @@ def every_site(result: CqResult) -> list[Finding]:
 
 def site(result: CqResult, file: str, line: int, kind: str) -> Finding:
     (found,) = [f for f in every_site(result) if (f.anchor.file, f.anchor.line,
-                                                  f.details["kind"]) == (file, line, kind)]
+                                                  f.details.kind) == (file, line, kind)]
     return found
 
 
 def bound_to(finding: Finding) -> set[tuple[str, str]]:
-    return {(b["function"], b["param"]) for b in finding.details["bound_to"]}
+    return {(b.function, b.param) for b in finding.details.bound_to}
 
 
 @pytest.fixture
@@ -123,10 +123,10 @@ def hops(make_repo: Repo) -> Path:
 def test_tainted_arguments_bind_to_the_callee_parameter(hops: Path, line: int, slot: str,
                                                         expected: set[tuple[str, str]]) -> None:
     finding = site(impact(hops, "entry", "value"), CORE, line, "call")
-    assert finding.details["slot"] == slot
+    assert finding.details.slot == slot
     assert bound_to(finding) == expected
-    assert {b["evidence"] for b in finding.details["bound_to"]} == {"resolved"}
-    assert (finding.details["depth"], finding.details["evidence"]) == (1, "ast")
+    assert {b.evidence for b in finding.details.bound_to} == {"resolved"}
+    assert (finding.details.depth, finding.details.evidence) == (1, "ast")
 
 
 @pytest.mark.parametrize(
@@ -145,14 +145,14 @@ def test_taint_continues_inside_the_callee(hops: Path, file: str, line: int, kin
                                            function: str, param: str) -> None:
     finding = site(impact(hops, "entry", "value"), file, line, kind)
     assert finding.category == "taint_site"
-    assert finding.details["depth"] == 2
-    assert (finding.details["function"], finding.details["param"]) == (function, param)
-    assert finding.details["evidence"] == "resolved"
+    assert finding.details.depth == 2
+    assert (finding.details.function, finding.details.param) == (function, param)
+    assert finding.details.evidence == "resolved"
 
 
 def test_the_other_parameter_reaches_only_its_own_slot(hops: Path) -> None:
     result = impact(hops, "entry", "other")
-    assert [(f.anchor.line, f.details["kind"]) for f in result.key_findings] == [(9, "call")]
+    assert [(f.anchor.line, f.details.kind) for f in result.key_findings] == [(9, "call")]
     assert bound_to(result.key_findings[0]) == {("pkg.helpers.record", "label")}
     assert result.summary["functions_reached"] == ["pkg.core.entry", "pkg.helpers.record"]
     assert result.summary["returns_tainted"] is False
@@ -175,14 +175,14 @@ def test_depth_limit(hops: Path, depth: int, reached: list[str],
     result = impact(hops, "deep", "x", depth)
     assert result.summary["functions_reached"] == reached
     assert result.summary["by_depth"] == by_depth
-    assert {f.details["depth"] for f in every_site(result)} == {int(d) for d in by_depth}
+    assert {f.details.depth for f in every_site(result)} == {int(d) for d in by_depth}
     assert [s.kind for s in result.sections] == [f"depth_{d}" for d in by_depth if d != "1"
                                                  ] + ["callers"]
 
 
 def test_calls_at_the_last_level_are_not_bound(hops: Path) -> None:
     shallow = impact(hops, "deep", "x", 1)
-    assert site(shallow, CORE, 14, "call").details["bound_to"] == []
+    assert site(shallow, CORE, 14, "call").details.bound_to == ()
     deeper = impact(hops, "deep", "x", 2)
     assert bound_to(site(deeper, CORE, 14, "call")) == {("pkg.core.deeper", "y")}
 
@@ -192,18 +192,18 @@ def test_class_calls_bind_init_and_methods_skip_self(hops: Path) -> None:
     assert bound_to(site(result, CORE, 37, "call")) == {("pkg.core.Box.__init__", "content")}
     assert bound_to(site(result, CORE, 38, "call")) == {("pkg.core.Box.put", "item")}
     store = site(result, CORE, 27, "attribute_store")
-    assert (store.details["depth"], store.details["target"]) == (2, "self.content")
+    assert (store.details.depth, store.details.target) == (2, "self.content")
     wrap = site(result, CORE, 33, "return")
-    assert (wrap.details["function"], wrap.details["depth"]) == ("pkg.core.Box.wrap", 3)
+    assert (wrap.details.function, wrap.details.depth) == ("pkg.core.Box.wrap", 3)
     # box.put: the receiver is a local variable, matched by name; the chain keeps the weakest
-    assert wrap.details["evidence"] == "name"
-    assert site(result, CORE, 27, "attribute_store").details["evidence"] == "resolved"
+    assert wrap.details.evidence == "name"
+    assert site(result, CORE, 27, "attribute_store").details.evidence == "resolved"
 
 
 def test_self_calls_carry_self_evidence(hops: Path) -> None:
     result = impact(hops, "Box.put", "item")
     assert bound_to(site(result, CORE, 30, "call")) == {("pkg.core.Box.wrap", "thing")}
-    assert site(result, CORE, 33, "return").details["evidence"] == "self"
+    assert site(result, CORE, 33, "return").details.evidence == "self"
 
 
 def test_builtins_are_followed_only_when_rebound(make_repo: Repo) -> None:
@@ -218,8 +218,8 @@ def test_builtins_are_followed_only_when_rebound(make_repo: Repo) -> None:
             return items
         """})
     result = impact(root, "f", "p")
-    calls = {f.details["callee"]: bound_to(f) for f in every_site(result)
-             if f.details["kind"] == "call"}
+    calls = {f.details.callee: bound_to(f) for f in every_site(result)
+             if f.details.kind == "call"}
     assert calls == {"len": {("tools.size", "items")}, "str": set()}
 
 
@@ -243,12 +243,12 @@ def test_decorated_async_and_nested_defs(make_repo: Repo) -> None:
             return inner(url)
         """})
     fetch = impact(root, "Service.fetch", "url")
-    assert [(f.anchor.line, f.details["kind"]) for f in fetch.key_findings] == [
+    assert [(f.anchor.line, f.details.kind) for f in fetch.key_findings] == [
         (10, "return"), (10, "call")]
     assert bound_to(fetch.key_findings[1]) == {("svc.Service.fetch.inner", "url")}
     outer = impact(root, "outer", "url")
     assert bound_to(site(outer, "svc.py", 16, "call")) == {("svc.outer.inner", "other")}
-    assert site(outer, "svc.py", 15, "return").details["function"] == "svc.outer.inner"
+    assert site(outer, "svc.py", 15, "return").details.function == "svc.outer.inner"
 
 
 def test_a_file_ast_cannot_parse_makes_the_answer_partial(make_repo: Repo) -> None:
@@ -256,7 +256,7 @@ def test_a_file_ast_cannot_parse_makes_the_answer_partial(make_repo: Repo) -> No
                       "bad.py": "def g(x):\n    return x\n\ndef broken(:\n    pass\n"})
     result = impact(root, "f", "p")
     issues = [f for s in result.sections if s.kind == "file_issues" for f in s.findings]
-    assert [(f.details["path"], f.details["problem"]) for f in issues] == [
+    assert [(f.details.path, f.details.problem) for f in issues] == [
         ("bad.py", "SyntaxError: invalid syntax (line 4)")]
     assert result.summary["partial"] == ["1 file could not be analysed"]
     assert bound_to(site(result, "ok.py", 4, "call")) == {("bad.g", "x")}
@@ -266,7 +266,7 @@ def test_a_file_ast_cannot_parse_makes_the_answer_partial(make_repo: Repo) -> No
 def test_a_class_target_stands_for_its_init(hops: Path) -> None:
     result = impact(hops, "Box", "content")
     assert result.summary["targets"] == ["pkg.core.Box.__init__"]
-    assert [(f.anchor.line, f.details["kind"]) for f in result.key_findings] == [
+    assert [(f.anchor.line, f.details.kind) for f in result.key_findings] == [
         (27, "attribute_store")]
     callers = next(s for s in result.sections if s.kind == "callers")
     assert [(f.anchor.file, f.anchor.line, f.category) for f in callers.findings] == [
@@ -287,7 +287,7 @@ def test_summary_and_sections(hops: Path) -> None:
     assert depth_2.notes == ("in pkg.core.deep, pkg.helpers.gather, pkg.helpers.record, "
                              "pkg.helpers.scale, pkg.helpers.spread",
                              "by kind: assign 1, call 1, return 5")
-    keys = [(f.anchor.file, f.anchor.line, f.details["kind"], f.details["function"])
+    keys = [(f.anchor.file, f.anchor.line, f.details.kind, f.details.function)
             for f in every_site(result)]
     assert len(keys) == len(set(keys))  # each site once
     assert all(f.score is not None for f in every_site(result))
@@ -305,9 +305,9 @@ def test_callers_section(make_repo: Repo) -> None:
         """})
     result = impact(root, "entry", "value")
     (callers,) = [s for s in result.sections if s.kind == "callers"]
-    rows = [(f.anchor.line, f.details["caller"], f.details["evidence"]) for f in callers.findings]
+    rows = [(f.anchor.line, f.details.caller, f.details.evidence) for f in callers.findings]
     assert rows == [(6, "pkg.use.main", "resolved"), (7, "pkg.use.main", "resolved")]
-    assert callers.findings[1].details["targets"] == ["pkg.core.entry"]
+    assert callers.findings[1].details.targets == ("pkg.core.entry",)
     assert result.summary["callers"] == 2
 
 
@@ -349,16 +349,16 @@ TRANSFERS, MONEY, ACCOUNTS = ("src/ledger/transfers.py", "src/ledger/money.py",
 
 def test_callgraph_follows_amount_across_files(callgraph: Path) -> None:
     result = impact(callgraph, "transfer_converted", "amount", 3, no_cache=True)
-    key = [(f.anchor.line, f.details["kind"]) for f in result.key_findings]
+    key = [(f.anchor.line, f.details.kind) for f in result.key_findings]
     assert key == [(14, "assign"), (14, "call"), (15, "return"), (15, "call")]
     assert bound_to(site(result, TRANSFERS, 14, "call")) == {("ledger.money.convert", "amount")}
     assert bound_to(site(result, TRANSFERS, 15, "call")) == {
         ("ledger.transfers.transfer", "amount")}
     convert = site(result, MONEY, 20, "call")
     assert bound_to(convert) == {("ledger.money.to_cents", "amount")}
-    assert site(result, MONEY, 7, "assign").details["depth"] == 3
+    assert site(result, MONEY, 7, "assign").details.depth == 3
     withdraw = site(result, ACCOUNTS, 23, "condition")
-    assert (withdraw.details["function"], withdraw.details["evidence"]) == (
+    assert (withdraw.details.function, withdraw.details.evidence) == (
         "ledger.accounts.Account.withdraw", "name")
     assert result.summary["functions_reached"] == [
         "ledger.accounts.Account.deposit", "ledger.accounts.Account.withdraw",
@@ -369,20 +369,20 @@ def test_callgraph_follows_amount_across_files(callgraph: Path) -> None:
 def test_callgraph_keyword_forwarding(callgraph: Path) -> None:
     result = impact(callgraph, "render_all", "options", no_cache=True)
     call = site(result, "src/ledger/reports.py", 45, "call")
-    assert call.details["slot"] == "**kwargs"
+    assert call.details.slot == "**kwargs"
     assert bound_to(call) == {("ledger.money.format_amount", "sep"),
                               ("ledger.money.format_amount", "symbol")}
     text = site(result, MONEY, 15, "assign")
-    assert (text.details["param"], text.details["names"]) == ("sep, symbol", ["sep"])
+    assert (text.details.param, text.details.names) == ("sep, symbol", ("sep",))
 
 
 def test_callgraph_keyword_into_callee(callgraph: Path) -> None:
     result = impact(callgraph, "Account.withdraw", "self", no_cache=True)
     call = site(result, ACCOUNTS, 25, "call")
-    assert call.details["slot"] == "kw currency"
+    assert call.details.slot == "kw currency"
     assert bound_to(call) == {("ledger.money.to_cents", "currency")}
     inside = site(result, MONEY, 7, "call")  # RATES.get(currency, 1.0)
-    assert (inside.details["param"], inside.details["slot"]) == ("currency", "arg 0")
+    assert (inside.details.param, inside.details.slot) == ("currency", "arg 0")
 
 
 def test_callgraph_aliased_import(callgraph: Path) -> None:
@@ -390,7 +390,7 @@ def test_callgraph_aliased_import(callgraph: Path) -> None:
     call = site(result, ACCOUNTS, 29, "call")  # fmt = `from ledger.money import format_amount`
     assert bound_to(call) == {("ledger.money.format_amount", "cents"),
                               ("ledger.money.format_amount", "currency")}
-    assert site(result, MONEY, 14, "assign").details["bound"] == ["whole", "part"]
+    assert site(result, MONEY, 14, "assign").details.bound == ("whole", "part")
 
 
 def test_cache_hit_equals_miss(callgraph: Path) -> None:
@@ -457,7 +457,7 @@ def test_a_wide_name_only_fan_out_is_not_followed_and_says_so(make_repo: Repo) -
         {"callee": "crate.stow", "file": "app.py", "line": 8, "definitions": MAX_BY_NAME + 1}]
     (note,) = result.summary["notes"]
     assert note.startswith("1 tainted call not followed") and "crate.stow" in note
-    assert site(result, "box.py", 3, "return").details["evidence"] == "name"
+    assert site(result, "box.py", 3, "return").details.evidence == "name"
 
 
 def test_a_function_reached_through_two_parameters_lists_its_sites_once(
@@ -473,8 +473,8 @@ def test_a_function_reached_through_two_parameters_lists_its_sites_once(
             return total
         """})
     result = impact(root, "entry", "value")
-    inside = [(f.anchor.line, f.details["kind"], f.details["param"])
-              for f in every_site(result) if f.details["function"] == "m.pair"]
+    inside = [(f.anchor.line, f.details.kind, f.details.param)
+              for f in every_site(result) if f.details.function == "m.pair"]
     assert inside == [(7, "assign", "a, b"), (8, "return", "a, b")]
     assert result.summary["functions_reached"] == ["m.entry", "m.pair"]
 

@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from conftest import all_findings, copy_sample, run_macro
+from cq.details import ImportedName
 from cq.errors import BadInputError
 from cq.result import CqResult, Finding
 
@@ -19,8 +20,8 @@ def imports(root: Path, **args) -> CqResult:
 
 
 def rows(result: CqResult, path: str) -> list[tuple]:
-    return sorted((f.anchor.line, f.details["resolved"], f.details["classification"],
-                   tuple(f.details["targets"])) for f in all_findings(result)
+    return sorted((f.anchor.line, f.details.resolved, f.details.classification,
+                   tuple(f.details.targets)) for f in all_findings(result)
                   if f.anchor.file == path)
 
 
@@ -73,7 +74,7 @@ MODELS = [
 def test_classification_resolution_and_targets(make_repo) -> None:
     result = imports(make_repo(PKG))
     assert rows(result, "src/pkg/models.py") == sorted(MODELS, key=lambda r: (r[0], r[1] or ""))
-    assert {f.details["importer"] for f in all_findings(result)} == {"pkg.models"}
+    assert {f.details.importer for f in all_findings(result)} == {"pkg.models"}
     summary = result.summary
     assert (summary["imports"], summary["internal"], summary["stdlib"],
             summary["third_party"]) == (14, 8, 4, 2)
@@ -84,12 +85,13 @@ def test_classification_resolution_and_targets(make_repo) -> None:
 
 def test_findings_split_internal_key_and_sections(make_repo) -> None:
     result = imports(make_repo(PKG))
-    assert {f.details["classification"] for f in result.key_findings} == {"internal"}
+    assert {f.details.classification for f in result.key_findings} == {"internal"}
     assert [(s.kind, len(s.findings)) for s in result.sections] == [("stdlib", 4),
                                                                     ("third_party", 2)]
-    (aliased,) = [f for f in all_findings(result) if f.details["resolved"] == "os.path"]
-    assert aliased.details["alias"] == "osp" and aliased.details["evidence"] == "syntax"
-    assert aliased.anchor.line == 3 and aliased.details["text"] == "import os.path as osp"
+    (aliased,) = [f for f in all_findings(result) if f.details.resolved == "os.path"]
+    assert aliased.details.names == (ImportedName("os.path", "osp"),)
+    assert aliased.details.evidence == "syntax"
+    assert aliased.anchor.line == 3 and aliased.details.text == "import os.path as osp"
 
 
 @pytest.mark.parametrize(("files", "expected"), [
@@ -102,7 +104,7 @@ def test_findings_split_internal_key_and_sections(make_repo) -> None:
 def test_classification_table(make_repo, files, expected) -> None:
     result = imports(make_repo(files))
     (finding,) = [f for f in all_findings(result) if f.anchor.file == "app.py"]
-    assert finding.details["classification"] == expected
+    assert finding.details.classification == expected
 
 
 @pytest.mark.parametrize(("files", "path", "resolved", "classification", "evidence"), [
@@ -121,9 +123,9 @@ def test_modules_next_to_the_package_root(make_repo, files, path, resolved, clas
     result = imports(make_repo(files))
     (finding,) = [f for f in all_findings(result) if f.anchor.file == path]
     details = finding.details
-    assert (details["resolved"], details["classification"], details["evidence"]) == (
+    assert (details.resolved, details.classification, details.evidence) == (
         resolved, classification, evidence)
-    assert details["targets"] == ([resolved] if classification == "internal" else [])
+    assert details.targets == ((resolved,) if classification == "internal" else ())
 
 
 @pytest.mark.parametrize(("source", "lazy", "type_only"), [
@@ -138,8 +140,8 @@ def test_modules_next_to_the_package_root(make_repo, files, path, resolved, clas
 ])
 def test_lazy_and_type_only(make_repo, source, lazy, type_only) -> None:
     result = imports(make_repo({"pkg/__init__.py": "", "pkg/a.py": source, "pkg/b.py": ""}))
-    (edge,) = [f for f in result.key_findings if f.details["targets"] == ["pkg.b"]]
-    assert (edge.details["lazy"], edge.details["type_only"]) == (lazy, type_only)
+    (edge,) = [f for f in result.key_findings if f.details.targets == ("pkg.b",)]
+    assert (edge.details.lazy, edge.details.type_only) == (lazy, type_only)
 
 
 @pytest.mark.parametrize(("source", "main_only"), [
@@ -150,33 +152,33 @@ def test_lazy_and_type_only(make_repo, source, lazy, type_only) -> None:
 ])
 def test_imports_under_the_main_guard(make_repo, source, main_only) -> None:
     result = imports(make_repo({"pkg/__init__.py": "", "pkg/a.py": source, "pkg/b.py": ""}))
-    (edge,) = [f for f in result.key_findings if f.details["targets"] == ["pkg.b"]]
-    assert (edge.details["main_only"], edge.details["lazy"]) == (main_only, False)
+    (edge,) = [f for f in result.key_findings if f.details.targets == ("pkg.b",)]
+    assert (edge.details.main_only, edge.details.lazy) == (main_only, False)
 
 
 def test_a_script_block_import_makes_no_import_time_cycle(make_repo) -> None:
     root = make_repo({"m/__init__.py": "", "m/a.py": "import m.b\n",
                       "m/b.py": "if __name__ == '__main__':\n    import m.a\n"})
     (cycle,) = imports(root, cycles=True).key_findings
-    assert (cycle.details["import_time"], cycle.severity) == (False, "info")
-    assert cycle.details["path"][0]["main_only"] is True
+    assert (cycle.details.import_time, cycle.severity) == (False, "info")
+    assert cycle.details.path[0].main_only is True
 
 
 def test_stub_imports_are_type_only(make_repo) -> None:
     result = imports(make_repo({"pkg/__init__.py": "", "pkg/b.py": "",
                                 "pkg/a.pyi": "import pkg.b\n"}))
     (edge,) = result.key_findings
-    assert edge.details["type_only"] is True
+    assert edge.details.type_only is True
 
 
 # -- cycles ---------------------------------------------------------------------------------
 
 def cycle_rows(result: CqResult) -> dict[tuple[str, ...], Finding]:
-    return {tuple(f.details["modules"]): f for f in result.key_findings}
+    return {tuple(f.details.modules): f for f in result.key_findings}
 
 
 def edge_lines(finding: Finding) -> list[tuple[str, str, str, int]]:
-    return [(e["from"], e["to"], e["file"], e["line"]) for e in finding.details["edges"]]
+    return [(e.source, e.target, e.file, e.line) for e in finding.details.edges]
 
 
 @pytest.mark.parametrize(("modules", "edges", "severity", "lazy_only"), [
@@ -200,9 +202,9 @@ def test_sample_repo_cycles(cycles_repo, modules, edges, severity, lazy_only) ->
     assert len(found) == 4 and result.summary["cycles"] == 4
     cycle = found[modules]
     assert edge_lines(cycle) == edges
-    assert (cycle.severity, cycle.details["lazy_only"]) == (severity, lazy_only)
-    assert cycle.details["size"] == len(modules) and cycle.details["evidence"] == "syntax"
-    first = cycle.details["cycle"]
+    assert (cycle.severity, cycle.details.lazy_only) == (severity, lazy_only)
+    assert cycle.details.size == len(modules) and cycle.details.evidence == "syntax"
+    first = cycle.details.cycle
     assert first[0] == first[-1] == modules[0] and len(first) == len(modules) + 1
     assert (cycle.anchor.file, cycle.anchor.line) == edges[0][2:]
     assert [s.kind for s in result.sections] == ["cycle_lines"]
@@ -211,8 +213,8 @@ def test_sample_repo_cycles(cycles_repo, modules, edges, severity, lazy_only) ->
 def test_cycle_order_follows_the_ring(cycles_repo) -> None:
     ring = cycle_rows(imports(cycles_repo, cycles=True))[
         ("loops.ring.one", "loops.ring.three", "loops.ring.two")]
-    assert ring.details["cycle"] == ["loops.ring.one", "loops.ring.two", "loops.ring.three",
-                                     "loops.ring.one"]
+    assert ring.details.cycle == ("loops.ring.one", "loops.ring.two", "loops.ring.three",
+                                  "loops.ring.one")
 
 
 def test_lazy_edge_breaks_the_cycle_at_import_time(make_repo) -> None:
@@ -220,8 +222,7 @@ def test_lazy_edge_breaks_the_cycle_at_import_time(make_repo) -> None:
                       "m/b.py": "def f():\n    import m.a\n"})
     (cycle,) = imports(root, cycles=True).key_findings
     details = cycle.details
-    assert (details["lazy_only"], details["import_time"], cycle.severity) == (False, False,
-                                                                             "info")
+    assert (details.lazy_only, details.import_time, cycle.severity) == (False, False, "info")
 
 
 @pytest.mark.parametrize(("init", "cycles"), [
@@ -246,16 +247,16 @@ MIXED = {  # a <-> b closes only lazily; a -> c -> d -> a runs at import time
 def test_an_import_time_cycle_is_shown_through_eager_edges(make_repo) -> None:
     found = cycle_rows(imports(make_repo(MIXED), cycles=True))
     eager = found[("m.a", "m.c", "m.d")]
-    assert (eager.severity, eager.details["import_time"]) == ("warning", True)
-    assert eager.details["cycle"] == ["m.a", "m.c", "m.d", "m.a"]
-    assert [(e["file"], e["line"], e["lazy"]) for e in eager.details["path"]] == [
+    assert (eager.severity, eager.details.import_time) == ("warning", True)
+    assert eager.details.cycle == ("m.a", "m.c", "m.d", "m.a")
+    assert [(e.file, e.line, e.lazy) for e in eager.details.path] == [
         ("m/a.py", 1, False), ("m/c.py", 1, False), ("m/d.py", 1, False)]
     assert (eager.anchor.file, eager.anchor.line) == ("m/a.py", 1)
     lazy = found[("m.a", "m.b", "m.c", "m.d")]  # the coupling through the lazy import
-    assert (lazy.severity, lazy.details["import_time"]) == ("info", False)
-    assert lazy.details["cycle"] == ["m.a", "m.b", "m.a"]
-    assert [(e["line"], e["lazy"]) for e in lazy.details["path"]] == [(4, True), (1, False)]
-    assert lazy.details["import_time_cycles"] == [["m.a", "m.c", "m.d"]]
+    assert (lazy.severity, lazy.details.import_time) == ("info", False)
+    assert lazy.details.cycle == ("m.a", "m.b", "m.a")
+    assert [(e.line, e.lazy) for e in lazy.details.path] == [(4, True), (1, False)]
+    assert lazy.details.import_time_cycles == (("m.a", "m.c", "m.d"),)
     assert len(found) == 2
 
 
@@ -263,16 +264,16 @@ def test_a_component_is_shown_by_a_ring_not_by_a_self_import(make_repo) -> None:
     root = make_repo({"m/__init__.py": "", "m/a.py": "import m.b\n\ndef f():\n    import m.a\n",
                       "m/b.py": "def g():\n    import m.a\n"})
     (cycle,) = imports(root, cycles=True).key_findings
-    assert cycle.details["cycle"] == ["m.b", "m.a", "m.b"]
+    assert cycle.details.cycle == ("m.b", "m.a", "m.b")
 
 
 def test_cycles_are_ranked_import_time_first(make_repo) -> None:
     files = {**MIXED, "m/x.py": "def f():\n    import m.y\n", "m/y.py": "import m.x\n",
              "m/p.py": "import m.q\n", "m/q.py": "import m.p\n"}
     result = imports(make_repo(files), cycles=True)
-    assert [(f.details["import_time"], f.details["modules"]) for f in result.key_findings] == [
-        (True, ["m.a", "m.c", "m.d"]), (True, ["m.p", "m.q"]),
-        (False, ["m.a", "m.b", "m.c", "m.d"]), (False, ["m.x", "m.y"])]
+    assert [(f.details.import_time, f.details.modules) for f in result.key_findings] == [
+        (True, ("m.a", "m.c", "m.d")), (True, ("m.p", "m.q")),
+        (False, ("m.a", "m.b", "m.c", "m.d")), (False, ("m.x", "m.y"))]
     assert (result.summary["cycles"], result.summary["import_time_cycles"]) == (4, 2)
 
 
@@ -281,14 +282,15 @@ def test_cycle_lines_are_a_section_of_import_findings(cycles_repo) -> None:
     (lines,) = result.sections
     assert lines.kind == "cycle_lines"
     first = result.key_findings[0]
-    shown = [(f.anchor.file, f.anchor.line, f.details["cycle"]) for f in lines.findings
-             if f.details["cycle"] == 1]
-    assert shown == [(e["file"], e["line"], 1) for e in first.details["path"]]
+    shown = [(f.anchor.file, f.anchor.line, f.details.cycle) for f in lines.findings
+             if f.details.cycle == 1]
+    assert shown == [(e.file, e.line, 1) for e in first.details.path]
     assert {f.category for f in lines.findings} == {"import"}
-    assert len(lines.findings) == sum(len(f.details["path"]) for f in result.key_findings)
-    for finding in lines.findings:
-        assert finding.details["targets"] == [finding.details["to"]]
-        assert finding.details["importer"] == finding.details["from"]
+    assert len(lines.findings) == sum(len(f.details.path) for f in result.key_findings)
+    for finding, edge in zip(lines.findings, [e for f in result.key_findings
+                                              for e in f.details.path], strict=True):
+        assert finding.details.targets == (edge.target,) == (finding.details.module,)
+        assert finding.details.importer == edge.source
 
 
 def test_deeply_nested_code_does_not_stop_the_graph(make_repo) -> None:
@@ -297,7 +299,7 @@ def test_deeply_nested_code_does_not_stop_the_graph(make_repo) -> None:
                       "m/a.py": "from typing import TYPE_CHECKING\nimport m.b\n"
                                 f"if TYPE_CHECKING:\n    import os\nx = {deep}\n"})
     result = imports(root)
-    assert [f.details["targets"] for f in result.key_findings] == [["m.b"]]
+    assert [f.details.targets for f in result.key_findings] == [("m.b",)]
 
 
 # -- --module --------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ def test_deeply_nested_code_does_not_stop_the_graph(make_repo) -> None:
 @pytest.mark.parametrize("name", ["loops.rel.right", "src/loops/rel/right.py"])
 def test_module_keeps_both_directions(cycles_repo, name) -> None:
     result = imports(cycles_repo, module=name)
-    seen = sorted((f.anchor.file, f.anchor.line, f.details["resolved"], f.details["direction"])
+    seen = sorted((f.anchor.file, f.anchor.line, f.details.resolved, f.details.direction)
                   for f in all_findings(result))
     assert seen == [("src/loops/rel/left.py", 3, "loops.rel", "incoming"),
                     ("src/loops/rel/right.py", 3, "json", "outgoing"),
@@ -316,7 +318,7 @@ def test_module_keeps_both_directions(cycles_repo, name) -> None:
 
 def test_module_lists_its_importers_first(cycles_repo) -> None:
     result = imports(cycles_repo, module="loops.rel.right")
-    directions = [f.details["direction"] for f in result.key_findings]
+    directions = [f.details.direction for f in result.key_findings]
     assert directions == ["incoming", "outgoing"]
     assert result.key_findings[0].message.startswith("loops.rel.left imports it: ")
 

@@ -94,3 +94,48 @@ def test_a_warm_hit_imports_only_the_spec(name: str, tmp_path) -> None:
     allowed = ["ast"] if name == "sig-impact" else []  # reading SIG needs the parser
     assert outputs[1].stdout.splitlines()[-1] == f"0 {allowed}", outputs[1].stdout
     assert "cache: hit" in outputs[1].stdout
+
+
+_EVERYTHING = {  # something for every macro to find
+    "pkg/__init__.py": "",
+    "pkg/a.py": "import os\nimport pkg.b\n\nSEEN = os.environ.get('X')\n\n\n"
+                "def helper(x, y=1):\n    count = 0\n\n    def inner():\n"
+                "        nonlocal count\n        count += x\n    try:\n"
+                "        return inner() or eval(y)\n    except ValueError:\n        raise\n",
+    "pkg/b.py": "import pkg.a\n\n\ndef main():\n    return pkg.a.helper(1, y=2)\n",
+}
+_ARGS = {"calls": {"target": "helper"}, "impact": {"target": "helper", "param": "x"},
+         "sig-impact": {"target": "helper", "to": "(x)"}, "imports": {"cycles": True},
+         "exceptions": {}, "side-effects": {}, "scopes": {"target": "pkg/"},
+         "bytecode-surface": {"target": "pkg/a.py"}, "hazards": {}}
+
+
+@pytest.mark.parametrize("name", list(MACRO_MODULES))
+def test_a_fresh_answer_equals_its_cached_form(name: str, make_repo) -> None:
+    """Producers build details with exactly the declared types (tuples, structs), so the
+    answer read back from the cache is equal to the one computed, not just alike in JSON."""
+    import msgspec
+
+    from conftest import run_macro
+    from cq.result import result_from_json
+
+    result = run_macro(make_repo(_EVERYTHING), name, _ARGS[name], no_cache=True)
+    assert result.key_findings, name
+    assert result_from_json(msgspec.json.encode(result)) == result
+
+
+@pytest.mark.parametrize("text", [
+    "entity=function name=helper fields=def,loc,callers,callees,imports,hazards,evidence",
+    "entity=function scope=closure expand=scope,bytecode_surface,raises,imports,callers",
+    "entity=callsite name=helper fields=evidence", "entity=import name=os",
+    "entity=module exports=helper fields=imports", "entity=decorator",
+    "pattern='eval($X)'", "entity=function used_by=function:main raises=class:ValueError",
+])
+def test_a_fresh_query_answer_equals_its_cached_form(text: str, make_repo) -> None:
+    import msgspec
+
+    from conftest import run_q
+    from cq.result import result_from_json
+
+    result = run_q(make_repo(_EVERYTHING), text, no_cache=True)
+    assert result_from_json(msgspec.json.encode(result)) == result

@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from conftest import copy_sample, run_macro
+from conftest import copy_sample, plain, run_macro
 from cq.errors import BadInputError
 from cq.macros.target import is_path
 from cq.result import CqResult, Finding
@@ -35,7 +35,7 @@ def scopes(result: CqResult) -> list[Finding]:
 
 
 def by_qualname(result: CqResult) -> dict[str, dict]:
-    return {f.details["qualname"]: f.details for f in scopes(result)}
+    return {f.details.qualname: f.details for f in scopes(result)}
 
 
 @pytest.mark.parametrize(("qualname", "line", "free", "cells", "nonlocals", "globals_"), [
@@ -51,24 +51,24 @@ def by_qualname(result: CqResult) -> dict[str, dict]:
 def test_closure_variables(shop: Path, qualname, line, free, cells, nonlocals,
                            globals_) -> None:
     result = ask(shop, CLOSURES, no_cache=True)
-    (finding,) = [f for f in scopes(result) if f.details["qualname"] == qualname]
+    (finding,) = [f for f in scopes(result) if f.details.qualname == qualname]
     assert finding.category == "scope" and finding.severity == "info"
     assert (finding.anchor.file, finding.anchor.line) == (CLOSURES, line)
     details = finding.details
-    assert (details["free"], details["cells"]) == (free, cells)
-    assert (details["nonlocals"], details["globals"]) == (nonlocals, globals_)
-    assert details["closure"] is bool(free) and details["evidence"] == "symtable"
+    assert (list(details.free), list(details.cells)) == (free, cells)
+    assert (list(details.nonlocals), list(details.declared_globals)) == (nonlocals, globals_)
+    assert details.closure is bool(free) and details.evidence == "symtable"
 
 
 def test_details_shape(shop: Path) -> None:
     details = by_qualname(ask(shop, "make_counter.bump", no_cache=True))["make_counter.bump"]
-    assert details == {"qualname": "make_counter.bump", "name": "shop.closures.make_counter.bump",
-                       "kind": "function", "free": ["count"], "cells": [],
-                       "nonlocals": ["count"], "globals": [], "locals": 0, "nested": True,
-                       "closure": True, "evidence": "symtable"}
+    assert plain(details) == {  # empty lists and false flags are left out
+        "qualname": "make_counter.bump", "name": "shop.closures.make_counter.bump",
+        "kind": "function", "free": ["count"], "nonlocals": ["count"], "nested": True,
+        "closure": True, "evidence": "symtable"}
     method = by_qualname(ask(shop, "Ledger.recorder", no_cache=True))["Ledger.recorder"]
-    # locals: self, rows, record
-    assert (method["kind"], method["locals"], method["nested"]) == ("method", 3, False)
+    assert (method.kind, method.locals, method.nested) == (
+        "method", ("record", "rows", "self"), False)
 
 
 def _compiled(path: Path) -> dict[str, types.CodeType]:
@@ -88,9 +88,9 @@ def test_agrees_with_the_compiler(shop: Path) -> None:
     result = ask(shop, ".", no_cache=True)
     assert result.key_findings
     for finding in scopes(result):
-        code = _compiled(shop / finding.anchor.file)[finding.details["qualname"]]
-        assert finding.details["free"] == sorted(code.co_freevars)
-        assert finding.details["cells"] == sorted(code.co_cellvars)
+        code = _compiled(shop / finding.anchor.file)[finding.details.qualname]
+        assert list(finding.details.free) == sorted(code.co_freevars)
+        assert list(finding.details.cells) == sorted(code.co_cellvars)
 
 
 def _def_count(root: Path, under: str) -> int:
@@ -135,11 +135,11 @@ def test_summary(shop: Path) -> None:
 
 def test_scopes_without_closure_variables_come_after_the_rest(shop: Path) -> None:
     result = ask(shop, CLOSURES, no_cache=True)
-    assert [f.details["qualname"] for f in result.key_findings] == [
+    assert [f.details.qualname for f in result.key_findings] == [
         "make_counter", "make_counter.bump", "make_adder", "tally", "Ledger.__init__",
         "Ledger.recorder", "Ledger.recorder.record"]
     (plain,) = result.sections
-    assert plain.kind == "no_closure" and [f.details["qualname"] for f in plain.findings] == [
+    assert plain.kind == "no_closure" and [f.details.qualname for f in plain.findings] == [
         "squares"]
 
 
@@ -168,11 +168,11 @@ def test_file_that_does_not_compile_is_an_issue(make_repo) -> None:
     root = make_repo({"ok.py": "def f(a):\n    return lambda: a\n",
                       BROKEN: "def g(x):\n    return x\n\ndef bad(:\n    pass\n"})
     result = ask(root, ".", no_cache=True)
-    assert {f.details["qualname"] for f in result.key_findings} == {"f"}
+    assert {f.details.qualname for f in result.key_findings} == {"f"}
     (issues,) = result.sections
     (issue,) = issues.findings
     assert issue.category == "file_issue" and issue.anchor.file == BROKEN
-    assert "SyntaxError" in issue.details["problem"]
+    assert "SyntaxError" in issue.details.problem
     assert result.summary["files_not_compiled"] == 1
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from conftest import copy_sample, run_macro
+from conftest import copy_sample, plain, run_macro
 from cq.result import CqResult, Finding
 
 EFFECTS = "src/loops/effects.py"
@@ -25,7 +25,7 @@ def effects(result: CqResult) -> list[Finding]:
 
 
 def kinds_by_line(result: CqResult, path: str = "mod.py") -> list[tuple[int, str]]:
-    return sorted((f.anchor.line, f.details["kind"]) for f in effects(result)
+    return sorted((f.anchor.line, f.details.kind) for f in effects(result)
                   if f.anchor.file == path)
 
 
@@ -113,7 +113,7 @@ def test_details_anchor_and_severity(make_repo) -> None:
     assert (finding.anchor.file, finding.anchor.line, finding.anchor.col) == ("pkg/mod.py",
                                                                              5, 11)
     assert finding.category == "side_effect" and finding.severity == "warning"
-    assert finding.details == {"kind": "ambient_read", "text": "_os.getcwd()",
+    assert plain(finding.details) == {"kind": "ambient_read", "text": "_os.getcwd()",
                                "callee": "_os.getcwd", "qualified": "os.getcwd",
                                "module": "pkg.mod", "scope": "C", "evidence": "ast"}
 
@@ -122,7 +122,7 @@ def test_unparsable_file_falls_back_to_facts(make_repo) -> None:
     source = "setup()\nprint 'python 2'\n"
     result = side_effects(make_repo({"old.py": source}))
     (finding,) = effects(result)
-    assert (finding.anchor.line, finding.details["kind"], finding.details["evidence"]) == (
+    assert (finding.anchor.line, finding.details.kind, finding.details.evidence) == (
         1, "call", "heuristic")
     assert result.summary["files_unparsed"] == ["old.py"]
 
@@ -173,8 +173,8 @@ def test_sample_repo(cycles_repo) -> None:
     assert kinds_by_line(result, "src/loops/registry.py") == [(14, "call")]
     assert [s.kind for s in result.sections] == ["global_mutation", "ambient_read", "call",
                                                  "decorator"]
-    assert {f.severity for f in effects(result) if f.details["kind"] == "decorator"} == {"info"}
-    assert [(f.category, f.anchor.file, f.details["effects"]) for f in result.key_findings] == [
+    assert {f.severity for f in effects(result) if f.details.kind == "decorator"} == {"info"}
+    assert [(f.category, f.anchor.file, f.details.effects) for f in result.key_findings] == [
         ("module", EFFECTS, 9), ("module", "src/loops/registry.py", 1)]
     summary = result.summary
     assert summary["by_kind"] == {"global_mutation": 2, "ambient_read": 2, "call": 4,

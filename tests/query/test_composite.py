@@ -72,7 +72,7 @@ SOURCE = {
 )
 def test_composites_on_entities(ask, text: str, expected: set[str]) -> None:
     result = ask(text, SOURCE)
-    assert {f.details["qualname"] for f in result.key_findings} == expected
+    assert {f.details.qualname for f in result.key_findings} == expected
 
 
 @pytest.mark.parametrize(

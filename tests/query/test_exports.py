@@ -33,11 +33,11 @@ FILES = {
 )
 def test_exports(ask, name: str, expected: set[str]) -> None:
     result = ask(f"entity=module exports={name}", FILES)
-    assert {f.details["module"] for f in result.key_findings} == expected
+    assert {f.details.module for f in result.key_findings} == expected
 
 
 def test_partly_dynamic_all_is_noted(ask) -> None:
     result = ask("entity=module exports=run", FILES)
     assert any("dynamic.py: __all__ is partly dynamic" in n for n in result.summary["notes"])
-    via = {f.details["module"]: f.details["exports"]["via"] for f in result.key_findings}
+    via = {f.details.module: f.details.exports.via for f in result.key_findings}
     assert via["listed"] == "__all__" and via["plain"] == "import"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cq.details import Quote
+
 APP = {"pkg/app.py": """\
 import os
 import os.path as osp
@@ -37,12 +39,12 @@ def quiet(path={}):
 )
 def test_imports_used_by_a_def(ask, name: str, expected: list[str]) -> None:
     (finding,) = ask(f"entity=function name={name} fields=imports", APP).key_findings
-    assert finding.details["imports"] == expected
+    assert list(finding.details.imports) == expected
 
 
 def test_module_imports_are_all_of_them(ask) -> None:
     (finding,) = ask("entity=module fields=imports", APP).key_findings
-    assert finding.details["imports"] == ["helpers.*", "json.dumps", "json.loads", "os",
+    assert list(finding.details.imports) == ["helpers.*", "json.dumps", "json.loads", "os",
                                           "os.path", "shlex.split"]
 
 
@@ -58,12 +60,12 @@ def test_module_imports_are_all_of_them(ask) -> None:
 )
 def test_hazards_inside_the_def(ask, text: str, expected) -> None:
     (finding,) = ask(text, APP).key_findings
-    assert [(h["id"], h["line"], h["severity"]) for h in finding.details["hazards"]] == expected
+    assert [(h.id, h.line, h.severity) for h in finding.details.hazards] == expected
 
 
 def test_evidence_quotes_decorators_and_first_lines(ask) -> None:
     (finding,) = ask("entity=function name=handler fields=evidence", APP).key_findings
-    assert [(e["line"], e["text"]) for e in finding.details["evidence"]] == [
+    assert [(e.line, e.text) for e in finding.details.quotes] == [
         (11, "@deco"), (12, "def handler(raw):"), (13, "    from shlex import split"),
         (14, "    data = loads(raw)")]
 
@@ -71,5 +73,4 @@ def test_evidence_quotes_decorators_and_first_lines(ask) -> None:
 def test_evidence_of_a_call_site_and_form_feeds(ask) -> None:
     files = {"m.py": "x = 1\n\x0c\ndef f():\n    return g(x)\n"}
     (finding,) = ask("entity=callsite name=g fields=evidence", files).key_findings
-    assert finding.details["evidence"] == [{"file": "m.py", "line": 4,
-                                            "text": "    return g(x)"}]
+    assert finding.details.quotes == (Quote("m.py", 4, "    return g(x)"),)

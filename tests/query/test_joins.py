@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from cq.details import RaiseRef
+
 RAISERS = {"m.py": """\
 class Boom(Exception):
     pass
@@ -59,12 +61,12 @@ def bare_outside():
 )
 def test_raises(ask, text: str, expected: set[str]) -> None:
     result = ask(text, RAISERS)
-    assert {f.details["qualname"] for f in result.key_findings} == expected
+    assert {f.details.qualname for f in result.key_findings} == expected
 
 
 def test_raises_details_list_the_sites(ask) -> None:
     (finding,) = ask("entity=function name=alias raises=class:Boom", RAISERS).key_findings
-    assert finding.details["raises"] == [["exc", 23]]
+    assert finding.details.raises == (RaiseRef("exc", 23),)
 
 
 USERS = {"app.py": """\
@@ -111,7 +113,7 @@ def other():
     ],
 )
 def test_used_by(ask, text: str, expected: set[str]) -> None:
-    assert {f.details["qualname"] for f in ask(text, USERS).key_findings} == expected
+    assert {f.details.qualname for f in ask(text, USERS).key_findings} == expected
 
 
 DEFINERS = {"pkg/a.py": "class A:\n    class Inner:\n        def run(self): pass\n"
@@ -132,4 +134,4 @@ DEFINERS = {"pkg/a.py": "class A:\n    class Inner:\n        def run(self): pass
 )
 def test_defines(ask, text: str, expected: set[str]) -> None:
     found = ask(text, DEFINERS).key_findings
-    assert {f.details.get("qualname") or f.details["module"] for f in found} == expected
+    assert {getattr(f.details, "qualname", None) or f.details.module for f in found} == expected

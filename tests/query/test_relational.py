@@ -137,14 +137,14 @@ HANDLERS = {
 )
 def test_relations_on_entities(ask, text: str, expected: set[str]) -> None:
     result = ask(text, HANDLERS)
-    assert {f.details["qualname"] for f in result.key_findings} == expected
+    assert {f.details.qualname for f in result.key_findings} == expected
     assert result.summary["matches"] == len(expected)
 
 
 def test_entity_rule_keeps_limit_and_explain(ask) -> None:
     result = ask("entity=method inside='class Handler' inside.stopBy=end limit=1 explain=true",
                  HANDLERS)
-    assert [f.details["qualname"] for f in result.key_findings] == ["Handler.name"]
+    assert [f.details.qualname for f in result.key_findings] == ["Handler.name"]
     assert result.summary["matches"] == 3 and result.summary["truncated"] is True
     plan = result.summary["plan"]
     assert "keep definitions whose node matches the rule" in plan

@@ -112,8 +112,8 @@ def test_locals_globals_nonlocals() -> None:
     info = analyse_source(COUNTER, "m.py").of(bump)
     assert info is not None
     assert info.nonlocals == ("count",) and info.locals == ()
-    details = info.details()
-    assert details["free"] == ["count"] and details["nested"] is True
+    details = info.details("make_counter.bump")
+    assert details.free == ("count",) and details.nested is True
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 generics need 3.12+")

@@ -37,16 +37,16 @@ def test_each_expander_adds_its_section(ask) -> None:
                                                  "bytecode_surface", "hazards"]
     imports = _section(result, "imports").findings
     assert [f.message for f in imports] == ["import json", "import subprocess"]
-    assert imports[0].details["used_by"] == ["pkg.core.run"]
+    assert imports[0].details.used_by == ("pkg.core.run",)
     raises = _section(result, "raises").findings
-    assert [(f.anchor.line, f.details["exc_type"]) for f in raises] == [
+    assert [(f.anchor.line, f.details.exc_type) for f in raises] == [
         (7, "KeyError"), (9, "ValueError")]  # the nested def's raise included
     (scope,) = _section(result, "scope").findings
-    assert scope.details["cells"] == ["n"] and scope.details["free"] == []
+    assert scope.details.cells == ("n",) and scope.details.free == ()
     (surface,) = _section(result, "bytecode_surface").findings
-    assert surface.details["globals"] == ["ValueError", "json", "subprocess"]
+    assert surface.details.globals.read == ("ValueError", "json", "subprocess")
     (hazard,) = _section(result, "hazards").findings
-    assert hazard.details["id"] == "shell-true" and hazard.anchor.line == 10
+    assert hazard.details.id == "shell-true" and hazard.anchor.line == 10
 
 
 def test_defs_in_a_file_that_does_not_compile_are_noted(ask) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
+from conftest import build_finding
 from cq.findings import CATEGORIES, SEVERITIES
 from cq.result import Anchor, Artifact, CqResult, Finding, RunMeta, Score, Section
 
@@ -25,8 +26,7 @@ def run_meta(**overrides: Any) -> RunMeta:
 def finding(file: str | None = "src/app.py", line: int = 1, message: str = "function main",
             **fields: Any) -> Finding:
     anchor = Anchor(file=file, line=line) if file is not None else None
-    return Finding(category=fields.pop("category", "definition"), message=message,
-                   anchor=anchor, **fields)
+    return build_finding(fields.pop("category", "definition"), message, anchor, **fields)
 
 
 def findings(count: int, file: str = "src/app.py") -> tuple[Finding, ...]:
@@ -45,21 +45,24 @@ def sample_result() -> CqResult:
     """A representative entity query with an expander section, evidence and an artifact."""
     defs = (
         finding("src/app/cli.py", 12, "function main",
-                details={"kind": "function", "qualname": "main", "signature": "(argv=None)"}),
+                details={"kind": "function", "name": "main", "qualname": "main",
+                         "module": "app.cli", "signature": "(argv=None)"}),
         finding("src/app/cli.py", 40, "method Runner.main",
-                details={"kind": "method", "qualname": "Runner.main", "signature": "(self)"}),
+                details={"kind": "method", "name": "main", "qualname": "Runner.main",
+                         "module": "app.cli", "signature": "(self)"}),
         finding("tools/run.py", 3, "function main",
-                details={"kind": "function", "qualname": "tools.run.main",
-                         "signature": "(*args, **kwargs)"}),
+                details={"kind": "function", "name": "main", "qualname": "tools.run.main",
+                         "module": "", "signature": "(*args, **kwargs)"}),
     )
     callers = tuple(
         finding(f"tests/{name}.py", line, f"{name} calls main", category="caller",
-                details={"qualname": name, "target": "main"})
+                details={"caller": name, "callee": "main"})
         for name, line in (("test_cli", 8), ("test_e2e", 21), ("test_smoke", 5))
     )
     hazard = finding("src/app/cli.py", 14, "eval() of a value built at runtime",
                      category="hazard", severity="warning",
-                     details={"captures": {"$X": "expr"}, "rule": "eval"})
+                     details={"id": "eval", "category": "security", "severity": "warning",
+                              "confidence": "high", "text": "eval(expr)"})
     return result(
         summary={
             "query": "entity=function name=main expand=callers",
@@ -85,23 +88,23 @@ finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 counts = st.integers(min_value=0, max_value=10**7)
 
 json_scalars = st.none() | st.booleans() | st.integers(-10**9, 10**9) | finite | texts
-detail_values = json_scalars | st.lists(texts, max_size=3) | st.dictionaries(texts, texts,
-                                                                              max_size=3)
 
 anchors = st.builds(Anchor, file=texts, line=st.integers(1, 10**6), col=st.integers(0, 500),
                     end_line=st.none() | st.integers(1, 10**6),
                     end_col=st.none() | st.integers(0, 500))
 scores = st.builds(Score, impact=finite, impact_bucket=st.sampled_from(["low", "med", "high"]),
                    confidence=finite, confidence_bucket=st.sampled_from(["low", "med", "high"]))
+# Details of every category, their text fields drawn from `texts` (the fields Markdown shows
+# among them), the rest left to their defaults.
 findings_st = st.builds(
-    Finding,
+    build_finding,
     category=st.sampled_from(sorted(CATEGORIES)),
     message=texts,
     anchor=st.none() | anchors,
     severity=st.sampled_from(SEVERITIES),
-    details=st.dictionaries(
-        st.sampled_from(["qualname", "signature", "captures", "reason", "kind"]) | texts,
-        detail_values, max_size=4),
+    details=st.fixed_dictionaries({}, optional={
+        "qualname": texts, "signature": texts, "reason": texts, "kind": texts,
+        "caller": texts, "callee": texts, "text": texts, "module": texts}),
     score=st.none() | scores,
 )
 finding_lists = st.lists(findings_st, max_size=14).map(tuple)

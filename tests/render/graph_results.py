@@ -7,15 +7,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conftest import run_q
+from conftest import build_finding, run_q
 from cq.modules import module_name
 from cq.result import Anchor, CqResult, Finding, Section
 
 from .builders import result, run_meta, texts
 
 
-def ask(root: Path, text: str) -> CqResult:
-    return run_q(root, text, cache_dir=str(root.parent / "cache"))
+def ask(root: Path, text: str, **options: object) -> CqResult:
+    return run_q(root, text, cache_dir=str(root.parent / "cache"), **options)
 
 
 def expected_call_edges(res: CqResult) -> set[tuple[str, str]]:
@@ -25,20 +25,19 @@ def expected_call_edges(res: CqResult) -> set[tuple[str, str]]:
         for item in section.findings:
             assert item.anchor is not None
             module = module_name(item.anchor.file)
-            caller = item.details["caller"]
+            caller = item.details.caller
             if caller == "<module>":
                 caller = module
             elif not caller.startswith(module + "."):
                 caller = f"{module}.{caller}"
-            edges |= {(caller, target) for target in item.details["targets"]
-                      or [item.details["callee"]]}
+            edges |= {(caller, target) for target in item.details.targets
+                      or [item.details.callee]}
     return edges
 
 
 def site(category: str, details: dict[str, Any], file: str = "src/pkg/app.py",
          line: int = 1, col: int = 0) -> Finding:
-    return Finding(category=category, message=category, details=details,
-                   anchor=Anchor(file=file, line=line, col=col))
+    return build_finding(category, category, Anchor(file=file, line=line, col=col), details)
 
 
 def definition(qualname: str, kind: str = "function", module: str = "pkg.app",
@@ -82,23 +81,23 @@ def imports_result() -> CqResult:
              file="src/pkg/b.py", line=2),  # from pkg import c, d: two submodules
     )
     cycle = site("import_cycle", {"modules": ["pkg.a", "pkg.b"], "edges": [
-        {"from": "pkg.a", "to": "pkg.b", "file": "src/pkg/a.py", "line": 1},
-        {"from": "pkg.b", "to": "pkg.a", "file": "src/pkg/b.py", "line": 3},
+        {"from": "pkg.a", "to": "pkg.b", "file": "src/pkg/a.py", "line": 1, "text": "import b"},
+        {"from": "pkg.b", "to": "pkg.a", "file": "src/pkg/b.py", "line": 3, "text": "import a"},
     ]}, file="src/pkg/a.py")
     return result(key_findings=(cycle,), sections=(
         Section(title="Imports", kind="imports", findings=imports),))
 
 
 def taint_result() -> CqResult:
-    """`impact`-style taint sites: bound into callees (as impact writes it, and simpler
-    spellings), bound to nothing, or not a call at all."""
+    """`impact`-style taint sites: bound into callees, bound to nothing, or not a call."""
     return result(key_findings=(
         site("taint_site", {"function": "pkg.app.handle", "callee": "db.save", "bound_to": [
             {"function": "pkg.db.save", "param": "row", "evidence": "resolved"},
             {"function": "pkg.db.save_all", "param": "rows", "evidence": "name"}]}),
-        site("taint_site", {"function": "handle", "bound_to": {"function": "pkg.db.load",
-                                                               "param": "key"}}, line=2),
-        site("taint_site", {"function": "handle", "bound_to": "pkg.db.drop(name)"}, line=3),
+        site("taint_site", {"function": "handle", "bound_to": [
+            {"function": "pkg.db.load", "param": "key", "evidence": "name"}]}, line=2),
+        site("taint_site", {"function": "handle", "bound_to": [
+            {"function": "pkg.db.drop", "param": "name", "evidence": "name"}]}, line=3),
         site("taint_site", {"function": "handle", "callee": "print", "bound_to": []},
              line=4),
         site("taint_site", {"function": "handle", "kind": "return"}, line=5),
@@ -130,22 +129,23 @@ def nasty_result(text: str) -> CqResult:
 # -- hypothesis: results made of the findings graph formats read --------------------------------
 
 _names = texts | st.sampled_from(["<module>", "pkg.app.main", "main", "Base", "pkg.app.C.m"])
-_edge = st.fixed_dictionaries({"from": _names, "to": _names},
-                              optional={"file": texts, "line": st.integers(0, 99)})
+_edge = st.fixed_dictionaries({"from": _names, "to": _names, "file": texts,
+                               "line": st.integers(0, 99), "text": texts})
 _graph_details = st.fixed_dictionaries({}, optional={
     "caller": _names, "callee": _names, "function": _names, "enclosing": _names,
-    "targets": st.lists(_names, max_size=3) | texts,
-    "bound_to": st.lists(st.fixed_dictionaries({"function": _names, "param": texts}),
-                         max_size=2) | _names | st.none(),
+    "targets": st.lists(_names, max_size=3),
+    "bound_to": st.lists(st.fixed_dictionaries({"function": _names, "param": texts,
+                                                "evidence": texts}), max_size=2),
     "qualname": _names | texts.map(lambda text: "C." + text), "module": _names,
     "kind": st.sampled_from(["function", "method", "class", "module"]) | texts,
     "bases": st.lists(_names, max_size=3), "signature": texts | st.just("def f(self, a)"),
+    "params": st.lists(_names, max_size=3),
     "importer": _names, "resolved": _names | st.none(),
-    "classification": st.sampled_from(["internal", "stdlib", "third_party"]) | texts,
+    "classification": st.sampled_from(["internal", "stdlib", "third_party"]) | texts | st.none(),
     "modules": st.lists(_names, max_size=3), "edges": st.lists(_edge, max_size=3),
 })
 _graph_findings = st.builds(
-    Finding,
+    build_finding,
     category=st.sampled_from(["caller", "callee", "call_site", "taint_site", "definition",
                               "decorator", "import", "import_cycle", "hazard"]),
     message=texts, details=_graph_details,

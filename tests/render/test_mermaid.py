@@ -52,7 +52,7 @@ def test_real_expansions_draw_every_edge(sample: Path, query: str) -> None:
     assert chart.direction == "LR"
     assert res.sections[0].findings, "the sample repo should have edges for this query"
     assert chart.labelled_edges() == expected_call_edges(res)
-    definitions = {f"{f.details['module']}.{f.details['qualname']}" for f in res.key_findings}
+    definitions = {f"{f.details.module}.{f.details.qualname}" for f in res.key_findings}
     assert definitions <= set(chart.nodes.values())
 
 
@@ -68,8 +68,8 @@ def test_callers_depth_two_chain(sample: Path) -> None:
 def test_unresolved_callees_are_round_and_styled(sample: Path) -> None:
     res = ask(sample, "entity=function name=main in=src/stockroom/cli.py expand=callees")
     chart = parse_flowchart(render_mermaid(res))
-    unresolved = {f.details["callee"] for f in res.sections[0].findings
-                  if not f.details["targets"]}
+    unresolved = {f.details.callee for f in res.sections[0].findings
+                  if not f.details.targets}
     assert unresolved
     for callee in unresolved:
         node_id = chart.id_of(callee)

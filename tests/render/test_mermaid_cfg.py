@@ -1,302 +1,60 @@
-"""`mermaid-cfg`: basic blocks and labelled edges of one function, and the renderer around it."""
+"""`mermaid-cfg`: the result's control-flow graph as a Mermaid flowchart."""
 
 from __future__ import annotations
 
-import ast
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import copy_sample
 from cq.render import render, renderer_for
-from cq.render.cfg import Cfg, build_cfg
 from cq.render.mermaid_cfg import render_mermaid_cfg
-from cq.result import Anchor, CqResult, Finding
+from cq.result import CfgBlock, CfgEdge, ControlFlow, CqResult
 
-from .builders import result, run_meta
+from .builders import result
 from .graph_results import ask
 from .mermaid_syntax import parse_flowchart
 
-Edge = tuple[object, object, str]
-
-
-def cfg_of(source: str) -> Cfg:
-    text = textwrap.dedent(source).lstrip("\n")
-    func = ast.parse(text).body[0]
-    assert isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef)
-    return build_cfg(func, text.splitlines())
-
-
-def edges_by_line(cfg: Cfg) -> set[Edge]:
-    """Edges as (source, target, label), a block named by its first line (or entry/exit)."""
-    def name(index: int) -> object:
-        block = cfg.blocks[index]
-        return block.lines[0][0] if block.kind == "block" else block.kind
-    return {(name(e.source), name(e.target), e.label) for e in cfg.edges}
-
-
-CASES = [
-    pytest.param("""
-        def f(a):
-            b = a + 1
-            c = b * 2
-            return c
-        """, 3, {("entry", 2, ""), (2, "exit", "return")}, id="straight-line"),
-    pytest.param("""
-        def f(x):
-            if x:
-                y = 1
-            else:
-                y = 2
-            return y
-        """, 6, {("entry", 2, ""), (2, 3, "True"), (2, 5, "False"), (3, 6, ""), (5, 6, ""),
-                 (6, "exit", "return")}, id="if-else"),
-    pytest.param("""
-        def f(x):
-            if x:
-                print(x)
-        """, 4, {("entry", 2, ""), (2, 3, "True"), (3, "exit", ""), (2, "exit", "False")},
-        id="if-no-else"),
-    pytest.param("""
-        def f(x):
-            if x > 0:
-                return 1
-            elif x < 0:
-                return -1
-            return 0
-        """, 7, {("entry", 2, ""), (2, 3, "True"), (3, "exit", "return"), (2, 4, "False"),
-                 (4, 5, "True"), (5, "exit", "return"), (4, 6, "False"),
-                 (6, "exit", "return")}, id="elif"),
-    pytest.param("""
-        def f(n):
-            i = 0
-            while i < n:
-                if i == 5:
-                    break
-                i += 1
-            return i
-        """, 8, {("entry", 2, ""), (2, 3, ""), (3, 4, "True"), (4, 5, "True"), (4, 6, "False"),
-                 (6, 3, "loop"), (5, 7, "break"), (3, 7, "False"), (7, "exit", "return")},
-        id="while-break"),
-    pytest.param("""
-        def f(items):
-            for item in items:
-                if item:
-                    break
-            else:
-                return None
-            return item
-        """, 7, {("entry", 2, ""), (2, 3, "next"), (3, 4, "True"), (3, 2, "False"),
-                 (4, 7, "break"), (2, 6, "done"), (6, "exit", "return"),
-                 (7, "exit", "return")}, id="for-else"),
-    pytest.param("""
-        def f(path):
-            try:
-                data = read(path)
-            except OSError:
-                data = None
-            finally:
-                close()
-            return data
-        """, 6, {("entry", 2, ""), (2, 4, "exception"), (2, 6, ""), (4, 6, ""), (6, 8, ""),
-                 (8, "exit", "return")}, id="try-except-finally"),
-    pytest.param("""
-        def f(items):
-            for item in items:
-                if item.ok:
-                    return item
-            return None
-        """, 6, {("entry", 2, ""), (2, 3, "next"), (3, 4, "True"), (4, "exit", "return"),
-                 (3, 2, "False"), (2, 5, "done"), (5, "exit", "return")},
-        id="return-in-loop"),
-    pytest.param("""
-        def f():
-            while True:
-                x = poll()
-                if x:
-                    return x
-        """, 5, {("entry", 2, ""), (2, 3, "True"), (3, 5, "True"), (5, "exit", "return"),
-                 (3, 2, "False")}, id="while-true"),
-    pytest.param("""
-        def f():
-            try:
-                return compute()
-            finally:
-                cleanup()
-        """, 4, {("entry", 2, ""), (2, 4, "exception"), (2, 4, "return"),
-                 (4, "exit", "return"), (4, "exit", "raise")}, id="return-through-finally"),
-    pytest.param("""
-        def f(cmd):
-            match cmd:
-                case "go":
-                    run()
-                case "stop":
-                    halt()
-        """, 5, {("entry", 2, ""), (2, 3, "case"), (2, 5, "case"), (3, "exit", ""),
-                 (5, "exit", ""), (2, "exit", "no match")}, id="match"),
-    pytest.param("""
-        def f(cmd):
-            match cmd:
-                case "go":
-                    run()
-                case _:
-                    pass
-        """, 5, {("entry", 2, ""), (2, 3, "case"), (2, 5, "case"), (3, "exit", ""),
-                 (5, "exit", "")}, id="match-wildcard"),
-    pytest.param("""
-        def f(paths):
-            for p in paths:
-                if not p:
-                    continue
-                with open(p) as fh:
-                    def helper():
-                        return 1
-                    fh.read()
-        """, 6, {("entry", 2, ""), (2, 3, "next"), (3, 4, "True"), (4, 2, "continue"),
-                 (3, 5, "False"), (5, 2, "loop"), (2, "exit", "done")},
-        id="continue-with-nested-def"),
-    pytest.param("""
-        def f():
-            return 1
-            x = 2
-        """, 4, {("entry", 2, ""), (2, "exit", "return"), (3, "exit", "")}, id="unreachable"),
-    pytest.param("""
-        def f(x):
-            if x is None:
-                raise ValueError("x")
-            return x
-        """, 5, {("entry", 2, ""), (2, 3, "True"), (3, "exit", "raise"), (2, 4, "False"),
-                 (4, "exit", "return")}, id="raise"),
-    pytest.param("""
-        def f(x):
-            try:
-                if x:
-                    raise KeyError(x)
-                y = 1
-            except KeyError:
-                y = 2
-            else:
-                y = 3
-            return y
-        """, 8, {("entry", 2, ""), (2, 4, "True"), (2, 5, "False"), (5, 9, ""),
-                 (2, 6, "exception"), (4, 6, "exception"), (9, 10, ""), (6, 10, ""),
-                 (10, "exit", "return")}, id="try-raise-else"),
-    pytest.param("""
-        async def f(stream):
-            async with lock:
-                async for chunk in stream:
-                    await send(chunk)
-        """, 5, {("entry", 2, ""), (2, 3, ""), (3, 4, "next"), (4, 3, "loop"),
-                 (3, "exit", "done")}, id="async"),
-]
-
-
-@pytest.mark.parametrize(("source", "blocks", "edges"), CASES)
-def test_blocks_and_edges(source: str, blocks: int, edges: set[Edge]) -> None:
-    cfg = cfg_of(source)
-    assert len(cfg.blocks) == blocks
-    assert edges_by_line(cfg) == edges
-    assert len(cfg.edges) == len(edges)  # no duplicate edges
-    assert cfg.blocks[0].kind == "entry" and cfg.blocks[-1].kind == "exit"
-
-
-def test_block_holds_its_statements_in_order() -> None:
-    cfg = cfg_of("""
-        def f(a):
-            b = a
-            c = b
-            if c:
-                pass
-        """)
-    assert [line for line, _ in cfg.blocks[1].lines] == [2, 3, 4]
-    assert cfg.blocks[1].lines[-1][1] == "if c:"
-
-
 # -- the renderer -------------------------------------------------------------------------------
 
-SOURCE = '''\
-class Box:
-    def get(self, key):
-        if key in self.items:
-            return self.items[key]
-        raise KeyError(f"no <{key}> \\"here\\"")
+def flow_result(**fields: object) -> CqResult:
+    return result(cfg=ControlFlow(**fields))
 
 
-def loop(n):
-    total = 0
-    for i in range(n):
-        total += i
-    return total
-'''
-
-
-@pytest.fixture
-def repo(make_repo) -> Path:
-    return make_repo({"pkg/box.py": SOURCE, "pkg/broken.py": "def f(:\n    pass\n"})
-
-
-def res_for(root: Path, *findings: Finding) -> CqResult:
-    return result(run=run_meta(root=str(root)), key_findings=findings)
-
-
-def fnd(category: str, file: str, line: int, **details: object) -> Finding:
-    return Finding(category=category, message=category, anchor=Anchor(file=file, line=line),
-                   details=dict(details))
+BOX_GET = (CfgBlock("entry", ((2, "def get(self, key):"),)),
+           CfgBlock("block", ((3, "if key in self.items:"),)),
+           CfgBlock("block", ((4, "return self.items[key]"),)),
+           CfgBlock("block", ((5, 'raise KeyError(f"no <{key}> \\"here\\"")'),)),
+           CfgBlock("exit", ()))
+BOX_EDGES = (CfgEdge(0, 1, ""), CfgEdge(1, 2, "True"), CfgEdge(1, 3, "False"),
+             CfgEdge(2, 4, "return"), CfgEdge(3, 4, "raise"))
 
 
 def test_registered() -> None:
     assert renderer_for("mermaid-cfg") is render_mermaid_cfg
 
 
-@pytest.mark.parametrize(("finding", "title", "blocks"), [
-    (fnd("definition", "pkg/box.py", 2, kind="method", qualname="Box.get"), "Box.get", 5),
-    (fnd("definition", "pkg/box.py", 8, kind="function", qualname="loop"), "loop", 6),
-    (fnd("scope", "pkg/box.py", 8, qualname="loop"), "loop", 6),
-    (fnd("bytecode_surface", "pkg/box.py", 2, qualname="Box.get"), "Box.get", 5),
-    # the file moved on since the anchor was taken: found by qualname
-    (fnd("definition", "pkg/box.py", 30, kind="function", qualname="loop"), "loop", 6),
-])
-def test_draws_the_first_function(repo: Path, finding: Finding, title: str,
-                                  blocks: int) -> None:
-    skipped = (fnd("definition", "pkg/box.py", 1, kind="class", qualname="Box"),
-               fnd("bytecode_surface", "pkg/box.py", 1, kind="module", qualname="<module>"),
-               fnd("bytecode_surface", "pkg/box.py", 1, kind="class", qualname="Box"),
-               fnd("scope", "pkg/box.py", 1, kind="lambda", qualname="Box"))
-    chart = parse_flowchart(render_mermaid_cfg(res_for(repo, *skipped, finding)))
-    assert chart.direction == "TD"
-    line = 2 if title == "Box.get" else 8  # the def's line, wherever the anchor said
-    assert chart.comments == [f"control flow of {title} (pkg/box.py:{line})"]
-    assert len(chart.nodes) == blocks
-    assert chart.shapes["n0"] == "([" and list(chart.nodes.values())[-1] == "exit"
-
-
-def test_labels_are_escaped_statement_lines(repo: Path) -> None:
-    res = res_for(repo, fnd("definition", "pkg/box.py", 2, kind="method", qualname="Box.get"))
+def test_draws_the_result_cfg() -> None:
+    res = flow_result(file="pkg/box.py", line=2, qualname="Box.get", blocks=BOX_GET,
+                      edges=BOX_EDGES)
     chart = parse_flowchart(render_mermaid_cfg(res))
+    assert chart.direction == "TD"
+    assert chart.comments == ["control flow of Box.get (pkg/box.py:2)"]
+    assert len(chart.nodes) == 5
+    assert chart.shapes["n0"] == "([" and list(chart.nodes.values())[-1] == "exit"
     labels = list(chart.nodes.values())
     assert labels[0] == "def get(self, key):"
     assert 'L5: raise KeyError(f"no <{key}> \\"here\\"")' in labels
     assert {label for _, _, label, _ in chart.edges} == {"", "True", "False", "return", "raise"}
 
 
-@pytest.mark.parametrize(("findings", "reason"), [
-    ((), "no function or method among the key findings"),
-    ((fnd("definition", "pkg/box.py", 1, kind="class", qualname="Box"),),
+@pytest.mark.parametrize(("res", "reason"), [
+    (result(), "the answer holds no control-flow graph"),
+    (flow_result(reason="no function or method among the key findings"),
      "no function or method among the key findings"),
-    ((fnd("scope", "pkg/box.py", 1, qualname="<module>"),),
-     "no function or method among the key findings"),
-    ((fnd("definition", "pkg/gone.py", 1, kind="function", qualname="f"),),
-     "cannot read pkg/gone.py:"),
-    ((fnd("definition", "pkg/broken.py", 1, kind="function", qualname="f"),),
-     "cannot parse pkg/broken.py:"),
-    ((fnd("definition", "pkg/box.py", 3, kind="function", qualname="nowhere"),),
-     "no def of nowhere at pkg/box.py:3"),
 ])
-def test_nothing_to_draw_is_a_comment(repo: Path, findings: tuple[Finding, ...],
-                                      reason: str) -> None:
-    text = render(res_for(repo, *findings), "mermaid-cfg")
-    chart = parse_flowchart(text)
+def test_nothing_to_draw_is_a_comment(res: CqResult, reason: str) -> None:
+    chart = parse_flowchart(render(res, "mermaid-cfg"))
     assert chart.nodes == {}
     (comment,) = chart.comments
     assert comment.startswith(f"no function to draw: {reason}")
@@ -304,7 +62,7 @@ def test_nothing_to_draw_is_a_comment(repo: Path, findings: tuple[Finding, ...],
 
 def test_real_function(tmp_path: Path) -> None:
     root = copy_sample(tmp_path, "sample_app")
-    res = ask(root, "entity=function name=try_reserve")
+    res = ask(root, "entity=function name=try_reserve", format="mermaid-cfg")
     chart = parse_flowchart(render_mermaid_cfg(res))
     labels = list(chart.nodes.values())
     assert labels[0].startswith("def try_reserve(")

@@ -1,5 +1,6 @@
-"""`expand=bytecode_surface`: what a def's compiled code touches — global names, attribute
-names, constants and opcode counts — from `compile()` and `dis`, never executing anything.
+"""What compiled code touches — global names read and written, attribute names, constants and
+opcode counts — from `compile()` and `dis`, never executing anything (`cq bytecode-surface`
+and `expand=bytecode_surface`).
 
 The file is compiled once per run; each def's code object is found by its qualified name
 (`co_qualname` without the `<locals>` segments, the same dotted form as `Def.qualname`) and
@@ -15,14 +16,18 @@ import dis
 import types
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
+from cq.details import BytecodeDetails, GlobalsUse
 from cq.facts import Def
 from cq.parsing import ParseFailure
 from cq.parsing import compile_module as compile_code
 
-GLOBAL_OPS = frozenset({"LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME",
-                        "STORE_NAME", "DELETE_NAME"})
+COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
+READ_OPS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"})
+FUNCTION_WRITES = frozenset({"STORE_GLOBAL", "DELETE_GLOBAL"})
+MODULE_WRITES = FUNCTION_WRITES | {"STORE_NAME", "DELETE_NAME"}
+CLASS_STORES = frozenset({"STORE_NAME", "DELETE_NAME"})
+CO_NEWLOCALS = 0x2  # inspect.CO_NEWLOCALS: a function's own namespace (not module or class)
 ATTR_OPS = frozenset({"LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR", "LOAD_METHOD",
                       "LOAD_SUPER_ATTR"})
 CONST_CAP = 20  # constants listed per code object
@@ -63,13 +68,57 @@ def code_of(index: CodeIndex, definition: Def) -> types.CodeType | None:
     return index.get((definition.qualname, line))
 
 
-def surface(code: types.CodeType) -> dict[str, Any]:
+def code_kind(code: types.CodeType) -> str:
+    """lambda, comprehension, function or class (a module's code reads as a class body)."""
+    if code.co_name == "<lambda>":
+        return "lambda"
+    if code.co_name in COMPREHENSIONS:
+        return "comprehension"
+    return "function" if code.co_flags & CO_NEWLOCALS else "class"
+
+
+def globals_use(code: types.CodeType, kind: str) -> GlobalsUse:
+    """The globals a code object reads and writes. A function reads with LOAD_GLOBAL and
+    writes with STORE_GLOBAL/DELETE_GLOBAL; module code reads and writes its globals by name;
+    a class body reads globals by name too, but a name it stores is its own attribute."""
+    writes = MODULE_WRITES if kind == "module" else FUNCTION_WRITES
+    read: set[str] = set()
+    written: set[str] = set()
+    stored: set[str] = set()  # a class body's own names (its namespace, not the globals)
+    for instruction in dis.get_instructions(code):
+        name = str(instruction.argval)
+        if instruction.opname in READ_OPS:
+            read.add(name)
+        elif instruction.opname in writes:
+            written.add(name)
+        elif instruction.opname in CLASS_STORES:
+            stored.add(name)
+    if kind == "class":
+        read -= stored
+    return GlobalsUse(read=tuple(sorted(read)), written=tuple(sorted(written)))
+
+
+def surface(qualname: str, code: types.CodeType, kind: str | None = None) -> BytecodeDetails:
+    """What `code` touches; `kind` is the code object's (derived unless given: "module"
+    must be)."""
+    kind = kind or code_kind(code)
     instructions = list(dis.get_instructions(code))
-    globals_ = sorted({str(i.argval) for i in instructions if i.opname in GLOBAL_OPS})
     attrs = sorted({str(i.argval) for i in instructions if i.opname in ATTR_OPS})
     consts = [const for const in code.co_consts if not isinstance(const, types.CodeType)]
     nested = [qualname_of(const) for const in code.co_consts if isinstance(const, types.CodeType)]
-    return {"globals": globals_, "attributes": attrs,
-            "constants": [repr(const)[:CONST_WIDTH] for const in consts[:CONST_CAP]],
-            "opcodes": dict(sorted(Counter(i.opname for i in instructions).items())),
-            "nested": nested}
+    return BytecodeDetails(
+        qualname=qualname, kind=kind, nested=tuple(nested), globals=globals_use(code, kind),
+        attributes=tuple(attrs),
+        constants=tuple(_constant_text(const) for const in consts[:CONST_CAP]),
+        opcodes=dict(sorted(Counter(i.opname for i in instructions).items())),
+        evidence="bytecode")
+
+
+def _constant_text(const: object) -> str:
+    """A constant's repr, capped; sets print sorted, so equal code reads the same under any
+    hash seed."""
+    if isinstance(const, frozenset):
+        text = "frozenset({" + ", ".join(sorted(repr(item) for item in const)) + "})"
+    else:
+        text = repr(const)
+    return text[:CONST_WIDTH]

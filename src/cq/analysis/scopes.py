@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from cq.analysis.sourcefile import UNREADABLE, text_of
+from cq.details import ScopeDetails
 from cq.parsing import ParseFailure, guarded, symbol_table
 
 if TYPE_CHECKING:
@@ -53,10 +54,14 @@ class ScopeInfo(msgspec.Struct, frozen=True, kw_only=True):
     def is_closure(self) -> bool:
         return bool(self.free)
 
-    def details(self) -> dict[str, object]:
-        return {"free": list(self.free), "cells": list(self.cells), "locals": list(self.locals),
-                "globals": list(self.globals), "nonlocals": list(self.nonlocals),
-                "nested": self.nested}
+    def details(self, qualname: str, name: str | None = None,
+                kind: str | None = None) -> ScopeDetails:
+        """The scope as a finding's details (`name` the full name, `kind` the def's)."""
+        return ScopeDetails(
+            qualname=qualname, name=name, kind=kind, free=self.free, cells=self.cells,
+            nonlocals=self.nonlocals, declared_globals=self.declared_globals,
+            globals=self.globals, locals=self.locals, nested=self.nested,
+            closure=self.is_closure, evidence="symtable")
 
 
 class FileScopes(msgspec.Struct, frozen=True):

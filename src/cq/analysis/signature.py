@@ -30,6 +30,12 @@ def _format_param(param: Param) -> str:
     return text
 
 
+def param_names(params: tuple[Param, ...]) -> tuple[str, ...]:
+    """The parameters' names in order, `*args` and `**kwargs` with their stars."""
+    stars = {"var_positional": "*", "var_keyword": "**"}
+    return tuple(stars.get(param.kind, "") + param.name for param in params)
+
+
 def signature(definition: Def) -> str:
     if definition.kind == "class":
         bases = f"({', '.join(definition.bases)})" if definition.bases else ""

@@ -14,7 +14,7 @@ records never expire; entries that expire or are culled leave dangling keys behi
 harmless (evicting a missing key is a no-op) and removed by `TagIndex.vacuum()` (maintenance).
 
 API:
-- `normalize_path(path) -> str`, `scope_dirs(paths) -> list[str]`, `iter_findings(result)`,
+- `normalize_path(path) -> str`, `scope_dirs(paths) -> list[str]`, `all_findings(result)`,
   `cited_files(result) -> set[str]`,
   `entry_tags(key, extractor_version, schema_version, scope_paths, files) -> tuple[str, ...]`;
 - `TagIndex(store)`: `attach(entry_key, tags)`, `detach(entry_key)`, `keys_with(tag)`,
@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from cq.cache.store import Store
-from cq.result import CqResult, Finding
+from cq.result import CqResult, all_findings
 
 TAG_PREFIX = "tag:"
 TAGS_OF_PREFIX = "tags-of:"
@@ -57,16 +57,8 @@ def scope_dirs(paths: Iterable[str]) -> list[str]:
     return sorted(dirs or {"."})
 
 
-def iter_findings(result: CqResult) -> Iterable[Finding]:
-    """Key findings, then each section's findings, then evidence."""
-    yield from result.key_findings
-    for section in result.sections:
-        yield from section.findings
-    yield from result.evidence
-
-
 def cited_files(result: CqResult) -> set[str]:
-    return {normalize_path(f.anchor.file) for f in iter_findings(result) if f.anchor is not None}
+    return {normalize_path(f.anchor.file) for f in all_findings(result) if f.anchor is not None}
 
 
 def entry_tags(key: str, extractor_version: str, schema_version: str,

@@ -20,6 +20,7 @@ import msgspec
 from ast_grep_py import Config, SgRoot
 
 from cq.coding import decode_source
+from cq.details import HazardDetails
 from cq.facts import Span
 from cq.filepool import run_in_pool, workers_for
 from cq.findings import make_finding
@@ -172,6 +173,6 @@ def hazard_finding(path: str, hit: HazardHit) -> Finding:
     span = hit.span
     anchor = Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
                     end_col=span.end_col)
-    details = {"id": row.id, "category": row.category, "severity": row.severity,
-               "confidence": row.confidence, "text": hit.text}
+    details = HazardDetails(id=row.id, category=row.category, severity=row.severity,
+                            confidence=row.confidence, text=hit.text)
     return make_finding("hazard", anchor, details, message=row.message, severity=row.severity)

@@ -11,12 +11,13 @@ from typing import Any
 
 import msgspec
 
-from cq.findings import make_finding
+from cq.details import HazardDetails
+from cq.findings import details_of, file_issue
 from cq.hazards.compile import CompiledRule
 from cq.hazards.matcher import FileHazards, candidates, hazard_finding, kept_hits, match_files
 from cq.hazards.selection import HazardSelection
 from cq.index.source import FactSource
-from cq.result import Anchor, Finding, Section
+from cq.result import Finding, Section, finding_order
 
 
 class HazardReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -31,7 +32,7 @@ def run_hazards(source: FactSource, rules: Sequence[CompiledRule], selection: Ha
     items, unread = candidates(source, chosen)
     results = match_files(items, chosen, jobs)
     findings = sorted((hazard_finding(found.path, hit) for found in results
-                       for hit in kept_hits(found)), key=_order)
+                       for hit in kept_hits(found)), key=finding_order)
     summary = _summary(findings, chosen, len(source.files), len(results))
     problems = _problems(results, unread)
     sections = (Section(title="Files read with problems", kind="file_issues",
@@ -39,22 +40,19 @@ def run_hazards(source: FactSource, rules: Sequence[CompiledRule], selection: Ha
     return HazardReport(key_findings=tuple(findings), sections=sections, summary=summary)
 
 
-def _order(finding: Finding) -> tuple[str, int, int, str]:
-    anchor = finding.anchor
-    assert anchor is not None
-    return (anchor.file, anchor.line, anchor.col, finding.details["id"])
-
-
 def _summary(findings: list[Finding], rules: list[CompiledRule], in_scope: int,
              scanned: int) -> dict[str, Any]:
-    def count(key: str) -> dict[str, int]:
-        return dict(sorted(Counter(f.details[key] for f in findings).items()))
+    hits = [details_of(f, HazardDetails) for f in findings]
+
+    def count(values: list[str]) -> dict[str, int]:
+        return dict(sorted(Counter(values).items()))
 
     return {"matches": len(findings),
             "files_with_matches": len({f.anchor.file for f in findings if f.anchor}),
             "files_in_scope": in_scope, "files_scanned": scanned,
-            "rules": [rule.id for rule in rules], "by_rule": count("id"),
-            "by_category": count("category"), "by_severity": count("severity")}
+            "rules": [rule.id for rule in rules], "by_rule": count([h.id for h in hits]),
+            "by_category": count([h.category for h in hits]),
+            "by_severity": count([h.severity for h in hits])}
 
 
 def _problems(results: list[FileHazards], unread: list[str]) -> list[Finding]:
@@ -62,6 +60,4 @@ def _problems(results: list[FileHazards], unread: list[str]) -> list[Finding]:
         (path, "unreadable or too large", None) for path in unread]
     rows.extend((found.path, ", ".join(found.flags), found.error)
                 for found in results if found.error or "partial" in found.flags)
-    return [make_finding("file_issue", Anchor(file=path, line=1),
-                         {"path": path, "problem": problem, "error": error})
-            for path, problem, error in sorted(rows)]
+    return [file_issue(path, problem, "match", error) for path, problem, error in sorted(rows)]

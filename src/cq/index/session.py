@@ -81,10 +81,13 @@ class IndexSession:
         self.index.hits, self.index.misses = counts
 
     def text(self, path: str) -> bytes | None:
-        """The file's bytes (read at most once per run); None when unreadable/too large."""
+        """The file's bytes (read at most once per run); None when unreadable, too large or
+        not in scope."""
         read = self.read.get(path)
         if read is None:
-            ref = self._refs[path]
+            ref = self._refs.get(path)
+            if ref is None:
+                return None
             read = read_and_digest(self.root, [ref], self.max_file_bytes)[path]
             self.read[path] = read
             if read.digest != self.digests.get(path):

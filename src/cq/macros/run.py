@@ -25,7 +25,7 @@ from cq.macros import compute_module, get_macro
 from cq.macros.spec import Args, Macro, MacroJob, Option
 from cq.result import CqResult
 from cq.resultfilter import apply_filters, parse_filters
-from cq.runner import Compute, Outcome, Request, RunContext, run_cached
+from cq.runner import CFG_FORMAT, Compute, Outcome, Request, RunContext, run_cached
 from cq.score import score_all
 from cq.settings import Settings
 
@@ -123,7 +123,7 @@ def prepare_request(macro: Macro, settings: Settings, args: Args) -> tuple[Reque
     canonical = msgspec.json.encode([sorted(core.items()), job.canonical]).decode()
     text = command_text(macro, args)
     request = Request(macro=macro.name, text=text, canonical=canonical, plan=job.plan,
-                      scope=scope)
+                      scope=scope, draw_cfg=settings.format == CFG_FORMAT)
     return request, _finished(macro, job, settings)
 
 

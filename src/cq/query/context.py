@@ -10,14 +10,6 @@ from cq.facts import Def, FileFacts, def_span
 from cq.hazards.compile import compiled_registry
 from cq.hazards.matcher import HazardHit, candidates, kept_hits, match_files
 from cq.index.source import FactSource
-from cq.result import Finding
-
-
-def finding_order(finding: Finding) -> tuple[str, int, int, str]:
-    anchor = finding.anchor
-    if anchor is None:
-        return ("", 0, 0, finding.message)
-    return (anchor.file, anchor.line, anchor.col, finding.message)
 
 
 class QueryContext:

@@ -7,11 +7,14 @@ the facts that pass the query's filters. Details carried per finding follow `fie
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
-from cq.analysis.signature import signature
+from cq.analysis.signature import param_names, signature
+from cq.details import (
+    DefinitionDetails,
+    ModuleDetails,
+)
 from cq.facts import Call, Def, FileFacts, Import
-from cq.findings import anchor_of, make_finding
+from cq.findings import anchor_of, call_details, import_details, import_text, make_finding
 from cq.modules import full_name
 from cq.query.match import decorator_name, has_decorator, name_matches
 from cq.query.parse import Query
@@ -20,22 +23,17 @@ from cq.result import Anchor, Finding
 Selector = Callable[[Query, FileFacts], Iterator[Finding]]
 
 
-def def_details(facts: FileFacts, definition: Def, fields: tuple[str, ...]) -> dict[str, Any]:
-    details: dict[str, Any] = {
-        "kind": definition.kind, "name": definition.name, "qualname": definition.qualname,
-        "module": facts.module, "signature": signature(definition),
-    }
-    if definition.kind == "class" and definition.bases:
-        details["bases"] = list(definition.bases)
-    if definition.enclosing:
-        details["enclosing"] = definition.enclosing
-    if definition.docstring:
-        details["docstring"] = definition.docstring
-    if "loc" in fields:
-        details["loc"] = definition.span.end_line - definition.span.line + 1
-    if "decorators" in fields:
-        details["decorators"] = list(definition.decorators)
-    return details
+def def_details(facts: FileFacts, definition: Def, fields: tuple[str, ...],
+                decorators: bool = False) -> DefinitionDetails:
+    loc = definition.span.end_line - definition.span.line + 1
+    return DefinitionDetails(
+        kind=definition.kind, name=definition.name, qualname=definition.qualname,
+        module=facts.module, signature=signature(definition),
+        bases=definition.bases if definition.kind == "class" else (),
+        enclosing=definition.enclosing or None, docstring=definition.docstring or None,
+        loc=loc if "loc" in fields else None,
+        decorators=definition.decorators if decorators or "decorators" in fields else (),
+        params=param_names(definition.params))
 
 
 def _def_passes(query: Query, facts: FileFacts, definition: Def) -> bool:
@@ -64,14 +62,13 @@ def select_defs(query: Query, facts: FileFacts) -> Iterator[Finding]:
 
 
 def _def_finding(query: Query, facts: FileFacts, definition: Def) -> Finding:
-    details = def_details(facts, definition, query.fields)
+    details = def_details(facts, definition, query.fields, "decorator" in query.entities)
     if "decorator" in query.entities:
-        details["decorators"] = list(definition.decorators)
         names = ", @".join(decorator_name(d) for d in definition.decorators)
         return make_finding("decorator", anchor_of(facts.path, definition.span), details,
                             message=f"@{names} {definition.kind} {definition.qualname}")
     return make_finding("definition", anchor_of(facts.path, definition.span), details,
-                        message=details["signature"].split("(", 1)[0]
+                        message=details.signature.split("(", 1)[0]
                         + ("" if definition.kind == "class" else "(…)")
                         + (f" in {definition.enclosing}" if definition.enclosing else ""))
 
@@ -81,15 +78,10 @@ def select_modules(query: Query, facts: FileFacts) -> Iterator[Finding]:
     if query.name and not name_matches(query.name, simple, facts.module):
         return
     kinds = [d.kind for d in facts.defs]
-    details: dict[str, Any] = {
-        "module": facts.module, "lines": facts.lines, "classes": kinds.count("class"),
-        "functions": kinds.count("function"), "methods": kinds.count("method"),
-        "imports": len(facts.imports),
-    }
-    if facts.docstring:
-        details["docstring"] = facts.docstring
-    if facts.flags:
-        details["flags"] = list(facts.flags)
+    details = ModuleDetails(
+        module=facts.module, lines=facts.lines, classes=kinds.count("class"),
+        functions=kinds.count("function"), methods=kinds.count("method"),
+        n_imports=len(facts.imports), docstring=facts.docstring or None, flags=facts.flags)
     yield make_finding("module", Anchor(file=facts.path, line=1), details)
 
 
@@ -101,19 +93,6 @@ def select_calls(query: Query, facts: FileFacts) -> Iterator[Finding]:
     for call in facts.calls:
         if _call_passes(query, call):
             yield make_finding("call_site", anchor_of(facts.path, call.span), call_details(call))
-
-
-def call_details(call: Call) -> dict[str, Any]:
-    details: dict[str, Any] = {
-        "callee": call.callee, "name": call.name, "positional": call.n_positional,
-        "keywords": list(call.keywords), "preview": call.preview,
-    }
-    if call.receiver:
-        details["receiver"] = call.receiver
-    if call.star_args or call.star_kwargs:
-        details["forwarding"] = ("*" if call.star_args else "") + ("**" if call.star_kwargs else "")
-    details["enclosing"] = call.enclosing
-    return details
 
 
 def import_targets(imp: Import) -> list[str]:
@@ -135,23 +114,6 @@ def select_imports(query: Query, facts: FileFacts) -> Iterator[Finding]:
         if _import_passes(query, imp):
             yield make_finding("import", anchor_of(facts.path, imp.span), import_details(imp),
                                message=import_text(imp))
-
-
-def import_details(imp: Import) -> dict[str, Any]:
-    details: dict[str, Any] = {
-        "module": imp.module, "resolved": imp.resolved, "level": imp.level,
-        "names": [[n.name, n.alias] for n in imp.names], "from": imp.is_from,
-    }
-    if imp.enclosing:
-        details["enclosing"] = imp.enclosing
-    return details
-
-
-def import_text(imp: Import) -> str:
-    names = ", ".join(n.name + (f" as {n.alias}" if n.alias else "") for n in imp.names)
-    if imp.is_from:
-        return f"from {'.' * imp.level}{imp.module} import {names}"
-    return f"import {names}"
 
 
 SELECTORS: dict[str, Selector] = {

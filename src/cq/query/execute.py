@@ -17,12 +17,13 @@ from typing import Any
 import msgspec
 
 from cq.analysis.names import Target
+from cq.details import CallEdgeDetails, DefinitionDetails, FileIssueDetails
 from cq.discover import Discovery
 from cq.facts import FileFacts
-from cq.findings import make_finding
+from cq.findings import details_of, file_issue, make_finding
 from cq.index.source import FactSource
 from cq.modules import full_name
-from cq.query.context import QueryContext, finding_order
+from cq.query.context import QueryContext
 from cq.query.entities import SELECTORS
 from cq.query.expand import expand_callees, expand_callers
 from cq.query.fields import add_fields
@@ -40,7 +41,7 @@ from cq.query.pattern import (
 from cq.query.plan import Plan
 from cq.query.relational import filter_by_rule
 from cq.query.sections import SECTION_EXPANDERS, Expander
-from cq.result import Anchor, Finding, Section
+from cq.result import Finding, Section, finding_order
 
 _GRAPH = {"callers": expand_callers, "callees": expand_callees}
 
@@ -148,36 +149,35 @@ def _relation_map(name: str, source: FactSource, subjects: list[Target]) -> dict
     section = _GRAPH[name](source, subjects, 1)
     related: dict[str, set[str]] = {}
     for finding in section.findings:
+        edge = details_of(finding, CallEdgeDetails)
         if name == "callers":
-            for target in finding.details["targets"]:
-                related.setdefault(target, set()).add(finding.details["caller"])
+            for target in edge.targets:
+                related.setdefault(target, set()).add(edge.caller)
         else:
-            related.setdefault(finding.details["caller"], set()).add(finding.details["callee"])
+            related.setdefault(edge.caller, set()).add(edge.callee)
     return {key: sorted(values) for key, values in related.items()}
 
 
 def _add_relations(finding: Finding, relations: dict[str, dict[str, list[str]]]) -> Finding:
-    module, qualname = finding.details.get("module"), finding.details.get("qualname")
-    if qualname is None:
+    details = finding.details
+    if not isinstance(details, DefinitionDetails):
         return finding
-    label = full_name(module or "", qualname)
-    details = dict(finding.details)
-    for name, mapping in relations.items():
-        details[name] = mapping.get(label, [])
-    return msgspec.structs.replace(finding, details=details)
+    label = full_name(details.module, details.qualname)
+    related = {name: tuple(mapping.get(label, [])) for name, mapping in relations.items()}
+    return msgspec.structs.replace(finding, details=msgspec.structs.replace(details, **related))
 
 
 def _flagged(facts_list: list[FileFacts]) -> list[Finding]:
     findings = []
     for facts in facts_list:
         if facts.flags:
-            details = {"path": facts.path, "problem": ", ".join(facts.flags), "error": facts.error}
-            findings.append(make_finding("file_issue", Anchor(file=facts.path, line=1), details))
+            findings.append(file_issue(facts.path, ", ".join(facts.flags), "scan", facts.error))
     return sorted(findings, key=finding_order)
 
 
 def _excluded_section(discovery: Discovery) -> Section:
-    excluded = [make_finding("file_issue", None, {"path": item.path, "problem": item.reason},
+    excluded = [make_finding("file_issue", None,
+                             FileIssueDetails(path=item.path, problem=item.reason, stage="scope"),
                              message=f"{item.path}: excluded ({item.reason})")
                 for item in discovery.excluded]
     return Section(title="Excluded from scope", kind="excluded", findings=tuple(excluded))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cq.analysis.names import Target, may_call
+from cq.details import CallEdgeDetails
 from cq.facts import Call, Def, FileFacts
 from cq.findings import anchor_of, make_finding
 from cq.index.source import FactSource
@@ -124,10 +125,9 @@ def _section(kind: str, title: str, sites: dict[tuple[str, int, int], dict[str, 
 def _site_finding(kind: str, entry: dict[str, Any]) -> Finding:
     call: Call = entry["call"]
     targets = entry["targets"]
-    details: dict[str, Any] = {
-        "caller": entry["caller"], "callee": call.callee, "targets": targets,
-        "depth": entry["depth"], "preview": call.preview,
-    }
+    details = CallEdgeDetails(caller=entry["caller"], callee=call.callee,
+                              targets=tuple(targets), depth=entry["depth"],
+                              preview=call.preview)
     if kind == "callers":
         message = f"{entry['caller']} calls {call.callee}(…)"
         return make_finding("caller", anchor_of(entry["facts_path"], call.span), details,

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import msgspec
 
 from cq.analysis.sourcefile import tree_of
+from cq.details import Exported as ExportedAs
 from cq.facts import Assign, FileFacts, Import
 from cq.parsing import ParseFailure, guarded, parse_expression
 from cq.query.context import QueryContext
@@ -181,6 +182,6 @@ def filter_exports(query: Query, ctx: QueryContext, items: list[Item]) -> list[I
         how = _exports(ctx, item.facts, name)
         if how is None:
             return None
-        return {"exports": {"name": name, "via": how[0]}}, ((item.facts.path, how[1]),)
+        return {"exports": ExportedAs(name, how[0])}, ((item.facts.path, how[1]),)
 
     return keep_judged(items, judge)

@@ -6,16 +6,19 @@ finding.
   for a module, every import of the file. A star import counts as used.
 - hazards: hazard registry hits inside the def's lines (the whole file for a module), as
   `{id, line, severity}`.
-- evidence: the supporting source lines, `{file, line, text}`: the finding's first lines
-  (a def's decorators and `def` line) and the lines that made a join keep it (the call in
-  `main` for `used_by=`, the raise for `raises=`, the `__all__` for `exports=`).
+- evidence (details `quotes`): the supporting source lines, `{file, line, text}`: the
+  finding's first lines (a def's decorators and `def` line) and the lines that made a join
+  keep it (the call in `main` for `used_by=`, the raise for `raises=`, the `__all__` for
+  `exports=`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from cq.details import HazardRef, Quote
 from cq.facts import Def, FileFacts, Import, ImportName, def_span, within
 from cq.hazards.registry import RULES_BY_ID
 from cq.query.context import QueryContext, def_text
@@ -61,29 +64,30 @@ def def_imports(ctx: QueryContext, facts: FileFacts, definition: Def) -> list[Us
     return used
 
 
-def _imports_field(ctx: QueryContext, item: Item) -> list[str]:
+def _imports_field(ctx: QueryContext, item: Item) -> tuple[str, ...]:
     if item.definition is None:
-        return sorted({text for imp in item.facts.imports for text in import_strings(imp)})
-    return sorted({text for imp, names in def_imports(ctx, item.facts, item.definition)
-                   for text in import_strings(imp, names)})
+        return tuple(sorted({text for imp in item.facts.imports
+                             for text in import_strings(imp)}))
+    return tuple(sorted({text for imp, names in def_imports(ctx, item.facts, item.definition)
+                         for text in import_strings(imp, names)}))
 
 
-def _hazards_field(ctx: QueryContext, item: Item) -> list[dict[str, Any]]:
+def _hazards_field(ctx: QueryContext, item: Item) -> tuple[HazardRef, ...]:
     hits = ctx.hazards([item.facts.path])[item.facts.path]
     if item.definition is not None:
         span = def_span(item.definition)
         hits = [hit for hit in hits if within(hit.span, span)]
-    return [{"id": hit.rule, "line": hit.span.line, "severity": RULES_BY_ID[hit.rule].severity}
-            for hit in hits]
+    return tuple(HazardRef(hit.rule, hit.span.line, RULES_BY_ID[hit.rule].severity)
+                 for hit in hits)
 
 
-def _quote(ctx: QueryContext, path: str, line: int) -> dict[str, Any]:
+def _quote(ctx: QueryContext, path: str, line: int) -> Quote:
     lines = ctx.lines(path)
     text = lines[line - 1].rstrip() if 0 < line <= len(lines) else ""
-    return {"file": path, "line": line, "text": text[:EVIDENCE_WIDTH]}
+    return Quote(path, line, text[:EVIDENCE_WIDTH])
 
 
-def _evidence_field(ctx: QueryContext, item: Item) -> list[dict[str, Any]]:
+def _evidence_field(ctx: QueryContext, item: Item) -> tuple[Quote, ...]:
     anchor = item.finding.anchor
     assert anchor is not None
     first = anchor.line
@@ -92,15 +96,18 @@ def _evidence_field(ctx: QueryContext, item: Item) -> list[dict[str, Any]]:
     last = min(anchor.end_line or anchor.line, anchor.line + EVIDENCE_LINES - 1)
     places = [(anchor.file, line) for line in range(first, last + 1)]
     places.extend(place for place in item.support if place not in places)
-    return [_quote(ctx, path, line) for path, line in places]
+    return tuple(_quote(ctx, path, line) for path, line in places)
 
 
-_FIELDS = {"imports": _imports_field, "hazards": _hazards_field, "evidence": _evidence_field}
+# fields= name → (the details field it fills, how).
+_FIELDS: dict[str, tuple[str, Callable[[QueryContext, Item], Any]]] = {
+    "imports": ("imports", _imports_field), "hazards": ("hazards", _hazards_field),
+    "evidence": ("quotes", _evidence_field)}
 
 
 def add_fields(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
     wanted = [name for name in _FIELDS if name in query.fields]
     if not wanted:
         return items
-    return [item.with_details({name: _FIELDS[name](ctx, item) for name in wanted})
+    return [item.with_details({_FIELDS[name][0]: _FIELDS[name][1](ctx, item) for name in wanted})
             for item in items]

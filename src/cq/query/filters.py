@@ -45,7 +45,7 @@ def filter_scopes(query: Query, ctx: QueryContext, items: list[Item]) -> list[It
         if info is None:
             unjudged += 1
         elif _scope_passes(query, info):
-            kept.append(item.with_details({"free": list(info.free), "cells": list(info.cells),
+            kept.append(item.with_details({"free": info.free, "cells": info.cells,
                                            "nested": info.nested}))
     if unjudged:
         failed = ctx.scopes.failures()

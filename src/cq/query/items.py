@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from cq.details import DefinitionDetails
 from cq.facts import Def, FileFacts
 from cq.query.context import QueryContext
 from cq.result import Finding
@@ -22,8 +23,9 @@ class Item(NamedTuple):
 
     def with_details(self, details: dict[str, Any],
                      support: tuple[tuple[str, int], ...] = ()) -> Item:
-        finding = msgspec.structs.replace(self.finding,
-                                          details={**self.finding.details, **details})
+        """The item whose finding's details gain `details` (fields of its details struct)."""
+        extended = msgspec.structs.replace(self.finding.details, **details)
+        finding = msgspec.structs.replace(self.finding, details=extended)
         return self._replace(finding=finding, support=(*self.support, *support))
 
 
@@ -52,7 +54,8 @@ def resolve(findings: list[Finding], ctx: QueryContext) -> list[Item]:
         facts = ctx.source.facts_of(path)
         if path not in by_path:
             by_path[path] = {(d.qualname, d.span.line): d for d in reversed(facts.defs)}
-        qualname = finding.details.get("qualname")
-        definition = by_path[path].get((qualname, finding.anchor.line)) if qualname else None
+        details = finding.details
+        definition = (by_path[path].get((details.qualname, finding.anchor.line))
+                      if isinstance(details, DefinitionDetails) else None)
         items.append(Item(finding, facts, definition))
     return items

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from cq.analysis.exceptions import raised_types
 from cq.analysis.names import Target, may_call
+from cq.details import RaiseRef
 from cq.facts import Call, Def, FileFacts, Raise, within
 from cq.modules import dotted_suffix, full_name
 from cq.query.context import QueryContext
@@ -69,7 +70,7 @@ def filter_used_by(query: Query, ctx: QueryContext, items: list[Item]) -> list[I
                  if target is not None and may_call(call, target)]
         if not found:
             return None
-        return ({"used_by": sorted({user.label for user, _ in found})},
+        return ({"used_by": tuple(sorted({user.label for user, _ in found}))},
                 tuple((user.path, call.span.line) for user, call in found))
 
     return keep_judged(items, judge)
@@ -95,7 +96,7 @@ def filter_defines(query: Query, ctx: QueryContext, items: list[Item]) -> list[I
         defs = _defined(item.facts, item.definition, join)
         if not defs:
             return None
-        return ({"defines": [d.qualname for d in defs]},
+        return ({"defines": tuple(d.qualname for d in defs)},
                 tuple((item.facts.path, d.span.line) for d in defs))
 
     return keep_judged(items, judge)
@@ -125,7 +126,8 @@ def filter_raises(query: Query, ctx: QueryContext, items: list[Item]) -> list[It
         sites = raise_sites(item.facts, item.definition, join.name) if item.definition else []
         if not sites:
             return None
-        return ({"raises": [[site.exc_type or "raise", site.span.line] for site in sites]},
+        return ({"raises": tuple(RaiseRef(site.exc_type or "raise", site.span.line)
+                                 for site in sites)},
                 tuple((item.facts.path, site.span.line) for site in sites))
 
     return keep_judged(items, judge)

@@ -13,13 +13,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from cq.details import PatternMatchDetails
 from cq.discover import Discovery
-from cq.findings import make_finding
+from cq.findings import file_issue, make_finding
 from cq.index.source import FactSource
 from cq.query.model import Query
 from cq.query.pattern_pool import FileMatches, MatchJob, RuleMatch, match_files
 from cq.query.plan import Plan
-from cq.result import Anchor, Finding, Section
+from cq.result import Anchor, Finding, Section, finding_order
 from cq.rules.build import metavariables
 from cq.rules.literals import has_error_node, has_words, word_regexes
 
@@ -78,7 +79,7 @@ class PatternRun:
         self.candidates = candidates
         self.results = results
         self.findings = sorted((match_finding(found.path, match) for found in results
-                                for match in found.matches), key=_order)
+                                for match in found.matches), key=finding_order)
 
 
 def run_pattern(query: Query, plan: Plan, source: FactSource, jobs: int = 0) -> PatternRun:
@@ -86,22 +87,14 @@ def run_pattern(query: Query, plan: Plan, source: FactSource, jobs: int = 0) -> 
     return PatternRun(candidates, results)
 
 
-def _order(finding: Finding) -> tuple[str, int, int, int, int, str]:
-    anchor = finding.anchor
-    assert anchor is not None
-    return (anchor.file, anchor.line, anchor.col, -(anchor.end_line or 0),
-            -(anchor.end_col or 0), finding.message)
-
-
 def match_finding(path: str, match: RuleMatch) -> Finding:
     span = match.span
     anchor = Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
                     end_col=span.end_col)
-    details: dict[str, Any] = {"text": match.text, "kind": match.kind}
-    if match.truncated:
-        details["text_truncated"] = True
-    if match.captures:
-        details["captures"] = dict(match.captures)
+    details = PatternMatchDetails(text=match.text, kind=match.kind,
+                                  text_truncated=match.truncated,
+                                  captures=dict(match.captures) if match.captures else None,
+                                  evidence="pattern")
     return make_finding("pattern_match", anchor, details, message=_headline(match.text))
 
 
@@ -120,9 +113,7 @@ def problem_findings(candidates: Candidates, results: list[FileMatches]) -> list
         (path, reason, None) for path, reason in candidates.unread.items()]
     rows.extend((found.path, ", ".join(found.flags), found.error)
                 for found in results if found.flags)
-    return [make_finding("file_issue", Anchor(file=path, line=1),
-                         {"path": path, "problem": problem, "error": error})
-            for path, problem, error in sorted(rows)]
+    return [file_issue(path, problem, "match", error) for path, problem, error in sorted(rows)]
 
 
 def pattern_summary(run: PatternRun, discovery: Discovery, shown: int) -> dict[str, Any]:

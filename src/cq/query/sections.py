@@ -14,17 +14,16 @@ A def whose file does not compile gets no scope or bytecode finding; the section
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from cq.analysis.bytecode import CodeIndex, code_of, compile_source, surface
 from cq.analysis.names import Target
+from cq.details import RaiseDetails
 from cq.facts import Import, Raise, def_span, within
-from cq.findings import anchor_of, make_finding
+from cq.findings import anchor_of, import_details, import_text, make_finding
 from cq.hazards.matcher import hazard_finding
-from cq.query.context import QueryContext, finding_order
-from cq.query.entities import import_details, import_text
+from cq.query.context import QueryContext
 from cq.query.fields import def_imports
-from cq.result import Finding, Section
+from cq.result import Finding, Section, finding_order
 
 Expander = Callable[[QueryContext, list[Target], int], Section]
 
@@ -41,16 +40,15 @@ def expand_imports(ctx: QueryContext, subjects: list[Target], depth: int) -> Sec
             key = (subject.path, imp.span.line, imp.span.col)
             users.setdefault(key, (imp, []))[1].append(subject.label)
     findings = [make_finding("import", anchor_of(key[0], imp.span),
-                             {**import_details(imp), "used_by": sorted(set(labels))},
+                             import_details(imp, tuple(sorted(set(labels)))),
                              message=import_text(imp))
                 for key, (imp, labels) in users.items()]
     return Section(title="Imports used", kind="imports", findings=_sorted(findings))
 
 
 def _raise_finding(path: str, site: Raise, subject: Target) -> Finding:
-    details: dict[str, Any] = {"exc_type": site.exc_type, "message": site.message,
-                               "bare": site.bare, "cause": site.cause,
-                               "enclosing": site.enclosing, "subject": subject.label}
+    details = RaiseDetails(exc_type=site.exc_type, message=site.message, bare=site.bare,
+                           cause=site.cause, enclosing=site.enclosing, subject=subject.label)
     text = "raise" + (f" {site.exc_type}" if site.exc_type else " (re-raise)")
     return make_finding("raise", anchor_of(path, site.span), details,
                         message=f"{text} in {site.enclosing}")
@@ -76,7 +74,7 @@ def expand_scope(ctx: QueryContext, subjects: list[Target], depth: int) -> Secti
         if info is None:
             missing.append(subject.label)
             continue
-        details = {"qualname": subject.definition.qualname, **info.details()}
+        details = info.details(subject.definition.qualname)
         findings.append(make_finding("scope", anchor_of(subject.path, subject.definition.span),
                                      details, message=_scope_message(subject, info.free)))
     notes = (f"no symbol table (file does not compile): {', '.join(missing)}",) if missing else ()
@@ -100,7 +98,7 @@ def expand_bytecode(ctx: QueryContext, subjects: list[Target], depth: int) -> Se
         if code is None:
             missing.append(subject.label)
             continue
-        details = {"qualname": subject.definition.qualname, **surface(code)}
+        details = surface(subject.definition.qualname, code)
         findings.append(make_finding("bytecode_surface",
                                      anchor_of(subject.path, subject.definition.span), details))
     notes = (f"no code object (file does not compile): {', '.join(missing)}",) if missing else ()

@@ -8,7 +8,7 @@ out. What becomes what:
   the calling def (`caller`, else `enclosing`, else the module) to each of `targets`, or to the
   `callee` text when nothing resolved (an `external` node);
 - `taint_site` with `bound_to`: an edge from its `function` to each function the tainted
-  value is bound into (`bound_to`: [{function, param}], as the impact macro writes it);
+  value is bound into;
 - `definition` / `decorator`: a node even without edges;
 - `import`: an edge from `importer` (else the anchor's module) to each of `targets` (the
   repository modules it reaches), else to the module imported, styled by `classification`;
@@ -22,13 +22,22 @@ kept once per (source, target); its count is the number of distinct sites behind
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
+from cq.details import (
+    CallEdgeDetails,
+    CallSiteDetails,
+    DefinitionDetails,
+    ImportCycleDetails,
+    ImportDetails,
+    TaintSiteDetails,
+)
+from cq.findings import details_of
 from cq.modules import full_name, module_name
-from cq.result import CqResult, Finding
+from cq.result import CqResult, Finding, all_findings
 
 LABEL_WIDTH = 80
 
@@ -72,13 +81,6 @@ def extract_graph(result: CqResult) -> Graph:
         if reader is not None:
             reader(builder, finding)
     return builder.build()
-
-
-def all_findings(result: CqResult) -> Iterator[Finding]:
-    yield from result.key_findings
-    for section in result.sections:
-        yield from section.findings
-    yield from result.evidence
 
 
 def one_line(text: str) -> str:
@@ -131,10 +133,6 @@ def _site(finding: Finding) -> tuple[Any, ...] | None:
     return None if anchor is None else (anchor.file, anchor.line, anchor.col)
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _file_module(finding: Finding) -> str:
     return module_name(finding.anchor.file) if finding.anchor is not None else ""
 
@@ -142,11 +140,18 @@ def _file_module(finding: Finding) -> str:
 # -- calls --------------------------------------------------------------------------------------
 
 
-def _caller_node(finding: Finding) -> tuple[str, str]:
+CallDetails = CallEdgeDetails | CallSiteDetails | TaintSiteDetails
+
+
+def _caller_node(finding: Finding, details: CallDetails) -> tuple[str, str]:
     """The calling def as (full dotted name, kind); module-level code is the module."""
-    details = finding.details
-    name = _text(details.get("caller")) or _text(details.get("function")) or _text(
-        details.get("enclosing"))
+    if isinstance(details, TaintSiteDetails):
+        name = details.function
+    elif isinstance(details, CallSiteDetails):
+        name = details.caller or details.enclosing or ""
+    else:
+        name = details.caller
+    name = name.strip()
     module = _file_module(finding)
     if not name or name == "<module>":
         return module or "<module>", "module"
@@ -155,30 +160,26 @@ def _caller_node(finding: Finding) -> tuple[str, str]:
     return f"{module}.{name}", "function"
 
 
-def _call_targets(details: dict[str, Any]) -> tuple[list[str], str]:
-    """(resolved full names, unresolved callee text); one of them is empty."""
-    targets = details.get("targets")
-    names = [t.strip() for t in targets if _text(t)] if isinstance(targets, list) else []
-    if names:
-        return names, ""
-    return [], _text(details.get("callee"))
-
-
 def _read_call(builder: _Builder, finding: Finding) -> None:
-    targets, callee = _call_targets(finding.details)
-    _add_calls(builder, finding, targets, callee)
+    details = finding.details
+    assert isinstance(details, CallEdgeDetails | CallSiteDetails)
+    targets = [t.strip() for t in details.targets if t.strip()]
+    _add_calls(builder, finding, details, targets, "" if targets else details.callee.strip())
 
 
 def _read_taint(builder: _Builder, finding: Finding) -> None:
-    _add_calls(builder, finding, _bound_functions(finding.details.get("bound_to")), "")
+    details = details_of(finding, TaintSiteDetails)
+    functions = list(dict.fromkeys(b.function for b in details.bound_to if b.function))
+    _add_calls(builder, finding, details, functions, "")
 
 
-def _add_calls(builder: _Builder, finding: Finding, targets: list[str], callee: str) -> None:
+def _add_calls(builder: _Builder, finding: Finding, details: CallDetails, targets: list[str],
+               callee: str) -> None:
     """Edges from the finding's calling def to each known target, or to the callee's text
     (an external node) when no target is known."""
     if not targets and not callee:
         return
-    source, kind = _caller_node(finding)
+    source, kind = _caller_node(finding, details)
     builder.node(source, kind)
     for target in targets:
         builder.node(target, "function")
@@ -188,41 +189,22 @@ def _add_calls(builder: _Builder, finding: Finding, targets: list[str], callee: 
         builder.edge(source, callee, "call", _site(finding))
 
 
-def _bound_functions(bound: Any) -> list[str]:
-    """The functions `bound_to` names: a list of {function, param} (the impact macro), one
-    such dict, or text (`f(param)` gives `f`)."""
-    items = bound if isinstance(bound, list) else [bound]
-    names = []
-    for item in items:
-        if isinstance(item, dict):
-            name = _text(item.get("function")) or _text(item.get("callee"))
-        else:
-            name = _text(item).split("(", 1)[0].strip() if isinstance(item, str) else ""
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
 # -- definitions and imports ------------------------------------------------------------------
 
 
 def _read_definition(builder: _Builder, finding: Finding) -> None:
-    qualname = _text(finding.details.get("qualname"))
-    if not qualname:
-        return
-    module = _text(finding.details.get("module"))
-    kind = _text(finding.details.get("kind")) or "function"
-    builder.node(full_name(module, qualname), kind)
+    details = details_of(finding, DefinitionDetails)
+    builder.node(full_name(details.module, details.qualname), details.kind or "function")
 
 
 def _read_import(builder: _Builder, finding: Finding) -> None:
-    details = finding.details
-    importer = _text(details.get("importer")) or _file_module(finding)
+    details = details_of(finding, ImportDetails)
+    importer = (details.importer or "").strip() or _file_module(finding)
     imported = _imported(details)
     if not importer or not imported:
         return
     builder.node(importer, "module")
-    kind = _text(details.get("classification")).replace("_", "-") or "module"
+    kind = (details.classification or "module").replace("_", "-")
     anchor = finding.anchor  # keyed like a cycle edge, so one statement counts once
     site = None if anchor is None else (anchor.file, anchor.line, "import")
     for module in imported:
@@ -230,26 +212,21 @@ def _read_import(builder: _Builder, finding: Finding) -> None:
         builder.edge(importer, module, "import", site)
 
 
-def _imported(details: dict[str, Any]) -> list[str]:
+def _imported(details: ImportDetails) -> list[str]:
     """The repository modules an import is an edge to (`targets`), else the name imported."""
-    targets = details.get("targets")
-    names = [_text(t) for t in targets if _text(t)] if isinstance(targets, list) else []
-    name = _text(details.get("resolved")) or _text(details.get("module"))
+    names = [t.strip() for t in details.targets if t.strip()]
+    name = (details.resolved or details.module).strip()
     return names or ([name] if name else [])
 
 
 def _read_cycle(builder: _Builder, finding: Finding) -> None:
-    modules = finding.details.get("modules")
-    for module in modules if isinstance(modules, list) else ():
-        if _text(module):
-            builder.node(_text(module), "module")
-    edges = finding.details.get("edges")
-    for edge in edges if isinstance(edges, list) else ():
-        if isinstance(edge, dict) and _text(edge.get("from")) and _text(edge.get("to")):
-            source, target = _text(edge["from"]), _text(edge["to"])
-            builder.node(source, "module")
-            builder.node(target, "module")
-            builder.edge(source, target, "cycle", (edge.get("file"), edge.get("line"), "import"))
+    details = details_of(finding, ImportCycleDetails)
+    for module in details.modules:
+        builder.node(module, "module")
+    for edge in details.edges:
+        builder.node(edge.source, "module")
+        builder.node(edge.target, "module")
+        builder.edge(edge.source, edge.target, "cycle", (edge.file, edge.line, "import"))
 
 
 _READERS: dict[str, Callable[[_Builder, Finding], None]] = {

@@ -28,6 +28,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from cq.details import Details
 from cq.result import CqResult, Finding, Section
 
 MESSAGE_WIDTH = 120
@@ -39,15 +40,6 @@ COUNT_LABELS: tuple[tuple[str, str, str], ...] = (
     ("files_with_matches", "file with matches", "files with matches"),
     ("files_in_scope", "file in scope", "files in scope"),
     ("files_scanned", "file scanned", "files scanned"),
-)
-
-# The few detail keys worth a place on a finding's line: (key, label, shown as code).
-# A detail whose text already appears in the message (a qualname, usually) is left out.
-DETAIL_KEYS: tuple[tuple[str, str, bool], ...] = (
-    ("qualname", "qualname", True),
-    ("signature", "sig", True),
-    ("captures", "captures", True),
-    ("reason", "reason", False),
 )
 
 # `summary.cache_stats` groups on the Cache line: (key, singular, plural) per group.
@@ -216,10 +208,12 @@ def _finding_line(finding: Finding) -> str:
     return " ".join(part for part in parts if part) + details
 
 
-def _details_suffix(details: dict[str, Any], message: str) -> str:
+def _details_suffix(details: Details, message: str) -> str:
+    """The fields the details struct says Markdown shows (`SHOWN`), unless the message
+    already says them."""
     parts = []
-    for key, label, as_code in DETAIL_KEYS:
-        text = _one_line(_detail_text(details.get(key)), DETAIL_WIDTH)
+    for field, label, as_code in details.SHOWN:
+        text = _one_line(_detail_text(getattr(details, field)), DETAIL_WIDTH)
         if text and text not in message:
             parts.append(f"{label} {_code(text)}" if as_code else f"{label}: {text}")
     return " — " + "; ".join(parts) if parts else ""
@@ -240,6 +234,8 @@ def _detail_text(value: Any) -> str:
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_scalar(item) for item in value) + "]"
     return str(value)
 
 

@@ -2,8 +2,8 @@
 
 Reads `definition` (and `decorator`) findings: a class is a node, a method belongs to the
 class its qualname names (`Outer.Inner.m` → `Outer.Inner` in the same module; the class is
-drawn even when only its methods were found), a base is the class's `bases` detail (else the
-bases written in its `class Foo(Base, mixins.Other)` signature). A base resolves to a class of
+drawn even when only its methods were found), a base is one of the class's `bases`, a
+member's parameters its `params`. A base resolves to a class of
 the result by its last dotted segment — the one whose full name ends with the base as
 written, else the one in the same module, else the only one — or stays a node of its own.
 
@@ -14,14 +14,14 @@ conventions as visibility (`_x` protected `#`, `__x` private `-`). `top_n` is ig
 
 from __future__ import annotations
 
-import ast
 import re
-from typing import Any
 
+from cq.details import DefinitionDetails
+from cq.findings import details_of
 from cq.modules import full_name
-from cq.render.graph import all_findings, short_label
+from cq.render.graph import short_label
 from cq.render.mermaid import INDENT, mermaid_comment, mermaid_text
-from cq.result import CqResult
+from cq.result import CqResult, all_findings
 
 PARAMS_WIDTH = 40
 _DEF_CATEGORIES = frozenset({"definition", "decorator"})
@@ -59,20 +59,18 @@ def _collect(result: CqResult) -> _Diagram:
     diagram = _Diagram()
     for finding in all_findings(result):
         if finding.category in _DEF_CATEGORIES:
-            _add_definition(diagram, finding.details)
+            _add_definition(diagram, details_of(finding, DefinitionDetails))
     return diagram
 
 
-def _add_definition(diagram: _Diagram, details: dict[str, Any]) -> None:
-    qualname, kind = _text(details.get("qualname")), details.get("kind")
-    module = _text(details.get("module"))
-    if not qualname:
-        return
-    if kind == "class":
+def _add_definition(diagram: _Diagram, details: DefinitionDetails) -> None:
+    qualname, module = details.qualname, details.module
+    if details.kind == "class":
         key = full_name(module, qualname)
         diagram.add_class(key, module)
-        diagram.bases[key] = _bases_of(details) or diagram.bases[key]
-    elif kind == "method" and "." in qualname:
+        bases = [base for base in details.bases if base and not base.startswith("*")]
+        diagram.bases[key] = bases or diagram.bases[key]
+    elif details.kind == "method" and "." in qualname:
         key = full_name(module, qualname.rsplit(".", 1)[0])
         diagram.add_class(key, module)
         member = _member(details, qualname.rsplit(".", 1)[1])
@@ -80,42 +78,20 @@ def _add_definition(diagram: _Diagram, details: dict[str, Any]) -> None:
             diagram.members[key].append(member)
 
 
-def _bases_of(details: dict[str, Any]) -> list[str]:
-    bases = details.get("bases")
-    if isinstance(bases, list):
-        return [b for b in (_text(base) for base in bases) if b and not b.startswith("*")]
-    node = _parse_def(_text(details.get("signature")), "class")
-    if not isinstance(node, ast.ClassDef):
-        return []
-    return [ast.unparse(base) for base in node.bases if not isinstance(base, ast.Starred)]
-
-
-def _member(details: dict[str, Any], name: str) -> str:
+def _member(details: DefinitionDetails, name: str) -> str:
     """`+name(params)`; a name that is not an identifier is made one, as member text ends
     only at the line's end and braces or quotes would end the class."""
     safe = re.sub(r"\W+", "_", name) or "_"
-    return f"{_visibility(safe)}{safe}({_params(_text(details.get('signature')))})"
+    names = list(details.params)
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return f"{_visibility(safe)}{safe}({_shorten_names(names)})"
 
 
 def _visibility(name: str) -> str:
     if name.startswith("__") and not name.endswith("__"):
         return "-"
     return "#" if name.startswith("_") and not name.startswith("__") else "+"
-
-
-def _params(signature: str) -> str:
-    """Parameter names of a `def …(…)` signature, `self`/`cls` dropped, shortened."""
-    node = _parse_def(signature, "def")
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return "…" if signature else ""
-    args = node.args
-    names = [a.arg for a in (*args.posonlyargs, *args.args)]
-    if names and names[0] in ("self", "cls"):
-        names = names[1:]
-    names += [f"*{args.vararg.arg}"] if args.vararg else []
-    names += [a.arg for a in args.kwonlyargs]
-    names += [f"**{args.kwarg.arg}"] if args.kwarg else []
-    return _shorten_names(names)
 
 
 def _shorten_names(names: list[str]) -> str:
@@ -129,17 +105,6 @@ def _shorten_names(names: list[str]) -> str:
             break
         kept.append(name)
     return ", ".join([*kept, "…"])
-
-
-def _parse_def(signature: str, keyword: str) -> ast.stmt | None:
-    """A signature line (`def f(a) -> int`, `class C(B)`) as its ast node, or None."""
-    if keyword not in signature:
-        return None
-    try:
-        tree = ast.parse(f"{signature.strip()}:\n    pass")
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    return tree.body[0] if len(tree.body) == 1 else None
 
 
 # -- resolving bases and writing ----------------------------------------------------------------
@@ -175,8 +140,3 @@ def _diagram_lines(diagram: _Diagram) -> list[str]:
                 lines.append(f'{INDENT}class {ids[target]}["{mermaid_text(short_label(base))}"]')
             arrows.append(f"{INDENT}{ids[target]} <|-- {ids[key]}")
     return lines + list(dict.fromkeys(arrows))
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-

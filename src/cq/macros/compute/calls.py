@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import msgspec
+
 from cq.analysis.resolve import Site, Target, find_sites, find_targets, params_of, site_names
-from cq.analysis.signature import format_params, signature
+from cq.analysis.signature import format_params, param_names, signature
 from cq.analysis.sourcefile import lines_of, text_of
+from cq.details import DefinitionDetails
 from cq.discover import Discovery
-from cq.findings import anchor_of, make_finding
+from cq.findings import anchor_of, call_details, make_finding
 from cq.index.source import FactSource
 from cq.result import Finding, Section
 from cq.runner import Outcome
@@ -82,14 +85,10 @@ def _snippet(lines: list[str], line: int) -> tuple[int, str]:
 def _site_finding(site: Site, lines: list[str]) -> Finding:
     call = site.call
     first, snippet = _snippet(lines, call.span.line)
-    details: dict[str, Any] = {
-        "callee": call.callee, "name": call.name, "caller": site.caller,
-        "targets": list(site.targets), "n_positional": call.n_positional,
-        "keywords": list(call.keywords), "star_args": call.star_args,
-        "star_kwargs": call.star_kwargs, "forwarding": call.star_args or call.star_kwargs,
-        "preview": call.preview, "snippet": snippet, "snippet_line": first,
-        "evidence": site.evidence, "bound_self": site.bound_self, "external": site.external,
-    }
+    details = msgspec.structs.replace(
+        call_details(call), caller=site.caller, targets=tuple(site.targets),
+        snippet=snippet, snippet_line=first, evidence=site.evidence,
+        bound_self=site.bound_self, external=site.external)
     where = call.enclosing or "<module>"  # the anchor names the file, so no module here
     message = f"{call.callee}({_short(call.preview)}) in {where}"
     return make_finding("call_site", anchor_of(site.path, call.span), details, message=message)
@@ -106,15 +105,15 @@ def _signatures(source: FactSource, targets: list[Target]) -> Section:
 
 def _definition_finding(source: FactSource, target: Target) -> Finding:
     definition = target.definition
-    details: dict[str, Any] = {
-        "kind": definition.kind, "name": definition.name, "qualname": definition.qualname,
-        "module": target.module, "label": target.label, "signature": signature(definition),
-        "evidence": "syntax",
-    }
-    if definition.kind == "class":
-        details["binds"] = f"{definition.name}({format_params(params_of(target, source))})"
+    binds = (f"{definition.name}({format_params(params_of(target, source))})"
+             if definition.kind == "class" else None)
+    details = DefinitionDetails(
+        kind=definition.kind, name=definition.name, qualname=definition.qualname,
+        module=target.module, label=target.label, signature=signature(definition),
+        binds=binds, bases=definition.bases, params=param_names(definition.params),
+        evidence="syntax")
     return make_finding("definition", anchor_of(target.path, definition.span), details,
-                        message=f"{target.label}: {details['signature']}")
+                        message=f"{target.label}: {details.signature}")
 
 
 def _rows(counts: Counter[str]) -> list[tuple[str, int]]:

@@ -4,6 +4,7 @@ judged by `cq.analysis.exceptions` (the answer is described in `cq.macros.except
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -21,14 +22,15 @@ from cq.analysis.exceptions import (
 )
 from cq.analysis.sourcefile import text_of, tree_of
 from cq.analysis.targets import find_defs, inside
+from cq.details import CatchDetails, RaiseDetails
 from cq.discover import Discovery
 from cq.errors import BadInputError
 from cq.facts import Def, Except, FileFacts, Raise
-from cq.findings import anchor_of, make_finding
+from cq.findings import anchor_of, details_of, make_finding
 from cq.funcspec import SYMBOL_HINT
 from cq.index.source import FactSource
 from cq.modules import full_name
-from cq.result import Finding, Section
+from cq.result import Finding, Section, finding_order
 from cq.runner import Outcome
 from cq.settings import Settings
 
@@ -73,13 +75,11 @@ def _raise_finding(facts: FileFacts, site: Raise, guards: Guards | None,
                    hierarchy: Hierarchy, bound: dict[str, str]) -> Finding:
     raised = raised_types(facts, site)
     verdict = judge(raised, guards, hierarchy)
-    details: dict[str, Any] = {
-        "exc_type": site.exc_type, "message": site.message, "bare": site.bare,
-        "cause": site.cause, "function": _function(facts, site.enclosing),
-        "raised": list(raised), "qualified": [qualify(facts, bound, t) for t in raised],
-        "caught": verdict.caught, "caught_by": list(verdict.by),
-        "evidence": verdict.evidence,
-    }
+    details = RaiseDetails(
+        exc_type=site.exc_type, message=site.message, bare=site.bare, cause=site.cause,
+        function=_function(facts, site.enclosing), raised=raised,
+        qualified=tuple(qualify(facts, bound, t) for t in raised), caught=verdict.caught,
+        caught_by=verdict.by, evidence=verdict.evidence)
     what = ("re-raise " + (", ".join(raised) or "(unknown)") if site.bare
             else f"raise {site.exc_type}")
     where = f" in {site.enclosing}" if site.enclosing else " at module level"
@@ -89,11 +89,10 @@ def _raise_finding(facts: FileFacts, site: Raise, guards: Guards | None,
 def _catch_finding(facts: FileFacts, site: Except) -> Finding:
     broad = any(last(t) in BROAD for t in site.types)
     empty, reraises = site.body == "empty", site.body == "reraises"
-    details: dict[str, Any] = {
-        "types": list(site.types), "bare": site.bare, "broad": broad, "star": site.star,
-        "empty": empty, "reraises": reraises, "alias": site.alias,
-        "function": _function(facts, site.enclosing), "evidence": "syntax",
-    }
+    details = CatchDetails(
+        types=site.types, bare=site.bare, broad=broad, star=site.star, empty=empty,
+        reraises=reraises, alias=site.alias, function=_function(facts, site.enclosing),
+        evidence="syntax")
     flags = [name for name, on in (("bare", site.bare), ("broad", broad), ("empty", empty),
                                    ("re-raises", reraises)) if on]
     head = ("except*" if site.star else "except") + (
@@ -115,12 +114,12 @@ def collect(source: FactSource, function: str | None) -> Sites:
         sites = _file_sites(source, facts, owners, hierarchy)
         raises.extend(sites.raises)
         handlers.extend(sites.handlers)
-    return Sites(raises=sorted(raises, key=_order), handlers=sorted(handlers, key=_order))
+    return Sites(raises=sorted(raises, key=finding_order),
+                 handlers=sorted(handlers, key=finding_order))
 
 
-def _order(finding: Finding) -> tuple[str, int, int]:
-    anchor = finding.anchor
-    return (anchor.file, anchor.line, anchor.col) if anchor else ("", 0, 0)
+def _raise(finding: Finding) -> RaiseDetails:
+    return details_of(finding, RaiseDetails)
 
 
 def _files(source: FactSource,
@@ -135,10 +134,10 @@ def _files(source: FactSource,
 
 
 def outcome(sites: Sites, files_in_scope: int) -> Outcome:
-    uncaught = [f for f in sites.raises if f.details["caught"] is False]
-    caught = [f for f in sites.raises if f.details["caught"]]
-    unjudged = [f for f in sites.raises if f.details["caught"] is None]
-    handlers = sorted(sites.handlers, key=lambda f: (f.severity != "warning", *_order(f)))
+    uncaught = [f for f in sites.raises if _raise(f).caught is False]
+    caught = [f for f in sites.raises if _raise(f).caught]
+    unjudged = [f for f in sites.raises if _raise(f).caught is None]
+    handlers = sorted(sites.handlers, key=lambda f: (f.severity != "warning", *finding_order(f)))
     sections = [
         Section(title="Uncaught raises", kind="uncaught", findings=tuple(uncaught)),
         Section(title="Caught raises", kind="caught", findings=tuple(caught)),
@@ -160,14 +159,14 @@ def _escapes(uncaught: list[Finding]) -> list[Finding]:
     the most sites first."""
     groups: dict[str, list[Finding]] = {}
     for finding in uncaught:
-        label = ", ".join(finding.details["qualified"]) or "(unknown re-raise)"
+        label = ", ".join(_raise(finding).qualified) or "(unknown re-raise)"
         groups.setdefault(label, []).append(finding)
     found = []
     for label, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        functions = sorted({f.details["function"] or "<module>" for f in group})
-        details = {"exc_type": label, "sites": len(group), "functions": functions,
-                   "files": len({f.anchor.file for f in group if f.anchor}),
-                   "evidence": group[0].details["evidence"]}
+        functions = tuple(sorted({_raise(f).function or "<module>" for f in group}))
+        details = RaiseDetails(exc_type=label, sites=len(group), functions=functions,
+                               files=len({f.anchor.file for f in group if f.anchor}),
+                               evidence=_raise(group[0]).evidence)
         found.append(make_finding(
             "raise", group[0].anchor, details,
             message=f"{label} escapes uncaught from {len(group)} site(s) in "
@@ -176,19 +175,21 @@ def _escapes(uncaught: list[Finding]) -> list[Finding]:
 
 
 def _summary(sites: Sites, uncaught: int, caught: int) -> dict[str, Any]:
-    raised = Counter(f.details["exc_type"] or "(re-raise)" for f in sites.raises)
-    handled = Counter(t for f in sites.handlers for t in f.details["types"] or ["(bare)"])
+    raised = Counter(_raise(f).exc_type or "(re-raise)" for f in sites.raises)
+    handlers = [details_of(f, CatchDetails) for f in sites.handlers]
+    handled = Counter(t for h in handlers for t in h.types or ["(bare)"])
 
-    def count(key: str) -> int:
-        return sum(1 for f in sites.handlers if f.details[key])
+    def count(flag: Callable[[CatchDetails], bool]) -> int:
+        return sum(1 for h in handlers if flag(h))
 
     return {"raises": len(sites.raises), "handlers": len(sites.handlers),
             "uncaught": uncaught, "caught": caught,
             "unjudged": len(sites.raises) - uncaught - caught,
             "by_raised_type": dict(sorted(raised.items())),
             "by_caught_type": dict(sorted(handled.items())),
-            "bare": count("bare"), "broad": count("broad"), "empty": count("empty"),
-            "reraises": count("reraises"), "star": count("star"),
+            "bare": count(lambda h: h.bare), "broad": count(lambda h: h.broad),
+            "empty": count(lambda h: h.empty), "reraises": count(lambda h: h.reraises),
+            "star": count(lambda h: h.star),
             "files_with_matches": len({f.anchor.file for f in [*sites.raises, *sites.handlers]
                                        if f.anchor})}
 

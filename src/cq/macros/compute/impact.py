@@ -9,6 +9,7 @@ from typing import Any
 
 from cq.analysis.flow import MAX_BY_NAME, Flow, Visit, Walk, visit_of
 from cq.analysis.resolve import Site, Target, find_sites, find_targets
+from cq.details import BoundTo, CallEdgeDetails, TaintSiteDetails
 from cq.discover import Discovery
 from cq.errors import BadInputError
 from cq.findings import anchor_of, make_finding
@@ -107,10 +108,9 @@ def _depth_section(level: int, flows: list[Flow]) -> Section:
 def _callers_section(spec: str, callers: list[Site]) -> Section:
     findings = []
     for site in callers:
-        details = {"qualname": site.caller, "caller": site.caller, "callee": site.call.callee,
-                   "target": ", ".join(site.targets) or site.call.callee,
-                   "targets": list(site.targets), "preview": site.call.preview,
-                   "evidence": site.evidence}
+        details = CallEdgeDetails(caller=site.caller, callee=site.call.callee,
+                                  targets=tuple(site.targets), preview=site.call.preview,
+                                  evidence=site.evidence)
         findings.append(make_finding("caller", anchor_of(site.path, site.call.span), details))
     notes = () if findings else (f"no call of {spec} found in scope",)
     return Section(title=f"Callers of {spec}", kind="callers", findings=tuple(findings),
@@ -119,18 +119,14 @@ def _callers_section(spec: str, callers: list[Site]) -> Section:
 
 def _site_finding(flow: Flow) -> Finding:
     site, visit = flow.site, flow.visit
-    details: dict[str, Any] = {
-        "kind": site.kind, "depth": visit.depth, "function": visit.label,
-        "param": ", ".join(visit.params), "text": site.text, "names": list(site.names),
-        "evidence": visit.evidence or "ast"}
-    if site.kind == "call":
-        details.update(callee=site.callee, slot=", ".join(s.label for s in site.slots),
-                       bound_to=[{"function": b.function, "param": b.param,
-                                  "evidence": b.evidence} for b in flow.bound])
-    if site.bound:
-        details["bound"] = list(site.bound)
-    if site.target:
-        details["target"] = site.target
+    call = site.kind == "call"
+    details = TaintSiteDetails(
+        kind=site.kind, depth=visit.depth, function=visit.label,
+        param=", ".join(visit.params), text=site.text, names=site.names,
+        evidence=visit.evidence or "ast", callee=site.callee if call else None,
+        slot=", ".join(s.label for s in site.slots) if call else None,
+        bound_to=tuple(BoundTo(b.function, b.param, b.evidence) for b in flow.bound),
+        bound=site.bound, target=site.target or None)
     anchor = Anchor(file=visit.path, line=site.line, col=site.col, end_line=site.end_line,
                     end_col=site.end_col)
     params: dict[str, list[str]] = {}

@@ -14,12 +14,13 @@ from cq.analysis.import_graph import (
     build_graph,
     check_module,
 )
+from cq.details import CycleEdge, ImportCycleDetails, ImportDetails, ImportedName
 from cq.discover import Discovery
 from cq.facts import Span
-from cq.findings import make_finding
+from cq.findings import details_of, make_finding
 from cq.index.source import FactSource
 from cq.macros.imports import ImportsJob
-from cq.result import Anchor, Finding, Section
+from cq.result import Anchor, Finding, Section, finding_order
 from cq.runner import Outcome
 from cq.settings import Settings
 
@@ -57,9 +58,9 @@ def _cycle_rank(cycle: Cycle) -> tuple[bool, int, tuple[str, ...]]:
     return (not cycle.import_time, -len(cycle.modules), cycle.modules)
 
 
-def _row_rank(finding: Finding) -> tuple[bool, str, int, int]:
+def _row_rank(finding: Finding) -> tuple[object, ...]:
     """With --module, the imports of it (who depends on it) before the imports it makes."""
-    return (finding.details.get("direction") == "outgoing", *_position(finding))
+    return (details_of(finding, ImportDetails).direction == "outgoing", *finding_order(finding))
 
 
 def _rows_of(graph: ImportGraph, module: str | None) -> list[tuple[ImportRow, str | None]]:
@@ -86,13 +87,13 @@ def _row_sections(rows: list[tuple[ImportRow, str | None]]) -> tuple[Section, ..
 
 
 def _row_finding(row: ImportRow, direction: str | None) -> Finding:
-    details = {"module": row.module, "resolved": row.resolved, "names": list(row.names),
-               "alias": row.alias, "level": row.level, "classification": row.classification,
-               "targets": list(row.targets), "lazy": row.lazy, "type_only": row.type_only,
-               "main_only": row.main_only, "importer": row.importer, "text": row.text,
-               "evidence": row.evidence}
-    if direction is not None:
-        details["direction"] = direction
+    names = (tuple(ImportedName(name) for name in row.names) if row.names
+             else (ImportedName(row.module, row.alias),))
+    details = ImportDetails(
+        module=row.module, resolved=row.resolved, level=row.level, is_from=bool(row.names),
+        names=names, classification=row.classification, targets=row.targets, lazy=row.lazy,
+        type_only=row.type_only, main_only=row.main_only, importer=row.importer,
+        text=row.text, evidence=row.evidence, direction=direction)
     marks = [row.classification.replace("_", "-"), *(["lazy"] if row.lazy else []),
              *(["type-only"] if row.type_only else []),
              *(["script-only"] if row.main_only else [])]
@@ -102,23 +103,22 @@ def _row_finding(row: ImportRow, direction: str | None) -> Finding:
 
 
 def _cycle_finding(cycle: Cycle) -> Finding:
-    details = {"modules": list(cycle.modules), "cycle": list(cycle.order),
-               "path": [_edge_details(e) for e in cycle.path],
-               "edges": [_edge_details(e) for e in cycle.edges],
-               "size": len(cycle.modules), "lazy_only": cycle.lazy_only,
-               "import_time": cycle.import_time,
-               "import_time_cycles": [list(c) for c in cycle.import_time_cycles],
-               "evidence": "syntax"}
+    details = ImportCycleDetails(
+        modules=cycle.modules, cycle=cycle.order, size=len(cycle.modules),
+        import_time=cycle.import_time, lazy_only=cycle.lazy_only,
+        path=tuple(_edge_details(e) for e in cycle.path),
+        edges=tuple(_edge_details(e) for e in cycle.edges),
+        import_time_cycles=cycle.import_time_cycles, evidence="syntax")
     first = (cycle.path or cycle.edges)[0]
     return make_finding("import_cycle", _anchor(first.path, first.span), details,
                         message=_cycle_message(cycle),
                         severity="warning" if cycle.import_time else "info")
 
 
-def _edge_details(edge: Edge) -> dict[str, Any]:
-    return {"from": edge.source, "to": edge.target, "file": edge.path, "line": edge.span.line,
-            "text": edge.text, "lazy": edge.lazy, "type_only": edge.type_only,
-            "main_only": edge.main_only}
+def _edge_details(edge: Edge) -> CycleEdge:
+    return CycleEdge(source=edge.source, target=edge.target, file=edge.path,
+                     line=edge.span.line, text=edge.text, lazy=edge.lazy,
+                     type_only=edge.type_only, main_only=edge.main_only)
 
 
 def _cycle_message(cycle: Cycle) -> str:
@@ -155,8 +155,10 @@ def _cycle_lines(cycles: tuple[Cycle, ...]) -> tuple[Section, ...]:
     findings = []
     for number, cycle in enumerate(cycles, 1):
         for edge in cycle.path:
-            details = {**_edge_details(edge), "cycle": number, "importer": edge.source,
-                       "targets": [edge.target], "evidence": "syntax"}
+            details = ImportDetails(
+                module=edge.target, text=edge.text, importer=edge.source,
+                targets=(edge.target,), lazy=edge.lazy, type_only=edge.type_only,
+                main_only=edge.main_only, cycle=number, evidence="syntax")
             mark = (" (lazy)" if edge.lazy else " (type-only)" if edge.type_only
                     else " (script-only)" if edge.main_only else "")
             into = "" if edge.target in edge.text else f" -> {edge.target}"
@@ -211,10 +213,5 @@ def _notes(summary: dict[str, Any], cycles: bool, module: str | None) -> list[st
 def _anchor(path: str, span: Span) -> Anchor:
     return Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
                   end_col=span.end_col)
-
-
-def _position(finding: Finding) -> tuple[str, int, int]:
-    anchor = finding.anchor
-    return (anchor.file, anchor.line, anchor.col) if anchor else ("", 0, 0)
 
 

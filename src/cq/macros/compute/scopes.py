@@ -7,9 +7,10 @@ from typing import Any
 
 from cq.analysis.scopes import ScopeIndex, ScopeInfo
 from cq.analysis.targets import Selected, inside, select_target
+from cq.details import ScopeDetails
 from cq.discover import Discovery
 from cq.facts import Def
-from cq.findings import anchor_of, make_finding
+from cq.findings import anchor_of, details_of, make_finding
 from cq.index.source import FactSource
 from cq.macros.target import TargetArg
 from cq.modules import full_name
@@ -50,17 +51,13 @@ def _file_scopes(source: FactSource, index: ScopeIndex, selected: Selected) -> l
 
 def _captures(finding: Finding) -> bool:
     """Has the scope any free, cell, nonlocal or declared-global name?"""
-    return any(finding.details[key] for key in ("free", "cells", "nonlocals", "globals"))
+    details = details_of(finding, ScopeDetails)
+    return bool(details.free or details.cells or details.nonlocals or details.declared_globals)
 
 
 def _finding(path: str, module: str, definition: Def, scope: ScopeInfo) -> Finding:
-    details: dict[str, Any] = {
-        "qualname": definition.qualname, "name": full_name(module, definition.qualname),
-        "kind": definition.kind, "free": list(scope.free), "cells": list(scope.cells),
-        "nonlocals": list(scope.nonlocals), "globals": list(scope.declared_globals),
-        "locals": len(scope.locals), "nested": scope.nested, "closure": scope.is_closure,
-        "evidence": "symtable",
-    }
+    details = scope.details(definition.qualname, full_name(module, definition.qualname),
+                            definition.kind)
     return make_finding("scope", anchor_of(path, definition.span), details,
                         message=_message(definition.qualname, scope))
 
@@ -73,11 +70,11 @@ def _message(qualname: str, scope: ScopeInfo) -> str:
 
 
 def _summary(findings: list[Finding], not_compiled: int) -> dict[str, Any]:
-    def count(key: str) -> int:
-        return sum(1 for f in findings if f.details[key])
-
-    return {"scopes": len(findings), "closures": count("free"), "with_cells": count("cells"),
-            "with_nonlocals": count("nonlocals"), "with_globals": count("globals"),
+    scopes = [details_of(f, ScopeDetails) for f in findings]
+    return {"scopes": len(findings), "closures": sum(1 for s in scopes if s.free),
+            "with_cells": sum(1 for s in scopes if s.cells),
+            "with_nonlocals": sum(1 for s in scopes if s.nonlocals),
+            "with_globals": sum(1 for s in scopes if s.declared_globals),
             "files": len({f.anchor.file for f in findings if f.anchor}),
             "files_not_compiled": not_compiled}
 

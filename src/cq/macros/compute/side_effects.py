@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from cq.analysis.import_time import Effect, EffectsReport, find_effects
+from cq.details import ModuleDetails, SideEffectDetails
 from cq.discover import Discovery
 from cq.findings import make_finding
 from cq.index.source import FactSource
@@ -42,9 +43,9 @@ def _section(effects: tuple[Effect, ...], kind: str, title: str) -> list[Section
 
 
 def _effect_finding(effect: Effect) -> Finding:
-    details = {"kind": effect.kind, "text": effect.text, "callee": effect.callee,
-               "qualified": effect.qualified, "module": effect.module, "scope": effect.scope,
-               "evidence": effect.evidence}
+    details = SideEffectDetails(kind=effect.kind, text=effect.text, callee=effect.callee,
+                                qualified=effect.qualified, module=effect.module,
+                                scope=effect.scope, evidence=effect.evidence)
     where = f" in class {effect.scope}" if effect.scope else ""
     message = f"{_NOUNS[effect.kind]}{where}: {effect.text}"
     span = effect.span
@@ -63,8 +64,8 @@ def _module_findings(effects: tuple[Effect, ...]) -> tuple[Finding, ...]:
     for path, counts in sorted(by_path.items(), key=_module_rank):
         parts = [f"{counts[k]} {_NOUNS[k]}{'s' if counts[k] > 1 else ''}"
                  for k, _ in _SECTIONS if counts[k]]
-        details = {"module": modules[path], "effects": sum(counts.values()),
-                   "by_kind": dict(sorted(counts.items())), "evidence": "ast"}
+        details = ModuleDetails(module=modules[path], effects=sum(counts.values()),
+                                by_kind=dict(sorted(counts.items())), evidence="ast")
         warns = any(k != "decorator" for k in counts)
         findings.append(make_finding(
             "module", _anchor(path, 1, 0), details,

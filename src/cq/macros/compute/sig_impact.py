@@ -10,9 +10,10 @@ import msgspec
 from cq.analysis.binding import Binding, Shape, bind
 from cq.analysis.resolve import Site, Target, find_sites, find_targets, params_of
 from cq.analysis.signature import format_params
+from cq.details import SigSiteDetails
 from cq.discover import Discovery
 from cq.facts import Param
-from cq.findings import anchor_of, make_finding
+from cq.findings import anchor_of, details_of, make_finding
 from cq.index.source import FactSource
 from cq.macros.sig_impact import SigImpactJob
 from cq.result import Finding, Section
@@ -48,7 +49,7 @@ def run_sig_impact(source: FactSource, spec: str, new: tuple[Param, ...]) -> Out
     binder = _Binder()
     findings = [_finding(binder, site, [subjects[label] for label in site.targets] or [unknown])
                 for site in sites]
-    groups = {b: tuple(f for f in findings if f.details["bucket"] == b
+    groups = {b: tuple(f for f in findings if _sig(f).bucket == b
                        and not _broken_today(f)) for b in BUCKETS}
     groups["already_broken"] = tuple(f for f in findings if _broken_today(f))
     key = _ranked(groups["would_break"]) + groups["ambiguous"]
@@ -58,13 +59,13 @@ def run_sig_impact(source: FactSource, spec: str, new: tuple[Param, ...]) -> Out
 
 def _ranked(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """Surest first: resolved, then through self, then by name (stable: file order within)."""
-    return tuple(sorted(findings, key=lambda f: -EVIDENCE.get(f.details["evidence"], 0.0)))
+    return tuple(sorted(findings, key=lambda f: -EVIDENCE.get(_sig(f).evidence or "", 0.0)))
 
 
 def _broken_today(finding: Finding) -> bool:
     """A site that does not bind today either: the change does not break it (it is dead
     code, or the call reaches another definition of the name)."""
-    return finding.details["bucket"] != "ok" and finding.details["current"] == "would_break"
+    return _sig(finding).bucket != "ok" and _sig(finding).current == "would_break"
 
 
 def _subject(target: Target, current: tuple[Param, ...], new: tuple[Param, ...]) -> _Subject:
@@ -131,21 +132,21 @@ def _finding(binder: _Binder, site: Site, subjects: list[_Subject]) -> Finding:
 
 
 def _details(site: Site, subject: _Subject, binding: Binding,
-             today: Binding | None) -> dict[str, Any]:
+             today: Binding | None) -> SigSiteDetails:
     call = site.call
-    details: dict[str, Any] = {
-        "bucket": binding.status, "reason": binding.reason, "slots": dict(binding.slots),
-        "callee": call.callee, "caller": site.caller, "preview": call.preview,
-        "evidence": "dynamic" if binding.status == "ambiguous" else site.evidence,
-        "current": today.status if today else "unknown",
-        "n_positional": call.n_positional, "keywords": list(call.keywords),
-        "star_args": call.star_args, "star_kwargs": call.star_kwargs,
-        "bound_self": site.bound_self, "targets": list(site.targets),
-        "target": subject.target.label if subject.target else None,
-    }
-    if today is not None and today.status != "ok":
-        details["current_reason"] = today.reason
-    return details
+    return SigSiteDetails(
+        bucket=binding.status, reason=binding.reason, slots=dict(binding.slots),
+        callee=call.callee, caller=site.caller, preview=call.preview,
+        evidence="dynamic" if binding.status == "ambiguous" else site.evidence,
+        current=today.status if today else "unknown",
+        current_reason=today.reason if today is not None and today.status != "ok" else None,
+        n_positional=call.n_positional, keywords=call.keywords, star_args=call.star_args,
+        star_kwargs=call.star_kwargs, bound_self=site.bound_self, targets=site.targets,
+        target=subject.target.label if subject.target else None)
+
+
+def _sig(finding: Finding) -> SigSiteDetails:
+    return details_of(finding, SigSiteDetails)
 
 
 def _message(site: Site, binding: Binding, today: Binding | None) -> str:
@@ -181,11 +182,11 @@ def _sections(groups: dict[str, tuple[Finding, ...]], subjects: dict[str, _Subje
 
 def _summary(findings: list[Finding], subjects: dict[str, _Subject],
              new: tuple[Param, ...], matches: int) -> dict[str, Any]:
-    counts = {b: sum(1 for f in findings if f.details["bucket"] == b) for b in BUCKETS}
+    counts = {b: sum(1 for f in findings if _sig(f).bucket == b) for b in BUCKETS}
     olds = {f"({_current_text(s)})" for s in subjects.values()}
     old = olds.pop() if len(olds) == 1 else "; ".join(
         f"{label}({_current_text(s)})" for label, s in subjects.items())
-    today = sum(1 for f in findings if f.details["current"] == "would_break")
+    today = sum(1 for f in findings if _sig(f).current == "would_break")
     return {**counts, "sites": len(findings), "matches": matches,
             "notes": [_counts_note(findings, counts)],
             "files_with_calls": len({f.anchor.file for f in findings if f.anchor}),

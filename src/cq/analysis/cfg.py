@@ -1,6 +1,7 @@
 """Control-flow graph of one function from its stdlib `ast`: basic blocks and labelled edges.
 
-Pure: takes a parsed def and the file's lines, returns a frozen `Cfg`. Blocks are numbered in
+Pure: takes a parsed def and the file's lines, returns its blocks and edges
+(`cq.result.CfgBlock`, `cq.result.CfgEdge`). Blocks are numbered in
 the order they are created; block 0 is the `def` (entry), the last one is `exit`. A block
 holds straight-line statements; a block ends at a branch (`if`, `match`), a loop header
 starts a block of its own (it is a jump target), `try:` starts a fresh block that its body
@@ -18,28 +19,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-import msgspec
+from cq.result import CfgBlock, CfgEdge
 
 Exits = list[tuple[int, str]]  # dangling edges still to be connected: (block, label)
 _EXIT = -1  # placeholder id of the exit block until the graph is finished
 
 
-class Block(msgspec.Struct, frozen=True):
-    """`kind` is entry, block or exit; `lines` are (line, source text) of what it holds."""
-
-    kind: str
-    lines: tuple[tuple[int, str], ...]
-
-
-class CfgEdge(msgspec.Struct, frozen=True):
-    source: int
-    target: int
-    label: str
-
-
-class Cfg(msgspec.Struct, frozen=True):
-    blocks: tuple[Block, ...]
-    edges: tuple[CfgEdge, ...]
+Cfg = tuple[tuple[CfgBlock, ...], tuple[CfgEdge, ...]]
 
 
 class _Loop:
@@ -108,11 +94,11 @@ class _Builder:
 
     def finish(self) -> Cfg:
         exit_id = len(self.blocks)
-        blocks = [Block(self.kinds.get(i, "block"), tuple(lines))
+        blocks = [CfgBlock(self.kinds.get(i, "block"), tuple(lines))
                   for i, lines in enumerate(self.blocks)]
-        blocks.append(Block("exit", ()))
+        blocks.append(CfgBlock("exit", ()))
         edges = [CfgEdge(s, exit_id if t == _EXIT else t, label) for s, t, label in self.edges]
-        return Cfg(tuple(blocks), tuple(edges))
+        return tuple(blocks), tuple(edges)
 
     # -- statements ---------------------------------------------------------------------------
 
