@@ -1,5 +1,6 @@
 """The command-line reference (`docs/cli.md`), generated from the tables the CLI is built
-from: the global flags (`cli/flags.py`), the `q` keys (`query/keys.py`), each registered
+from: the global flags (`cli/flags.py`), the settings with their config keys, environment
+variables and ranges (`settings.py`), the `q` keys (`query/keys.py`), each registered
 macro's options (`macros/`), the report presets (`report.py`) and the output formats.
 
 A test compares `docs/cli.md` with `render_reference()`, so the reference cannot drift from
@@ -18,6 +19,19 @@ def _cell(text: str) -> str:
 def _flags_table() -> list[str]:
     rows = ["| flag | meaning |", "|---|---|"]
     rows += [f"| `{' / '.join(flag.names)}` | {_cell(flag.help)} |" for flag in FLAGS]
+    return rows
+
+
+def _settings_table() -> list[str]:
+    from cq.settings import SETTINGS
+
+    flags = {flag.field: flag.names[0] for flag in FLAGS}
+    rows = ["| config key | environment | flag | value |", "|---|---|---|---|"]
+    for spec in SETTINGS:
+        env = ", ".join(f"`{var}`" for var in spec.env)
+        flag = f"`{flags[spec.name]}`" if spec.name in flags else "—"
+        value = spec.kind + (f", {spec.bounds.describe()}" if spec.bounds else "")
+        rows.append(f"| `{spec.key}` | {env} | {flag} | {_cell(value)} |")
     return rows
 
 
@@ -67,6 +81,11 @@ def render_reference() -> str:
            "Generated from the code (`cq.cli.reference`); a test keeps it current.", "",
            "## Global options (every command)", "", *_flags_table(), "",
            f"Formats: {', '.join(f'`{name}`' for name in format_names())}.", "",
+           "## Settings", "",
+           "Flags win over environment variables, which win over the config file "
+           "(`--config FILE`, else `.cq.toml`, else `[tool.cq]` in `pyproject.toml`). "
+           "A number outside its range is refused (exit 2) on every layer; a config value "
+           "must have the TOML type shown.", "", *_settings_table(), "",
            "## `q QUERY`", "", *_keys_table(), "", "## Analysis commands", ""]
     for name in MACRO_MODULES:
         out += _macro_block(name)
