@@ -43,7 +43,7 @@ def test_reference_lists_every_setting_with_its_spellings_and_range() -> None:
 @pytest.mark.parametrize(("command", "ranges"), [
     (["q", "--help"], ["range: 0..31536000 seconds (365 days)", "range: 1..256",
                        "range: 0..1099511627776 bytes (1 TiB)"]),
-    (["impact", "--help"], ["range: 1..256"]),
+    (["impact", "--help"], ["range: 1..256", "Range: 1..50", "Range: 0..1000000"]),
 ])
 def test_help_shows_the_ranges(capsys, command: list[str], ranges: list[str]) -> None:
     from cq.cli.app import run

@@ -57,7 +57,7 @@ def _macro_block(name: str) -> list[str]:
         label = option.metavar if option.positional else option.cli
         kind = "" if option.kind == "str" or option.positional else f" ({option.kind})"
         required = " Required." if option.required and not option.positional else ""
-        lines.append(f"| `{label}`{kind} | {_cell(option.help)}{required} |")
+        lines.append(f"| `{label}`{kind} | {_cell(option.help_text)}{required} |")
     return [*lines, ""]
 
 

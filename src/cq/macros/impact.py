@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from cq.bounds import Bounds
 from cq.errors import BadInputError
 from cq.macros.spec import Args, Macro, MacroJob, Option
 from cq.runner import Outcome
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
     from cq.index.source import FactSource
     from cq.result import Finding, Section
 
+# --depth: each level follows the value into one more layer of callees; a walk rarely finds
+# anything new after a handful of levels, so 50 is generous.
+DEPTH = Bounds(1, 50)
+
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
     from cq.analysis.funcspec import check_spec
@@ -42,10 +47,7 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
     if not param.isidentifier():
         raise BadInputError(f"impact: --param {param!r} is not a parameter name",
                             hint="give the name of one of FUNC's parameters")
-    depth = args["depth"]
-    if depth < 1:
-        raise BadInputError(f"impact: --depth must be 1 or more, got {depth}",
-                            hint="1 = only FUNC itself, 2 = FUNC and its direct callees")
+    depth = args["depth"]  # within DEPTH: checked with the other arguments
 
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
         return run_impact(source, spec, param, depth)
@@ -198,7 +200,7 @@ MACRO = Macro(
                required=True, positional=True),
         Option("param", "The parameter of FUNC whose value is followed.", required=True),
         Option("depth", "Levels of functions to follow (1 = FUNC only; default 2).",
-               kind="int", default=2),
+               kind="int", default=2, bounds=DEPTH),
     ),
     headline=(("sites", "taint site", "taint sites"), ("files_with_sites", "file", "files"),
               ("callers", "caller", "callers")),
