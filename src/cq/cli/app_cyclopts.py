@@ -25,7 +25,7 @@ _DEFAULTS = GlobalOptions()
 def _q_help() -> str:
     from cq.query.keys import KEYS
 
-    rows = [f"  {spec.example:<32} {spec.help}" for spec in KEYS.values() if spec.supported]
+    rows = [f"  {spec.example:<32} {spec.help_text}" for spec in KEYS.values() if spec.supported]
     later = ", ".join(name for name, spec in KEYS.items() if not spec.supported)
     return (
         "Ask a structural question in the q language.\n\n"

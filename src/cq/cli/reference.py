@@ -39,7 +39,7 @@ def _keys_table() -> list[str]:
     from cq.query.keys import KEYS
 
     rows = ["| key | example | meaning |", "|---|---|---|"]
-    rows += [f"| `{spec.name}` | `{_cell(spec.example)}` | {_cell(spec.help)} |"
+    rows += [f"| `{spec.name}` | `{_cell(spec.example)}` | {_cell(spec.help_text)} |"
              for spec in KEYS.values() if spec.supported]
     return rows
 
