@@ -143,23 +143,31 @@ class ConfigFile(msgspec.Struct, frozen=True):
     notices: tuple[str, ...] = ()
 
 
+class _UnusableFile(ConfigError):
+    """A config file cq cannot use at all; `reason` completes "config file PATH ..."."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"config file {path} {reason}")
+        self.reason = reason
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
-    """The parsed file; unreadable, not UTF-8 or not TOML is a ConfigError naming the file."""
+    """The parsed file; unreadable, not UTF-8 or not TOML is an error naming the file."""
     import tomllib  # only when a config file exists: most runs have none
 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+        raise _UnusableFile(path, f"cannot be read: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 text "
-                          f"(byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise _UnusableFile(path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                                  f"offset {exc.start})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        raise _UnusableFile(path, f"is not valid TOML: {exc}") from None
 
 
 def load_config_file(root: Path, explicit: str | None) -> ConfigFile:
@@ -176,17 +184,12 @@ def load_config_file(root: Path, explicit: str | None) -> ConfigFile:
         return ConfigFile()
     try:
         data = _read_toml(pyproject)
-    except ConfigError as exc:
-        return ConfigFile(notices=(f"cq: ignoring {pyproject}: it {_reason(exc, pyproject)}; "
+    except _UnusableFile as exc:
+        return ConfigFile(notices=(f"cq: ignoring {pyproject}: it {exc.reason}; "
                                    "cq runs with its defaults",))
     table = _tool_cq(data)
     return ConfigFile(_table(table, pyproject), str(pyproject)) if table is not None \
         else ConfigFile()
-
-
-def _reason(exc: ConfigError, path: Path) -> str:
-    return exc.message.removeprefix(f"config file {path} ").removeprefix("cannot read config "
-                                                                        f"file {path}: ")
 
 
 def _explicit_file(path: Path) -> ConfigFile:
