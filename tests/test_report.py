@@ -139,7 +139,8 @@ def test_cli_report_and_bad_input(repo: Path, capsys) -> None:
     ("refactor-impact", {"in_dir": "no/such/dir"}, "no/such/dir"),
     ("refactor-impact", {"in_dir": ""}, "--in needs a value"),
     ("refactor-impact", {"param": " "}, "--param needs a value"),
-    ("refactor-impact", {"filters": {"limit": "1.9"}}, "--limit needs a whole number"),
+    ("refactor-impact", {"filters": {"limit": "1.9"}},
+     "--limit must be a whole number in 0..1000000"),
 ])
 def test_options_no_step_reads_or_a_bad_scope_are_refused(repo: Path, preset, options,
                                                           message) -> None:

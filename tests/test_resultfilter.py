@@ -66,7 +66,9 @@ def test_kept_findings_are_unchanged_and_counts_reported() -> None:
     ({"severity": "fatal,error"}, "unknown --severity value fatal"),
     ({"include": "~("}, "invalid regex in --include"),
     ({"include": " , "}, "--include needs a glob"),
-    ({"limit": -1}, "--limit must be 0 or more"),
+    ({"limit": -1}, "--limit must be a whole number in 0..1000000, got -1"),
+    ({"limit": 2 ** 63}, "--limit must be a whole number in 0..1000000, got 9223372036854775808"),
+    ({"limit": "nan"}, "--limit must be a whole number in 0..1000000, got 'nan'"),
 ])
 def test_bad_filters(options, message) -> None:
     with pytest.raises(BadInputError, match=message):

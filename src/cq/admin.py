@@ -53,7 +53,7 @@ def _result(macro: str, settings: Settings, ctx: RunContext, started_ns: int,
     meta = RunMeta(macro=macro, argv=ctx.argv, root=settings.root,
                    started_ms=started_ns // 1_000_000,
                    elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
-                   toolchain=toolchain(), run_id=uuid7_str())
+                   toolchain=toolchain(), run_id=uuid7_str(), notices=settings.notices)
     return CqResult(run=meta, summary={**summary, "notes": notes})
 
 

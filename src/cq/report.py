@@ -280,7 +280,7 @@ def _bundle(settings: Settings, preset: str, inp: ReportInput, ctx: RunContext,
     run = RunMeta(macro="report", argv=ctx.argv, root=settings.root,
                   started_ms=started_ns // 1_000_000,
                   elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
-                  toolchain=toolchain(), run_id=uuid7_str(), notices=_notices(outcomes))
+                  toolchain=toolchain(), run_id=uuid7_str(), notices=_notices(settings, outcomes))
     return CqResult(run=run, summary=summary, sections=sections, cfg=_first_cfg(outcomes))
 
 
@@ -302,8 +302,8 @@ def _plain_summary(result: CqResult | None) -> dict[str, Any]:
     return {k: v for k, v in result.summary.items() if k not in ("cache_stats",)}
 
 
-def _notices(outcomes: list[StepOutcome]) -> tuple[str, ...]:
-    found = [n for o in outcomes if o.result for n in o.result.run.notices]
+def _notices(settings: Settings, outcomes: list[StepOutcome]) -> tuple[str, ...]:
+    found = [*settings.notices, *(n for o in outcomes if o.result for n in o.result.run.notices)]
     return tuple(dict.fromkeys(found))
 
 

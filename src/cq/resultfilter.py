@@ -14,12 +14,14 @@ from typing import Any
 
 import msgspec
 
+from cq.bounds import Bounds, check_number
 from cq.errors import BadInputError
 from cq.ignore import compile_filter, filter_line
 from cq.result import CqResult, Finding
 
 BUCKETS = ("low", "med", "high")
 SEVERITIES = ("error", "warning", "info")
+LIMIT_BOUNDS = Bounds(0, 1_000_000)  # --limit of every command; 0 keeps counts only
 
 
 class ResultFilters(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,16 +45,13 @@ class ResultFilters(msgspec.Struct, frozen=True, kw_only=True):
         return parts + ([f"--limit {self.limit}"] if self.limit is not None else [])
 
 
-def _whole_number(option: str, value: int | str | None) -> int | None:
+def _limit(value: int | str | None) -> int | None:
     if value is None:
         return None
     try:
-        number = value if isinstance(value, int) else int(str(value).strip())
-    except ValueError:
-        raise BadInputError(f"{option} needs a whole number, got {value!r}") from None
-    if number < 0:
-        raise BadInputError(f"{option} must be 0 or more, got {number}")
-    return number
+        return int(check_number(value, LIMIT_BOUNDS))
+    except ValueError as exc:
+        raise BadInputError(f"--limit {exc}") from None
 
 
 def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
@@ -86,12 +85,11 @@ def parse_filters(include: str | None = None, exclude: str | None = None,
                   severity: str | None = None, limit: int | str | None = None) -> ResultFilters:
     """Validate the filter options as typed (comma-separated lists, a whole number);
     bad input raises."""
-    limit = _whole_number("--limit", limit)
     return ResultFilters(include=_patterns("--include", include),
                          exclude=_patterns("--exclude", exclude),
                          impact=_choices("--impact", impact, BUCKETS),
                          confidence=_choices("--confidence", confidence, BUCKETS),
-                         severity=_choices("--severity", severity, SEVERITIES), limit=limit)
+                         severity=_choices("--severity", severity, SEVERITIES), limit=_limit(limit))
 
 
 class _PathMatcher:

@@ -104,7 +104,7 @@ class _Run:
         if not self.settings.no_cache:
             old = old_layout_notice(Path(self.settings.cache_dir))
             found.extend([old] if old else [])
-        return tuple(dict.fromkeys(found))
+        return tuple(dict.fromkeys([*self.settings.notices, *found]))
 
     def close(self) -> None:
         # Only the query store's hit/miss counters are worth a write per run: they are the

@@ -3,13 +3,16 @@
 Precedence: explicit CLI value > `CQ_*` environment > config file (`--config FILE`, else
 `<root>/.cq.toml`, else `<root>/pyproject.toml [tool.cq]`) > defaults. "Explicit" means the
 user typed the flag, so a flag equal to its default still wins over the environment and the
-file. The option table below is the single source of every setting's name, type, default and
-environment spellings; nothing below the CLI reads `os.environ` — the CLI passes it in.
+file. The table `SETTINGS` is the single source of every setting's name, config type,
+environment spellings and, for numbers, its range (`cq.bounds`), checked here the same way
+whichever layer the value came from; nothing below the CLI reads `os.environ` — the CLI
+passes it in. A config file that cannot be read, decoded or parsed, or that holds a value of
+the wrong type, is a ConfigError naming the file and key — except a root `pyproject.toml`,
+which belongs to other tools too: it becomes a notice, and cq goes on with its defaults.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from cq.bounds import Bounds, check_number
 from cq.errors import ConfigError, ScopeError
 
 # the renderers cq has (cq.render.RENDERERS)
@@ -38,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_file_bytes: int = 5 * 1024 * 1024
     jobs: int = 0  # 0: one worker per core
     config_file: str | None = None
+    notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
     @property
     def artifact_path(self) -> Path:
@@ -61,48 +66,55 @@ def _parse_format(text: str) -> str:
     return text
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(f"must be >= 0, got {value}")
-    return value
-
-
-def _ttl(text: str) -> float | None:
-    value = float(text)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"must be a number of seconds >= 0, got {value}")
-    return value or None
-
-
 def _path(text: str) -> str:
     if not str(text).strip():
         raise ValueError("needs a directory, got an empty value")
     return str(text)
 
 
-class _Option(msgspec.Struct, frozen=True):
+_BYTES_1TIB = Bounds(0, 1 << 40, "bytes")
+
+
+class SettingSpec(msgspec.Struct, frozen=True):
+    """One setting. `kind` is what a config file must hold (a TOML string, boolean, integer or
+    number); `parse` reads text (flag, environment) of strings and booleans; numbers have
+    `bounds` instead, the one range every layer is checked against."""
+
     name: str
-    parse: Callable[[str], Any]
+    kind: str  # string | boolean | integer | number
     env: tuple[str, ...]
+    parse: Callable[[str], Any] | None = None
+    bounds: Bounds | None = None
+
+    @property
+    def key(self) -> str:
+        """The config-file spelling."""
+        return self.name.replace("_", "-")
 
 
-_OPTIONS: tuple[_Option, ...] = (
-    _Option("format", _parse_format, ("CQ_FORMAT",)),
-    _Option("verbose", _parse_bool, ("CQ_VERBOSE",)),
-    _Option("artifact_dir", _path, ("CQ_ARTIFACT_DIR",)),
-    _Option("save_artifact", _parse_bool, ("CQ_SAVE_ARTIFACT",)),
-    _Option("cache_dir", _path, ("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR")),
-    _Option("no_cache", _parse_bool, ("CQ_NO_CACHE", "CQ_DISKCACHE_DISABLE")),
-    _Option("cache_query_ttl", _ttl, ("CQ_CACHE_QUERY_TTL", "CQ_DISKCACHE_QUERY_TTL")),
-    _Option("cache_query_size", _positive_int, ("CQ_CACHE_QUERY_SIZE", "CQ_DISKCACHE_QUERY_SIZE")),
-    _Option("cache_index_size", _positive_int, ("CQ_CACHE_INDEX_SIZE", "CQ_DISKCACHE_INDEX_SIZE")),
-    _Option("cache_query_shards", _positive_int,
-            ("CQ_CACHE_QUERY_SHARDS", "CQ_DISKCACHE_QUERY_SHARDS")),
-    _Option("max_file_bytes", _positive_int, ("CQ_MAX_FILE_BYTES",)),
-    _Option("jobs", _positive_int, ("CQ_JOBS",)),
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("format", "string", ("CQ_FORMAT",), _parse_format),
+    SettingSpec("verbose", "boolean", ("CQ_VERBOSE",), _parse_bool),
+    SettingSpec("artifact_dir", "string", ("CQ_ARTIFACT_DIR",), _path),
+    SettingSpec("save_artifact", "boolean", ("CQ_SAVE_ARTIFACT",), _parse_bool),
+    SettingSpec("cache_dir", "string", ("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR"), _path),
+    SettingSpec("no_cache", "boolean", ("CQ_NO_CACHE", "CQ_DISKCACHE_DISABLE"), _parse_bool),
+    # A year at most: longer is "until invalidated", which 0 already says.
+    SettingSpec("cache_query_ttl", "number", ("CQ_CACHE_QUERY_TTL", "CQ_DISKCACHE_QUERY_TTL"),
+                bounds=Bounds(0, 365 * 86_400, "seconds", fraction=True)),
+    SettingSpec("cache_query_size", "integer",
+                ("CQ_CACHE_QUERY_SIZE", "CQ_DISKCACHE_QUERY_SIZE"), bounds=_BYTES_1TIB),
+    SettingSpec("cache_index_size", "integer",
+                ("CQ_CACHE_INDEX_SIZE", "CQ_DISKCACHE_INDEX_SIZE"), bounds=_BYTES_1TIB),
+    # Each shard is a sqlite database opened at start-up: thousands take minutes.
+    SettingSpec("cache_query_shards", "integer",
+                ("CQ_CACHE_QUERY_SHARDS", "CQ_DISKCACHE_QUERY_SHARDS"), bounds=Bounds(1, 256)),
+    SettingSpec("max_file_bytes", "integer", ("CQ_MAX_FILE_BYTES",),
+                bounds=Bounds(0, 1 << 30, "bytes")),
+    SettingSpec("jobs", "integer", ("CQ_JOBS",), bounds=Bounds(0, 256)),  # 0: one per core
 )
-OPTION_NAMES = tuple(opt.name for opt in _OPTIONS)
+SETTING_BY_NAME: dict[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
+OPTION_NAMES = tuple(spec.name for spec in SETTINGS)
 
 
 def find_root(start: Path) -> Path:
@@ -122,83 +134,153 @@ def _check_root(root: Path) -> Path:
     return root.resolve()
 
 
+class ConfigFile(msgspec.Struct, frozen=True):
+    """The cq settings table that applies, the file it came from (None: no file), and notices
+    about files skipped on the way."""
+
+    table: dict[str, Any] = msgspec.field(default_factory=dict)
+    path: str | None = None
+    notices: tuple[str, ...] = ()
+
+
+class _UnusableFile(ConfigError):
+    """A config file cq cannot use at all; `reason` completes "config file PATH ..."."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"config file {path} {reason}")
+        self.reason = reason
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; unreadable, not UTF-8 or not TOML is an error naming the file."""
     import tomllib  # only when a config file exists: most runs have none
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _UnusableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _UnusableFile(path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                                  f"offset {exc.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _UnusableFile(path, f"is not valid TOML: {exc}") from None
 
 
-def load_config_file(root: Path, explicit: str | None) -> tuple[dict[str, Any], str | None]:
-    """The `[tool.cq]`-style table that applies, and the file it came from."""
+def load_config_file(root: Path, explicit: str | None) -> ConfigFile:
+    """`--config FILE`, else `<root>/.cq.toml`, else `[tool.cq]` of `<root>/pyproject.toml`.
+    The pyproject file belongs to other tools too: one that cannot be read is a notice, and
+    cq goes on with its defaults; a `[tool.cq]` table inside a valid one is checked."""
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {explicit}")
-        data = _read_toml(path)
-        table = data.get("tool", {}).get("cq", data) if path.name == "pyproject.toml" else data
-        return _table(table, path), str(path)
+        return _explicit_file(Path(explicit))
     dot = root / ".cq.toml"
     if dot.is_file():
-        return _read_toml(dot), str(dot)
+        return ConfigFile(_read_toml(dot), str(dot))
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        tool = _read_toml(pyproject).get("tool", {})
-        table = tool.get("cq") if isinstance(tool, dict) else None
-        if table is not None:
-            return _table(table, pyproject), str(pyproject)
-    return {}, None
+    if not pyproject.is_file():
+        return ConfigFile()
+    try:
+        data = _read_toml(pyproject)
+    except _UnusableFile as exc:
+        return ConfigFile(notices=(f"cq: ignoring {pyproject}: it {exc.reason}; "
+                                   "cq runs with its defaults",))
+    table = _tool_cq(data)
+    return ConfigFile(_table(table, pyproject), str(pyproject)) if table is not None \
+        else ConfigFile()
+
+
+def _explicit_file(path: Path) -> ConfigFile:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    data = _read_toml(path)
+    table = _tool_cq(data) if path.name == "pyproject.toml" else data
+    return ConfigFile(_table(data if table is None else table, path), str(path))
+
+
+def _tool_cq(data: dict[str, Any]) -> Any:
+    tool = data.get("tool")
+    return tool.get("cq") if isinstance(tool, dict) else None
 
 
 def _table(value: Any, path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"cq settings in {path} must be a table, got {type(value).__name__}")
+        raise ConfigError(f"cq settings in {path} must be a table, got {_toml_type(value)}")
     return value
+
+
+# What a config value must be, per setting kind, and how errors name it.
+_TOML_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "string": ((str,), "a string"),
+    "boolean": ((bool,), "a boolean (true or false)"),
+    "integer": ((int,), "an integer"),
+    "number": ((int, float), "a number"),
+}
+# tomllib's value types by name (read without importing datetime on every run).
+_TOML_TYPES = {"bool": "a boolean", "str": "a string", "int": "an integer", "float": "a float",
+               "dict": "a table", "list": "an array", "datetime": "a date-time",
+               "date": "a date", "time": "a time"}
+
+
+def _toml_type(value: Any) -> str:
+    return _TOML_TYPES.get(type(value).__name__, type(value).__name__)
+
+
+def _check_kind(spec: SettingSpec, raw: Any, where: str) -> None:
+    """A config value of the wrong TOML type is refused, never converted to text."""
+    kinds, expected = _TOML_KINDS[spec.kind]
+    if not isinstance(raw, kinds) or (isinstance(raw, bool) and spec.kind != "boolean"):
+        raise ConfigError(f"bad value for {where}: expected {expected}, got {_toml_type(raw)}")
 
 
 def _from_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    parsers = {opt.name: opt.parse for opt in _OPTIONS}
     for raw_key, raw in table.items():
-        key = raw_key.replace("-", "_")
-        if key not in parsers:
+        spec = SETTING_BY_NAME.get(raw_key.replace("-", "_"))
+        if spec is None:
             raise ConfigError(f"unknown setting {raw_key!r} in {source}",
-                              hint=f"valid: {', '.join(OPTION_NAMES)}")
-        values[key] = _parse_value(parsers[key], raw, f"{raw_key} in {source}")
+                              hint=f"valid: {', '.join(s.key for s in SETTINGS)}")
+        where = f"key {raw_key} in config file {source}"
+        _check_kind(spec, raw, where)
+        values[spec.name] = _parse_value(spec, raw, where)
     return values
 
 
 def _from_cli(cli: Mapping[str, Any]) -> dict[str, Any]:
     """Explicit CLI values, checked by the same parsers as every other layer."""
     values: dict[str, Any] = {}
-    for opt in _OPTIONS:
-        value = cli.get(opt.name)
+    for spec in SETTINGS:
+        value = cli.get(spec.name)
         if value is not None:
-            flag = "--" + opt.name.replace("_", "-")
-            values[opt.name] = _parse_value(opt.parse, value, flag)
+            values[spec.name] = _parse_value(spec, value, f"flag --{spec.key}")
     return values
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for opt in _OPTIONS:
-        for var in opt.env:
+    for spec in SETTINGS:
+        for var in spec.env:
             if var in env:
-                values[opt.name] = _parse_value(opt.parse, env[var], var)
+                values[spec.name] = _parse_value(spec, env[var],
+                                                 f"environment variable {var}")
                 break
     return values
 
 
-def _parse_value(parse: Callable[[str], Any], raw: Any, where: str) -> Any:
-    if isinstance(raw, bool):
-        raw = "true" if raw else "false"
+def _parse_value(spec: SettingSpec, raw: Any, where: str) -> Any:
+    """One value from any layer: numbers against the setting's bounds, the rest by its
+    parser (a boolean from a config file or a library caller is already one)."""
     try:
-        return parse(str(raw))
+        if spec.bounds is not None:
+            return check_number(raw, spec.bounds)
+        if isinstance(raw, bool) and spec.kind == "boolean":
+            return raw
+        assert spec.parse is not None
+        return spec.parse(str(raw))
     except ValueError as exc:
-        raise ConfigError(f"bad value for {where}: {exc}") from exc
+        raise ConfigError(f"bad value for {where}: {exc}") from None
 
 
 def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = None,
@@ -208,17 +290,14 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     env = os.environ if env is None else env
     base = Path(cli.get("root") or env.get("CQ_ROOT") or find_root(cwd or Path.cwd()))
     root = _check_root(base)
-    file_values: dict[str, Any] = {}
-    config_file = None
-    if not cli.get("no_config"):
-        table, config_file = load_config_file(root, cli.get("config"))
-        file_values = _from_config(table, config_file) if config_file else {}
+    config = ConfigFile() if cli.get("no_config") else load_config_file(root, cli.get("config"))
+    file_values = _from_config(config.table, config.path) if config.path else {}
     merged: dict[str, Any] = {**file_values, **_from_env(env)}
     merged.update(_from_cli(cli))
     merged.setdefault("cache_dir", str(default_cache_dir(env)))
     if not merged.get("cache_query_ttl"):
         merged["cache_query_ttl"] = None  # 0 means "until invalidated", as in the env form
-    return Settings(root=str(root), config_file=config_file, **merged)
+    return Settings(root=str(root), config_file=config.path, notices=config.notices, **merged)
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:

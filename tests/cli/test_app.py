@@ -189,3 +189,15 @@ def test_msgspec_is_imported_without_typing_extensions_which_stays_importable() 
             "import typing_extensions; assert typing_extensions.Literal")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("query", [
+    "entity=function limit=100000000000000000000000",
+    "entity=function expand=callers(depth=9223372036854775808)",
+    "pattern='$X' nthChild=99999999999999999999n+1",
+    "entity=function decorator_count_min=" + "9" * 5000,
+])
+def test_huge_numbers_in_a_query_exit_2_with_one_line(repo: Path, capsys, query: str) -> None:
+    code, out, err = invoke(capsys, "q", query, "--root", str(repo))
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and "must be a whole number in" in err

@@ -14,6 +14,7 @@ SAME_Q = [
     ["q", "x", "--no-save-artifact", "--format=summary", "-v"],
     ["q", "x", "--save-artifact", "--no-config", "--config", "c.toml"],
     ["q", "x", "--artifact-dir", "/tmp/a", "--verbose"],
+    ["q", "x", "--cache-query-shards", "4", "--cache-query-ttl=1e400"],  # checked by settings
 ]
 
 SAME_MACROS = [

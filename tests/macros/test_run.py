@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cq.bounds import Bounds
 from cq.errors import BadInputError
 from cq.macros import get_macro
 from cq.macros.run import FILTER_NAMES, check_args, command_text, options_of, prepare_request
@@ -19,7 +20,7 @@ def _prepare(args, settings) -> MacroJob:
 
 DEMO = Macro(name="demo", help="A demo.\n\nMore words.", prepare=_prepare, options=(
     Option("target", "the thing", required=True, positional=True),
-    Option("depth", "levels", kind="int", default=2),
+    Option("depth", "levels", kind="int", default=2, bounds=Bounds(0, 9)),
     Option("cycles", "cycles only", kind="bool", default=False),
     Option("severity", "own severity (overrides the filter of the same name)"),
 ))
@@ -49,14 +50,17 @@ def test_check_args_converts_and_fills_defaults(given, expected) -> None:
 @pytest.mark.parametrize(("given", "message"), [
     ({}, "missing TARGET"),
     ({"target": "f", "bogus": 1}, "unknown option 'bogus'"),
-    ({"target": "f", "depth": "two"}, "--depth needs a whole number"),
-    ({"target": "f", "depth": -1}, "--depth must be 0 or more"),
+    ({"target": "f", "depth": "two"}, "demo: --depth must be a whole number in 0..9, got 'two'"),
+    ({"target": "f", "depth": -1}, "demo: --depth must be a whole number in 0..9, got -1"),
+    ({"target": "f", "depth": "10"}, "demo: --depth must be a whole number in 0..9, got '10'"),
+    ({"target": "f", "depth": True}, "demo: --depth must be a whole number in 0..9, got True"),
     ({"target": "f", "cycles": "yes"}, "--cycles takes no value"),
     ({"target": "  "}, "needs a value"),
 ])
 def test_check_args_rejects_bad_input(given, message) -> None:
-    with pytest.raises(BadInputError, match=message):
+    with pytest.raises(BadInputError) as raised:
         check_args(DEMO, given)
+    assert message in raised.value.message
 
 
 def test_command_text_leaves_defaults_out_and_quotes() -> None:
@@ -92,3 +96,43 @@ def test_headline_from_summary_counts(summary, expected) -> None:
                   headline=(("breaks", "would break", "would break"), ("ok", "fit", "fits")))
     assert macro.headline_text(summary) == expected
 
+
+
+def test_a_whole_number_option_declares_its_range() -> None:
+    with pytest.raises(ValueError, match="declares no bounds"):
+        Option("depth", "levels", kind="int")
+    with pytest.raises(ValueError, match="only int options"):
+        Option("name", "a name", bounds=Bounds(0, 1))
+
+
+# every int option of every macro: (macro, option flag, other arguments, what it must be)
+INT_OPTIONS = [
+    ("impact", "--depth", ["f", "--param", "x"], "a whole number in 1..50"),
+    ("impact", "--limit", ["f", "--param", "x"], "a whole number in 0..1000000"),
+    ("hazards", "--limit", [], "a whole number in 0..1000000"),
+    ("calls", "--limit", ["f"], "a whole number in 0..1000000"),
+]
+OUT_OF_RANGE = ["9223372036854775808", "1" + "0" * 30, "-1", "1000001", "1.5", "nan", "inf",
+                "9" * 5000, ""]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+@pytest.mark.parametrize(("name", "flag", "others", "must"), INT_OPTIONS)
+def test_int_options_out_of_range_exit_2_with_one_line(make_repo, run_cli, name: str,
+                                                       flag: str, others: list[str],
+                                                       must: str, value: str) -> None:
+    root = make_repo({"a.py": "def f(x):\n    return x\n"})
+    code, out, err = run_cli(root, name, *others, f"{flag}={value}")
+    assert (code, out) == (2, ""), err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith(f"cq: error: {name}: {flag} must be {must}, got "), err
+    assert len(err) < 300
+
+
+def test_report_limit_is_checked_against_the_same_range(make_repo, run_cli) -> None:
+    root = make_repo({"a.py": "def f(x):\n    return x\n"})
+    code, _, err = run_cli(root, "report", "safety-reliability", "--target", "function:f",
+                           "--limit", "1" + "0" * 30)
+    assert code == 2
+    assert err == ("cq: error: --limit must be a whole number in 0..1000000, got "
+                   "'1000000000000000000000000000000'\n")

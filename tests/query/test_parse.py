@@ -98,11 +98,11 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("entity=function stray", "expected key=value", 16),
         ("entity=function name=~(", "invalid regex", 16),
         ("entity=function name=a-b", "invalid name", 16),
-        ("entity=function limit=0", "integer >= 1", 16),
-        ("entity=function limit=ten", "integer >= 1", 16),
+        ("entity=function limit=0", "must be a whole number in 1..1000000", 16),
+        ("entity=function limit=ten", "must be a whole number in 1..1000000", 16),
         ("entity=function explain=maybe", "true or false", 16),
         ("entity=function expand=everything", "unknown expander", 16),
-        ("entity=function expand=callers(depth=0)", "depth must be >= 1", 16),
+        ("entity=function expand=callers(depth=0)", "must be a whole number in 1..50", 16),
         ("entity=function fields=colour", "unknown field", 16),
         ("entity=function in=", "empty value", 16),
         ("entity=function name='open", "unterminated quote", 21),
@@ -196,3 +196,65 @@ def test_new_keys_change_canonical_text_and_plan(a: str, b: str) -> None:
     qa, qb = parse_query(a), parse_query(b)
     assert qa.canonical() != qb.canonical()
     assert plan_query(qa).describe() != plan_query(qb).describe()
+
+
+# Every number of the q language: (query with {} where the number goes, what it must be)
+NUMBERS = [
+    ("entity=function limit={}", "limit= must be a whole number in 1..1000000"),
+    ("pattern=x limit={}", "limit= must be a whole number in 1..1000000"),
+    ("entity=function decorator_count_min={}",
+     "decorator_count_min= must be a whole number in 0..1000"),
+    ("entity=function decorator_count_max={}",
+     "decorator_count_max= must be a whole number in 0..1000"),
+    ("entity=function expand=callers(depth={})",
+     "depth in 'callers(depth={})' must be a whole number in 1..50"),
+    ("entity=function expand=callees(depth={}),imports",
+     "depth in 'callees(depth={})' must be a whole number in 1..50"),
+    ("pattern=x nthChild={}", "nthChild= N must be a whole number in 1..100000"),
+    ("pattern=x nthChild={}n+1", "nthChild= A must be a whole number in -100000..100000"),
+    ("pattern=x nthChild=2n+{}", "nthChild= B must be a whole number in -100000..100000"),
+]
+TOO_BIG = {"limit": "1000001", "decorator_count": "1001", "depth": "51", "nthChild={}": "100001"}
+OUT_OF_RANGE = [str(2 ** 63), "1" + "0" * 30, "9" * 5000]
+
+
+def _number_cases() -> list:
+    cases = []
+    for template, must in NUMBERS:
+        values = [*OUT_OF_RANGE, next((v for k, v in TOO_BIG.items() if k in template), "")]
+        if "n+" not in template:
+            values.append("-1")
+        for value in filter(None, values):
+            cases.append(pytest.param(template.format(value), must.format(value),
+                                      id=f"{template}:{value[:12]}"))
+    return cases
+
+
+@pytest.mark.parametrize(("text", "must"), _number_cases())
+def test_numbers_out_of_range_are_refused_naming_key_and_range(text: str, must: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(text)
+    assert must.split("'")[0] in info.value.message
+    assert must.rsplit("'", 1)[-1] in info.value.message
+    assert len(info.value.one_line()) < 400
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("entity=function limit=1000000", {"limit": 1000000}),
+    ("entity=function decorator_count_min=0 decorator_count_max=1000",
+     {"decorator_count_min": 0, "decorator_count_max": 1000}),
+    ("entity=function expand=callers(depth=50)", {"expand": (Expander("callers", 50),)}),
+])
+def test_numbers_at_the_top_of_their_range_are_accepted(text: str, expected: dict) -> None:
+    query = parse_query(text)
+    assert {key: getattr(query, key) for key in expected} == expected
+
+
+def test_every_numeric_key_shows_its_range_in_help() -> None:
+    from cq.cli.app_cyclopts import _q_help
+
+    help_text = " ".join(_q_help().split())
+    for spec in KEYS.values():
+        if spec.bounds is not None:
+            assert f"{spec.help} ({spec.bounds.describe()})" in help_text
+    assert "depth=N, N in 1..50" in help_text

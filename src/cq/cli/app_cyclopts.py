@@ -15,6 +15,7 @@ from cq import __version__
 from cq.admin import CacheAction, IndexAction
 from cq.cli.commands import run_cache, run_index, run_macro, run_q, run_report, schema
 from cq.cli.options import GlobalOptions, explicit_values
+from cq.macros.run import FILTER_OPTIONS
 
 # No `from __future__ import annotations`: cyclopts reads these annotations at run time.
 
@@ -24,7 +25,7 @@ _DEFAULTS = GlobalOptions()
 def _q_help() -> str:
     from cq.query.keys import KEYS
 
-    rows = [f"  {spec.example:<32} {spec.help}" for spec in KEYS.values() if spec.supported]
+    rows = [f"  {spec.example:<32} {spec.help_text}" for spec in KEYS.values() if spec.supported]
     later = ", ".join(name for name, spec in KEYS.items() if not spec.supported)
     return (
         "Ask a structural question in the q language.\n\n"
@@ -90,6 +91,7 @@ def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
 
 
 _KINDS: dict[str, Any] = {"str": str, "bool": bool}
+_LIMIT = next(o for o in FILTER_OPTIONS if o.name == "limit")
 
 
 def macro_command(name: str) -> Callable[..., int]:
@@ -122,9 +124,9 @@ def _parameter(option: Any) -> inspect.Parameter:
     base: Any = str if option.kind == "int" else _KINDS[option.kind]
     if option.positional:
         return inspect.Parameter(option.name, inspect.Parameter.POSITIONAL_ONLY,
-                                 annotation=Annotated[base, Parameter(help=option.help)])
+                                 annotation=Annotated[base, Parameter(help=option.help_text)])
     negative = "" if option.kind == "bool" else None
-    annotation = Annotated[base | None, Parameter(name=option.cli, help=option.help,
+    annotation = Annotated[base | None, Parameter(name=option.cli, help=option.help_text,
                                                   negative=negative)]
     default = option.default if option.kind == "bool" else None
     return inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=default,
@@ -140,7 +142,7 @@ def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliab
            in_: Annotated[str | None, Parameter(name="--in")] = None,
            include: str | None = None, exclude: str | None = None, impact: str | None = None,
            confidence: str | None = None, severity: str | None = None,
-           limit: str | None = None,
+           limit: Annotated[str | None, Parameter(help=_LIMIT.help_text)] = None,
            options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
     """A bundle of macros about one target, each step's findings tagged with the step.
 
@@ -167,8 +169,6 @@ def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliab
         Keep these confidence buckets: low, med, high.
     severity
         Keep these severities: error, warning, info.
-    limit
-        At most N findings per list.
     """
     filters = {"include": include, "exclude": exclude, "impact": impact,
                "confidence": confidence, "severity": severity, "limit": limit}

@@ -2,16 +2,19 @@
 
 Both front doors read this table, so `cq q ... --root X` means the same whether cyclopts or
 `cq.cli.fast` parsed it. Kinds: `value` (takes an argument, converted by `convert`), `bool`
-(`--x` / `--no-x`), `flag` (presence means True).
+(`--x` / `--no-x`), `flag` (presence means True). Numbers pass through as typed: the settings
+layer checks them against the range their setting declares (`cq.settings.SETTINGS`), the
+same check as for the environment and config files, and the help text shows that range.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import msgspec
+
+from cq.settings import SETTING_BY_NAME
 
 FORMAT_CHOICES = ("md", "json", "both", "summary", "mermaid", "mermaid-class", "mermaid-cfg", "dot")
 
@@ -31,18 +34,10 @@ def _format(value: str) -> str:
     return value
 
 
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
-
-
-def _seconds(value: str) -> float:
-    number = float(value)
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(value)
-    return number
+def _ranged(field: str, default: str) -> str:
+    bounds = SETTING_BY_NAME[field].bounds
+    assert bounds is not None
+    return f"[default: {default}; range: {bounds.describe()}]"
 
 
 FLAGS: tuple[Flag, ...] = (
@@ -63,13 +58,17 @@ FLAGS: tuple[Flag, ...] = (
          "Cache directory [default: $XDG_CACHE_HOME/cq, else ~/.cache/cq]."),
     Flag("no_cache", ("--no-cache",), "flag", "Run without reading or writing any cache."),
     Flag("cache_query_ttl", ("--cache-query-ttl",), "value",
-         "Seconds a cached answer lives (0: until invalidated) [default: 0].", _seconds),
+         "Seconds a cached answer lives (0: until invalidated) "
+         f"{_ranged('cache_query_ttl', '0')}."),
     Flag("cache_query_size", ("--cache-query-size",), "value",
-         "Size limit of the query cache in bytes [default: 512 MiB].", _count),
+         "Size limit of the query cache in bytes "
+         f"{_ranged('cache_query_size', '512 MiB')}."),
     Flag("cache_index_size", ("--cache-index-size",), "value",
-         "Size limit of the index cache in bytes [default: 1 GiB].", _count),
+         "Size limit of the index cache in bytes "
+         f"{_ranged('cache_index_size', '1 GiB')}."),
     Flag("cache_query_shards", ("--cache-query-shards",), "value",
-         "Shards of the query cache (FanoutCache when > 1) [default: 1].", _count),
+         "Shards of the query cache (FanoutCache when > 1) "
+         f"{_ranged('cache_query_shards', '1')}."),
 )
 
 FLAG_BY_NAME: dict[str, Flag] = {name: flag for flag in FLAGS for name in flag.names}

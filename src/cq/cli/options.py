@@ -21,7 +21,7 @@ def _annotation(flag: Flag) -> Any:
     elif flag.choices:
         base = Literal[flag.choices]  # type: ignore[valid-type]
     else:
-        base = {"_count": int, "_seconds": float}.get(flag.convert.__name__, str)
+        base = str  # numbers too: the settings layer checks them against their range
     names = [n for n in flag.names if not n.startswith("--no-") or flag.kind == "flag"]
     negative = "" if flag.kind != "bool" else None
     param = Parameter(name=names, negative=negative, help=flag.help)

@@ -1,5 +1,6 @@
 """The command-line reference (`docs/cli.md`), generated from the tables the CLI is built
-from: the global flags (`cli/flags.py`), the `q` keys (`query/keys.py`), each registered
+from: the global flags (`cli/flags.py`), the settings with their config keys, environment
+variables and ranges (`settings.py`), the `q` keys (`query/keys.py`), each registered
 macro's options (`macros/`), the report presets (`report.py`) and the output formats.
 
 A test compares `docs/cli.md` with `render_reference()`, so the reference cannot drift from
@@ -21,11 +22,24 @@ def _flags_table() -> list[str]:
     return rows
 
 
+def _settings_table() -> list[str]:
+    from cq.settings import SETTINGS
+
+    flags = {flag.field: flag.names[0] for flag in FLAGS}
+    rows = ["| config key | environment | flag | value |", "|---|---|---|---|"]
+    for spec in SETTINGS:
+        env = ", ".join(f"`{var}`" for var in spec.env)
+        flag = f"`{flags[spec.name]}`" if spec.name in flags else "—"
+        value = spec.kind + (f", {spec.bounds.describe()}" if spec.bounds else "")
+        rows.append(f"| `{spec.key}` | {env} | {flag} | {_cell(value)} |")
+    return rows
+
+
 def _keys_table() -> list[str]:
     from cq.query.keys import KEYS
 
     rows = ["| key | example | meaning |", "|---|---|---|"]
-    rows += [f"| `{spec.name}` | `{_cell(spec.example)}` | {_cell(spec.help)} |"
+    rows += [f"| `{spec.name}` | `{_cell(spec.example)}` | {_cell(spec.help_text)} |"
              for spec in KEYS.values() if spec.supported]
     return rows
 
@@ -43,7 +57,7 @@ def _macro_block(name: str) -> list[str]:
         label = option.metavar if option.positional else option.cli
         kind = "" if option.kind == "str" or option.positional else f" ({option.kind})"
         required = " Required." if option.required and not option.positional else ""
-        lines.append(f"| `{label}`{kind} | {_cell(option.help)}{required} |")
+        lines.append(f"| `{label}`{kind} | {_cell(option.help_text)}{required} |")
     return [*lines, ""]
 
 
@@ -67,6 +81,11 @@ def render_reference() -> str:
            "Generated from the code (`cq.cli.reference`); a test keeps it current.", "",
            "## Global options (every command)", "", *_flags_table(), "",
            f"Formats: {', '.join(f'`{name}`' for name in format_names())}.", "",
+           "## Settings", "",
+           "Flags win over environment variables, which win over the config file "
+           "(`--config FILE`, else `.cq.toml`, else `[tool.cq]` in `pyproject.toml`). "
+           "A number outside its range is refused (exit 2) on every layer; a config value "
+           "must have the TOML type shown.", "", *_settings_table(), "",
            "## `q QUERY`", "", *_keys_table(), "", "## Analysis commands", ""]
     for name in MACRO_MODULES:
         out += _macro_block(name)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import msgspec
 
+from cq.bounds import Bounds
 from cq.errors import BadInputError
 from cq.funcspec import check_spec
 from cq.macros.spec import Args, Macro, MacroJob, Option
@@ -31,6 +32,10 @@ class ImpactJob(msgspec.Struct, frozen=True):
     param: str
     depth: int
 
+# --depth: each level follows the value into one more layer of callees; a walk rarely finds
+# anything new after a handful of levels, so 50 is generous.
+DEPTH = Bounds(1, 50)
+
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
     spec = check_spec(args["target"])
@@ -38,10 +43,7 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
     if not param.isidentifier():
         raise BadInputError(f"impact: --param {param!r} is not a parameter name",
                             hint="give the name of one of FUNC's parameters")
-    depth = args["depth"]
-    if depth < 1:
-        raise BadInputError(f"impact: --depth must be 1 or more, got {depth}",
-                            hint="1 = only FUNC itself, 2 = FUNC and its direct callees")
+    depth = args["depth"]  # within DEPTH: checked with the other arguments
     plan = (f"definitions of {spec}", f"taint of parameter {param}, depth {depth}",
             f"callers of {spec}")
     return MacroJob(params=ImpactJob(spec, param, depth), plan=plan)
@@ -57,7 +59,7 @@ MACRO = Macro(
                required=True, positional=True),
         Option("param", "The parameter of FUNC whose value is followed.", required=True),
         Option("depth", "Levels of functions to follow (1 = FUNC only; default 2).",
-               kind="int", default=2),
+               kind="int", default=2, bounds=DEPTH),
     ),
     headline=(("sites", "taint site", "taint sites"), ("files_with_sites", "file", "files"),
               ("callers", "caller", "callers")),

@@ -18,13 +18,14 @@ from typing import Any
 
 import msgspec
 
+from cq.bounds import check_number
 from cq.discover import Discovery, Scope, check_in_path
 from cq.errors import BadInputError
 from cq.index.source import FactSource
 from cq.macros import compute_module, get_macro
 from cq.macros.spec import Args, Macro, MacroJob, Option
 from cq.result import CqResult
-from cq.resultfilter import apply_filters, parse_filters
+from cq.resultfilter import LIMIT_BOUNDS, apply_filters, parse_filters
 from cq.runner import CFG_FORMAT, Compute, Outcome, Request, RunContext, run_cached
 from cq.score import score_all
 from cq.settings import Settings
@@ -39,7 +40,7 @@ FILTER_OPTIONS = (
     Option("confidence", "Keep these confidence buckets: low, med, high."),
     Option("severity", "Keep these severities: error, warning, info."),
     Option("limit", "At most N findings per list (key findings and each section).",
-           kind="int"),
+           kind="int", bounds=LIMIT_BOUNDS),
 )
 FILTER_NAMES = tuple(o.name for o in FILTER_OPTIONS)
 
@@ -77,14 +78,11 @@ def _convert(macro: Macro, option: Option, value: Any) -> Any:
             return value
         raise BadInputError(f"{macro.name}: {option.cli} takes no value")
     if option.kind == "int":
+        assert option.bounds is not None  # every int option declares one (spec.Option)
         try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise BadInputError(f"{macro.name}: {option.cli} needs a whole number, "
-                                f"got {value!r}") from None
-        if number < 0:
-            raise BadInputError(f"{macro.name}: {option.cli} must be 0 or more, got {number}")
-        return number
+            return int(check_number(value, option.bounds))
+        except ValueError as exc:
+            raise BadInputError(f"{macro.name}: {option.cli} {exc}") from None
     text = str(value)
     if not text.strip():
         raise BadInputError(f"{macro.name}: {option.cli} needs a value")

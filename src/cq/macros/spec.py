@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from cq.bounds import Bounds
+
 if TYPE_CHECKING:
     from cq.settings import Settings
 
@@ -25,7 +27,8 @@ KINDS = ("str", "int", "bool")
 
 
 class Option(msgspec.Struct, frozen=True):
-    """One argument of a macro. `positional` marks the macro's TARGET (at most one)."""
+    """One argument of a macro. `positional` marks the macro's TARGET (at most one). An int
+    option declares its range (`bounds`), which the runner enforces and the help shows."""
 
     name: str  # the keyword the macro reads, e.g. "param"
     help: str
@@ -34,6 +37,18 @@ class Option(msgspec.Struct, frozen=True):
     default: Any = None
     positional: bool = False
     flag: str = ""  # defaults to --name with _ as -
+    bounds: Bounds | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "int" and self.bounds is None:
+            raise ValueError(f"int option {self.name!r} declares no bounds")
+        if self.kind != "int" and self.bounds is not None:
+            raise ValueError(f"only int options take bounds, not {self.name!r}")
+
+    @property
+    def help_text(self) -> str:
+        """The help with the range, as `--help` and the reference show it."""
+        return f"{self.help} Range: {self.bounds.describe()}." if self.bounds else self.help
 
     @property
     def cli(self) -> str:

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import msgspec
 
+from cq.bounds import Bounds
+
 ENTITIES = ("function", "class", "method", "module", "callsite", "import", "decorator")
 EXPANDERS_ALL = ("callers", "callees", "imports", "raises", "scope", "bytecode_surface", "hazards")
 EXPANDERS_SUPPORTED = EXPANDERS_ALL
 EXPANDERS_WITH_DEPTH = ("callers", "callees")  # the call-graph walks; the others take no depth
+# callers(depth=N): levels of the call graph; a walk stops early once no new def is reached.
+EXPAND_DEPTH = Bounds(1, 50)
+# nthChild=An+B: the step A and offset B (a position N has the key's own bounds).
+NTH_TERM = Bounds(-100_000, 100_000)
 FIELDS_ALL = ("def", "loc", "callers", "callees", "imports", "decorators", "hazards", "evidence")
 FIELDS_SUPPORTED = FIELDS_ALL
 STRICTNESS = ("cst", "smart", "ast", "relaxed", "signature")
@@ -53,6 +59,12 @@ class KeySpec(msgspec.Struct, frozen=True):
     help: str
     supported: bool = True
     shape: str = "entity"  # entity | pattern | any
+    bounds: Bounds | None = None  # a numeric value's range, enforced by cq.query.values
+
+    @property
+    def help_text(self) -> str:
+        """The help with the range, as `cq q --help` and the reference show it."""
+        return f"{self.help} ({self.bounds.describe()})" if self.bounds else self.help
 
 
 _ROWS: tuple[KeySpec, ...] = (
@@ -65,13 +77,16 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("globs", "globs=*.py,!*_test.py", "filter the scope by globs; ! negates", shape="any"),
     KeySpec("expand", "expand=callers(depth=2)",
             "add a section per expander: " + ", ".join(EXPANDERS_SUPPORTED)
-            + "; callers/callees take (depth=N)"),
+            + f"; callers/callees take (depth=N, N in {EXPAND_DEPTH.describe()})"),
     KeySpec("fields", "fields=def,loc", "details per finding: " + ", ".join(FIELDS_SUPPORTED)),
-    KeySpec("limit", "limit=20", "at most N key findings", shape="any"),
+    KeySpec("limit", "limit=20", "at most N key findings", shape="any",
+            bounds=Bounds(1, 1_000_000)),
     KeySpec("explain", "explain=true", "add the plan, the scope and excluded files", shape="any"),
     KeySpec("decorated_by", "decorated_by=property", "has this decorator (simple or dotted)"),
-    KeySpec("decorator_count_min", "decorator_count_min=2", "at least N decorators"),
-    KeySpec("decorator_count_max", "decorator_count_max=0", "at most N decorators"),
+    KeySpec("decorator_count_min", "decorator_count_min=2", "at least N decorators",
+            bounds=Bounds(0, 1000)),
+    KeySpec("decorator_count_max", "decorator_count_max=0", "at most N decorators",
+            bounds=Bounds(0, 1000)),
     KeySpec("pattern", "pattern='eval($X)'",
             "ast-grep pattern query: $X one node, $$$X zero or more, $_ anonymous",
             shape="pattern"),
@@ -84,8 +99,8 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("$X", "$X=~^get_",
             "metavariable filter on the captured text: $X=~re must match, $X=!~re must not "
             "(Rust regex)", shape="pattern"),
-    KeySpec("nthChild", "nthChild=2n+1", "position among siblings: N or An+B (1-based)",
-            shape="pattern"),
+    KeySpec("nthChild", "nthChild=2n+1", "position among siblings (1-based): An+B, A and B "
+            f"in {NTH_TERM.describe()}, or N", shape="pattern", bounds=Bounds(1, 100_000)),
     KeySpec("nthChild.reverse", "nthChild.reverse=true", "count positions from the end",
             shape="pattern"),
     KeySpec("nthChild.ofRule", "nthChild.ofRule=call", "count only siblings of this kind",

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cq.bounds import check_number, shown
 from cq.errors import QuerySyntaxError
 from cq.query.config import query_config
 from cq.query.keys import (
     ENTITIES,
+    EXPAND_DEPTH,
     EXPANDERS_ALL,
     EXPANDERS_SUPPORTED,
     EXPANDERS_WITH_DEPTH,
@@ -147,7 +149,7 @@ def _common(values: dict[str, Token]) -> dict[str, Any]:
     """Keys both shapes share: scope, limit, explain, relations and composites."""
     get = values.get
     return {"in_paths": split_list(get("in")), "exclude": split_list(get("exclude")),
-            "globs": split_list(get("globs")), "limit": parse_int(get("limit"), minimum=1),
+            "globs": split_list(get("globs")), "limit": parse_int(get("limit")),
             "explain": bool(parse_bool(get("explain"))), "relations": parse_relations(values),
             "composites": parse_composites(values)}
 
@@ -169,8 +171,8 @@ def _build_entity(values: dict[str, Token], entity: str) -> Query:
         expand=_parse_expand(get("expand")),
         fields=_parse_fields(get("fields"), entity),
         decorated_by=parse_plain(get("decorated_by")),
-        decorator_count_min=parse_int(get("decorator_count_min"), minimum=0),
-        decorator_count_max=parse_int(get("decorator_count_max"), minimum=0),
+        decorator_count_min=parse_int(get("decorator_count_min")),
+        decorator_count_max=parse_int(get("decorator_count_max")),
         **parse_scope_keys(values),
         **parse_join_keys(values, entity),
         **_common(values),
@@ -204,7 +206,7 @@ def _parse_entity(token: Token) -> str:
     return token.value
 
 
-_EXPANDER = re.compile(r"(?P<name>[a-z_]+)(?:\(depth=(?P<depth>\d+)\))?$")
+_EXPANDER = re.compile(r"(?P<name>[a-z_]+)(?:\(depth=(?P<depth>[^)]*)\))?$")
 
 
 def _parse_expand(token: Token | None) -> tuple[Expander, ...]:
@@ -219,14 +221,21 @@ def _parse_expand(token: Token | None) -> tuple[Expander, ...]:
                          "expand=" + ",".join(EXPANDERS_SUPPORTED) + " with optional (depth=N)")
         if name not in EXPANDERS_SUPPORTED:
             raise _unsupported(token, f"expander {name!r}")
-        if match.group("depth") and name not in EXPANDERS_WITH_DEPTH:
+        if match.group("depth") is not None and name not in EXPANDERS_WITH_DEPTH:
             raise _error(token, f"expander {name!r} takes no depth",
                          "(depth=N) applies to " + " and ".join(EXPANDERS_WITH_DEPTH))
-        depth = int(match.group("depth") or 1)
-        if depth < 1:
-            raise _error(token, f"depth must be >= 1 in {item!r}", "use (depth=1) or more")
-        expanders.append(Expander(name, depth))
+        expanders.append(Expander(name, _expand_depth(token, item, match.group("depth"))))
     return tuple(expanders)
+
+
+def _expand_depth(token: Token, item: str, depth: str | None) -> int:
+    if depth is None:
+        return 1
+    try:
+        return int(check_number(depth, EXPAND_DEPTH))
+    except ValueError as exc:
+        raise _error(token, f"depth in {shown(item)} {exc}", "use (depth=1) to (depth="
+                     f"{EXPAND_DEPTH.high})") from None
 
 
 def _split_expanders(value: str) -> list[str]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from cq.bounds import Bounds, check_number
 from cq.query.keys import (
     COMPOSITES,
     FIELD_RELATIONS,
     KEYS,
     METAVAR_KEY,
+    NTH_TERM,
     RELATIONS,
     STRICTNESS,
 )
@@ -26,7 +28,7 @@ from cq.rules.spec import Composite, MetaFilter, NthChild, PatternSpec, Relation
 Values = dict[str, Token]
 
 _METAVAR_KEY = re.compile(r"\$(?:\$\$)?([A-Z][A-Z0-9_]*)")
-_NTH = re.compile(r"[1-9]\d*|[+-]?\d*n(?:[+-]\d+)?")
+_NTH = re.compile(r"(?P<n>[+-]?\d+)|(?P<a>[+-]?\d*)n(?P<b>[+-]\d+)?")
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -195,10 +197,7 @@ def parse_nth_child(values: Values) -> NthChild | None:
     token = values.get("nthChild")
     if token is None:
         return None
-    position = token.value.replace(" ", "")
-    if not _NTH.fullmatch(position):
-        raise token_error(token, f"nthChild= takes N (>= 1) or An+B, got {token.value!r}",
-                          "nthChild=2 or nthChild=2n+1")
+    position = _nth_position(token)
     reverse = values.get("nthChild.reverse")
     kind = values.get("nthChild.ofRule")
     if kind is not None:
@@ -206,6 +205,32 @@ def parse_nth_child(values: Values) -> NthChild | None:
     nth = NthChild(position=position, reverse=_bool(reverse), of_kind=_plain(kind))
     _check_rule(token, {"kind": "module", "nthChild": {"position": _position(position)}})
     return nth
+
+
+def _nth_position(token: Token) -> str:
+    """N or An+B as ast-grep reads it, each number within its range (`cq.query.keys`)."""
+    position = token.value.replace(" ", "")
+    match = _NTH.fullmatch(position)
+    if match is None:
+        raise token_error(token, f"nthChild= takes N (>= 1) or An+B, got {token.value!r}",
+                          "nthChild=2 or nthChild=2n+1")
+    if match.group("n") is not None:
+        bounds = KEYS["nthChild"].bounds
+        assert bounds is not None
+        return str(_nth_number(token, "N", match.group("n"), bounds))
+    if match.group("a").lstrip("+-"):
+        _nth_number(token, "A", match.group("a"), NTH_TERM)
+    if match.group("b"):
+        _nth_number(token, "B", match.group("b"), NTH_TERM)
+    return position
+
+
+def _nth_number(token: Token, part: str, text: str, bounds: Bounds) -> int:
+    try:
+        return int(check_number(text, bounds))
+    except ValueError as exc:
+        raise token_error(token, f"nthChild= {part} {exc}", "nthChild=2 or nthChild=2n+1") \
+            from None
 
 
 def _position(position: str) -> int | str:

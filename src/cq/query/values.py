@@ -1,4 +1,5 @@
 """Plain values of `q` keys: names, booleans, integers, lists, `entity:name` join targets.
+Integers are checked against the range their key declares in `cq.query.keys`.
 
 Shared by `cq.query.parse` (the core keys) and `cq.query.parse_scopes` (symtable and join
 keys); every function raises a QuerySyntaxError naming the token on a bad value.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from cq.bounds import check_number
 from cq.query.keys import KEYS
 from cq.query.model import Join, NameMatch
 from cq.query.tokens import Token, token_error
@@ -64,17 +66,16 @@ def parse_bool(token: Token | None) -> bool | None:
     return lowered in _TRUE
 
 
-def parse_int(token: Token | None, minimum: int) -> int | None:
+def parse_int(token: Token | None) -> int | None:
+    """A whole number within the range the key declares (`KeySpec.bounds`)."""
     if token is None:
         return None
+    spec = KEYS[token.key or ""]
+    assert spec.bounds is not None  # only numeric keys are read as numbers
     try:
-        value = int(token.value)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise token_error(token, f"{token.key}= needs an integer >= {minimum}, got "
-                          f"{token.value!r}", KEYS[token.key or ""].example)
-    return value
+        return int(check_number(token.value, spec.bounds))
+    except ValueError as exc:
+        raise token_error(token, f"{token.key}= {exc}", spec.example) from None
 
 
 def parse_plain(token: Token | None) -> str | None:
