@@ -8,6 +8,7 @@ new shape. A template names fields its details struct always has (a test checks 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar, cast
 
 import msgspec
@@ -27,10 +28,7 @@ class Category(msgspec.Struct, frozen=True):
 
     @property
     def details_type(self) -> type[Details]:
-        field = next(f for f in msgspec.structs.fields(FINDING_TYPES[self.name])
-                     if f.name == "details")
-        found: type[Details] = field.type
-        return found
+        return _details_type(self.name)
 
 
 _ROWS: tuple[tuple[str, str, str, str], ...] = (
@@ -55,6 +53,15 @@ _ROWS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 CATEGORIES: dict[str, Category] = {row[0]: Category(*row) for row in _ROWS}
+
+
+@cache
+def _details_type(category: str) -> type[Details]:
+    """The details struct a category's finding type declares (read once per process)."""
+    field = next(f for f in msgspec.structs.fields(FINDING_TYPES[category])
+                 if f.name == "details")
+    found: type[Details] = field.type
+    return found
 
 
 def make_finding(category: str, anchor: Anchor | None, details: Details,

@@ -93,6 +93,8 @@ def expand_bytecode(ctx: QueryContext, subjects: list[Target], depth: int) -> Se
     for subject in subjects:
         if subject.path not in compiled:
             compiled[subject.path] = compile_source(ctx.text(subject.path), subject.path)
+            if isinstance(compiled[subject.path], str):
+                ctx.source.not_analysed(subject.path, str(compiled[subject.path]))
         index = compiled[subject.path]
         code = code_of(index, subject.definition) if isinstance(index, dict) else None
         if code is None:

@@ -13,6 +13,7 @@ from cq.analysis.signature import format_params, param_names, signature
 from cq.analysis.sourcefile import lines_of, text_of
 from cq.details import DefinitionDetails
 from cq.discover import Discovery
+from cq.excerpts import clip_lines
 from cq.findings import anchor_of, call_details, make_finding
 from cq.index.source import FactSource
 from cq.result import Finding, Section
@@ -76,15 +77,16 @@ def _short(text: str) -> str:
     return flat if len(flat) <= PREVIEW_WIDTH else flat[:PREVIEW_WIDTH - 1] + "…"
 
 
-def _snippet(lines: list[str], line: int) -> tuple[int, str]:
+def _snippet(lines: list[str], line: int, col: int) -> tuple[int, str]:
+    """The call's line and one either side, each clipped around the call's column."""
     first = max(1, line - SNIPPET_CONTEXT)
     last = min(len(lines), line + SNIPPET_CONTEXT)
-    return first, "\n".join(lines[first - 1:last])
+    return first, clip_lines(lines[first - 1:last], col)
 
 
 def _site_finding(site: Site, lines: list[str]) -> Finding:
     call = site.call
-    first, snippet = _snippet(lines, call.span.line)
+    first, snippet = _snippet(lines, call.span.line, call.span.col)
     details = msgspec.structs.replace(
         call_details(call), caller=site.caller, targets=tuple(site.targets),
         snippet=snippet, snippet_line=first, evidence=site.evidence,

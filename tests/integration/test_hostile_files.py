@@ -1,0 +1,75 @@
+"""Files that exhaust Python's own parser or a recursive walk — 100,000 nested unary minuses,
+a 20,000-term `+` chain, thousands of nested calls on one line — never take a command down:
+every command and format exits 0, and a command that needed to parse such a file says the
+answer is partial (a notice on stderr, the file under `file_issues`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+UNARY = "def g(a):\n    return a\n\n\nx = " + "-" * 100_000 + "1\n"
+CHAIN = "def h(a):\n    x = " + " + ".join(["a"] * 20_000) + "\n    return x\n"
+NESTED = ("def f(a):\n    return a\n\n\ndef k(a):\n    return "
+          + "f(" * 3000 + "a" + ")" * 3000 + "\n")
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/unary.py": UNARY,
+    "pkg/chain.py": CHAIN,
+    "pkg/nested.py": NESTED,
+    "pkg/ok.py": "from pkg.unary import g\nfrom pkg.chain import h\n\n\ndef main(a):\n"
+                 "    try:\n        return g(a) + h(a)\n    except ValueError:\n        raise\n",
+}
+
+PARTIAL = "cq: partial answer"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import write_tree
+
+    return write_tree(tmp_path_factory.mktemp("hostile") / "repo", FILES)
+
+
+@pytest.mark.parametrize(("args", "partial"), [
+    (["impact", "g", "--param", "a"], True),  # g lives in a file ast cannot build
+    (["impact", "h", "--param", "a"], True),  # h's file parses; the walk would recurse
+    (["impact", "main", "--param", "a", "--depth", "3"], True),
+    (["scopes", "pkg/"], True),
+    (["bytecode-surface", "pkg/"], True),
+    (["calls", "f"], False),  # facts only: nothing to parse
+    (["sig-impact", "g", "--to", "(a, b)"], False),
+    (["exceptions"], False),
+    (["side-effects"], False),
+    (["imports", "--cycles"], False),
+    (["hazards"], False),
+    (["q", "entity=function scope=closure"], True),
+    (["q", "entity=function name=g expand=bytecode_surface"], True),
+    (["q", "entity=module exports=x"], False),  # no __all__: the facts answer
+    (["q", "pattern='f($X)'"], False),
+    (["report", "safety-reliability", "--target", "function:g"], False),
+    (["report", "change-propagation", "--target", "function:g", "--param", "a"], True),
+])
+def test_every_command_finishes(run_cli, hostile: Path, args: list[str], partial: bool) -> None:
+    code, out, err = run_cli(hostile, *args, "--format", "json")
+    assert code == 0, err
+    assert out.strip()
+    assert (PARTIAL in err) is partial, err
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "both", "summary", "mermaid", "mermaid-class",
+                                 "mermaid-cfg", "dot"])
+def test_every_format_says_the_answer_is_partial(run_cli, hostile: Path, fmt: str) -> None:
+    code, out, err = run_cli(hostile, "scopes", "pkg/", "--format", fmt)
+    assert code == 0, err
+    assert f"{PARTIAL}: 3 files could not be analysed" in err
+
+
+@pytest.mark.parametrize("target", ["g", "h"])
+def test_drawing_a_function_of_a_hostile_file_is_a_reason(run_cli, hostile: Path,
+                                                          target: str) -> None:
+    code, out, err = run_cli(hostile, "q", f"entity=function name={target}",
+                             "--format", "mermaid-cfg")
+    assert code == 0, err
+    assert out.startswith("flowchart TD")
