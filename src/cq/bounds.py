@@ -50,7 +50,8 @@ def _readable(value: int, unit: str) -> str:
         return next((f"{value // size} {name}" for size, name in _BINARY_UNITS
                      if value >= size and value % size == 0), "")
     if unit == "seconds" and value >= _DAY and value % _DAY == 0:
-        return f"{value // _DAY} days"
+        days = value // _DAY
+        return f"{days} day{'' if days == 1 else 's'}"
     return ""
 
 

@@ -17,8 +17,6 @@ from cq.details import CallSiteDetails, Details, FileIssueDetails, ImportDetails
 from cq.facts import Call, Import, Span
 from cq.result import FINDING_TYPES, Anchor, Finding
 
-SEVERITIES = ("error", "warning", "info")  # most severe first
-
 
 class Category(msgspec.Struct, frozen=True):
     name: str

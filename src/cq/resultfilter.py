@@ -18,9 +18,8 @@ from cq.bounds import Bounds, check_number
 from cq.errors import BadInputError
 from cq.ignore import compile_filter, filter_line
 from cq.result import CqResult, Finding
+from cq.vocabulary import BUCKETS, SEVERITIES
 
-BUCKETS = ("low", "med", "high")
-SEVERITIES = ("error", "warning", "info")
 LIMIT_BOUNDS = Bounds(0, 1_000_000)  # --limit of every command; 0 keeps counts only
 
 

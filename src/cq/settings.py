@@ -22,9 +22,7 @@ import msgspec
 
 from cq.bounds import Bounds, check_number
 from cq.errors import ConfigError, ScopeError
-
-# the renderers cq has (cq.render.RENDERERS)
-FORMATS = ("md", "json", "both", "summary", "mermaid", "mermaid-class", "mermaid-cfg", "dot")
+from cq.vocabulary import FORMATS
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,16 +73,24 @@ def _path(text: str) -> str:
 _BYTES_1TIB = Bounds(0, 1 << 40, "bytes")
 
 
-class SettingSpec(msgspec.Struct, frozen=True):
+class SettingSpec(msgspec.Struct, frozen=True, kw_only=True):
     """One setting. `kind` is what a config file must hold (a TOML string, boolean, integer or
     number); `parse` reads text (flag, environment) of strings and booleans; numbers have
-    `bounds` instead, the one range every layer is checked against."""
+    `bounds` instead, the one range every layer is checked against. `flags` are its
+    command-line spellings (none: config and environment only), `cli` how the flag is given
+    (value: takes one; bool: `--x` / `--no-x`; flag: its presence means true), `help` the
+    flag's help without the range, which `cq.cli.flags` adds."""
 
     name: str
     kind: str  # string | boolean | integer | number
     env: tuple[str, ...]
     parse: Callable[[str], Any] | None = None
     bounds: Bounds | None = None
+    flags: tuple[str, ...] = ()
+    cli: str = "value"
+    help: str = ""
+    default: str = ""  # the default as the help shows it
+    choices: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -93,25 +99,47 @@ class SettingSpec(msgspec.Struct, frozen=True):
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("format", "string", ("CQ_FORMAT",), _parse_format),
-    SettingSpec("verbose", "boolean", ("CQ_VERBOSE",), _parse_bool),
-    SettingSpec("artifact_dir", "string", ("CQ_ARTIFACT_DIR",), _path),
-    SettingSpec("save_artifact", "boolean", ("CQ_SAVE_ARTIFACT",), _parse_bool),
-    SettingSpec("cache_dir", "string", ("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR"), _path),
-    SettingSpec("no_cache", "boolean", ("CQ_NO_CACHE", "CQ_DISKCACHE_DISABLE"), _parse_bool),
+    SettingSpec(name="verbose", kind="boolean", env=("CQ_VERBOSE",), parse=_parse_bool,
+                flags=("--verbose", "-v"), cli="flag",
+                help="Tracebacks on internal errors and per-stage timings on stderr."),
+    SettingSpec(name="format", kind="string", env=("CQ_FORMAT",), parse=_parse_format,
+                flags=("--format",), help="Output format", default="md",
+                choices=tuple(FORMATS)),
+    SettingSpec(name="artifact_dir", kind="string", env=("CQ_ARTIFACT_DIR",), parse=_path,
+                flags=("--artifact-dir",), help="Where to save the JSON artifact",
+                default="<root>/.cq/artifacts"),
+    SettingSpec(name="save_artifact", kind="boolean", env=("CQ_SAVE_ARTIFACT",),
+                parse=_parse_bool, flags=("--save-artifact", "--no-save-artifact"), cli="bool",
+                help="Save the full result as a JSON artifact", default="save"),
+    SettingSpec(name="cache_dir", kind="string", env=("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR"),
+                parse=_path, flags=("--cache-dir",), help="Cache directory",
+                default="$XDG_CACHE_HOME/cq, else ~/.cache/cq"),
+    SettingSpec(name="no_cache", kind="boolean", env=("CQ_NO_CACHE", "CQ_DISKCACHE_DISABLE"),
+                parse=_parse_bool, flags=("--no-cache",), cli="flag",
+                help="Run without reading or writing any cache."),
     # A year at most: longer is "until invalidated", which 0 already says.
-    SettingSpec("cache_query_ttl", "number", ("CQ_CACHE_QUERY_TTL", "CQ_DISKCACHE_QUERY_TTL"),
-                bounds=Bounds(0, 365 * 86_400, "seconds", fraction=True)),
-    SettingSpec("cache_query_size", "integer",
-                ("CQ_CACHE_QUERY_SIZE", "CQ_DISKCACHE_QUERY_SIZE"), bounds=_BYTES_1TIB),
-    SettingSpec("cache_index_size", "integer",
-                ("CQ_CACHE_INDEX_SIZE", "CQ_DISKCACHE_INDEX_SIZE"), bounds=_BYTES_1TIB),
+    SettingSpec(name="cache_query_ttl", kind="number",
+                env=("CQ_CACHE_QUERY_TTL", "CQ_DISKCACHE_QUERY_TTL"),
+                bounds=Bounds(0, 365 * 86_400, "seconds", fraction=True),
+                flags=("--cache-query-ttl",),
+                help="Seconds a cached answer lives (0: until invalidated)", default="0"),
+    SettingSpec(name="cache_query_size", kind="integer",
+                env=("CQ_CACHE_QUERY_SIZE", "CQ_DISKCACHE_QUERY_SIZE"), bounds=_BYTES_1TIB,
+                flags=("--cache-query-size",), help="Size limit of the query cache in bytes",
+                default="512 MiB"),
+    SettingSpec(name="cache_index_size", kind="integer",
+                env=("CQ_CACHE_INDEX_SIZE", "CQ_DISKCACHE_INDEX_SIZE"), bounds=_BYTES_1TIB,
+                flags=("--cache-index-size",), help="Size limit of the index cache in bytes",
+                default="1 GiB"),
     # Each shard is a sqlite database opened at start-up: thousands take minutes.
-    SettingSpec("cache_query_shards", "integer",
-                ("CQ_CACHE_QUERY_SHARDS", "CQ_DISKCACHE_QUERY_SHARDS"), bounds=Bounds(1, 256)),
-    SettingSpec("max_file_bytes", "integer", ("CQ_MAX_FILE_BYTES",),
+    SettingSpec(name="cache_query_shards", kind="integer",
+                env=("CQ_CACHE_QUERY_SHARDS", "CQ_DISKCACHE_QUERY_SHARDS"),
+                bounds=Bounds(1, 256), flags=("--cache-query-shards",),
+                help="Shards of the query cache (FanoutCache when > 1)", default="1"),
+    SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
-    SettingSpec("jobs", "integer", ("CQ_JOBS",), bounds=Bounds(0, 256)),  # 0: one per core
+    SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),
+                bounds=Bounds(0, 256)),  # 0: one per core
 )
 SETTING_BY_NAME: dict[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
 OPTION_NAMES = tuple(spec.name for spec in SETTINGS)
@@ -295,8 +323,9 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     merged: dict[str, Any] = {**file_values, **_from_env(env)}
     merged.update(_from_cli(cli))
     merged.setdefault("cache_dir", str(default_cache_dir(env)))
-    if not merged.get("cache_query_ttl"):
-        merged["cache_query_ttl"] = None  # 0 means "until invalidated", as in the env form
+    for name in ("cache_query_ttl",):  # 0 means "no limit", as in the env form
+        if not merged.get(name):
+            merged[name] = None
     return Settings(root=str(root), config_file=config.path, notices=config.notices, **merged)
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from cq.hazards.compile import compile_rule
 from cq.hazards.matcher import kept_hits, match_file
-from cq.hazards.registry import CATEGORIES, CONFIDENCES, RULES, RULES_BY_ID, SEVERITIES
+from cq.hazards.registry import CATEGORIES, CONFIDENCES, RULES, RULES_BY_ID
+from cq.vocabulary import SEVERITIES
 
 # (row id, source, expected match lines)
 CASES = [

@@ -8,8 +8,9 @@ import msgspec
 from hypothesis import strategies as st
 
 from conftest import build_finding
-from cq.findings import CATEGORIES, SEVERITIES
+from cq.findings import CATEGORIES
 from cq.result import Anchor, Artifact, CqResult, Finding, RunMeta, Score, Section
+from cq.vocabulary import SEVERITIES
 
 RUN_ID = "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from cq.errors import BadInputError
-from cq.render import RENDERERS, format_names, render, renderer_for
+from cq.render import format_names, render, renderer_for
 from cq.render.json import render_json
 from cq.render.markdown import render_markdown
 from cq.render.summary import render_summary
 from cq.result import CqResult
+from cq.vocabulary import FORMATS
 
 from .builders import findings, result, sample_result
 
@@ -49,7 +50,7 @@ def test_unknown_format(fmt: str) -> None:
     with pytest.raises(BadInputError) as caught:
         render(RES, fmt)
     assert repr(fmt) in caught.value.one_line()
-    assert all(name in caught.value.one_line() for name in RENDERERS)
+    assert all(name in caught.value.one_line() for name in FORMATS)
     assert caught.value.exit_code == 2
 
 
@@ -64,9 +65,14 @@ def test_format_names() -> None:
 
 
 def test_adding_a_format_is_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    def render_count(result: CqResult, *, top_n: int = 10) -> str:
-        return str(len(result.key_findings))
-
-    monkeypatch.setitem(RENDERERS, "count", render_count)
+    monkeypatch.setitem(FORMATS, "count", f"{__name__}:render_count")
     assert render(RES, "count") == "3"
     assert "count" in format_names()
+
+
+def render_count(result: CqResult, *, top_n: int = 10) -> str:
+    return str(len(result.key_findings))
+
+
+def test_every_format_has_a_renderer() -> None:
+    assert all(callable(renderer_for(name)) for name in FORMATS)

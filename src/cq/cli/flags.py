@@ -1,10 +1,12 @@
 """The global options as data: one row per flag, shared by the cyclopts app and the fast path.
 
 Both front doors read this table, so `cq q ... --root X` means the same whether cyclopts or
-`cq.cli.fast` parsed it. Kinds: `value` (takes an argument, converted by `convert`), `bool`
-(`--x` / `--no-x`), `flag` (presence means True). Numbers pass through as typed: the settings
-layer checks them against the range their setting declares (`cq.settings.SETTINGS`), the
-same check as for the environment and config files, and the help text shows that range.
+`cq.cli.fast` parsed it. The rows come from the settings table (`cq.settings.SETTINGS`: each
+setting with command-line spellings is a flag) plus the three options that only choose where
+settings come from (`--root`, `--config`, `--no-config`). Kinds: `value` (takes an argument),
+`bool` (`--x` / `--no-x`), `flag` (presence means True). Numbers pass through as text: the
+settings layer checks them against the range their setting declares, the same check as for
+the environment and config files, and the help text shows that range.
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ from typing import Any
 
 import msgspec
 
-from cq.settings import SETTING_BY_NAME
-
-FORMAT_CHOICES = ("md", "json", "both", "summary", "mermaid", "mermaid-class", "mermaid-cfg", "dot")
+from cq.settings import SETTINGS, SettingSpec
 
 
 class Flag(msgspec.Struct, frozen=True):
@@ -28,16 +28,27 @@ class Flag(msgspec.Struct, frozen=True):
     choices: tuple[str, ...] = ()
 
 
-def _format(value: str) -> str:
-    if value not in FORMAT_CHOICES:
-        raise ValueError(value)
-    return value
+def _help(spec: SettingSpec) -> str:
+    if spec.cli == "flag":
+        return spec.help
+    parts = [f"default: {spec.default}"] if spec.default else []
+    if spec.bounds is not None:
+        parts.append(f"range: {spec.bounds.describe()}")
+    return f"{spec.help} [{'; '.join(parts)}]." if parts else f"{spec.help}."
 
 
-def _ranged(field: str, default: str) -> str:
-    bounds = SETTING_BY_NAME[field].bounds
-    assert bounds is not None
-    return f"[default: {default}; range: {bounds.describe()}]"
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def convert(value: str) -> str:
+        if value not in choices:
+            raise ValueError(value)
+        return value
+
+    return convert
+
+
+def _flag(spec: SettingSpec) -> Flag:
+    convert = _one_of(spec.choices) if spec.choices else str
+    return Flag(spec.name, spec.flags, spec.cli, _help(spec), convert, spec.choices)
 
 
 FLAGS: tuple[Flag, ...] = (
@@ -46,29 +57,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("config", ("--config",), "value",
          "Read settings from this TOML file instead of .cq.toml / pyproject.toml."),
     Flag("no_config", ("--no-config",), "flag", "Ignore .cq.toml and pyproject.toml [tool.cq]."),
-    Flag("verbose", ("--verbose", "-v"), "flag",
-         "Tracebacks on internal errors and per-stage timings on stderr."),
-    Flag("format", ("--format",), "value", "Output format [default: md].", _format,
-         FORMAT_CHOICES),
-    Flag("artifact_dir", ("--artifact-dir",), "value",
-         "Where to save the JSON artifact [default: <root>/.cq/artifacts]."),
-    Flag("save_artifact", ("--save-artifact", "--no-save-artifact"), "bool",
-         "Save the full result as a JSON artifact [default: save]."),
-    Flag("cache_dir", ("--cache-dir",), "value",
-         "Cache directory [default: $XDG_CACHE_HOME/cq, else ~/.cache/cq]."),
-    Flag("no_cache", ("--no-cache",), "flag", "Run without reading or writing any cache."),
-    Flag("cache_query_ttl", ("--cache-query-ttl",), "value",
-         "Seconds a cached answer lives (0: until invalidated) "
-         f"{_ranged('cache_query_ttl', '0')}."),
-    Flag("cache_query_size", ("--cache-query-size",), "value",
-         "Size limit of the query cache in bytes "
-         f"{_ranged('cache_query_size', '512 MiB')}."),
-    Flag("cache_index_size", ("--cache-index-size",), "value",
-         "Size limit of the index cache in bytes "
-         f"{_ranged('cache_index_size', '1 GiB')}."),
-    Flag("cache_query_shards", ("--cache-query-shards",), "value",
-         "Shards of the query cache (FanoutCache when > 1) "
-         f"{_ranged('cache_query_shards', '1')}."),
+    *(_flag(spec) for spec in SETTINGS if spec.flags),
 )
 
 FLAG_BY_NAME: dict[str, Flag] = {name: flag for flag in FLAGS for name in flag.names}

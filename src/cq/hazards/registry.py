@@ -15,9 +15,10 @@ from typing import Any
 
 import msgspec
 
+from cq.vocabulary import BUCKETS
+
 CATEGORIES = ("security", "correctness", "design", "performance")
-SEVERITIES = ("error", "warning", "info")
-CONFIDENCES = ("high", "med", "low")
+CONFIDENCES = tuple(reversed(BUCKETS))  # a row's confidence, surest first
 # Bump when a row changes in a way its text does not show (the digest covers the rows).
 REGISTRY_VERSION = "1"
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import msgspec
 
 from cq.errors import BadInputError
-from cq.hazards.registry import CATEGORIES, RULES_BY_ID, SEVERITIES
+from cq.hazards.registry import CATEGORIES, RULES_BY_ID
+from cq.vocabulary import SEVERITIES
 
 
 class HazardSelection(msgspec.Struct, frozen=True):
