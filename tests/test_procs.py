@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,10 +121,14 @@ def _note(log: str, index: int) -> int:
 
 def test_a_failing_body_drops_queued_work_and_stops_the_workers(tmp_path: Path) -> None:
     log = tmp_path / "tasks.log"
+    threads = set(threading.enumerate())
     with pytest.raises(KeyboardInterrupt), worker_pool(2) as pool:
         futures = [pool.submit(_note, str(log), i) for i in range(20)]
         assert futures[0].result() == 0
         raise KeyboardInterrupt  # what Ctrl-C, SIGTERM or SIGHUP raise in the CLI
+    # The pool's manager thread has finished too: left running, it races the interpreter's
+    # exit hook, which then prints a traceback (Bad file descriptor) after "cq: interrupted".
+    assert set(threading.enumerate()) <= threads
     rows = [line.split() for line in log.read_text().splitlines()]
     assert len(rows) < 20, "the queued tasks ran after the body failed"
     assert survivors({int(pid) for pid, _ in rows}) == set()

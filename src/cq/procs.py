@@ -104,7 +104,10 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
     workers = list((getattr(pool, "_processes", None) or {}).values())
     for process in workers:
         process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    # With its workers dead the pool's manager thread sees a broken pool and ends at once;
+    # wait for it: left running, it races the interpreter's exit hook on Python < 3.12,
+    # which then prints a traceback (a wakeup pipe closed under it).
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def die_with_parent(parent: int) -> None:
