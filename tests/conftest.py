@@ -2,14 +2,19 @@
 `copy_sample` copies a committed sample from tests/repos/; `repo_settings`, `run_macro` and
 `run_q` run cq on such a repository through the library, the `run_cli` fixture through the
 CLI; `golden` compares normalised outputs with tests/golden/ (`pytest --update-golden`
-rewrites them)."""
+rewrites them); `process_alive`, `survivors` and `kill_pool_parent` watch worker processes."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +131,59 @@ def fact_source(root: Path, cache_dir: Path) -> FactSource:
     session.fingerprint(files)
     return FactSource(files, session,
                       lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
+
+
+# -- processes --------------------------------------------------------------------------------
+
+
+def process_alive(pid: int) -> bool:
+    """Is PID a running process? Read from /proc, independently of cq; a zombie (dead, not yet
+    reaped) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
+def survivors(pids: Iterable[int], deadline_s: float = 20) -> set[int]:
+    """Those of PIDS still alive once all have gone or the deadline has passed (a killed
+    process takes a moment to go)."""
+    deadline = time.monotonic() + deadline_s
+    alive = {pid for pid in pids if process_alive(pid)}
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.02)
+        alive = {pid for pid in alive if process_alive(pid)}
+    return alive
+
+
+def logged_pids(log: Path, count: int, proc: subprocess.Popen[Any],
+                deadline_s: float = 30) -> set[int]:
+    """Wait until COUNT distinct pids are logged in LOG (one per line) while PROC runs."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        pids = {int(line) for line in (log.read_text().split() if log.exists() else ())}
+        if len(pids) >= count:
+            return pids
+        assert proc.poll() is None, f"exited early with {proc.returncode}"
+        assert time.monotonic() < deadline, f"only {len(pids)} of {count} workers started"
+        time.sleep(0.01)
+
+
+def kill_pool_parent(script: Path, log: Path, *args: str, workers: int = 2) -> set[int]:
+    """Run SCRIPT, a process whose pool workers log their pids to LOG; once WORKERS of them
+    are busy, SIGKILL it. Gives the workers that survived it (and then kills them)."""
+    proc = subprocess.Popen([sys.executable, str(script), str(log), *args])
+    try:
+        pids = logged_pids(log, workers, proc)
+    finally:
+        proc.kill()
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    alive = survivors(pids)
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    return alive
 
 
 # -- golden files -----------------------------------------------------------------------------

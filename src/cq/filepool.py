@@ -2,30 +2,25 @@
 
 Pattern queries and hazards both send (path, bytes) items to workers in chunks of about
 `CHUNK_BYTES` of source and get msgpack bytes back. This module owns that plumbing: how many
-workers are worth it, chunking, the pool, and turning a dead worker into per-file failure
-records instead of an aborted run. The matchers own what a worker does with a chunk.
+workers are worth it, chunking, the pool (`cq.procs.worker_pool`: its workers never outlive
+the run), and turning a dead worker into per-file failure records instead of an aborted run.
+The matchers own what a worker does with a chunk.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import TypeVar
+
+from cq.procs import worker_pool
 
 T = TypeVar("T")
 Item = tuple[str, bytes]
 
 POOL_MIN_BYTES = 512 * 1024  # below this much source, forking costs more than it saves
 CHUNK_BYTES = 256 * 1024  # roughly this much source per task keeps workers evenly loaded
-
-
-def pool_context() -> multiprocessing.context.BaseContext:
-    # fork is cheapest (no re-import in each worker) and safe: the CLI is single-threaded
-    # when it matches; elsewhere use the platform default.
-    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 
 
 def workers_for(jobs: int, items: Sequence[Item]) -> int:
@@ -58,7 +53,7 @@ def run_in_pool(items: Sequence[Item], payload: bytes, workers: int,
     """`worker(payload, chunk)` in `workers` processes; results in input order. A chunk
     whose worker died or sent garbage becomes `failed(path, error)` for each of its files."""
     chunks = chunk_by_size(items, CHUNK_BYTES)
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=pool_context()) as pool:
+    with worker_pool(min(workers, len(chunks))) as pool:
         pending = [pool.submit(worker, payload, chunk) for chunk in chunks]
         return [found for future, chunk in zip(pending, chunks, strict=True)
                 for found in _collect(future, chunk, decode, failed)]

@@ -5,6 +5,10 @@ as a `compute(source, discovery)` function; `run_cached` does the rest the same 
 mints the run id, resolves the scope, asks the query cache (validated by the scope digest),
 computes on a miss — single-flight across processes when the run must scan many files, so
 concurrent cold runs scan the tree once — and writes the index and the result back.
+
+A run that has to wait for another run's scan lock says so once, through `RunContext.notify`
+(the CLI prints it on stderr at once; the library stays silent unless given a callback). A
+dead holder's lock is broken without a wait (`cq.cache.coordination`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -32,6 +36,9 @@ from cq.index.source import FactSource
 from cq.result import SCHEMA_VERSION, ControlFlow, CqResult, Finding, RunMeta, Section, all_findings
 from cq.scan import EXTRACTOR_VERSION
 from cq.settings import Settings
+
+if TYPE_CHECKING:
+    from cq.cache.coordination import Owner
 
 # A cold run that must read at least this many files takes the root's scan lock, so that
 # concurrent cold runs scan once and the others reuse the winner's entries.
@@ -63,10 +70,13 @@ Compute = Callable[[FactSource, Discovery], Outcome]
 
 
 class RunContext(msgspec.Struct, frozen=True, kw_only=True):
-    """What the caller knows about the invocation but the settings do not."""
+    """What the caller knows about the invocation but the settings do not. `notify` takes a
+    one-line remark meant for the user now, while the run goes on (not after, as
+    `RunMeta.notices`): the CLI prints it on stderr."""
 
     argv: tuple[str, ...] = ()
     progress: bool = False
+    notify: Callable[[str], None] | None = None
 
 
 class _Run:
@@ -189,7 +199,7 @@ def extractor_tag(settings: Settings) -> str:
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
                            digest: str, compute: Compute) -> CqResult:
     name = f"scan:{run.settings.root}"
-    with single_flight(run.coord, name, LOCK_EXPIRE_S, LOCK_WAIT_S):
+    with single_flight(run.coord, name, LOCK_EXPIRE_S, LOCK_WAIT_S, on_wait=_waiting(run)):
         run.stage("wait_lock")
         # Another process may have finished just before we asked for the lock, or while we
         # waited: either way its answer or its index entries are there to reuse.
@@ -280,11 +290,27 @@ def scan_paths(root: Path, paths: Sequence[str], **options: Any) -> list[Any]:
     return scan(root, paths, **options)
 
 
-def single_flight(store: Store, name: str, expire_s: float, wait_timeout_s: float) -> Any:
+def single_flight(store: Store, name: str, expire_s: float, wait_timeout_s: float,
+                  on_wait: Callable[[Owner | None], None] | None = None) -> Any:
     """The root's scan lock, imported on first use (cold runs only: it imports socket)."""
     from cq.cache.coordination import single_flight as flight
 
-    return flight(store, name, expire_s, wait_timeout_s)
+    return flight(store, name, expire_s, wait_timeout_s, on_wait=on_wait)
+
+
+def _waiting(run: _Run) -> Callable[[Owner | None], None] | None:
+    """What to do when the scan lock is held by a live run: tell the user who it is."""
+    notify = run.ctx.notify
+    if notify is None:
+        return None
+
+    def say(holder: Owner | None) -> None:
+        from cq.cache.coordination import describe
+
+        who = f" ({describe(holder)})" if holder is not None else ""
+        notify(f"cq: waiting for another cq run{who} that is scanning this repository")
+
+    return say
 
 
 def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:

@@ -19,15 +19,18 @@ import diskcache
 import msgspec
 import pytest
 
+import cq.cache.coordination
 from cq.cache.coordination import (
     OwnedLock,
+    Owner,
     barrier_for,
     memoized_stampede,
     single_flight,
     single_flight_call,
 )
 from cq.cache.profile import CacheSettings
-from cq.cache.store import Store, disabled_store, open_store_at
+from cq.cache.store import Store, disabled_store, encode, open_store_at
+from cq.procs import start_time
 
 COORD = CacheSettings(eviction_policy="none")
 FORK = multiprocessing.get_context("fork")
@@ -56,6 +59,7 @@ def test_lock_records_its_owner(store: Store) -> None:
     holder = lock.holder()
     assert holder is not None and holder.pid == os.getpid()
     assert holder.host == socket.gethostname() and abs(holder.acquired_at - time.time()) < 5
+    assert holder.started == start_time(os.getpid())
     assert not OwnedLock(store, "lock:x", expire=10).try_acquire()
     lock.release()
     assert not lock.locked() and OwnedLock(store, "lock:x").try_acquire()
@@ -141,25 +145,94 @@ _HOLDER = textwrap.dedent("""
 """)
 
 
-def test_sigkilled_holder_blocks_only_until_expiry(tmp_path: Path) -> None:
-    expire = 1.0
-    child = subprocess.Popen([sys.executable, "-c", _HOLDER, str(tmp_path / "c"), str(expire)],
+def test_a_sigkilled_holders_lock_is_broken_at_once(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", _HOLDER, str(tmp_path / "c"), "600"],
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "locked"
-        locked_at = time.monotonic()
         os.kill(child.pid, signal.SIGKILL)
         child.wait(5)
         store = _coord(tmp_path / "c")
-        with single_flight(store, "scan", expire_s=10, wait_timeout_s=10) as flight:
-            elapsed = time.monotonic() - locked_at
+        # No time to wait: only breaking the dead holder's lock lets this one win.
+        with single_flight(store, "scan", expire_s=10, wait_timeout_s=0) as flight:
             assert flight.won and flight.waited
             assert flight.holder is not None and flight.holder.pid == child.pid
-        assert elapsed < expire + 1.0
+            assert OwnedLock(store, "single-flight:scan").holder() != flight.holder
         store.close()
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_live_holder_is_waited_for_and_kept(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", _HOLDER, str(tmp_path / "c"), "600"],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "locked"
+        store = _coord(tmp_path / "c")
+        lock = OwnedLock(store, "single-flight:scan", poll_s=0.01)
+        seen: list[Owner | None] = []
+        assert lock.acquire(timeout=0.2, on_wait=seen.append) is False
+        holder = lock.holder()
+        assert holder is not None and holder.pid == child.pid
+        assert seen == [holder]  # said once, with who it waits for
+        store.close()
+    finally:
+        child.kill()
+        child.wait()
+
+
+def _other_start() -> int | None:
+    own = start_time(os.getpid())
+    return None if own is None else own + 1
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(30)
+    return proc.pid
+
+
+@pytest.mark.parametrize(("owner", "broken"), [
+    pytest.param(lambda: (os.getpid(), socket.gethostname(), start_time(os.getpid())), False,
+                 id="live-holder"),
+    pytest.param(lambda: (_dead_pid(), socket.gethostname(), None), True, id="dead-holder"),
+    pytest.param(lambda: (os.getpid(), socket.gethostname(), _other_start()), True,
+                 id="pid-reused", marks=pytest.mark.skipif(sys.platform != "linux",
+                                                           reason="start times from /proc")),
+    pytest.param(lambda: (_dead_pid(), "another-host.example", None), False,
+                 id="other-host-unknowable"),
+])
+def test_a_lock_is_broken_only_when_its_holder_is_gone(
+        store: Store, owner: Callable[[], tuple[int, str, int | None]], broken: bool) -> None:
+    pid, host, started = owner()
+    planted = encode(Owner(pid, host, time.time(), "planted-token", started))
+    store.set_bytes("lock:x", planted, expire=60)
+    lock = OwnedLock(store, "lock:x", expire=10)
+    assert lock.acquire(timeout=0) is broken
+    assert (store.get_bytes("lock:x") == planted) is not broken
+
+
+def test_breaking_a_dead_holders_lock_never_deletes_a_successors(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    dead = encode(Owner(_dead_pid(), socket.gethostname(), time.time(), "dead", None))
+    successor = encode(Owner(os.getpid(), socket.gethostname(), time.time(), "successor",
+                             start_time(os.getpid())))
+    store.set_bytes("lock:x", dead, expire=60)
+    real_gone = cq.cache.coordination.holder_gone
+    raced: list[bool] = []
+
+    def successor_takes_over(owner: Owner) -> bool:
+        # Between this waiter's read of the dead holder and its delete, another waiter
+        # breaks the lock and takes it.
+        if not raced:
+            raced.append(True)
+            store.set_bytes("lock:x", successor, expire=60)
+        return real_gone(owner)
+
+    monkeypatch.setattr(cq.cache.coordination, "holder_gone", successor_takes_over)
+    assert OwnedLock(store, "lock:x", expire=10).acquire(timeout=0) is False
+    assert raced and store.get_bytes("lock:x") == successor
 
 
 def _flight_worker(base: Path, index: int, start_at: float) -> None:

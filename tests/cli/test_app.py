@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import cq.cli.app
 from cq import __version__
 from cq.cli.app import main, run
 
@@ -201,3 +203,36 @@ def test_huge_numbers_in_a_query_exit_2_with_one_line(repo: Path, capsys, query:
     code, out, err = invoke(capsys, "q", query, "--root", str(repo))
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1 and "must be a whole number in" in err
+
+
+@pytest.mark.parametrize(("signum", "code", "said"), [
+    pytest.param(signal.SIGINT, 130, "cq: interrupted", id="SIGINT"),
+    pytest.param(signal.SIGTERM, 143, "cq: terminated", id="SIGTERM"),
+    pytest.param(signal.SIGHUP, 129, "cq: hangup", id="SIGHUP"),
+])
+def test_a_stopping_signal_unwinds_like_ctrl_c(capsys, monkeypatch, signum: int, code: int,
+                                               said: str) -> None:
+    unwound: list[bool] = []
+    escaped: list[int] = []
+
+    def dispatch(args: list[str]) -> int:
+        try:
+            signal.raise_signal(signum)
+            return 0
+        finally:
+            unwound.append(True)  # locks are released in such finally blocks
+
+    def fallback(received: int, frame: object) -> None:
+        escaped.append(received)  # run() did not handle it (and pytest survives)
+
+    monkeypatch.setattr(cq.cli.app, "_dispatch", dispatch)
+    stopping = (signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, fallback) for s in stopping}
+    try:
+        assert run(["q", "x"]) == code
+        assert [signal.getsignal(s) for s in stopping] == [fallback, fallback]  # restored
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    assert unwound == [True] and escaped == []
+    assert capsys.readouterr().err.splitlines() == [said]

@@ -46,6 +46,13 @@ def write_files(root: Path, files: Mapping[str, str]) -> Path:
     return root
 
 
+def generated_repo(root: Path, n_files: int = 80) -> Path:
+    files = {f"pkg/mod_{i:03d}.py": (f"import os\n\n\ndef func_{i}(x):\n    return helper_{i}(x)\n"
+                                     f"\n\ndef helper_{i}(y):\n    return os.path.join(y)\n")
+             for i in range(n_files)}
+    return write_files(root, {"pkg/__init__.py": "", **files})
+
+
 def settings(root: Path, cache_dir: Path, no_cache: bool = False, **options: Any) -> Settings:
     return resolve_settings({"root": str(root), "cache_dir": str(cache_dir),
                              "save_artifact": False, "no_cache": no_cache, "no_config": True,

@@ -1,15 +1,18 @@
-"""Tests for cq.scan.pool: order, digests, flags, and a run that survives its workers."""
+"""Tests for cq.scan.pool: order, digests, flags, a run that survives its workers, and
+workers that never outlive the run."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import msgspec
 import pytest
 
+from conftest import kill_pool_parent
 from cq.scan import ScanOutcome, scan_paths
 from cq.scan import pool as pool_module
 from cq.scan.pool import POOL_MIN_FILES, chunked, scan_chunk, usable_cpus, worker_count
@@ -165,3 +168,35 @@ def test_strict_lets_scanner_errors_raise(make_repo, monkeypatch, jobs):
     monkeypatch.setattr(pool_module, "scan_bytes", broken)
     with pytest.raises(RuntimeError, match="boom"):
         scan_paths(root, paths, jobs=jobs, max_file_bytes=10_000, strict=True)
+
+
+SCAN_PARENT = textwrap.dedent("""
+    import os
+    import sys
+    import time
+    from pathlib import Path
+
+    import cq.scan.pool
+    from cq.scan import scan_paths
+
+
+    def slow_chunk(scan, paths):
+        with open(sys.argv[1], "a") as handle:
+            handle.write(f"{os.getpid()}\\n")
+        time.sleep(120)
+
+
+    if __name__ == "__main__":
+        cq.scan.pool.scan_chunk = slow_chunk
+        root = Path(sys.argv[2])
+        paths = sorted(str(p.relative_to(root)) for p in root.rglob("*.py"))
+        scan_paths(root, paths, jobs=2, max_file_bytes=10_000)
+""")
+
+
+@needs_fork
+def test_workers_die_with_a_sigkilled_parent(make_repo, tmp_path):
+    root, _ = many_files(make_repo)
+    script = tmp_path / "parent.py"
+    script.write_text(SCAN_PARENT)
+    assert kill_pool_parent(script, tmp_path / "workers.log", str(root)) == set()

@@ -5,11 +5,19 @@ Every primitive degrades to a no-op when the store is disabled (the caller then 
 uncoordinated), and every store call goes through `Store.guard`, so a fault never escapes.
 
 API:
-- `Owner {pid, host, acquired_at, token}` — recorded as the lock's value (msgpack bytes);
+- `Owner {pid, host, acquired_at, token, started}` — recorded as the lock's value (msgpack
+  bytes); `started` is the holder process's start time (`cq.procs.start_time`, None where
+  unknown), so that a reused pid is not taken for the holder;
+- `holder_gone(owner) -> bool` — the holder certainly died (same host; its pid is dead, a
+  zombie, or now names a process with another start time); on another host it cannot know;
+- `describe(owner) -> str` — "pid 4242, started 14:03:07" (" on HOST" when elsewhere);
 - `OwnedLock(store, key, expire=None, tag=None, poll_s=0.01)` — `try_acquire() -> bool`,
-  `acquire(timeout=None) -> bool`, `release()`, `locked() -> bool`, `holder() -> Owner | None`,
-  usable as a context manager and as a `lock_factory` for `diskcache.barrier`;
-- `single_flight(store, name, expire_s, wait_timeout_s) -> ContextManager[Flight]` —
+  `acquire(timeout=None, on_wait=None) -> bool`, `release()`, `locked() -> bool`,
+  `holder() -> Owner | None`, usable as a context manager and as a `lock_factory` for
+  `diskcache.barrier`. `acquire` breaks a gone holder's lock at once and calls
+  `on_wait(holder)` once when it has to wait for a live one;
+- `single_flight(store, name, expire_s, wait_timeout_s, on_wait=None)
+  -> ContextManager[Flight]` —
   `Flight {won, waited, holder, waited_s}`: `won` means the body runs holding the lock;
   `waited` means another process held it first, so re-read its results before computing;
 - `single_flight_call(store, name, read, compute, expire_s, wait_timeout_s) -> T` — the
@@ -19,11 +27,13 @@ API:
 - `barrier_for(store, name, expire_s)` — decorator over `diskcache.barrier` with `OwnedLock`.
 
 Why `OwnedLock` and not `diskcache.Lock` itself: it uses the same primitive (`Cache.add` with
-`expire`, so a holder killed by SIGKILL blocks others at most until expiry) but `diskcache.Lock`
-stores no owner, spins without a deadline, and releases unconditionally (after an expiry it
-would delete its successor's lock); `OwnedLock` records `Owner`, waits with a timeout and
-deletes the key only while it still holds its own token. Choose `expire_s` above the longest
-guarded body.
+`expire`) but `diskcache.Lock` stores no owner, spins without a deadline, and releases
+unconditionally (after an expiry it would delete its successor's lock); `OwnedLock` records
+`Owner`, waits with a timeout and deletes the key only while it still holds its own token.
+A holder killed by SIGKILL blocks nobody on its host: the next waiter sees it gone and breaks
+its lock (deleting the key only while it still holds that dead owner's bytes, never a
+successor's). A waiter on another host cannot tell, and waits at most until the expiry:
+choose `expire_s` above the longest guarded body.
 
 `memoize_stampede` keys entries by argument tuples and stores `(result, seconds)` pairs, which
 DiskCache would pickle. cq hands it `_MemoCache`, an adapter whose keys are
@@ -47,6 +57,7 @@ import msgspec
 
 from cq.cache.store import Store, decode, encode
 from cq.ids import uuid7_str
+from cq.procs import process_gone, start_time
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,6 +68,7 @@ class Owner(msgspec.Struct, frozen=True):
     host: str
     acquired_at: float
     token: str
+    started: int | None = None  # the process's start time; absent in older entries
 
 
 class Flight(msgspec.Struct, frozen=True):
@@ -67,7 +79,25 @@ class Flight(msgspec.Struct, frozen=True):
 
 
 def _new_owner() -> Owner:
-    return Owner(os.getpid(), socket.gethostname(), time.time(), uuid7_str())
+    pid = os.getpid()
+    return Owner(pid, socket.gethostname(), time.time(), uuid7_str(), start_time(pid))
+
+
+def holder_gone(owner: Owner) -> bool:
+    return owner.host == socket.gethostname() and process_gone(owner.pid, owner.started)
+
+
+def describe(owner: Owner) -> str:
+    where = "" if owner.host == socket.gethostname() else f" on {owner.host}"
+    started = time.strftime("%H:%M:%S", time.localtime(owner.acquired_at))
+    return f"pid {owner.pid}{where}, started {started}"
+
+
+def _decode_owner(raw: bytes) -> Owner | None:
+    try:
+        return decode(raw, Owner)
+    except msgspec.DecodeError:  # not a lock cq wrote: whose it is cannot be known
+        return None
 
 
 class OwnedLock:
@@ -91,12 +121,30 @@ class OwnedLock:
             return True
         return False
 
-    def acquire(self, timeout: float | None = None) -> bool:
+    def acquire(self, timeout: float | None = None,
+                on_wait: Callable[[Owner | None], None] | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self.try_acquire():
+            raw = self.store.get_bytes(self.key)
+            if raw is None or self._break_if_gone(raw):
+                continue  # released, expired or broken meanwhile: try again at once
             if deadline is not None and time.monotonic() >= deadline:
                 return False
+            if on_wait is not None:
+                on_wait(_decode_owner(raw))
+                on_wait = None  # say it once
             time.sleep(self.poll_s)
+        return True
+
+    def _break_if_gone(self, raw: bytes) -> bool:
+        """Delete the lock whose value is `raw` if its holder is gone. The check and the
+        delete are one transaction, so a live successor's lock is never deleted."""
+        owner = _decode_owner(raw)
+        if owner is None or not holder_gone(owner):
+            return False
+        with self.store.transact():
+            if self.store.get_bytes(self.key) == raw:
+                self.store.delete(self.key)
         return True
 
     def release(self) -> None:
@@ -123,15 +171,17 @@ class OwnedLock:
 
 @contextlib.contextmanager
 def single_flight(store: Store, name: str, expire_s: float, wait_timeout_s: float,
-                  poll_s: float = 0.01) -> Iterator[Flight]:
-    """Run the body in one process at a time per `name` (see `Flight` in the docstring)."""
+                  poll_s: float = 0.01,
+                  on_wait: Callable[[Owner | None], None] | None = None) -> Iterator[Flight]:
+    """Run the body in one process at a time per `name` (see `Flight` in the docstring);
+    `on_wait(holder)` is called once if this process has to wait for a live holder."""
     lock = OwnedLock(store, f"single-flight:{name}", expire=expire_s, poll_s=poll_s)
     if lock.try_acquire():
         flight = Flight(won=True, waited=False)
     else:
         started = time.monotonic()
         holder = lock.holder()
-        won = lock.acquire(timeout=wait_timeout_s)
+        won = lock.acquire(timeout=wait_timeout_s, on_wait=on_wait)
         flight = Flight(won=won, waited=True, holder=holder,
                         waited_s=time.monotonic() - started)
     try:

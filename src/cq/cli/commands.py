@@ -16,10 +16,15 @@ def emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def remark(notice: str) -> None:
+    """One line on stderr: a notice after the run, or a remark while it runs."""
+    print(notice if notice.startswith("cq:") else f"cq: {notice}", file=sys.stderr)
+
+
 def _context() -> Any:
     from cq.runner import RunContext
 
-    return RunContext(argv=tuple(sys.argv), progress=sys.stderr.isatty())
+    return RunContext(argv=tuple(sys.argv), progress=sys.stderr.isatty(), notify=remark)
 
 
 def show(result: Any, settings: Any) -> int:
@@ -28,7 +33,7 @@ def show(result: Any, settings: Any) -> int:
 
     emit(render(result, settings.format))
     for notice in result.run.notices:
-        print(notice if notice.startswith("cq:") else f"cq: {notice}", file=sys.stderr)
+        remark(notice)
     if settings.verbose and result.run.stages_ms:
         stages = " · ".join(f"{k} {v} ms" for k, v in result.run.stages_ms.items())
         print(f"cq: timings: {stages} · total {result.run.elapsed_ms} ms", file=sys.stderr)

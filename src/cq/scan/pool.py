@@ -5,6 +5,7 @@ worker per core, hands each a chunk of paths, and gets back msgpack bytes (cheap
 and decode than pickled structs, and no pickle crosses the boundary). Results come back in
 input order. Nothing a file does — unreadable, too large, a scanner bug, even a worker that
 dies — stops the run: the file's `FileFacts` carries a flag and the error text instead.
+Workers never outlive the run (`cq.procs.worker_pool`).
 
 This module owns file reading and the pool; what a file's facts are is `cq.scan.extract`'s.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -26,11 +26,11 @@ import msgspec
 from cq.facts import FileFacts
 from cq.gcpause import gc_paused
 from cq.modules import module_name
+from cq.procs import worker_pool
 from cq.scan.extract import scan_bytes, too_large
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-    from multiprocessing.context import BaseContext
 
 POOL_MIN_FILES = 64  # below this, forking costs more than it saves
 CHUNKS_PER_WORKER = 16  # small chunks keep the workers evenly loaded to the end
@@ -136,12 +136,9 @@ def _scan_here(scan: _Scan, paths: Sequence[str],
 
 def _scan_in_pool(scan: _Scan, paths: Sequence[str], workers: int,
                   progress: bool) -> list[ScanOutcome]:
-    # Imported here: the pool's modules cost ~25 ms, which a warm (cached) run never needs.
-    from concurrent.futures import ProcessPoolExecutor
-
     chunks = chunked(paths, workers)
     outcomes: list[ScanOutcome] = []
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=_context()) as pool:
+    with worker_pool(min(workers, len(chunks))) as pool:
         # Under fork the first submit starts every worker, so the progress bar's refresh
         # thread, started after, is never forked mid-lock.
         pending = [pool.submit(scan_chunk, scan, chunk) for chunk in chunks]
@@ -168,14 +165,6 @@ def chunked(paths: Sequence[str], workers: int) -> list[Sequence[str]]:
     low, high = CHUNK_FILES
     size = max(low, min(high, math.ceil(len(paths) / (workers * CHUNKS_PER_WORKER))))
     return [paths[i:i + size] for i in range(0, len(paths), size)]
-
-
-def _context() -> BaseContext:
-    # fork is cheapest (no re-import in each worker) and safe: the CLI is single-threaded
-    # when it scans; elsewhere fork is unavailable or unsafe, so use the platform default.
-    import multiprocessing
-
-    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 
 
 @contextmanager
