@@ -64,7 +64,9 @@ def test_kept_findings_are_unchanged_and_counts_reported() -> None:
 @pytest.mark.parametrize(("options", "message"), [
     ({"impact": "huge"}, "unknown --impact value huge"),
     ({"severity": "fatal,error"}, "unknown --severity value fatal"),
-    ({"include": "~("}, "invalid regex in --include"),
+    ({"include": "~("}, r"invalid regex '\(' in --include: missing \)"),
+    ({"include": "~(?<!x)y"}, r"invalid regex '\(\?<!x\)y' in --include: invalid perl operator"),
+    ({"exclude": "src,~(a)\\1"}, r"invalid regex '\(a\)\\\\1' in --exclude"),
     ({"include": " , "}, "--include needs a glob"),
     ({"limit": -1}, "--limit must be a whole number in 0..1000000, got -1"),
     ({"limit": 2 ** 63}, "--limit must be a whole number in 0..1000000, got 9223372036854775808"),

@@ -9,7 +9,6 @@ never edits one, so a kept finding keeps every detail. What was removed is count
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
@@ -18,6 +17,7 @@ from cq.bounds import Bounds, check_number
 from cq.errors import BadInputError
 from cq.ignore import compile_filter, filter_line
 from cq.result import CqResult, Finding
+from cq.userregex import user_regex
 from cq.vocabulary import BUCKETS, SEVERITIES
 
 LIMIT_BOUNDS = Bounds(0, 1_000_000)  # --limit of every command; 0 keeps counts only
@@ -72,10 +72,7 @@ def _patterns(option: str, value: str | None) -> tuple[str, ...]:
         raise BadInputError(f"{option} needs a glob or ~regex")
     for item in items:
         if item.startswith("~"):
-            try:
-                re.compile(item[1:])
-            except re.error as exc:
-                raise BadInputError(f"invalid regex in {option} {item!r}: {exc}") from None
+            user_regex(item[1:], option)  # RE2 (linear time): refused here, before any work
     return items
 
 
@@ -93,12 +90,13 @@ def parse_filters(include: str | None = None, exclude: str | None = None,
 
 class _PathMatcher:
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        self.regexes = [re.compile(p[1:]) for p in patterns if p.startswith("~")]
+        self.regexes = [user_regex(p[1:], "--include/--exclude") for p in patterns
+                        if p.startswith("~")]
         globs = tuple(p for p in patterns if not p.startswith("~"))
         self.globs = compile_filter(globs) if globs else None
 
     def __call__(self, path: str) -> bool:
-        if any(rx.search(path) for rx in self.regexes):
+        if any(regex.search(path) for regex in self.regexes):
             return True
         return self.globs is not None and filter_line(self.globs, path, False) >= 0
 

@@ -34,7 +34,8 @@ SCOPE_OPTION = Option("in_", "Restrict the scope to this root-relative directory
                       flag="--in")
 FILTER_OPTIONS = (
     Option("include", "Keep findings in files matching these globs or ~regexes "
-                      "(comma-separated)."),
+                      "(comma-separated; a ~regex is searched in the root-relative path, "
+                      "Python syntax run by RE2 in linear time)."),
     Option("exclude", "Drop findings in files matching these globs or ~regexes."),
     Option("impact", "Keep these impact buckets: low, med, high (comma-separated)."),
     Option("confidence", "Keep these confidence buckets: low, med, high."),

@@ -70,7 +70,8 @@ class KeySpec(msgspec.Struct, frozen=True):
 _ROWS: tuple[KeySpec, ...] = (
     KeySpec("entity", "entity=function", "what to return: " + ", ".join(ENTITIES)),
     KeySpec("name", "name=build_graph",
-            "exact name, ~regex (re.search), or dotted qualified suffix"),
+            "exact name, ~regex (a search in the name; Python syntax, run by RE2 in linear "
+            "time: no look-around or backreferences), or dotted qualified suffix"),
     KeySpec("in", "in=src/pkg", "restrict the scope to a root-relative directory or file",
             shape="any"),
     KeySpec("exclude", "exclude=tests,build/*", "remove globs/paths from the scope", shape="any"),
@@ -98,7 +99,7 @@ _ROWS: tuple[KeySpec, ...] = (
             "match strictness: " + "|".join(STRICTNESS), shape="pattern"),
     KeySpec("$X", "$X=~^get_",
             "metavariable filter on the captured text: $X=~re must match, $X=!~re must not "
-            "(Rust regex)", shape="pattern"),
+            "(Rust regex: no look-around or backreferences)", shape="pattern"),
     KeySpec("nthChild", "nthChild=2n+1", "position among siblings (1-based): An+B, A and B "
             f"in {NTH_TERM.describe()}, or N", shape="pattern", bounds=Bounds(1, 100_000)),
     KeySpec("nthChild.reverse", "nthChild.reverse=true", "count positions from the end",
@@ -133,7 +134,8 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("has_cells", "has_cells=true",
             "symtable: the def provides cell variables to nested scopes (true|false)"),
     KeySpec("used_by", "used_by=function:main",
-            "join: the def is called from the named def (function|method|class:NAME)"),
+            "join: the def is called from the named def (function|method|class:NAME, "
+            "NAME may be ~regex)"),
     KeySpec("defines", "defines=class:Config",
             "join: modules defining a top-level function|class, classes defining a method|class"),
     KeySpec("raises", "raises=class:ValueError",

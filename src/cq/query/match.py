@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from cq.facts import Def
 from cq.modules import dotted_suffix
 from cq.query.parse import NameMatch
-
-
-@lru_cache(maxsize=64)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+from cq.userregex import user_regex
 
 
 def name_matches(match: NameMatch, simple: str, qualified: str) -> bool:
-    """`exact`: simple name equal; `regex`: re.search on the simple name; `dotted`: the
-    value's dotted segments are a suffix of the qualified name's segments."""
+    """`exact`: simple name equal; `regex`: a search (RE2, linear time) in the simple name;
+    `dotted`: the value's dotted segments are a suffix of the qualified name's segments."""
     if match.mode == "exact":
         return simple == match.raw
     if match.mode == "regex":
-        return _compiled(match.raw).search(simple) is not None
+        return user_regex(match.raw, "name=").search(simple)
     return dotted_suffix(qualified, match.raw)
 
 

@@ -260,7 +260,9 @@ def metavar_name(token: Token) -> str:
 
 
 def parse_meta_filters(values: Values, patterns: list[str]) -> tuple[MetaFilter, ...]:
-    """Filters on metavariables the query's patterns define; regexes compiled by ast-grep."""
+    """Filters on metavariables the query's patterns define; regexes compiled by ast-grep,
+    so cq accepts exactly what ast-grep's (Rust, linear-time) regex engine runs. cq never
+    matches them itself."""
     defined: dict[str, str] = {}
     for pattern in patterns:
         defined.update(metavariables(pattern))
@@ -286,6 +288,8 @@ def _meta_filter(token: Token, defined: dict[str, str]) -> MetaFilter:
     try:
         check_config({"rule": {"pattern": "$A"}, "constraints": {"A": {"regex": regex}}})
     except RuleError as exc:
-        raise token_error(token, f"invalid regex {regex!r}: {exc}",
-                          "filters use Rust regex syntax (no look-around)") from None
+        reason = str(exc).removeprefix("error: ")
+        raise token_error(token, f"invalid regex {regex!r} in {token.key}=: {reason}",
+                          "filters use Rust regex syntax: look-around and backreferences are "
+                          "not supported (ast-grep runs regexes in linear time)") from None
     return MetaFilter(name=name, regex=regex, negate=negate)

@@ -7,12 +7,12 @@ keys); every function raises a QuerySyntaxError naming the token on a bad value.
 
 from __future__ import annotations
 
-import re
-
 from cq.bounds import check_number
+from cq.errors import BadInputError
 from cq.query.keys import KEYS
 from cq.query.model import Join, NameMatch
 from cq.query.tokens import Token, token_error
+from cq.userregex import user_regex
 
 _TRUE = ("true", "1", "yes")
 _BOOLS = (*_TRUE, "false", "0", "no")
@@ -23,13 +23,13 @@ def is_identifier(word: str) -> bool:
 
 
 def name_value(token: Token, value: str, *, regex: bool = True) -> NameMatch:
-    """`foo` (exact), `pkg.mod.foo` (dotted suffix) or, when allowed, `~regex`."""
+    """`foo` (exact), `pkg.mod.foo` (dotted suffix) or, when allowed, `~regex` (compiled here,
+    so a regex RE2 refuses is a QuerySyntaxError naming the token)."""
     if regex and value.startswith("~"):
         try:
-            re.compile(value[1:])
-        except re.error as exc:
-            raise token_error(token, f"invalid regex {value[1:]!r}: {exc}",
-                              f"{token.key}= takes a Python regular expression after ~") from exc
+            user_regex(value[1:], f"{token.key}=")
+        except BadInputError as exc:
+            raise token_error(token, exc.message, exc.hint or "") from None
         return NameMatch(value[1:], "regex")
     if not value or not is_identifier(value):
         hint = "an identifier, a dotted name" + (", or ~regex" if regex else "")
