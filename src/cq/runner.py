@@ -26,6 +26,7 @@ from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
 from cq.cache.store import Store, open_store
 from cq.cache.tags import cited_files, entry_tags
 from cq.codeprint import code_fingerprint
+from cq.deadline import Deadline, TimeBudgetExceeded, alarm
 from cq.details import FileIssueDetails
 from cq.discover import Discovery, Scope, discover_files
 from cq.facts import FACTS_SCHEMA_VERSION
@@ -85,6 +86,7 @@ class _Run:
     def __init__(self, settings: Settings, ctx: RunContext, request: Request) -> None:
         self.settings, self.ctx, self.request = settings, ctx, request
         self.started_ns = time.time_ns()
+        self.deadline = Deadline(settings.timeout)
         self.run_id = uuid7_str()
         self.root = Path(settings.root)
         self.stages: dict[str, float] = {}
@@ -199,7 +201,9 @@ def extractor_tag(settings: Settings) -> str:
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
                            digest: str, compute: Compute) -> CqResult:
     name = f"scan:{run.settings.root}"
-    with single_flight(run.coord, name, LOCK_EXPIRE_S, LOCK_WAIT_S, on_wait=_waiting(run)):
+    remaining = run.deadline.remaining()
+    wait = LOCK_WAIT_S if remaining is None else min(LOCK_WAIT_S, remaining)
+    with single_flight(run.coord, name, LOCK_EXPIRE_S, wait, on_wait=_waiting(run)):
         run.stage("wait_lock")
         # Another process may have finished just before we asked for the lock, or while we
         # waited: either way its answer or its index entries are there to reuse.
@@ -213,13 +217,14 @@ def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSessio
 def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, digest: str,
              compute: Compute) -> CqResult:
     settings = run.settings
-    source = FactSource(discovery.files, session, _scanner(run))
-    outcome = with_unanalysed(compute(source, discovery), source.unanalysed)
+    source = FactSource(discovery.files, session, _scanner(run), run.deadline)
+    outcome = _computed(run, source, discovery, compute)
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
     session.record(source.scanned)
-    if not session.changed_during_run(source.scanned) and not _failed_somewhere(result):
+    complete = not run.deadline.reached and not _failed_somewhere(result)
+    if complete and not session.changed_during_run(source.scanned):
         tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
@@ -227,6 +232,27 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
     return _with_run(run, result, status, stats)
+
+
+def _computed(run: _Run, source: FactSource, discovery: Discovery, compute: Compute) -> Outcome:
+    """The computation's outcome, within the run's time budget: what it found when the fact
+    source stopped reading at the deadline, or nothing when the alarm had to end it; either
+    way marked partial, with the reason."""
+    try:
+        with alarm(run.deadline):
+            outcome = compute(source, discovery)
+    except TimeBudgetExceeded:
+        run.deadline.reached = True
+        outcome = Outcome(summary={"notes": ["the computation was stopped before any "
+                                             "finding was complete"]})
+    outcome = with_unanalysed(outcome, source.unanalysed)
+    if not run.deadline.reached:
+        return outcome
+    reason = (f"the time budget of {run.settings.timeout:g} s ran out"
+              + (f" ({source.unread:,} files not read)" if source.unread else ""))
+    partial = [*outcome.summary.get("partial", ()), reason]
+    return msgspec.structs.replace(outcome, summary={**outcome.summary, "partial": partial,
+                                                     "timed_out": True})
 
 
 def with_unanalysed(outcome: Outcome, unanalysed: dict[str, str]) -> Outcome:

@@ -39,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cache_query_shards: int = 1
     max_file_bytes: int = 5 * 1024 * 1024
     jobs: int = 0  # 0: one worker per core
+    timeout: float | None = None  # seconds a run may take; None: no limit
     config_file: str | None = None
     notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
@@ -136,6 +137,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 env=("CQ_CACHE_QUERY_SHARDS", "CQ_DISKCACHE_QUERY_SHARDS"),
                 bounds=Bounds(1, 256), flags=("--cache-query-shards",),
                 help="Shards of the query cache (FanoutCache when > 1)", default="1"),
+    # A day at most; 0 means no limit.
+    SettingSpec(name="timeout", kind="number", env=("CQ_TIMEOUT",),
+                bounds=Bounds(0, 86_400, "seconds", fraction=True), flags=("--timeout",),
+                help="End the run after this many seconds with the findings computed so "
+                     "far, marked partial and not cached (0: no limit)", default="0"),
     SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
     SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),
@@ -323,7 +329,7 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     merged: dict[str, Any] = {**file_values, **_from_env(env)}
     merged.update(_from_cli(cli))
     merged.setdefault("cache_dir", str(default_cache_dir(env)))
-    for name in ("cache_query_ttl",):  # 0 means "no limit", as in the env form
+    for name in ("cache_query_ttl", "timeout"):  # 0 means "no limit", as in the env form
         if not merged.get(name):
             merged[name] = None
     return Settings(root=str(root), config_file=config.path, notices=config.notices, **merged)

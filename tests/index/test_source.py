@@ -81,3 +81,34 @@ def test_a_file_with_a_coding_cookie_is_parsed_rather_than_judged_by_bytes(
     root = make_repo({"a.py": head + body, "b.py": "x = 1\n"})
     source, _ = _source(root, tmp_path / "cache")
     assert [f.path for f in source.facts_defining(["join"], "join")] == ["a.py"]
+
+
+class _Steps:
+    """A clock that moves one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_a_bulk_load_stops_at_the_deadline_and_counts_what_it_left(make_repo,
+                                                                   tmp_path: Path) -> None:
+    from cq.deadline import Deadline
+    from cq.index.source import SCAN_BATCH
+
+    files = {f"m{i:04}.py": f"def f{i}():\n    pass\n" for i in range(SCAN_BATCH * 3)}
+    source = fact_source(make_repo(files), tmp_path / "cache")
+    # created at t=1, ends at t=3.5: the looks at t=2 and t=3 pass, the one at t=4 does not
+    source.deadline = Deadline(2.5, clock=_Steps())
+    found = source.facts_for(None)
+    assert len(found) == SCAN_BATCH * 2 and source.unread == SCAN_BATCH
+    assert source.deadline.reached
+    assert source.facts_of("m0767.py").path == "m0767.py"  # one file by name: still read
+
+
+def test_without_a_deadline_everything_is_read_in_one_go(make_repo, tmp_path: Path) -> None:
+    source = fact_source(make_repo({"a.py": "x = 1\n", "b.py": "y = 2\n"}), tmp_path / "c")
+    assert len(source.facts_for(None)) == 2 and source.unread == 0

@@ -125,6 +125,10 @@ class Walk:
                 if visit.key not in self.visits and len(self.visits) >= MAX_FUNCTIONS:
                     self.notes.append(f"stopped after {MAX_FUNCTIONS} functions")
                     return
+                if self.source.deadline.expired():
+                    self.notes.append(f"stopped at the time budget, {len(self.visits)} "
+                                      "functions in")
+                    return
                 widened = self._widen(visit)
                 if widened is not None:
                     following += self._visit(widened)

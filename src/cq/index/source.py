@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from cq.coding import bytes_match_text
+from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.session import DEFINES_PREFIX, IndexSession
@@ -35,11 +36,17 @@ def definition_pattern(name: str) -> re.Pattern[bytes] | None:
     return re.compile(rb"\b(?:def|class)(?:\s|\\)+" + name.encode() + rb"\b")
 
 
+SCAN_BATCH = 256  # files scanned between two looks at the run's deadline
+
+
 class FactSource:
-    def __init__(self, files: Sequence[FileRef], session: IndexSession, scanner: Scanner) -> None:
+    def __init__(self, files: Sequence[FileRef], session: IndexSession, scanner: Scanner,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         self.files = tuple(files)
         self.session = session
         self._scanner = scanner
+        self.deadline = deadline
+        self.unread = 0  # files a bulk load left out because the deadline had passed
         self._facts: dict[str, FileFacts] = {}
         self.scanned: list[ScanOutcome] = []
         self.from_cache = 0
@@ -56,7 +63,7 @@ class FactSource:
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)]
         self._load([p for p in paths if p not in self._facts])
-        return [self._facts[p] for p in paths]
+        return [self._facts[p] for p in paths if p in self._facts]
 
     def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
         """Like `facts_for`, keeping only files that define a def or class named `name`.
@@ -68,7 +75,7 @@ class FactSource:
                  and self._may_define(key, ref.path, name)]
         self._load([p for p in paths if p not in self._facts])
         found = []
-        for path in paths:
+        for path in (p for p in paths if p in self._facts):
             defines = any(d.name == name for d in self._facts[path].defs)
             self.session.remember(key, path, defines)
             if defines:
@@ -78,7 +85,7 @@ class FactSource:
     def facts_of(self, path: str) -> FileFacts:
         """Facts of one in-scope file."""
         if path not in self._facts:
-            self._load([path])
+            self._load([path], bulk=False)
         return self._facts[path]
 
     def loaded(self) -> list[FileFacts]:
@@ -112,15 +119,27 @@ class FactSource:
             return True
         return any(self.session.contains(path, literal) for literal in wanted)
 
-    def _load(self, paths: list[str]) -> None:
+    def _load(self, paths: list[str], bulk: bool = True) -> None:
+        """Cached facts of `paths`, the rest scanned. With a time budget, a bulk load scans
+        in batches and stops once the deadline has passed (the files left out are counted
+        in `unread`); one file asked for by name is always loaded."""
         if not paths:
             return
         cached = self.session.cached_facts(paths)
         self._facts.update(cached)
         self.from_cache += len(cached)
         todo = [p for p in paths if p not in cached]
-        if todo:
-            outcomes = self._scanner(todo)
-            self._facts.update((o.facts.path, o.facts) for o in outcomes)
-            self.scanned.extend(outcomes)
-            self.session.forget_text(todo)
+        timed = bulk and self.deadline.seconds is not None
+        batches = [todo[i:i + SCAN_BATCH] for i in range(0, len(todo), SCAN_BATCH)] if timed \
+            else [todo] if todo else []
+        for number, batch in enumerate(batches):
+            if timed and self.deadline.expired():
+                self.unread += sum(len(rest) for rest in batches[number:])
+                return
+            self._scan(batch)
+
+    def _scan(self, paths: list[str]) -> None:
+        outcomes = self._scanner(paths)
+        self._facts.update((o.facts.path, o.facts) for o in outcomes)
+        self.scanned.extend(outcomes)
+        self.session.forget_text(paths)
