@@ -46,7 +46,6 @@ not call a memoized function inside a `transact()` of the coordination store.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import socket
 import time
@@ -56,6 +55,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from cq.cache.store import Store, decode, encode
+from cq.digests import digest
 from cq.ids import uuid7_str
 from cq.procs import process_gone, start_time
 
@@ -220,8 +220,8 @@ class _MemoCache:
         self.sentinel = sentinel
 
     def _key(self, key: tuple[Any, ...]) -> str:
-        digest = hashlib.blake2b(encode(_key_items(key, self.sentinel)), digest_size=16)
-        return f"memo:{digest.hexdigest()}"
+        hashed = digest(encode(_key_items(key, self.sentinel)))
+        return f"memo:{hashed}"
 
     def get(self, key: tuple[Any, ...], default: Any = None, expire_time: bool = False,
             **_: Any) -> Any:

@@ -21,7 +21,6 @@ This module reads no environment: `Settings` arrives resolved.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import sqlite3
 import time
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from cq.cache.disk import no_pickle_disk
+from cq.digests import digest
 
 if TYPE_CHECKING:
     from cq.settings import Settings
@@ -93,7 +93,7 @@ def settings_for(profile: CacheProfile, kind: str) -> CacheSettings:
 
 def repo_key(root: Path | str) -> str:
     resolved = str(Path(root).resolve())
-    return hashlib.blake2b(resolved.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    return digest(resolved.encode("utf-8", "surrogateescape"), 8)
 
 
 def layout_dir(cache_dir: Path, version: int = LAYOUT_VERSION) -> Path:

@@ -27,7 +27,6 @@ API:
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 
@@ -35,6 +34,7 @@ import msgspec
 
 from cq.cache.store import KIND_TTL, Store, encode
 from cq.cache.tags import TagIndex
+from cq.digests import digest
 from cq.result import CqResult, RunMeta
 
 RESULT_PREFIX = "result:"
@@ -67,7 +67,7 @@ class QueryStats(msgspec.Struct, frozen=True):
 
 
 def _blake(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest(data)
 
 
 def request_key(canonical_request: str, plan: str, cq_version: str, extractor_version: str,

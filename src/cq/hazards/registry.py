@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from cq.digests import digest
 from cq.vocabulary import BUCKETS
 
 CATEGORIES = ("security", "correctness", "design", "performance")
@@ -148,7 +149,5 @@ RULES_BY_ID: dict[str, HazardRule] = {row.id: row for row in RULES}
 
 def registry_digest() -> str:
     """A short digest of every row: compiled rule sets are memoized under it."""
-    import hashlib
-
     data = msgspec.json.encode([REGISTRY_VERSION, *RULES], order="sorted")
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+    return digest(data, 8)

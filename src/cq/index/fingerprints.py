@@ -7,12 +7,12 @@ run so the literal prefilter never reads a file twice.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
 
+from cq.digests import digest
 from cq.discover import FileRef
 
 _THREADS = 4
@@ -25,7 +25,7 @@ class ReadFile(msgspec.Struct, frozen=True):
 
 
 def digest_bytes(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest(data)
 
 
 def stamp_digest(ref: FileRef) -> str:

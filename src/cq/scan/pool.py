@@ -12,7 +12,6 @@ This module owns file reading and the pool; what a file's facts are is `cq.scan.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from cq.digests import digest
 from cq.facts import FileFacts
 from cq.gcpause import gc_paused
 from cq.modules import module_name
@@ -101,14 +101,14 @@ def scan_file(root: Path, path: str, max_bytes: int, strict: bool = False) -> Sc
         data = full.read_bytes()
     except OSError as exc:
         return ScanOutcome(failed(path, "unreadable", f"cannot read: {exc}"), "")
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    content = digest(data)
     try:
         facts = scan_bytes(path, data, max_bytes, strict=strict)
     except Exception as exc:  # a scanner bug costs this file's facts, never the run
         if strict:
             raise
         facts = failed(path, "partial", f"scan failed: {type(exc).__name__}: {exc}")
-    return ScanOutcome(facts, digest)
+    return ScanOutcome(facts, content)
 
 
 def failed(path: str, flag: str, error: str) -> FileFacts:
