@@ -82,7 +82,7 @@ def _member(details: DefinitionDetails, name: str) -> str:
     """`+name(params)`; a name that is not an identifier is made one, as member text ends
     only at the line's end and braces or quotes would end the class."""
     safe = re.sub(r"\W+", "_", name) or "_"
-    names = list(details.params)
+    names = [re.sub(r"[^\w*]+", "_", name) or "_" for name in details.params]
     if names and names[0] in ("self", "cls"):
         names = names[1:]
     return f"{_visibility(safe)}{safe}({_shorten_names(names)})"
