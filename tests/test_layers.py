@@ -168,3 +168,31 @@ def test_imports_inside_functions_and_not_type_checking_blocks_count() -> None:
                      "def f():\n    from cq import d\n")
     names = sorted(t for node in _imports(tree) for t in _targets(node, "cq.x", False))
     assert names == ["cq", "cq.a", "cq.c"]
+
+
+def _table_rows() -> dict[str, str]:
+    """`## Where things live` rows by the unit they describe (`runner`, `query`, ...)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8").split("## Where things live", 1)[1]
+    rows: dict[str, str] = {}
+    for line in text.split("\n## ", 1)[0].splitlines():
+        if line.startswith("| `"):
+            cell = line.split("|")[1]
+            for name in re.findall(r"`([^`]+)`", cell):
+                rows[name.removesuffix(".py").strip("/")] = line
+    return rows
+
+
+def test_the_architecture_names_every_module() -> None:
+    rows = _table_rows()
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] in ("__init__", "__main__"):
+            continue
+        unit = parts[0]
+        row = rows.get(unit)
+        # a module of a package by its name; a subpackage's modules by the subpackage
+        named = f"`{parts[1]}/`" if len(parts) > 2 else f"`{parts[-1]}`"
+        if row is None or (len(parts) > 1 and named not in row):
+            missing.append("/".join(parts))
+    assert missing == []

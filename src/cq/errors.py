@@ -7,7 +7,6 @@ result (see `cq.facts.FileFacts.flags`).
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
 

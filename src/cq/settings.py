@@ -148,7 +148,6 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 bounds=Bounds(0, 256)),  # 0: one per core
 )
 SETTING_BY_NAME: dict[str, SettingSpec] = {spec.name: spec for spec in SETTINGS}
-OPTION_NAMES = tuple(spec.name for spec in SETTINGS)
 
 
 def find_root(start: Path) -> Path:

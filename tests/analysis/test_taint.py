@@ -8,7 +8,16 @@ import textwrap
 
 import pytest
 
-from cq.analysis.taint import TaintResult, TaintSite, find_function, taint_function
+from cq.analysis.taint import TaintResult, TaintSite, taint_function
+
+
+def find_function(tree: ast.AST, line: int, name: str) -> ast.AST | None:
+    """The def or class named `name` whose `def`/`class` keyword is on `line`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+                and node.lineno == line and node.name == name:
+            return node
+    return None
 
 
 def taint(body: str, params: tuple[str, ...] = ("p",)) -> TaintResult:

@@ -26,7 +26,6 @@ from cq.cache.coordination import (
     barrier_for,
     memoized_stampede,
     single_flight,
-    single_flight_call,
 )
 from cq.cache.profile import CacheSettings
 from cq.cache.store import Store, disabled_store, encode, open_store_at
@@ -55,14 +54,14 @@ def store(open_kind: Callable[[str], Store]) -> Store:
 
 def test_lock_records_its_owner(store: Store) -> None:
     lock = OwnedLock(store, "lock:x", expire=10)
-    assert lock.try_acquire() and lock.locked()
+    assert lock.try_acquire() and lock.holder() is not None
     holder = lock.holder()
     assert holder is not None and holder.pid == os.getpid()
     assert holder.host == socket.gethostname() and abs(holder.acquired_at - time.time()) < 5
     assert holder.started == start_time(os.getpid())
     assert not OwnedLock(store, "lock:x", expire=10).try_acquire()
     lock.release()
-    assert not lock.locked() and OwnedLock(store, "lock:x").try_acquire()
+    assert not lock.holder() is not None and OwnedLock(store, "lock:x").try_acquire()
 
 
 def test_acquire_times_out(store: Store) -> None:
@@ -79,7 +78,7 @@ def test_release_never_deletes_a_successors_lock(store: Store) -> None:
     second = OwnedLock(store, "lock:x", expire=10)
     assert second.try_acquire()
     first.release()
-    assert second.locked() and second.holder() is not None
+    assert second.holder() is not None and second.holder() is not None
     assert not OwnedLock(store, "lock:x").try_acquire()
 
 
@@ -97,8 +96,8 @@ def test_lock_value_is_msgpack_not_pickle(store: Store) -> None:
 def test_single_flight_uncontended(store: Store) -> None:
     with single_flight(store, "scan", expire_s=10, wait_timeout_s=1) as flight:
         assert (flight.won, flight.waited) == (True, False)
-        assert OwnedLock(store, "single-flight:scan").locked()
-    assert not OwnedLock(store, "single-flight:scan").locked()
+        assert OwnedLock(store, "single-flight:scan").holder() is not None
+    assert not OwnedLock(store, "single-flight:scan").holder() is not None
 
 
 def test_single_flight_wait_times_out(store: Store) -> None:
@@ -112,7 +111,7 @@ def test_single_flight_wait_times_out(store: Store) -> None:
 def test_single_flight_releases_on_error(store: Store) -> None:
     with pytest.raises(RuntimeError), single_flight(store, "scan", 10, 1):
         raise RuntimeError("body failed")
-    assert not OwnedLock(store, "single-flight:scan").locked()
+    assert not OwnedLock(store, "single-flight:scan").holder() is not None
 
 
 def test_single_flight_disabled_store_runs_uncoordinated() -> None:
@@ -233,6 +232,23 @@ def test_breaking_a_dead_holders_lock_never_deletes_a_successors(
     monkeypatch.setattr(cq.cache.coordination, "holder_gone", successor_takes_over)
     assert OwnedLock(store, "lock:x", expire=10).acquire(timeout=0) is False
     assert raced and store.get_bytes("lock:x") == successor
+
+
+def single_flight_call(store: Store, name: str, read: Callable[[], str | None],
+                       compute: Callable[[], str], expire_s: float,
+                       wait_timeout_s: float) -> str:
+    """`read()` if it has the answer; else compute it in one process while the others wait
+    and then `read()` the winner's result (computing themselves only if it is still missing,
+    e.g. the winner died or the wait timed out). `compute` must store what `read` reads."""
+    value = read()
+    if value is not None:
+        return value
+    with single_flight(store, name, expire_s, wait_timeout_s) as flight:
+        if flight.waited:
+            value = read()
+            if value is not None:
+                return value
+        return compute()
 
 
 def _flight_worker(base: Path, index: int, start_at: float) -> None:

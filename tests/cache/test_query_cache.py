@@ -134,7 +134,7 @@ def test_hit_is_the_cold_answer_with_the_new_run(cache: QueryCache, clock: Clock
     hit = cache.get("k1", "s1")
     assert hit is not None and hit.age_s == 12.5 and hit.stored_at == 1_000.0
     new_run = run_meta(run_id="new-run")
-    answer = hit.for_run(new_run)
+    answer = msgspec.structs.replace(hit.result, run=new_run)
     assert answer.run == new_run
     cold = msgspec.structs.replace(strip_run(result), run=new_run)
     assert result_to_json(answer) == result_to_json(cold)  # byte for byte

@@ -102,10 +102,6 @@ def cyclic_components(graph: Mapping[Node, Iterable[Node]]) -> list[list[Node]]:
             if len(component) > 1 or component[0] in set(graph.get(component[0], ()))]
 
 
-def has_cycle(graph: Mapping[Node, Iterable[Node]]) -> bool:
-    return bool(cyclic_components(graph))
-
-
 def restricted(graph: Mapping[Node, Iterable[Node]], nodes: Iterable[Node]
                ) -> dict[Node, list[Node]]:
     """The subgraph induced by `nodes`."""

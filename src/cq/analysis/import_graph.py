@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from cq.index.source import FactSource
 
 INTERNAL, STDLIB, THIRD_PARTY = "internal", "stdlib", "third_party"
-CLASSIFICATIONS = (INTERNAL, STDLIB, THIRD_PARTY)
 _TYPING_MODULES = ("typing", "typing_extensions")
 _STDLIB = frozenset(sys.stdlib_module_names)
 

@@ -78,10 +78,6 @@ class TaintResult(msgspec.Struct, frozen=True):
     sites: tuple[TaintSite, ...]  # ordered by position
     passes: int
 
-    @property
-    def returns_tainted(self) -> bool:
-        return any(site.kind == "return" for site in self.sites)
-
 
 def taint_function(node: FunctionNode, params: Iterable[str], source: str) -> TaintResult:
     """Taint `params` through `node`'s body (`source` is the text of the file it came from)."""
@@ -98,14 +94,6 @@ def taint_function(node: FunctionNode, params: Iterable[str], source: str) -> Ta
     sites = sorted(walker.sites.values(), key=lambda s: (s.line, s.col, s.kind, s.end_line))
     return TaintResult(params=seeds, tainted=tuple(sorted(tainted)), sites=tuple(sites),
                        passes=passes)
-
-
-def find_function(tree: ast.AST, line: int, name: str) -> ast.AST | None:
-    """The def or class named `name` whose `def`/`class` keyword is on `line`."""
-    for node in ast.walk(tree):
-        if isinstance(node, _SCOPES) and node.lineno == line and node.name == name:
-            return node
-    return None
 
 
 def _same_shape(target: ast.expr, value: ast.expr | None) -> bool:

@@ -12,7 +12,7 @@ API:
   zombie, or now names a process with another start time); on another host it cannot know;
 - `describe(owner) -> str` — "pid 4242, started 14:03:07" (" on HOST" when elsewhere);
 - `OwnedLock(store, key, expire=None, tag=None, poll_s=0.01)` — `try_acquire() -> bool`,
-  `acquire(timeout=None, on_wait=None) -> bool`, `release()`, `locked() -> bool`,
+  `acquire(timeout=None, on_wait=None) -> bool`, `release()`,
   `holder() -> Owner | None`, usable as a context manager and as a `lock_factory` for
   `diskcache.barrier`. `acquire` breaks a gone holder's lock at once and calls
   `on_wait(holder)` once when it has to wait for a live one;
@@ -20,8 +20,6 @@ API:
   -> ContextManager[Flight]` —
   `Flight {won, waited, holder, waited_s}`: `won` means the body runs holding the lock;
   `waited` means another process held it first, so re-read its results before computing;
-- `single_flight_call(store, name, read, compute, expire_s, wait_timeout_s) -> T` — the
-  double-checked pattern: read; else single-flight { re-read if waited; else compute };
 - `memoized_stampede(store, name, result_type, expire_s, beta=1.0)` — decorator over
   `diskcache.memoize_stampede`;
 - `barrier_for(store, name, expire_s)` — decorator over `diskcache.barrier` with `OwnedLock`.
@@ -155,9 +153,6 @@ class OwnedLock:
             if self.store.get_bytes(self.key) == token:
                 self.store.delete(self.key)
 
-    def locked(self) -> bool:
-        return self.store.contains(self.key)
-
     def holder(self) -> Owner | None:
         return self.store.get(self.key, Owner)
 
@@ -188,23 +183,6 @@ def single_flight(store: Store, name: str, expire_s: float, wait_timeout_s: floa
         yield flight
     finally:
         lock.release()
-
-
-def single_flight_call(store: Store, name: str, read: Callable[[], T | None],
-                       compute: Callable[[], T], expire_s: float,
-                       wait_timeout_s: float) -> T:
-    """`read()` if it has the answer; else compute it in one process while the others wait
-    and then `read()` the winner's result (computing themselves only if it is still missing,
-    e.g. the winner died or the wait timed out). `compute` must store what `read` reads."""
-    value = read()
-    if value is not None:
-        return value
-    with single_flight(store, name, expire_s, wait_timeout_s) as flight:
-        if flight.waited:
-            value = read()
-            if value is not None:
-                return value
-        return compute()
 
 
 def _key_items(key: tuple[Any, ...], sentinel: Any) -> list[Any]:

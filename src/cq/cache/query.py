@@ -6,7 +6,7 @@ extractor and schema versions); the scope digest covers the *data* (every in-sco
 and content digest), so an edited, added or deleted file changes it and the stored entry is a
 miss (and is removed). What the caller must do: build the canonical request, compute the scope
 digest from the index, tag entries via `cq.cache.tags.entry_tags` + `cited_files`, and put the
-new run's `RunMeta` on a hit (`CachedResult.for_run`).
+new run's `RunMeta` on a hit.
 
 Stored results carry no meaningful run metadata: `run` is replaced by `BLANK_RUN` and the
 run-specific summary keys `cache` and `cache_stats` are dropped before storing. `set` decides
@@ -18,7 +18,7 @@ API:
   (32 hex chars of blake2b over the msgpack array of the five fields, so fields never blur);
 - `scope_digest(pairs) -> str` (order-independent: the (path, digest) pairs are sorted first);
 - `is_cacheable(result) -> bool`, `strip_run(result) -> CqResult`;
-- `CachedResult {key, result, stored_at, age_s}` with `for_run(run) -> CqResult`;
+- `CachedResult {key, result, stored_at, age_s}`;
 - `QueryCache(store, clock=time.time)`: `get(key, scope_digest) -> CachedResult | None`,
   `set(key, scope_digest, result, tags, ttl=<kind ttl>) -> bool`, `delete(key) -> bool`,
   `evict_tag(tag) -> int`, `stats() -> QueryStats` (result entries and store size; hits and
@@ -54,9 +54,6 @@ class CachedResult(msgspec.Struct, frozen=True, kw_only=True):
     result: CqResult  # run is BLANK_RUN
     stored_at: float
     age_s: float
-
-    def for_run(self, run: RunMeta) -> CqResult:
-        return msgspec.structs.replace(self.result, run=run)
 
 
 class QueryStats(msgspec.Struct, frozen=True):

@@ -44,6 +44,3 @@ def compute_module(name: str) -> ModuleType:
     """The compute module of macro `name` (imported on a cache miss only)."""
     return importlib.import_module(f"cq.macros.compute.{MACRO_MODULES[name]}")
 
-
-def all_macros() -> list[Macro]:
-    return [get_macro(name) for name in MACRO_MODULES]

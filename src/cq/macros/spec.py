@@ -91,9 +91,5 @@ class Macro(msgspec.Struct, frozen=True):
                 parts.append(f"{value:,} {one if value == 1 else many}")
         return " · ".join(parts)
 
-    @property
-    def summary_line(self) -> str:
-        return self.help.strip().splitlines()[0]
-
     def target(self) -> Option | None:
         return next((o for o in self.options if o.positional), None)

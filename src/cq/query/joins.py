@@ -3,7 +3,7 @@ relation to another named entity, using facts only.
 
 - `used_by=function:main` keeps defs called from a def named `main` (of that kind): calls
   whose innermost enclosing def is `main` and which may reach the def by name
-  (`cq.query.expand.may_call`: methods through a receiver, functions not through self/cls).
+  (`cq.analysis.names.may_call`: methods through a receiver, functions not through self/cls).
   Calls in a def nested inside `main` belong to the nested def.
 - `defines=function:X` keeps modules defining a top-level function `X` (`class:X` likewise);
   on classes, `method:X` keeps classes whose body defines method `X` (`class:X`: a nested

@@ -2,7 +2,7 @@
 
 A worker gets the job (config, metavariables, whether match text is wanted) as msgpack bytes
 and a chunk of (path, bytes) pairs, decodes each file like the scanner does
-(`cq.scan.decode_source`), parses it once, runs the config and sends back msgpack bytes: no
+(`cq.coding.decode_source`), parses it once, runs the config and sends back msgpack bytes: no
 pickle comes back and no ast-grep object crosses the boundary. A file that fails costs its own
 matches (it comes back with an error), never the run. Results are in input order.
 """

@@ -6,7 +6,7 @@
 - raises: raise sites in each def's body and in the defs nested in it;
 - scope: each def's free, cell, local, global and nonlocal names (symtable);
 - bytecode_surface: globals, attributes, constants and opcode counts of each def's code
-  object (`cq.query.bytecode`);
+  object (`cq.analysis.bytecode`);
 - hazards: hazard registry hits inside each def's lines.
 A def whose file does not compile gets no scope or bytecode finding; the section says so.
 """
