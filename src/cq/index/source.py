@@ -49,7 +49,6 @@ class FactSource:
         self.unread = 0  # files a bulk load left out because the deadline had passed
         self._facts: dict[str, FileFacts] = {}
         self.scanned: list[ScanOutcome] = []
-        self.from_cache = 0
         # Files a stdlib analysis could not read this run (path → why): the answer is partial.
         self.unanalysed: dict[str, str] = {}
 
@@ -127,7 +126,6 @@ class FactSource:
             return
         cached = self.session.cached_facts(paths)
         self._facts.update(cached)
-        self.from_cache += len(cached)
         todo = [p for p in paths if p not in cached]
         timed = bulk and self.deadline.seconds is not None
         batches = [todo[i:i + SCAN_BATCH] for i in range(0, len(todo), SCAN_BATCH)] if timed \
