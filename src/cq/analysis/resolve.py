@@ -55,6 +55,7 @@ from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, may_cal
 from cq.facts import Call, Def, FileFacts, Param
 from cq.funcspec import check_spec
 from cq.modules import full_name
+from cq.parsing import parse_expression
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
@@ -237,10 +238,7 @@ def _literal_type(receiver: str) -> str | None:
     """"str" or "bytes" when the receiver is one string literal, else None."""
     if not any(quote in receiver[:3] for quote in "\"'"):  # at most a 2-letter prefix
         return None
-    try:
-        node = ast.parse(receiver, mode="eval").body
-    except (SyntaxError, ValueError):
-        return None
+    node = parse_expression(receiver)
     if isinstance(node, ast.JoinedStr):
         return "str"
     if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):

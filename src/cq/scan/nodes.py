@@ -15,6 +15,8 @@ import unicodedata
 
 from ast_grep_py import SgNode
 
+from cq.parsing import guarded
+
 PREVIEW_CHARS = 80
 # Named nodes that carry no code: skipped wherever children are counted or listed.
 TRIVIA = frozenset({"comment", "line_continuation"})
@@ -101,10 +103,7 @@ def docstring_line(string_node: SgNode) -> str | None:
 
 
 def _evaluate(literal: str) -> str | None:
-    try:
-        value = ast.literal_eval(literal)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
+    value = guarded(ast.literal_eval, literal)
     return value if isinstance(value, str) else None
 
 
