@@ -90,13 +90,15 @@ def parse_bytes(data: bytes, path: str = "<unknown>") -> tuple[str, ast.Module |
     return text, parse_module(text, path)
 
 
-def compile_module(source: str | ast.Module, path: str) -> types.CodeType | ParseFailure:
-    """The module's code object, compiled as written (no optimisation, no inherited flags)."""
-    return guarded(_compile, source, path)
+def compile_module(source: str | ast.Module, path: str,
+                   flags: int = 0) -> types.CodeType | ParseFailure:
+    """The module's code object, compiled as written (no optimisation, no inherited flags;
+    `flags`: `from __future__` features of a module compiled in parts)."""
+    return guarded(_compile, source, path, flags)
 
 
-def _compile(source: str | ast.Module, path: str) -> types.CodeType:
-    return compile(source, path, "exec", dont_inherit=True, optimize=0)
+def _compile(source: str | ast.Module, path: str, flags: int) -> types.CodeType:
+    return compile(source, path, "exec", flags=flags, dont_inherit=True, optimize=0)
 
 
 def symbol_table(text: str, path: str) -> symtable.SymbolTable | ParseFailure:

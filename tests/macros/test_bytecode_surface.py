@@ -218,3 +218,14 @@ def test_cache_hit_equals_miss(shop: Path, tmp_path: Path) -> None:
     statuses = [r.summary["cache"]["status"] for r in (cold, warm, other)]
     assert statuses == ["miss", "hit", "miss"]
     assert msgspec.json.encode(cold.key_findings) == msgspec.json.encode(warm.key_findings)
+
+
+@pytest.mark.parametrize("target", [CLOSURES, ORDERS])
+def test_a_file_compiled_in_parts_agrees_with_dis_too(shop: Path, target,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big files are compiled one top-level statement at a time (CPython 3.11's compiler is
+    quadratic in nested functions); the answer is still the whole compile's."""
+    import cq.analysis.bytecode
+
+    monkeypatch.setattr(cq.analysis.bytecode, "CHUNK_FROM", 0)
+    test_agrees_with_dis(shop, target)

@@ -2,7 +2,15 @@
 opcode counts — from `compile()` and `dis`, never executing anything (`cq bytecode-surface`
 and `expand=bytecode_surface`).
 
-The file is compiled once per run; each def's code object is found by its qualified name
+The file is compiled once per run (`compile_file`). CPython 3.11's compiler takes time quadratic
+in the number of nested functions of one module, so a file with many top-level defs and classes
+(`CHUNK_FROM`) is compiled in parts: each top-level def or class on its own, after a preamble
+that binds the module's imported names (3.11 compiles `mod.f()` differently when `mod` is an
+import) and with the module's `from __future__` flags; the module's own code from a skeleton
+whose top-level def and class bodies are only their `global` declarations (which change how the
+module stores those names). Code objects, line numbers and qualified names are a whole
+compile's; a test holds both ways against `dis` of the real thing.
+Each def's code object is found by its qualified name
 (`co_qualname` without the `<locals>` segments, the same dotted form as `Def.qualname`) and
 its first line (`co_firstlineno` is the first decorator's line). Only the def's own code
 object is described; nested defs, lambdas and comprehensions are listed by name (on 3.12+
@@ -11,16 +19,21 @@ Python, which is part of the query's plan and so of its cache key.
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
+import copy
 import dis
 import types
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
+
+import msgspec
 
 from cq.details import BytecodeDetails, GlobalsUse
 from cq.facts import Def
-from cq.parsing import ParseFailure
-from cq.parsing import compile_module as compile_code
+from cq.parsing import ParseFailure, compile_module, parse_module
 
 COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 READ_OPS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"})
@@ -36,19 +49,111 @@ CONST_WIDTH = 60
 CodeIndex = dict[tuple[str, int], types.CodeType]
 
 
+class CompiledFile(msgspec.Struct, frozen=True):
+    """The module's own code object and every code object nested in the file, depth first
+    in source order."""
+
+    module: types.CodeType
+    nested: tuple[types.CodeType, ...]
+
+
 def compile_source(text: str, path: str) -> CodeIndex | str:
     """Every code object of the file by (qualname, first line); the error text if it does
     not compile."""
-    module = compile_module(text, path)
-    if isinstance(module, str):
+    compiled = compile_file(text, path)
+    if isinstance(compiled, ParseFailure):
+        return compiled.text
+    return {(qualname_of(code), code.co_firstlineno): code for code in compiled.nested}
+
+
+CHUNK_FROM = 256  # top-level defs and classes from which a file is compiled in parts
+
+
+def compile_file(text: str, path: str) -> CompiledFile | ParseFailure:
+    """The file's code objects; a failure if it (or any part of it) does not compile."""
+    tree = parse_module(text, path)
+    if isinstance(tree, ParseFailure):
+        return tree
+    if sum(isinstance(s, _BODIED) for s in tree.body) < CHUNK_FROM:
+        module = compile_module(tree, path)
+        if isinstance(module, ParseFailure):
+            return module
+        return CompiledFile(module, tuple(code_objects(module)))
+    return _compile_in_parts(tree, path)
+
+
+def _compile_in_parts(tree: ast.Module, path: str) -> CompiledFile | ParseFailure:
+    flags = _future_flags(tree)
+    module = compile_module(_skeleton(tree), path, flags)
+    if isinstance(module, ParseFailure):
         return module
-    return {(qualname_of(code), code.co_firstlineno): code for code in code_objects(module)}
+    preamble = _import_preamble(tree)
+    nested: list[types.CodeType] = []
+    for statement in tree.body:
+        if isinstance(statement, _BODIED):
+            part = compile_module(ast.Module([*preamble, statement], []), path, flags)
+            if isinstance(part, ParseFailure):
+                return part
+            nested.extend(code_objects(part))
+    return CompiledFile(module, tuple(nested))
 
 
-def compile_module(text: str, path: str) -> types.CodeType | str:
-    """The module's code object; the error text if it does not compile."""
-    code = compile_code(text, path)
-    return code.text if isinstance(code, ParseFailure) else code
+_BODIED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _module_level(tree: ast.Module) -> list[ast.AST]:
+    """Nodes of the module's own scope (not inside a def, class or lambda)."""
+    found: list[ast.AST] = []
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if not isinstance(node, (*_BODIED, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _import_preamble(tree: ast.Module) -> list[ast.stmt]:
+    """`import name` for every name a module-level import binds (line 1, no code of note)."""
+    names: set[str] = set()
+    for node in _module_level(tree):
+        future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if isinstance(node, ast.Import | ast.ImportFrom) and not future:
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names
+                         if alias.name != "*")
+    return [_at_line_one(ast.Import([_at_line_one(ast.alias(name))])) for name in sorted(names)]
+
+
+def _at_line_one(node: ast.AST) -> Any:
+    node.lineno = node.end_lineno = 1  # type: ignore[attr-defined]
+    node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
+    return node
+
+def _future_flags(tree: ast.Module) -> int:
+    flags = 0
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            for alias in statement.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+    return flags
+
+
+def _skeleton(tree: ast.Module) -> ast.Module:
+    """The module with every top-level def and class body replaced by the `global`
+    declarations found in it (a name declared global anywhere is stored as a global by the
+    module itself too), then `pass`."""
+    body = []
+    for statement in tree.body:
+        if isinstance(statement, _BODIED):
+            declared = sorted({name for node in ast.walk(statement)
+                               if isinstance(node, ast.Global) for name in node.names})
+            kept: list[ast.stmt] = [ast.Global(declared)] if declared else []
+            statement = copy.copy(statement)
+            statement.body = [ast.copy_location(node, statement)
+                              for node in (*kept, ast.Pass())]
+        body.append(statement)
+    return ast.Module(body, tree.type_ignores)
 
 
 def code_objects(code: types.CodeType) -> Iterator[types.CodeType]:

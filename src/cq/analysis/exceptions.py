@@ -9,8 +9,8 @@ visits statements only (a raise is a statement) with an explicit stack, so deepl
 expressions cost nothing and cannot exhaust the recursion limit.
 
 A raise is caught when every type it may raise has a catching handler (`judge`):
-- what it raises is `raised_types`: its type, or the handled types for a re-raise; no type at all (a
-  bare re-raise outside a typed handler) is taken as `BaseException`;
+- what it raises is `FileRaises.raised_types`: its type, or the handled types for a
+  re-raise; no type at all (a bare re-raise outside a typed handler) is `BaseException`;
 - a handler catches a type when it is bare, names the type (last dotted segment), names
   `BaseException`, or names an ancestor (`Hierarchy`): built-in exceptions through their
   real MRO (a built-in's name always means the built-in), repo classes through their `bases`
@@ -51,20 +51,47 @@ def last(text: str) -> str:
     return text.split("[", 1)[0].strip().rsplit(".", 1)[-1]
 
 
-def _handler(facts: FileFacts, site: Raise) -> Except | None:
-    """The innermost except clause of the same def that contains the raise."""
-    around = [e for e in facts.excepts if e.enclosing == site.enclosing
-              and within(site.span, e.span)]
-    return max(around, key=lambda e: (e.span.line, e.span.col), default=None)
+class FileRaises:
+    """One file's raise and except facts by enclosing def, and the names its imports and
+    classes bind: built once per file, so judging every raise of a file of thousands of defs
+    costs each raise its own def's handlers, not the whole file's."""
 
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.raises: dict[str | None, list[Raise]] = {}
+        self.handlers: dict[str | None, list[Except]] = {}
+        for site in facts.raises:
+            self.raises.setdefault(site.enclosing, []).append(site)
+        for handler in facts.excepts:
+            self.handlers.setdefault(handler.enclosing, []).append(handler)
+        self.bound = bindings(facts)
+        self.classes = frozenset(d.qualname for d in facts.defs
+                                 if d.kind == "class" and "." not in d.qualname)
 
-def raised_types(facts: FileFacts, site: Raise) -> tuple[str, ...]:
-    """What a raise site raises: its type, or the handled types when it re-raises."""
-    handler = _handler(facts, site)
-    reraise = site.bare or (handler is not None and site.exc_type == handler.alias)
-    if reraise:
-        return handler.types if handler is not None else ()
-    return (site.exc_type,) if site.exc_type else ()
+    def handler(self, site: Raise) -> Except | None:
+        """The innermost except clause of the same def that contains the raise."""
+        around = [e for e in self.handlers.get(site.enclosing, ()) if within(site.span, e.span)]
+        return max(around, key=lambda e: (e.span.line, e.span.col), default=None)
+
+    def raised_types(self, site: Raise) -> tuple[str, ...]:
+        """What a raise site raises: its type, or the handled types when it re-raises."""
+        handler = self.handler(site)
+        reraise = site.bare or (handler is not None and site.exc_type == handler.alias)
+        if reraise:
+            return handler.types if handler is not None else ()
+        return (site.exc_type,) if site.exc_type else ()
+
+    def qualify(self, text: str) -> str:
+        """A raised type as the file names it: through its imports (`errors.AppError` after
+        `from pkg import errors` is `pkg.errors.AppError`) or its own top-level classes; a
+        builtin or anything else stays as written."""
+        head, dot, rest = text.partition(".")
+        if head in self.bound:
+            return self.bound[head] + dot + rest
+        if not dot and head in self.classes:
+            module = self.facts.module
+            return f"{module}.{head}" if module else head
+        return text
 
 
 def bindings(facts: FileFacts) -> dict[str, str]:
@@ -79,18 +106,6 @@ def bindings(facts: FileFacts) -> dict[str, str]:
                 bound[name.alias or name.name.split(".")[0]] = (
                     name.name if name.alias else name.name.split(".")[0])
     return bound
-
-
-def qualify(facts: FileFacts, bound: dict[str, str], text: str) -> str:
-    """A raised type as the file names it: through its imports (`errors.AppError` after
-    `from pkg import errors` is `pkg.errors.AppError`) or its own top-level classes; a
-    builtin or anything else stays as written."""
-    head, dot, rest = text.partition(".")
-    if head in bound:
-        return bound[head] + dot + rest
-    if not dot and any(d.kind == "class" and d.qualname == head for d in facts.defs):
-        return f"{facts.module}.{head}" if facts.module else head
-    return text
 
 
 # --- try nesting ---------------------------------------------------------------------------

@@ -64,15 +64,21 @@ class ScopeInfo(msgspec.Struct, frozen=True, kw_only=True):
             closure=self.is_closure, evidence="symtable")
 
 
-class FileScopes(msgspec.Struct, frozen=True):
-    scopes: tuple[ScopeInfo, ...] = ()
-    error: str | None = None  # why the file has no scopes (it does not compile)
+class FileScopes:
+    """A file's scopes, looked up by (table type, name, def line) in one step: a file of tens
+    of thousands of defs costs a dict, not a scan of every scope per def."""
+
+    def __init__(self, scopes: tuple[ScopeInfo, ...] = (), error: str | None = None) -> None:
+        self.scopes = scopes
+        self.error = error  # why the file has no scopes (it does not compile)
+        self._by_key: dict[tuple[str, str, int], list[ScopeInfo]] = {}
+        for scope in scopes:
+            self._by_key.setdefault((scope.kind, scope.name, scope.line), []).append(scope)
 
     def of(self, definition: Def) -> ScopeInfo | None:
         """The scope of `definition` (by table type, name and def line)."""
-        kind = _TABLE_TYPES.get(definition.kind)
-        found = [s for s in self.scopes if s.kind == kind and s.name == definition.name
-                 and s.line == definition.span.line]
+        kind = _TABLE_TYPES.get(definition.kind, "")
+        found = self._by_key.get((kind, definition.name, definition.span.line), [])
         if len(found) > 1:  # `def genexpr(a=(x for x in y))`: parameters tell them apart
             names = tuple(p.name for p in definition.params)
             found = [s for s in found if set(s.params) == set(names)] or found

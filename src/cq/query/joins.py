@@ -17,7 +17,7 @@ relation to another named entity, using facts only.
 
 from __future__ import annotations
 
-from cq.analysis.exceptions import raised_types
+from cq.analysis.exceptions import FileRaises
 from cq.analysis.names import Target, may_call
 from cq.details import RaiseRef
 from cq.facts import Call, Def, FileFacts, Raise, within
@@ -111,10 +111,10 @@ def type_matches(text: str, name: NameMatch) -> bool:
     return text.rsplit(".", 1)[-1] == name.raw
 
 
-def raise_sites(facts: FileFacts, definition: Def, name: NameMatch) -> list[Raise]:
-    return [site for site in facts.raises
-            if site.enclosing == definition.qualname and within(site.span, definition.span)
-            and any(type_matches(t, name) for t in raised_types(facts, site))]
+def raise_sites(names: FileRaises, definition: Def, name: NameMatch) -> list[Raise]:
+    return [site for site in names.raises.get(definition.qualname, ())
+            if within(site.span, definition.span)
+            and any(type_matches(t, name) for t in names.raised_types(site))]
 
 
 def filter_raises(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
@@ -122,8 +122,14 @@ def filter_raises(query: Query, ctx: QueryContext, items: list[Item]) -> list[It
     if join is None:
         return items
 
+    files: dict[str, FileRaises] = {}
+
     def judge(item: Item) -> Verdict | None:
-        sites = raise_sites(item.facts, item.definition, join.name) if item.definition else []
+        if item.definition is None:
+            return None
+        path = item.facts.path
+        names = files.get(path) or files.setdefault(path, FileRaises(item.facts))
+        sites = raise_sites(names, item.definition, join.name)
         if not sites:
             return None
         return ({"raises": tuple(RaiseRef(site.exc_type or "raise", site.span.line)

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from cq.analysis.bytecode import code_kind, code_objects, qualname_of, surface
+from cq.analysis.bytecode import CompiledFile, code_kind, compile_file, qualname_of, surface
 from cq.analysis.sourcefile import kept, text_of
 from cq.analysis.targets import Selected, inside, select_target
 from cq.details import BytecodeDetails, GlobalsUse
@@ -20,7 +20,6 @@ from cq.findings import make_finding
 from cq.index.source import FactSource
 from cq.macros.bytecode_surface import NAME, SurfaceJob
 from cq.macros.target import PYTHON
-from cq.parsing import compile_module
 from cq.result import Anchor, Finding
 from cq.runner import Outcome
 from cq.settings import Settings
@@ -43,18 +42,18 @@ def compute(job: SurfaceJob, source: FactSource, discovery: Discovery,
     return Outcome(key_findings=tuple(findings), summary=summary)
 
 
-def _compiled(source: FactSource, path: str) -> types.CodeType | None:
-    """The file's module code object; None (recorded as not analysed) when it does not
-    compile or cannot be read."""
+def _compiled(source: FactSource, path: str) -> CompiledFile | None:
+    """The file's code objects; None (recorded as not analysed) when it does not compile or
+    cannot be read."""
     text = text_of(source, path)
-    return None if text is None else kept(source, path, compile_module(text, path))
+    return None if text is None else kept(source, path, compile_file(text, path))
 
 
-def _chosen(module: types.CodeType,
+def _chosen(compiled: CompiledFile,
             selected: Selected) -> list[tuple[types.CodeType, str]]:
     """The code objects the selection covers, with their kind, in source order."""
-    codes = [(module, "module")] if selected.defs is None else []
-    for code in code_objects(module):
+    codes = [(compiled.module, "module")] if selected.defs is None else []
+    for code in compiled.nested:
         if selected.defs is None or any(_covers(owner, code) for owner in selected.defs):
             codes.append((code, code_kind(code)))
     return sorted(codes, key=lambda pair: pair[0].co_firstlineno)

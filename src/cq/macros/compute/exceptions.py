@@ -11,14 +11,12 @@ import msgspec
 
 from cq.analysis.exceptions import (
     BROAD,
+    FileRaises,
     Guards,
     Hierarchy,
-    bindings,
     file_guards,
     judge,
     last,
-    qualify,
-    raised_types,
 )
 from cq.analysis.sourcefile import text_of, tree_of
 from cq.analysis.targets import find_defs, inside
@@ -54,8 +52,9 @@ def _file_sites(source: FactSource, facts: FileFacts, owners: tuple[Def, ...] | 
               if owners is None or any(inside(r.enclosing, r.span, d) for d in owners)]
     excepts = [e for e in facts.excepts
                if owners is None or any(inside(e.enclosing, e.span, d) for d in owners)]
+    names = FileRaises(facts)
     return Sites(
-        raises=[_raise_finding(facts, site, found, hierarchy, bindings(facts))
+        raises=[_raise_finding(names, site, found, hierarchy)
                 for site, found in zip(raises, _guards(source, facts, raises), strict=True)],
         handlers=[_catch_finding(facts, site) for site in excepts])
 
@@ -71,14 +70,15 @@ def _function(facts: FileFacts, enclosing: str | None) -> str | None:
     return full_name(facts.module, enclosing) if enclosing else None
 
 
-def _raise_finding(facts: FileFacts, site: Raise, guards: Guards | None,
-                   hierarchy: Hierarchy, bound: dict[str, str]) -> Finding:
-    raised = raised_types(facts, site)
+def _raise_finding(names: FileRaises, site: Raise, guards: Guards | None,
+                   hierarchy: Hierarchy) -> Finding:
+    facts = names.facts
+    raised = names.raised_types(site)
     verdict = judge(raised, guards, hierarchy)
     details = RaiseDetails(
         exc_type=site.exc_type, message=site.message, bare=site.bare, cause=site.cause,
         function=_function(facts, site.enclosing), raised=raised,
-        qualified=tuple(qualify(facts, bound, t) for t in raised), caught=verdict.caught,
+        qualified=tuple(names.qualify(t) for t in raised), caught=verdict.caught,
         caught_by=verdict.by, evidence=verdict.evidence)
     what = ("re-raise " + (", ".join(raised) or "(unknown)") if site.bare
             else f"raise {site.exc_type}")
