@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import rows, rows_macros, rows_scale  # noqa: E402
+from benchlib import rows, rows_bigfile, rows_macros, rows_scale  # noqa: E402
 from benchlib.context import Context  # noqa: E402
 from benchlib.corpus import default_name  # noqa: E402
 from benchlib.measure import Budget  # noqa: E402
@@ -41,6 +41,7 @@ ROWS: dict[str, Callable[[Context], list[Line]]] = {
     "macros": rows_macros.macros,
     "rss": rows_scale.rss,
     "growth": rows_scale.growth,
+    "bigfile": rows_bigfile.bigfile,
 }
 GROWTH_SIZES = (100, 300, 1000)
 SMOKE_GROWTH_SIZES = (1, 2)
