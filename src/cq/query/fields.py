@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cq.details import HazardRef, Quote
+from cq.excerpts import clip_line
 from cq.facts import Def, FileFacts, Import, ImportName, def_span, within
 from cq.hazards.registry import RULES_BY_ID
 from cq.query.context import QueryContext, def_text
@@ -81,10 +82,10 @@ def _hazards_field(ctx: QueryContext, item: Item) -> tuple[HazardRef, ...]:
                  for hit in hits)
 
 
-def _quote(ctx: QueryContext, path: str, line: int) -> Quote:
+def _quote(ctx: QueryContext, path: str, line: int, col: int = 0) -> Quote:
     lines = ctx.lines(path)
     text = lines[line - 1].rstrip() if 0 < line <= len(lines) else ""
-    return Quote(path, line, text[:EVIDENCE_WIDTH])
+    return Quote(path, line, clip_line(text, col, EVIDENCE_WIDTH))
 
 
 def _evidence_field(ctx: QueryContext, item: Item) -> tuple[Quote, ...]:
@@ -96,7 +97,8 @@ def _evidence_field(ctx: QueryContext, item: Item) -> tuple[Quote, ...]:
     last = min(anchor.end_line or anchor.line, anchor.line + EVIDENCE_LINES - 1)
     places = [(anchor.file, line) for line in range(first, last + 1)]
     places.extend(place for place in item.support if place not in places)
-    return tuple(_quote(ctx, path, line) for path, line in places)
+    return tuple(_quote(ctx, path, line, anchor.col if line == anchor.line else 0)
+                 for path, line in places)
 
 
 # fields= name → (the details field it fills, how).

@@ -21,6 +21,7 @@ from cq.runner import Outcome
 from cq.settings import Settings
 
 SNIPPET_CONTEXT = 1  # lines shown before and after the call's first line
+SNIPPET_WIDTH = 120  # characters of each snippet line, around the call's column
 PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
 NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name-only sites
 
@@ -81,7 +82,7 @@ def _snippet(lines: list[str], line: int, col: int) -> tuple[int, str]:
     """The call's line and one either side, each clipped around the call's column."""
     first = max(1, line - SNIPPET_CONTEXT)
     last = min(len(lines), line + SNIPPET_CONTEXT)
-    return first, clip_lines(lines[first - 1:last], col)
+    return first, clip_lines(lines[first - 1:last], col, SNIPPET_WIDTH)
 
 
 def _site_finding(site: Site, lines: list[str]) -> Finding:
