@@ -4,6 +4,7 @@ other module calls the stdlib parsers directly."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,28 @@ def test_no_other_module_calls_the_stdlib_parsers() -> None:
             if isinstance(node, ast.Call) and ast.unparse(node.func) in _PARSERS:
                 found.append(f"{path.relative_to(package)}:{node.lineno}")
     assert found == []
+
+
+NEWER = "type Pair[T] = tuple[T, T]\n\n\ndef first[T](p: Pair[T]) -> T:\n    return p[0]\n"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this Python reads PEP 695 syntax")
+@pytest.mark.parametrize("text", [NEWER, "x = 1\ndef first[T](p): pass\n",
+                                  "class Box[T]:\n    pass\n"])
+def test_newer_syntax_says_which_python_reads_it(text: str) -> None:
+    for parse in (parse_module, lambda t: symbol_table(t, "m.py"),
+                  lambda t: compile_module(t, "m.py")):
+        found = parse(text)
+        assert isinstance(found, ParseFailure)
+        assert found.message.startswith("uses Python 3.12 syntax; run cq with Python 3.12")
+        assert "uv run --python 3.12" in found.message
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="needs PEP 695")
+def test_newer_syntax_parses_on_a_python_that_has_it() -> None:
+    assert isinstance(parse_module(NEWER), ast.Module)
+
+
+def test_a_plain_syntax_error_is_not_blamed_on_the_python_version() -> None:
+    found = parse_module("def first(:\n    pass\n")
+    assert isinstance(found, ParseFailure) and "Python 3.12" not in found.message

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import msgspec
 
-FACTS_SCHEMA_VERSION = 1
+FACTS_SCHEMA_VERSION = 2  # 2: Def.type_params
 
 
 class Span(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -60,6 +60,7 @@ class Def(msgspec.Struct, frozen=True, array_like=True, gc=False):
     bases: tuple[str, ...] = ()
     docstring: str | None = None
     decorated_line: int | None = None
+    type_params: str | None = None  # `[T, *Ts]` as written (Python 3.12 type parameters)
 
 
 class Call(msgspec.Struct, frozen=True, array_like=True, gc=False):

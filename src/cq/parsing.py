@@ -19,7 +19,9 @@ the scanner's facts.
 from __future__ import annotations
 
 import ast
+import re
 import symtable
+import sys
 import types
 import warnings
 from collections.abc import Callable
@@ -76,7 +78,7 @@ def guarded(analysis: Callable[..., T], *args: object) -> T | ParseFailure:
 
 
 def parse_module(text: str, path: str = "<unknown>") -> ast.Module | ParseFailure:
-    return guarded(ast.parse, text, path, "exec")
+    return _explained(guarded(ast.parse, text, path, "exec"), text)
 
 
 def parse_expression(text: str) -> ast.expr | ParseFailure:
@@ -94,7 +96,8 @@ def compile_module(source: str | ast.Module, path: str,
                    flags: int = 0) -> types.CodeType | ParseFailure:
     """The module's code object, compiled as written (no optimisation, no inherited flags;
     `flags`: `from __future__` features of a module compiled in parts)."""
-    return guarded(_compile, source, path, flags)
+    compiled = guarded(_compile, source, path, flags)
+    return _explained(compiled, source) if isinstance(source, str) else compiled
 
 
 def _compile(source: str | ast.Module, path: str, flags: int) -> types.CodeType:
@@ -102,4 +105,26 @@ def _compile(source: str | ast.Module, path: str, flags: int) -> types.CodeType:
 
 
 def symbol_table(text: str, path: str) -> symtable.SymbolTable | ParseFailure:
-    return guarded(symtable.symtable, text, path, "exec")
+    return _explained(guarded(symtable.symtable, text, path, "exec"), text)
+
+
+# Syntax newer than the running Python, by the version that brought it: PEP 695's `type`
+# statement and type parameters (`def f[T]`, `class C[T]`).
+_NEWER_SYNTAX = ((3, 12), re.compile(r"^\s*(?:type\s+\w+\s*[\[=]|(?:async\s+)?def\s+\w+\s*\[|"
+                                   r"class\s+\w+\s*\[)"))
+
+
+def _explained(result: T | ParseFailure, text: str) -> T | ParseFailure:
+    """A SyntaxError on a line written in newer Python than this one says so, and how to run
+    cq with a Python that reads it."""
+    if not isinstance(result, ParseFailure) or result.error != "SyntaxError" or not result.line:
+        return result
+    version, pattern = _NEWER_SYNTAX
+    lines = text.splitlines()
+    line = lines[result.line - 1] if result.line <= len(lines) else ""
+    if sys.version_info >= version or not pattern.match(line):
+        return result
+    needed = "{}.{}".format(*version)
+    return ParseFailure("SyntaxError", f"uses Python {needed} syntax; run cq with Python "
+                        f"{needed} or newer to analyse it (uv run --python {needed} cq ...)",
+                        result.line)

@@ -90,6 +90,7 @@ class _Run:
         self.run_id = uuid7_str()
         self.root = Path(settings.root)
         self.stages: dict[str, float] = {}
+        self.remarks: list[str] = []  # this run's own notices (a file changed under it)
         self._mark = time.perf_counter()
         profile = profile_from_settings(settings)
         self.index_store = open_store(profile, "index", self.run_id)
@@ -116,7 +117,7 @@ class _Run:
         if not self.settings.no_cache:
             old = old_layout_notice(Path(self.settings.cache_dir))
             found.extend([old] if old else [])
-        return tuple(dict.fromkeys([*self.settings.notices, *found]))
+        return tuple(dict.fromkeys([*self.settings.notices, *found, *self.remarks]))
 
     def close(self) -> None:
         # Only the query store's hit/miss counters are worth a write per run: they are the
@@ -224,7 +225,12 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
                       key_findings=outcome.key_findings, sections=outcome.sections)
     session.record(source.scanned)
     complete = not run.deadline.reached and not _failed_somewhere(result)
-    if complete and not session.changed_during_run(source.scanned):
+    changed = session.changed_files(source.scanned)
+    if changed:
+        run.remarks.append(f"cq: a file changed during the run ({changed[0]}"
+                           + (f" and {len(changed) - 1} more" if len(changed) > 1 else "")
+                           + "): the answer is shown but not cached")
+    if complete and not changed:
         tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)

@@ -23,6 +23,7 @@ from cq.cache.profile import KINDS, CacheProfile, kind_dir, layout_dir, repo_key
 from cq.cache.query import QueryCache, StoredResult, strip_run
 from cq.cache.store import encode, open_store
 from cq.cache.tags import cited_files, entry_tags
+from cq.facts import FACTS_SCHEMA_VERSION
 
 from .helpers import Ref, make_facts, make_result
 
@@ -123,7 +124,7 @@ def _fabricate_v0(profile: CacheProfile, marker: Path) -> None:
     base = layout_dir(profile.cache_dir, 0) / repo_key(profile.root)
     index = diskcache.Cache(str(base / "index"))
     valid = IndexRecord(stamp=stamp_of(Ref("a.py")), digest="d", extractor_version=EV,
-                        schema_version=1)
+                        schema_version=FACTS_SCHEMA_VERSION)
     index.set("a.py", encode(valid))
     index.set("/facts/a.py", encode(FactsRecord("d", make_facts("a.py"))))
     index.set("big.py", encode(valid))

@@ -39,7 +39,8 @@ def param_names(params: tuple[Param, ...]) -> tuple[str, ...]:
 def signature(definition: Def) -> str:
     if definition.kind == "class":
         bases = f"({', '.join(definition.bases)})" if definition.bases else ""
-        return f"class {definition.name}{bases}"
+        return f"class {definition.name}{definition.type_params or ''}{bases}"
     prefix = "async def" if definition.is_async else "def"
     returns = f" -> {definition.returns}" if definition.returns else ""
-    return f"{prefix} {definition.name}({format_params(definition.params)}){returns}"
+    return (f"{prefix} {definition.name}{definition.type_params or ''}"
+            f"({format_params(definition.params)}){returns}")

@@ -148,11 +148,18 @@ class IndexSession:
 
     # --- recording ------------------------------------------------------------------------
 
-    def changed_during_run(self, scanned: Sequence[ScanOutcome]) -> bool:
-        """Did a file change between its fingerprint and its scan? Then the run's answer
-        mixes two versions of the tree and must not be cached."""
-        return bool(self.changed) or any(o.digest != self.digests.get(o.facts.path)
-                                         for o in scanned)
+    def note_scanned(self, scanned: Sequence[ScanOutcome]) -> None:
+        """Files the scanner read as other bytes than fingerprinted count as changed at once,
+        so no memo is remembered from their facts."""
+        self.changed.update(o.facts.path for o in scanned
+                            if o.digest != self.digests.get(o.facts.path))
+
+    def changed_files(self, scanned: Sequence[ScanOutcome]) -> list[str]:
+        """The files whose bytes, read or scanned this run, are not the ones fingerprinted:
+        the run's answer may mix two versions of the tree and must not be cached."""
+        mismatched = {o.facts.path for o in scanned
+                      if o.digest != self.digests.get(o.facts.path)}
+        return sorted(self.changed | mismatched)
 
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
         """Write back what this run learned: fresh facts (under the digest of the bytes the

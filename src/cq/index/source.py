@@ -138,6 +138,7 @@ class FactSource:
 
     def _scan(self, paths: list[str]) -> None:
         outcomes = self._scanner(paths)
+        self.session.note_scanned(outcomes)
         self._facts.update((o.facts.path, o.facts) for o in outcomes)
         self.scanned.extend(outcomes)
         self.session.forget_text(paths)

@@ -56,6 +56,7 @@ class _Opened(msgspec.Struct, frozen=True, gc=False):
     qualname: str
     body: SgNode
     decorators: Decorators | None
+    type_params: str | None = None
 
 
 def _open(node: SgNode, site: Site, state: ScanState, kind: str) -> _Opened:
@@ -67,7 +68,9 @@ def _open(node: SgNode, site: Site, state: ScanState, kind: str) -> _Opened:
     qualname = f"{scope.qualname}.{name}" if scope is not None else name
     span, end = site.span_and_end()
     state.open_scope(Frame(end, body.range().start.index, qualname, kind))
-    return _Opened(span, name, qualname, body, state.take_decorators(end))
+    type_params = node.field("type_parameters")  # `def f[T](...)`, `class C[T]` (3.12+)
+    return _Opened(span, name, qualname, body, state.take_decorators(end),
+                   squash(type_params.text()) if type_params is not None else None)
 
 
 def _define(opened: _Opened, site: Site, kind: str, **details: Any) -> Def:
@@ -78,7 +81,8 @@ def _define(opened: _Opened, site: Site, kind: str, **details: Any) -> Def:
                enclosing_kind=scope.kind if scope is not None else None,
                decorators=decorated.texts if decorated is not None else (),
                decorated_line=decorated.line if decorated is not None else None,
-               docstring=block_docstring(opened.body), **details)
+               docstring=block_docstring(opened.body), type_params=opened.type_params,
+               **details)
 
 
 def block_docstring(block: SgNode) -> str | None:
