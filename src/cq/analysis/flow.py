@@ -34,6 +34,7 @@ from cq.analysis.resolve import resolve_one
 from cq.analysis.sourcefile import kept, text_of, tree_of
 from cq.analysis.syntax import shorten, target_names
 from cq.analysis.taint import Slot, TaintSite, taint_function
+from cq.details import BoundTo
 from cq.facts import Call, Def, Param
 from cq.modules import full_name
 from cq.parsing import guarded
@@ -71,18 +72,10 @@ class Visit(msgspec.Struct, frozen=True):
         return (self.path, self.definition.span.line)
 
 
-class Bound(msgspec.Struct, frozen=True):
-    """A tainted argument bound to a callee's parameter."""
-
-    function: str
-    param: str
-    evidence: str
-
-
 class Flow(msgspec.Struct, frozen=True):
     visit: Visit
     site: TaintSite
-    bound: tuple[Bound, ...] = ()
+    bound: tuple[BoundTo, ...] = ()
 
 
 def visit_of(target: Target, params: tuple[str, ...], depth: int, evidence: str) -> Visit:
@@ -191,7 +184,7 @@ class Walk:
     # --- one tainted call --------------------------------------------------------------
 
     def _follow(self, visit: Visit, site: TaintSite,
-                local: frozenset[str]) -> tuple[tuple[Bound, ...], list[Visit]]:
+                local: frozenset[str]) -> tuple[tuple[BoundTo, ...], list[Visit]]:
         """Bind a tainted call's arguments to the parameters of what it may call."""
         if (site.kind != "call" or visit.depth >= self.max_depth or not site.callee_name
                 or all(slot.kind in ("receiver", "callee") for slot in site.slots)
@@ -200,7 +193,7 @@ class Walk:
         resolved = self._resolve(visit.path, site)
         if resolved is None:
             return (), []
-        bounds: list[Bound] = []
+        bounds: list[BoundTo] = []
         visits: list[Visit] = []
         evidence = resolved.site.evidence
         for target in resolved.targets:
@@ -208,7 +201,7 @@ class Walk:
             names = bound_params(callee.definition.params, resolved.site, site) if callee else ()
             if callee is None or not names:
                 continue
-            bounds += [Bound(callee.label, name, evidence) for name in names]
+            bounds += [BoundTo(callee.label, name, evidence) for name in names]
             visits.append(visit_of(callee, names, visit.depth + 1,
                                    weaker(visit.evidence, evidence)))
         return tuple(bounds), visits

@@ -9,7 +9,7 @@ from typing import Any
 
 from cq.analysis.flow import MAX_BY_NAME, Flow, Visit, Walk, visit_of
 from cq.analysis.resolve import Site, Target, find_sites, find_targets
-from cq.details import BoundTo, CallEdgeDetails, TaintSiteDetails
+from cq.details import CallEdgeDetails, TaintSiteDetails
 from cq.discover import Discovery
 from cq.errors import BadInputError
 from cq.findings import anchor_of, make_finding
@@ -125,7 +125,7 @@ def _site_finding(flow: Flow) -> Finding:
         param=", ".join(visit.params), text=site.text, names=site.names,
         evidence=visit.evidence or "ast", callee=site.callee if call else None,
         slot=", ".join(s.label for s in site.slots) if call else None,
-        bound_to=tuple(BoundTo(b.function, b.param, b.evidence) for b in flow.bound),
+        bound_to=flow.bound,
         bound=site.bound, target=site.target or None)
     anchor = Anchor(file=visit.path, line=site.line, col=site.col, end_line=site.end_line,
                     end_col=site.end_col)
