@@ -62,10 +62,10 @@ MODELS = [
     (6, "pkg.util", "internal", ("pkg.util",)),
     (7, "pkg", "internal", ("pkg.sub",)),
     (8, "pkg.sub", "internal", ("pkg.sub",)),
-    (9, "pkg.missing", "internal", ("pkg",)),
+    (9, "pkg.missing", "internal", ()),  # pkg is already running: nothing new runs
     (10, "json", "stdlib", ()),
     (10, "yaml", "third_party", ()),
-    (11, "pkg.sub.deep", "internal", ("pkg.sub.deep",)),
+    (11, "pkg.sub.deep", "internal", ("pkg.sub", "pkg.sub.deep")),
     (12, "pkg", "internal", ("pkg.util", "pkg.sub")),
     (13, None, "internal", ()),
 ]
@@ -80,7 +80,7 @@ def test_classification_resolution_and_targets(make_repo) -> None:
             summary["third_party"]) == (14, 8, 4, 2)
     assert summary["modules"] == 5 and summary["top_third_party"] == [["requests", 1],
                                                                       ["yaml", 1]]
-    assert summary["edges"] == 4  # pkg.util, pkg.sub, pkg, pkg.sub.deep
+    assert summary["edges"] == 3  # pkg.util, pkg.sub, pkg.sub.deep
 
 
 def test_findings_split_internal_key_and_sections(make_repo) -> None:
@@ -125,7 +125,7 @@ def test_modules_next_to_the_package_root(make_repo, files, path, resolved, clas
     details = finding.details
     assert (details.resolved, details.classification, details.evidence) == (
         resolved, classification, evidence)
-    assert details.targets == ((resolved,) if classification == "internal" else ())
+    assert details.targets[-1:] == ((resolved,) if classification == "internal" else ())
 
 
 @pytest.mark.parametrize(("source", "lazy", "type_only"), [
@@ -225,8 +225,40 @@ def test_lazy_edge_breaks_the_cycle_at_import_time(make_repo) -> None:
     assert (details.lazy_only, details.import_time, cycle.severity) == (False, False, "info")
 
 
+@pytest.mark.parametrize(("path", "source", "targets"), [
+    # the package runs (and provides `attribute`), then the submodule
+    ("app.py", "from pkg import sub, attribute\n", ("pkg", "pkg.sub")),
+    ("app.py", "from pkg import sub\n", ("pkg", "pkg.sub")),
+    ("app.py", "import pkg.sub.deep\n", ("pkg", "pkg.sub", "pkg.sub.deep")),
+    ("app.py", "from pkg.sub.deep import x\n", ("pkg", "pkg.sub", "pkg.sub.deep")),
+    ("app.py", "import pkg.sub.gone\n", ("pkg", "pkg.sub")),
+    # inside pkg, pkg is already running: only reading its namespace is an edge to it
+    ("pkg/other.py", "from pkg import sub, attribute\n", ("pkg", "pkg.sub")),
+    ("pkg/other.py", "from pkg import sub\n", ("pkg.sub",)),
+    ("pkg/other.py", "from . import *\n", ("pkg",)),
+    ("pkg/other.py", "import pkg.sub.deep\n", ("pkg.sub", "pkg.sub.deep")),
+    ("pkg/other.py", "import pkg\n", ("pkg",)),
+    ("pkg/sub/deep.py", "from pkg.sub.deep import x\n", ()),  # itself
+])
+def test_an_import_is_an_edge_to_every_module_it_runs(make_repo, path, source,
+                                                       targets) -> None:
+    files = {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/deep.py": "",
+             "pkg/other.py": "", "app.py": ""}
+    result = imports(make_repo({**files, path: source}))
+    (finding,) = [f for f in all_findings(result) if f.anchor.file == path]
+    assert finding.details.targets == targets
+
+
+def test_a_package_attribute_read_by_its_submodule_closes_a_cycle(make_repo) -> None:
+    root = make_repo({"pkg/__init__.py": "from pkg.core import run\nVALUE = 1\n",
+                      "pkg/core.py": "from pkg import util, VALUE\n\ndef run(): ...\n",
+                      "pkg/util.py": ""})
+    (cycle,) = imports(root, cycles=True).key_findings
+    assert (cycle.details.modules, cycle.details.import_time) == (("pkg", "pkg.core"), True)
+
+
 @pytest.mark.parametrize(("init", "cycles"), [
-    ("import m\n", [("m",)]),  # a module importing itself
+    ("import m\n", []),  # a module importing itself runs nothing: no cycle
     ("from . import _speedups\n", []),  # a submodule not in the repository
     ("from . import a\n", []),
 ])

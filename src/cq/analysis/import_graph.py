@@ -177,22 +177,34 @@ class _Resolver:
         return None
 
     def targets(self, importer: str, resolved: str | None, names: tuple[str, ...],
-                package: bool) -> tuple[str, ...]:
-        """Submodules `from resolved import names` names, else the module itself (its
-        longest prefix that is a module). A fallback landing on the importer is dropped when
-        it came from a longer name, or from names a package imports from itself (`from .
-        import _speedups` in an `__init__`: most likely a submodule not in scope)."""
+                is_from: bool) -> tuple[str, ...]:
+        """The repository modules an import runs or reads, in import order: each package
+        on the way to the module (its longest prefix that is a module) and the module
+        itself, then the submodules `from resolved import names` names.
+
+        A package above the importer is already running when the importer runs, so an edge
+        to it is kept only where the import is for its namespace (`import pkg`, `from pkg
+        import attr`, `*`): that is how a partly initialised package meets its submodule.
+        The importer itself is never a target: a module importing itself runs nothing."""
         if resolved is None:
             return ()
-        subs = tuple(f"{resolved}.{n}" for n in names if f"{resolved}.{n}" in self.modules)
-        if subs:
-            return subs
         found = self.longest_module(resolved)
         if found is None:
             return ()
-        if found == importer and (found != resolved or (package and names)):
-            return ()
-        return (found,)
+        running = _ancestors(importer) | {importer}
+        subs = [f"{found}.{n}" for n in names if f"{found}.{n}" in self.modules] if (
+            found == resolved) else []
+        reads = found == resolved and (not is_from or len(subs) < len(names))
+        chain = [m for m in _ancestors(found) | {found} if m in self.modules]
+        kept = [m for m in sorted(chain, key=len)
+                if m not in running or (m == found and reads and m != importer)]
+        return tuple(dict.fromkeys(kept + subs))
+
+
+def _ancestors(module: str) -> set[str]:
+    """The packages above a dotted module name: `a.b.c` → {a, a.b}."""
+    parts = module.split(".")
+    return {".".join(parts[:end]) for end in range(1, len(parts))}
 
 
 # -- rows ---------------------------------------------------------------------------------
@@ -205,7 +217,6 @@ def file_rows(facts: FileFacts, resolver: _Resolver, type_blocks: Blocks,
     defs = {d.qualname: d for d in facts.defs} if any(
         i.enclosing for i in facts.imports) else {}
     stub = facts.path.endswith(".pyi")
-    package = facts.path.endswith(("__init__.py", "__init__.pyi"))
     rows: list[ImportRow] = []
     for fact in facts.imports:
         lazy = in_function(fact.enclosing, defs)
@@ -217,7 +228,7 @@ def file_rows(facts: FileFacts, resolver: _Resolver, type_blocks: Blocks,
                 path=facts.path, importer=facts.module, span=fact.span, text=text,
                 module=module, level=fact.level, resolved=resolved, names=names, alias=alias,
                 classification=resolver.classify(resolved, fact.level),
-                targets=resolver.targets(facts.module, resolved, names, package),
+                targets=resolver.targets(facts.module, resolved, names, fact.is_from),
                 lazy=lazy, type_only=type_only, evidence=evidence, main_only=main_only))
     return rows
 
@@ -369,10 +380,8 @@ def _eager_cycle(members: list[str], by_source: dict[str, list[Edge]],
 def _lazy_cycle(members: list[str], by_source: dict[str, list[Edge]],
                 graph: dict[str, list[str]], at_import: list[list[str]]) -> Cycle:
     edges = _inside(members, by_source)
-    ring = len(members) > 1  # a self-import would say nothing about how the members tangle
     order = shortest_cycle_via(restricted(graph, members),
-                               [(e.source, e.target) for e in edges
-                                if not e.eager and (e.source != e.target or not ring)])
+                               [(e.source, e.target) for e in edges if not e.eager])
     inner = tuple(tuple(c) for c in at_import if set(c) <= set(members))
     return Cycle(modules=tuple(members), order=tuple(order), path=_path(order, edges, 0),
                  edges=edges, lazy_only=not any(e.eager for e in edges), import_time=False,

@@ -9,12 +9,14 @@ import x, y` one), classified:
 - stdlib: the top-level name is in `sys.stdlib_module_names` (and not shadowed by the repo);
 - third_party: anything else.
 
-An internal row is an edge to the most specific module of the repository it names: `from pkg
-import name` is an edge to `pkg.name` when that is a module, else to `pkg`; `import a.b.c` to
-`a.b.c`, else its longest prefix that is a module (parent packages are not extra edges: an
-`__init__` importing its submodules would otherwise close a cycle with every submodule). A
-fallback that lands on the importer itself is dropped (`from . import _speedups` in an
-`__init__`, naming a compiled submodule); only a module naming itself is a self-import.
+An internal row is an edge to every repository module the import runs or reads: the
+packages on the way and the module named (`import a.b.c` → `a`, `a.b`, `a.b.c`; `from a.b
+import c, d` → `a`, `a.b`, and `a.b.c` when `c` is a submodule; a module not in the repository
+→ its longest prefix that is one). A package above the importer is already running, so it is
+an edge only when the import is for its namespace (`import pkg`, `from pkg import attr`):
+without that rule an `__init__` importing its submodules would close a cycle with each of
+them, with it a submodule reading an attribute of its half-initialised package is the cycle
+it is. A module importing itself runs nothing: no edge, no cycle.
 
 Rows are `lazy` when any enclosing scope is a function (a class body runs at import time),
 `type_only` inside `if TYPE_CHECKING:` (read with `ast`, only in files that mention it) or in a
