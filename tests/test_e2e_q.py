@@ -82,6 +82,23 @@ def test_bare_word_finds_every_def_kind(inventory: Path) -> None:
     assert {f.details.kind for f in ask(inventory, "run").key_findings} == {"method"}
 
 
+def test_a_comma_list_of_entities_is_their_union(inventory: Path) -> None:
+    result = ask(inventory, "entity=function,method")
+    expected = (oracle.defs(inventory, "function", ignored=IGNORED)
+                | oracle.defs(inventory, "method", ignored=IGNORED))
+    assert def_rows(result) == expected
+    assert {f.details.kind for f in result.key_findings} == {"function", "method"}
+
+
+def test_a_bare_name_with_keys(inventory: Path) -> None:
+    everywhere = def_rows(ask(inventory, "run"))
+    inside = def_rows(ask(inventory, "run in=src/inventory/api"))
+    assert inside == {row for row in everywhere if row[0].startswith("src/inventory/api/")}
+    assert inside and inside != everywhere
+    assert def_rows(ask(inventory, "main entity=method")) == oracle.defs(
+        inventory, "method", "main", ignored=IGNORED)
+
+
 def test_findings_ordered_by_file_line_col(inventory: Path) -> None:
     anchors = [(f.anchor.file, f.anchor.line, f.anchor.col)
                for f in ask(inventory, "entity=function").key_findings]

@@ -105,6 +105,7 @@ class Judged(Details, frozen=True, kw_only=True, omit_defaults=True):
     defines: tuple[str, ...] | None = None
     raises: tuple[RaiseRef, ...] | None = None
     exports: Exported | None = None
+    subclass_of: tuple[str, ...] | None = None  # the bases up to the named class
     imports: tuple[str, ...] | None = None
     hazards: tuple[HazardRef, ...] | None = None
     callers: tuple[str, ...] | None = None

@@ -95,7 +95,7 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("entity=funk", "unknown entity 'funk'", 0),
         ("entity=function colour=red", "unknown key 'colour'", 16),
         ("entity=function name=a name=b", "given twice", 23),
-        ("entity=function stray", "expected key=value", 16),
+        ("entity=function stray-word", "expected key=value", 16),
         ("entity=function name=~(", "invalid regex", 16),
         ("entity=function name=~(?=x)", "invalid regex '(?=x)' in name=", 16),
         ("entity=function used_by=function:~(a)\\1", "in used_by=: invalid escape", 16),
@@ -111,7 +111,7 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("entity=function fields=colour", "unknown field", 16),
         ("entity=function in=", "empty value", 16),
         ("entity=function name='open", "unterminated quote", 21),
-        ("two words", "expected key=value", 0),
+        ("two words", "one bare name at most", 4),
         ("entity=function inside.stopBy=end", "needs inside=", 16),
         ("entity=function $X=~foo", "applies to pattern queries only", 16),
         ("entity=function pattern=x", "not both", 16),
@@ -263,3 +263,66 @@ def test_every_numeric_key_shows_its_range_in_help() -> None:
         if spec.bounds is not None:
             assert f"{spec.help} ({spec.bounds.describe()})" in help_text
     assert "depth=N, N in 1..50" in help_text
+
+
+# -- several entities, and a bare name with keys ------------------------------------------------
+
+@pytest.mark.parametrize(("text", "entities"), [
+    ("entity=function,method", ("function", "method")),
+    ("entity=method,function", ("function", "method")),  # one query whatever the order
+    ("entity=class,module defines=class:Inner", ("class", "module")),
+    ("entity=function,function", ("function",)),
+    ("entity=callsite,import name=open", ("callsite", "import")),
+])
+def test_entity_takes_a_comma_list(text: str, entities: tuple[str, ...]) -> None:
+    assert parse_query(text).entities == entities
+
+
+def test_entity_lists_in_any_order_share_one_cache_key() -> None:
+    assert parse_query("entity=function,method").canonical() == parse_query(
+        "entity=method,function").canonical()
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("entity=function,funk", "unknown entity 'funk'"),
+    ("entity=decorator,function", "entity=decorator cannot be combined"),
+    ("entity=function,class scope=closure",
+     "scope= does not apply to entity=class (in entity=function,class)"),
+    ("entity=function,module fields=loc", "fields=loc does not apply to entity=module"),
+    ("entity=module,function defines=class:A", "defines= does not apply to entity=function"),
+    ("entity=class,module defines=method:run", "does not take entity 'method'"),
+])
+def test_bad_entity_lists_are_refused(text: str, fragment: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(text)
+    assert fragment in info.value.message
+
+
+@pytest.mark.parametrize(("text", "entities", "name", "shorthand", "in_paths"), [
+    ("save in=pkg", ("function", "class", "method"), NameMatch("save", "exact"), True,
+     ("pkg",)),
+    ("in=pkg save", ("function", "class", "method"), NameMatch("save", "exact"), True,
+     ("pkg",)),
+    ("save entity=method", ("method",), NameMatch("save", "exact"), False, ()),
+    ("Store.save limit=3", ("function", "class", "method"), NameMatch("Store.save", "dotted"),
+     True, ()),
+    ("Store.save", ("function", "class", "method"), NameMatch("Store.save", "dotted"), True,
+     ()),
+])
+def test_a_bare_name_combines_with_keys(text, entities, name, shorthand, in_paths) -> None:
+    query = parse_query(text)
+    assert (set(query.entities), query.name, query.shorthand, query.in_paths) == (
+        set(entities), name, shorthand, in_paths)
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("save name=load", "name= cannot be combined with the bare name 'save'"),
+    ("save pattern='f($X)'", "pattern= cannot be combined with the bare name"),
+    ("save scope=closure", "scope= does not apply to entity=class (in a bare name)"),
+    ("save load", "one bare name at most"),
+    ("save entity=module fields=loc", "fields=loc does not apply to entity=module"),
+])
+def test_a_bare_name_with_keys_that_cannot_go_with_it(text: str, fragment: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(text)
+    assert fragment in info.value.message

@@ -259,10 +259,14 @@ class Names:
             return
         seen.add(klass.label)
         order.append(klass)
-        for text in klass.definition.bases:
-            base = self._base(klass, text.split("[")[0].strip())
-            if base is not None:
-                self._linearise(base, seen, order)
+        for base in self.bases(klass):
+            self._linearise(base, seen, order)
+
+    def bases(self, klass: Target) -> list[Target]:
+        """The class's direct bases that are classes of the repository, in order."""
+        found = (self._base(klass, text.split("[")[0].strip())
+                 for text in klass.definition.bases)
+        return [base for base in found if base is not None]
 
     def _base(self, klass: Target, text: str) -> Target | None:
         parts = text.split(".")

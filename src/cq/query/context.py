@@ -4,6 +4,8 @@ the symtable scopes, decoded source lines and hazard hits, each computed once pe
 
 from __future__ import annotations
 
+from typing import Any
+
 from cq.analysis.scopes import ScopeIndex
 from cq.analysis.sourcefile import lines_of, text_of
 from cq.facts import Def, FileFacts, def_span
@@ -21,6 +23,7 @@ class QueryContext:
         self._texts: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
         self._hazards: dict[str, list[HazardHit]] = {}
+        self.memo: dict[tuple[str, ...], Any] = {}  # what a filter computes once per run
 
     def note(self, text: str) -> None:
         if text not in self.notes:

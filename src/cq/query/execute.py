@@ -41,6 +41,7 @@ from cq.query.pattern import (
 from cq.query.plan import Plan
 from cq.query.relational import filter_by_rule
 from cq.query.sections import SECTION_EXPANDERS, Expander
+from cq.query.subclasses import subclass_literals
 from cq.result import Finding, Section, finding_order
 
 _GRAPH = {"callers": expand_callers, "callees": expand_callees}
@@ -93,10 +94,13 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
 
 
 def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:
-    """The plan's literals; with `used_by=` and none, the names the named def calls."""
-    if plan.literals is None and query.used_by is not None:
-        return used_by_literals(query, ctx)
-    return plan.literals
+    """The plan's literals; when it has none, with `subclass_of=` the names of the
+    subclasses, with `used_by=` the names the named def calls."""
+    if plan.literals is not None:
+        return plan.literals
+    if query.subclass_of is not None:
+        return subclass_literals(query, ctx)
+    return used_by_literals(query, ctx)
 
 
 def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Discovery,

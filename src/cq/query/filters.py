@@ -1,11 +1,11 @@
 """Filters that need more than one def's facts: the symtable keys (`scope=`, `captures=`,
-`has_cells=`) and the joins (`used_by=`, `defines=`, `raises=`, `exports=`).
+`has_cells=`) and the joins (`subclass_of=`, `used_by=`, `defines=`, `raises=`, `exports=`).
 
 Each runs on the selected findings, resolved to their file's facts and def
 (`cq.query.items.Item`), and keeps those that pass; a kept finding gains details saying why
 (its free and cell variables; the join's matches) and `support`, the (file, line) pairs
 `fields=evidence` quotes. A def that cannot be judged (its file does not compile) is dropped
-with a note. The joins live in `joins` and `exports`; this module runs them in order.
+with a note. The joins live in `subclasses`, `joins` and `exports`; this module runs them in order.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cq.query.exports import filter_exports
 from cq.query.items import Item
 from cq.query.joins import filter_defines, filter_raises, filter_used_by
 from cq.query.model import Query
+from cq.query.subclasses import filter_subclass_of
 
 # --- symtable ----------------------------------------------------------------------------
 
@@ -60,8 +61,8 @@ def filter_scopes(query: Query, ctx: QueryContext, items: list[Item]) -> list[It
 Filter = Callable[[Query, QueryContext, list[Item]], list[Item]]
 
 
-FILTERS: tuple[Filter, ...] = (filter_scopes, filter_used_by, filter_defines, filter_raises,
-                              filter_exports)
+FILTERS: tuple[Filter, ...] = (filter_scopes, filter_subclass_of, filter_used_by,
+                              filter_defines, filter_raises, filter_exports)
 
 
 def apply_filters(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:

@@ -37,7 +37,7 @@ KEY_ENTITIES: dict[str, tuple[str, ...]] = {
     "decorator_count_max": RULE_ENTITIES, "expand": RULE_ENTITIES,
     "scope": SCOPE_ENTITIES, "captures": SCOPE_ENTITIES, "has_cells": SCOPE_ENTITIES,
     "used_by": RULE_ENTITIES, "raises": RAISER_ENTITIES, "defines": ("module", "class"),
-    "exports": ("module",),
+    "exports": ("module",), "subclass_of": ("class",),
 }
 # Which entities a `fields=` value applies to.
 FIELD_ENTITIES: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,9 @@ class KeySpec(msgspec.Struct, frozen=True):
 
 
 _ROWS: tuple[KeySpec, ...] = (
-    KeySpec("entity", "entity=function", "what to return: " + ", ".join(ENTITIES)),
+    KeySpec("entity", "entity=function,method",
+            "what to return: " + ", ".join(ENTITIES) + "; a comma list selects several "
+            "(decorator alone)"),
     KeySpec("name", "name=build_graph",
             "exact name, ~regex (a search in the name; Python syntax, run by RE2 in linear "
             "time: no look-around or backreferences), or dotted qualified suffix"),
@@ -142,6 +144,9 @@ _ROWS: tuple[KeySpec, ...] = (
             "join: defs whose body raises the type (simple or dotted name)"),
     KeySpec("exports", "exports=main",
             "join: modules whose __all__ lists NAME (else that define it publicly)"),
+    KeySpec("subclass_of", "subclass_of=Base",
+            "join: classes deriving from the named class through the repository's bases, "
+            "at any depth (NAME simple, dotted or ~regex; the class itself is not one)"),
 )
 
 KEYS: dict[str, KeySpec] = {spec.name: spec for spec in _ROWS}

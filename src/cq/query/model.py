@@ -70,6 +70,7 @@ class Query(msgspec.Struct, frozen=True, kw_only=True):
     defines: Join | None = None
     raises: Join | None = None
     exports: str | None = None
+    subclass_of: NameMatch | None = None  # classes deriving from it, through the bases
 
     @property
     def is_pattern(self) -> bool:

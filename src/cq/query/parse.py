@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
+
 from cq.bounds import check_number, shown
 from cq.errors import QuerySyntaxError
 from cq.query.config import query_config
@@ -71,11 +73,39 @@ def parse_query(text: str) -> Query:
     tokens = tokenize(text)
     if not tokens:
         raise QuerySyntaxError("empty query", hint="try: entity=function name=main")
-    if len(tokens) == 1 and tokens[0].key is None and is_identifier(tokens[0].value):
-        return Query(entities=DEF_ENTITIES, name=NameMatch(tokens[0].value, "exact"),
-                     shorthand=True)
-    values = _collect(tokens)
-    return _build(values, tokens)
+    word = _bare_name(tokens)
+    keyed = [token for token in tokens if token is not word]
+    values = _collect(keyed)
+    if word is None:
+        return _build(values, tokens)
+    return _build_named(word, values)
+
+
+def _bare_name(tokens: list[Token]) -> Token | None:
+    """The one bare word that names what to find (`cq q "save in=pkg"`), if any: an
+    identifier or a dotted name. Any other bare word is left for `_check_token` to refuse."""
+    bare = [t for t in tokens if t.key is None and t.value and is_identifier(t.value)]
+    if len(bare) > 1:
+        raise _error(bare[1], f"one bare name at most, got {bare[0].text!r} and "
+                     f"{bare[1].text!r}",
+                     "give the others as key=value (in=pkg), or quote a value with spaces")
+    return bare[0] if bare else None
+
+
+def _build_named(word: Token, values: dict[str, Token]) -> Query:
+    """A bare name with keys: the name of an entity query (functions, methods and classes
+    unless `entity=` says otherwise)."""
+    for key in ("name", "pattern", "pattern.context"):
+        if key in values:
+            raise _error(values[key], f"{key}= cannot be combined with the bare name "
+                         f"{word.text!r}", f"drop one: name={word.text} is the bare name")
+    values = {**values, "name": Token(word.text, "name", word.value, word.position)}
+    if "entity" in values:
+        return _build(values, [word])
+    _check_shape(values, "entity")
+    _check_applicable(DEF_ENTITIES, values, "a bare name")
+    query = _build_entity(values, DEF_ENTITIES)
+    return _checked(msgspec.structs.replace(query, shorthand=True), word)
 
 
 def _collect(tokens: list[Token]) -> dict[str, Token]:
@@ -140,9 +170,9 @@ def _build(values: dict[str, Token], tokens: list[Token]) -> Query:
         raise _error(tokens[0], "a query needs entity= or pattern=",
                      "entity=" + "|".join(ENTITIES) + " or pattern='…'")
     _check_shape(values, "entity")
-    entity = _parse_entity(values["entity"])
-    _check_applicable(entity, values)
-    return _checked(_build_entity(values, entity), values["entity"])
+    entities = _parse_entities(values["entity"])
+    _check_applicable(entities, values, "entity=" + ",".join(entities))
+    return _checked(_build_entity(values, entities), values["entity"])
 
 
 def _common(values: dict[str, Token]) -> dict[str, Any]:
@@ -163,18 +193,19 @@ def _build_pattern(values: dict[str, Token]) -> Query:
                  meta_filters=parse_meta_filters(values, patterns), **common)
 
 
-def _build_entity(values: dict[str, Token], entity: str) -> Query:
+def _build_entity(values: dict[str, Token], entities: tuple[str, ...]) -> Query:
     get = values.get
     return Query(
-        entities=(entity,),
+        entities=entities,
         name=parse_name(get("name")),
+        subclass_of=parse_name(get("subclass_of")),
         expand=_parse_expand(get("expand")),
-        fields=_parse_fields(get("fields"), entity),
+        fields=_parse_fields(get("fields"), entities),
         decorated_by=parse_plain(get("decorated_by")),
         decorator_count_min=parse_int(get("decorator_count_min")),
         decorator_count_max=parse_int(get("decorator_count_max")),
         **parse_scope_keys(values),
-        **parse_join_keys(values, entity),
+        **parse_join_keys(values, entities),
         **_common(values),
     )
 
@@ -191,19 +222,32 @@ def _checked(query: Query, token: Token) -> Query:
     return query
 
 
-def _check_applicable(entity: str, values: dict[str, Token]) -> None:
-    """Keys that only mean something for some entities are refused on the others."""
+def _check_applicable(entities: tuple[str, ...], values: dict[str, Token], what: str) -> None:
+    """Keys that only mean something for some entities are refused on the others (every
+    entity a query selects must be one the key applies to)."""
     for key, token in values.items():
-        entities = KEY_ENTITIES.get(key)
-        if entities is not None and entity not in entities:
-            raise _error(token, f"{key}= does not apply to entity={entity}",
-                         "it applies to entity=" + "|".join(entities))
+        applies = KEY_ENTITIES.get(key)
+        for entity in entities:
+            if applies is not None and entity not in applies:
+                within = "" if what == f"entity={entity}" else f" (in {what})"
+                raise _error(token, f"{key}= does not apply to entity={entity}{within}",
+                             "it applies to entity=" + "|".join(applies))
 
 
-def _parse_entity(token: Token) -> str:
-    if token.value not in ENTITIES:
-        raise _error(token, f"unknown entity {token.value!r}", "entity=" + "|".join(ENTITIES))
-    return token.value
+def _parse_entities(token: Token) -> tuple[str, ...]:
+    """`entity=KIND` or a comma list of kinds, in the catalogue's order (so `method,function`
+    and `function,method` are one query). `decorator` selects defs of every kind by their
+    decorators, so it stands alone."""
+    kinds = split_list(token)
+    for kind in kinds:
+        if kind not in ENTITIES:
+            raise _error(token, f"unknown entity {kind!r}",
+                         "entity=" + "|".join(ENTITIES) + ", or a comma list of them")
+    if "decorator" in kinds and len(set(kinds)) > 1:
+        raise _error(token, "entity=decorator cannot be combined with other entities",
+                     "it selects decorated functions, methods and classes; "
+                     "use decorated_by= or decorator_count_min=1 with the others")
+    return tuple(kind for kind in ENTITIES if kind in kinds)
 
 
 _EXPANDER = re.compile(r"(?P<name>[a-z_]+)(?:\(depth=(?P<depth>[^)]*)\))?$")
@@ -254,7 +298,7 @@ def _split_expanders(value: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def _parse_fields(token: Token | None, entity: str) -> tuple[str, ...]:
+def _parse_fields(token: Token | None, entities: tuple[str, ...]) -> tuple[str, ...]:
     if token is None:
         return ("def",)
     fields = split_list(token)
@@ -263,8 +307,11 @@ def _parse_fields(token: Token | None, entity: str) -> tuple[str, ...]:
             raise _error(token, f"unknown field {field!r}", "fields=" + ",".join(FIELDS_SUPPORTED))
         if field not in FIELDS_SUPPORTED:
             raise _unsupported(token, f"field {field!r}")
-        if entity not in FIELD_ENTITIES[field]:
-            valid = [name for name, kinds in FIELD_ENTITIES.items() if entity in kinds]
-            raise _error(token, f"fields={field} does not apply to entity={entity}",
-                         f"entity={entity} supports fields=" + ",".join(valid))
+        for entity in entities:
+            if entity not in FIELD_ENTITIES[field]:
+                valid = [name for name, kinds in FIELD_ENTITIES.items()
+                         if set(entities) <= set(kinds)]
+                shown_as = "entity=" + ",".join(entities)
+                raise _error(token, f"fields={field} does not apply to entity={entity}",
+                             f"{shown_as} supports fields=" + ",".join(valid))
     return tuple(dict.fromkeys(fields))

@@ -24,9 +24,17 @@ def parse_scope_keys(values: Values) -> dict[str, Any]:
             "has_cells": parse_bool(values.get("has_cells"))}
 
 
-def parse_join_keys(values: Values, entity: str) -> dict[str, Any]:
+def parse_join_keys(values: Values, entities: tuple[str, ...]) -> dict[str, Any]:
+    """The joins; with several entities, a join names what it may name for each of them."""
     joins: dict[str, Any] = {
-        key: parse_join(values.get(key), targets.get(entity, ()), regex=key != "raises")
+        key: parse_join(values.get(key), _common_targets(targets, entities),
+                        regex=key != "raises")
         for key, targets in JOIN_TARGETS.items()}
     joins["exports"] = parse_identifier(values.get("exports"))
     return joins
+
+
+def _common_targets(targets: dict[str, tuple[str, ...]],
+                    entities: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(kind for kind in targets.get(entities[0], ())
+                 if all(kind in targets.get(entity, ()) for entity in entities))

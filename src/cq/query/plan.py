@@ -118,6 +118,8 @@ def _steps(query: Query) -> tuple[str, ...]:
                   ("raises", query.raises)) if join is not None)
     if query.exports:
         steps.append(f"join exports {query.exports!r}")
+    if query.subclass_of:
+        steps.append(f"join subclass_of {query.subclass_of.mode} {query.subclass_of.raw!r}")
     if query.limit:
         steps.append(f"limit {query.limit}")
     steps.extend(f"expand {exp.name} depth {exp.depth}" for exp in query.expand)

@@ -47,7 +47,7 @@ def parse_join(token: Token | None, kinds: tuple[str, ...], *,
     if token is None:
         return None
     entity, sep, name = token.value.partition(":")
-    example = f"{token.key}={kinds[0]}:NAME"
+    example = f"{token.key}={kinds[0] if kinds else 'ENTITY'}:NAME"
     if not sep or not name:
         raise token_error(token, f"{token.key}= takes ENTITY:NAME, got {token.value!r}", example)
     if entity not in kinds:
