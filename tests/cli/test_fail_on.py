@@ -39,7 +39,8 @@ def test_exit_status(run_cli, repo: Path, args: tuple[str, ...], code: int) -> N
     assert status == code, err
     assert out  # the answer is printed either way
     if code == EXIT_FINDINGS:
-        assert err.strip().splitlines()[-1].endswith(f"(--fail-on {args[args.index('--fail-on') + 1]})")
+        threshold = args[args.index("--fail-on") + 1]
+        assert err.strip().splitlines()[-1].endswith(f"(--fail-on {threshold})")
 
 
 def test_the_verdict_is_in_the_json_result(run_cli, repo: Path) -> None:
