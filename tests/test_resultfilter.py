@@ -8,11 +8,10 @@ from conftest import build_details
 from cq.errors import BadInputError
 from cq.findings import make_finding
 from cq.ids import uuid7_str
-from cq.result import Anchor, CqResult, RunMeta, Section
+from cq.result import Anchor, CqResult, RunMeta, Section, failing_findings
 from cq.resultfilter import (
     apply_filters,
     at_or_above,
-    failing_findings,
     judge_fail_on,
     parse_filters,
 )

@@ -172,9 +172,3 @@ def judge_fail_on(result: CqResult, threshold: str | None) -> CqResult:
     failing = sum(1 for f in all_findings(result) if at_or_above(f.severity, threshold))
     verdict = {"severity": threshold, "findings": failing}
     return msgspec.structs.replace(result, summary={**result.summary, "fail_on": verdict})
-
-
-def failing_findings(result: CqResult) -> int:
-    """The count `judge_fail_on` recorded (0 when no threshold was given)."""
-    verdict = result.summary.get("fail_on")
-    return int(verdict.get("findings", 0)) if isinstance(verdict, dict) else 0

@@ -46,7 +46,7 @@ def _fail_on_status(result: Any, settings: Any) -> int:
     if settings.fail_on is None:
         return 0
     from cq.errors import EXIT_FINDINGS
-    from cq.resultfilter import failing_findings
+    from cq.result import failing_findings
 
     failing = failing_findings(result)
     if not failing:
