@@ -44,6 +44,7 @@ def kind_of(body: str, header: str = "except ValueError as exc:") -> str:
     ("warnings.warn('x')", "log"),
     ("traceback.print_exc()", "log"),
     ("self.stderr.write('x')", "log"),
+    ("sys.stdout.write('x')", "log"),
     ("await logger.error('x')", "log"),
     ("catalog.error('x')", "other"),  # named like a log, not a logger
     ("logger.setLevel(10)", "other"),  # a logger, not a logging call

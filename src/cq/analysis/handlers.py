@@ -14,7 +14,7 @@ is the most important kind among its statements, in the order of `KINDS`:
 - `log`: logs and goes on: a logging method (`debug`, `info`, `warning`, `error`,
   `exception`, `critical`, `log`, …) called on a receiver named like a logger (`logging`,
   `logger`, `log`, `self._log`, `LOGGER`, `logging.getLogger(…)`), `print`, `warnings.warn`,
-  `traceback.print_exc`, a write to `stderr`;
+  `traceback.print_exc`, a write to `stderr` or `stdout`;
 - `return_default`: returns, or binds a name (assignment, import, def or class: the
   fallback of `except ImportError:`), and goes on;
 - `other`: does something none of the rules names (a cleanup call) and goes on;
@@ -48,7 +48,7 @@ LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception
                          "fatal", "log"})
 LOG_RECEIVERS = frozenset({"logging", "logger", "log", "loggers", "logs"})  # the last word
 LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild"})
-WRITER_RECEIVERS = frozenset({"stderr"})  # `self.stderr.write(…)`: a report, not a value
+WRITER_RECEIVERS = frozenset({"stderr", "stdout"})  # `self.stdout.write(…)`: as `print`
 BINDING = ("Return", "Assign", "AnnAssign", "AugAssign", "Import", "ImportFrom", "FunctionDef",
            "AsyncFunctionDef", "ClassDef")
 NOTHING = ("Pass", "Continue", "Break", "Global", "Nonlocal")
