@@ -64,3 +64,13 @@ def test_an_unknown_severity_exits_2(run_cli, repo: Path, value: str) -> None:
     status, _, err = run_cli(repo, "hazards", "--fail-on", value)
     assert status == 2
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_sarif_log_carries_the_exit_status(run_cli, repo: Path) -> None:
+    import json
+
+    status, out, _ = run_cli(repo, "hazards", "--fail-on", "error", "--format", "sarif")
+    invocation = json.loads(out)["runs"][0]["invocations"][0]
+    assert status == invocation["exitCode"] == EXIT_FINDINGS
+    status, out, _ = run_cli(repo, "hazards", "--format", "sarif")
+    assert status == json.loads(out)["runs"][0]["invocations"][0]["exitCode"] == 0
