@@ -8,8 +8,13 @@ from conftest import build_details
 from cq.errors import BadInputError
 from cq.findings import make_finding
 from cq.ids import uuid7_str
-from cq.result import Anchor, CqResult, RunMeta, Section
-from cq.resultfilter import apply_filters, parse_filters
+from cq.result import Anchor, CqResult, RunMeta, Section, failing_findings
+from cq.resultfilter import (
+    apply_filters,
+    at_or_above,
+    judge_fail_on,
+    parse_filters,
+)
 from cq.score import score_all
 
 RUN = RunMeta(macro="t", argv=(), root="/r", started_ms=0, elapsed_ms=0.0, toolchain={},
@@ -75,3 +80,32 @@ def test_kept_findings_are_unchanged_and_counts_reported() -> None:
 def test_bad_filters(options, message) -> None:
     with pytest.raises(BadInputError, match=message):
         parse_filters(**options)
+
+
+@pytest.mark.parametrize(("threshold", "filters", "failing"), [
+    ("error", {}, 1),
+    ("warning", {}, 2),
+    ("info", {}, 4),
+    ("error", {"exclude": "tests/"}, 0),  # judged on what the filters kept
+    ("warning", {"severity": "info"}, 0),
+    ("info", {"limit": 1}, 2),  # one per list: a key finding and a section finding
+])
+def test_fail_on_counts_kept_findings_at_or_above_the_threshold(threshold, filters,
+                                                                 failing) -> None:
+    result = judge_fail_on(apply_filters(_result(), parse_filters(**filters)), threshold)
+    assert result.summary["fail_on"] == {"severity": threshold, "findings": failing}
+    assert failing_findings(result) == failing
+
+
+def test_no_fail_on_threshold_leaves_the_result_alone() -> None:
+    result = _result()
+    assert judge_fail_on(result, None) is result
+    assert failing_findings(result) == 0
+
+
+@pytest.mark.parametrize(("severity", "threshold", "expected"), [
+    ("error", "warning", True), ("warning", "warning", True), ("info", "warning", False),
+    ("info", "info", True), ("warning", "error", False), ("other", "info", False),
+])
+def test_at_or_above(severity, threshold, expected) -> None:
+    assert at_or_above(severity, threshold) is expected

@@ -94,7 +94,12 @@ def report(settings: Settings, preset: str, target: str, *, param: str | None = 
 
 
 def finish(result: CqResult, settings: Settings) -> CqResult:
-    """Save the artifact unless disabled; a failed save is a note, never a lost answer."""
+    """Judge `--fail-on` on the (filtered) result, then save the artifact unless disabled;
+    a failed save is a note, never a lost answer."""
+    if settings.fail_on is not None:
+        from cq.resultfilter import judge_fail_on  # not on the hot path of every run
+
+        result = judge_fail_on(result, settings.fail_on)
     if not settings.save_artifact:
         return result
     try:

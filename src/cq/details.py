@@ -12,11 +12,16 @@ message: (field, label, as code).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal, get_args
 
 import msgspec
 
 Shown = tuple[tuple[str, str, bool], ...]
+
+# What an except handler does with the exception (`cq.analysis.handlers`), most important
+# first: a handler whose statements have several kinds has the first of them.
+HandlerKind = Literal["reraise", "translate", "log", "return_default", "other", "swallow"]
+HANDLER_KINDS: tuple[HandlerKind, ...] = get_args(HandlerKind)
 
 
 class Quote(msgspec.Struct, frozen=True):
@@ -274,7 +279,11 @@ class RaiseDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
 
 
 class CatchDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
+    """`catch`: an except clause. `kind` is what it does with the exception (one of
+    `HANDLER_KINDS`, see `cq.analysis.handlers`); None when it does not parse."""
+
     types: tuple[str, ...] = ()
+    kind: HandlerKind | None = None
     bare: bool = False
     broad: bool = False
     star: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_FINDINGS = 3  # --fail-on: a finding at or above the threshold remains after the filters
 
 
 class CqError(Exception):

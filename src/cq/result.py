@@ -16,7 +16,7 @@ Summary keys used across commands: `query` (the canonical request text), `matche
 key findings before `limit=`), `files_in_scope`, `files_scanned`, `files_with_matches`,
 `truncated` (True when `limit=` cut the answer), `notes` (list of one-line remarks),
 `headline` (a macro's one-line answer in counts, shown first), `filtered` (what the result
-filters removed),
+filters removed), `fail_on` (`{severity, findings}`: the `--fail-on` verdict on what they kept),
 `cache` and `cache_stats` (owned by the cache layer).
 """
 
@@ -237,6 +237,13 @@ def all_findings(result: CqResult) -> Iterator[Finding]:
     for section in result.sections:
         yield from section.findings
     yield from result.evidence
+
+
+def failing_findings(result: CqResult) -> int:
+    """How many findings `--fail-on` counted at or above its severity (`summary.fail_on`,
+    recorded by `cq.resultfilter.judge_fail_on`); 0 when no threshold was given."""
+    verdict = result.summary.get("fail_on")
+    return int(verdict.get("findings", 0)) if isinstance(verdict, dict) else 0
 
 
 def finding_order(finding: Finding) -> tuple[str, int, int, int, int, str, str]:

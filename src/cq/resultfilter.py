@@ -1,10 +1,14 @@
 """Result filters of every analysis command: `--include`, `--exclude`, `--impact`,
-`--confidence`, `--severity`, `--limit`.
+`--confidence`, `--severity`, `--limit`; and the `--fail-on` verdict on what they kept.
 
 They apply to a finished (scored) result, after the query cache: the cached answer is the
 whole answer and any filter is one cheap pass over it. A filter removes whole findings and
 never edits one, so a kept finding keeps every detail. What was removed is counted in
 `summary.filtered` so a reader knows the answer was narrowed.
+
+`--fail-on SEVERITY` is judged last, on the findings the filters kept (`judge_fail_on`): the
+count of findings at or above the threshold goes to `summary.fail_on`, and the CLI exits 3
+(`cq.errors.EXIT_FINDINGS`) when it is not zero.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import msgspec
 from cq.bounds import Bounds, check_number
 from cq.errors import BadInputError
 from cq.ignore import compile_filter, filter_line
-from cq.result import CqResult, Finding
+from cq.result import CqResult, Finding, all_findings
 from cq.userregex import user_regex
 from cq.vocabulary import BUCKETS, SEVERITIES
 
@@ -152,3 +156,19 @@ def _narrow(findings: tuple[Finding, ...], keep: Any, limit: int | None,
         kept = kept[:limit]
     return tuple(kept)
 
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    """Is `severity` as severe as `threshold` or more (SEVERITIES is most severe first)?"""
+    rank = SEVERITIES.index
+    return severity in SEVERITIES and rank(severity) <= rank(threshold)
+
+
+def judge_fail_on(result: CqResult, threshold: str | None) -> CqResult:
+    """The result with `summary.fail_on = {severity, findings}`: how many of the findings it
+    holds (after the filters) are at or above `threshold`. No threshold: unchanged."""
+    if threshold is None:
+        return result
+    failing = sum(1 for f in all_findings(result) if at_or_above(f.severity, threshold))
+    verdict = {"severity": threshold, "findings": failing}
+    return msgspec.structs.replace(result, summary={**result.summary, "fail_on": verdict})

@@ -22,7 +22,7 @@ import msgspec
 
 from cq.bounds import Bounds, check_number
 from cq.errors import ConfigError, ScopeError
-from cq.vocabulary import FORMATS
+from cq.vocabulary import FORMATS, SEVERITIES
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_file_bytes: int = 5 * 1024 * 1024
     jobs: int = 0  # 0: one worker per core
     timeout: float | None = None  # seconds a run may take; None: no limit
+    fail_on: str | None = None  # a severity: exit 3 when a finding this severe remains
     config_file: str | None = None
     notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
@@ -62,6 +63,17 @@ def _parse_bool(text: str) -> bool:
 def _parse_format(text: str) -> str:
     if text not in FORMATS:
         raise ValueError(f"unknown format {text!r}; valid: {', '.join(FORMATS)}")
+    return text
+
+
+NEVER = "never"  # --fail-on: never fail on findings (overrides a config file's value)
+
+
+def _parse_fail_on(text: str) -> str | None:
+    if text == NEVER:
+        return None
+    if text not in SEVERITIES:
+        raise ValueError(f"unknown severity {text!r}; valid: {', '.join((*SEVERITIES, NEVER))}")
     return text
 
 
@@ -142,6 +154,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 bounds=Bounds(0, 86_400, "seconds", fraction=True), flags=("--timeout",),
                 help="End the run after this many seconds with the findings computed so "
                      "far, marked partial and not cached (0: no limit)", default="0"),
+    SettingSpec(name="fail_on", kind="string", env=("CQ_FAIL_ON",), parse=_parse_fail_on,
+                flags=("--fail-on",),
+                help="Exit 3 when a finding of this severity or a more severe one remains "
+                     "after the result filters", default=NEVER,
+                choices=(*SEVERITIES, NEVER)),
     SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
     SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),

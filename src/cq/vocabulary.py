@@ -15,6 +15,7 @@ FORMATS: dict[str, str] = {
     "mermaid-class": "cq.render.mermaid_class:render_mermaid_class",
     "mermaid-cfg": "cq.render.mermaid_cfg:render_mermaid_cfg",
     "dot": "cq.render.dot:render_dot",
+    "sarif": "cq.render.sarif:render_sarif",
 }
 CFG_FORMAT = "mermaid-cfg"  # the format whose run also computes a control-flow graph
 

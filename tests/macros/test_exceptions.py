@@ -287,3 +287,73 @@ def test_cache_hit_equals_miss(shop: Path, tmp_path: Path) -> None:
         return msgspec.json.encode([result.key_findings, result.sections])
 
     assert strip(cold) == strip(warm)
+
+
+# --- what each handler does ------------------------------------------------------------------
+
+KINDS_FILE = "src/kinds/handlers.py"
+
+
+@pytest.fixture(scope="module")
+def kinds_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_sample(tmp_path_factory.mktemp("kinds"), "handlers")
+
+
+def marked_kinds(root: Path) -> dict[int, str]:
+    lines = (root / KINDS_FILE).read_text().splitlines()
+    return {n: text.split("# kind: ")[1].strip() for n, text in enumerate(lines, 1)
+            if "# kind: " in text}
+
+
+def test_every_handler_has_its_marked_kind(kinds_repo: Path) -> None:
+    result = ask(kinds_repo, no_cache=True)
+    found = {f.anchor.line: f.details.kind for f in section(result, "handlers")}
+    assert found == marked_kinds(kinds_repo)
+
+
+def test_summary_counts_handlers_by_kind(kinds_repo: Path) -> None:
+    summary = ask(kinds_repo, no_cache=True).summary
+    expected: dict[str, int] = {}
+    for kind in marked_kinds(kinds_repo).values():
+        expected[kind] = expected.get(kind, 0) + 1
+    assert summary["by_kind"] == expected
+    assert sum(summary["by_kind"].values()) == summary["handlers"]
+    assert any(note.startswith("handlers by kind: 4 reraise · 4 translate")
+               for note in summary["notes"])
+
+
+def test_swallowing_handlers_are_warnings(kinds_repo: Path) -> None:
+    handlers = section(ask(kinds_repo, no_cache=True), "handlers")
+    swallow = [f for f in handlers if f.details.kind == "swallow"]
+    assert swallow and all(f.severity == "warning" for f in swallow)
+    continued = next(f for f in swallow if "KeyError" in f.message)  # `continue`: not empty
+    assert continued.details.empty is False
+    assert continued.message == "except KeyError → swallow"
+
+
+@pytest.mark.parametrize("kinds", ["log", "swallow,log", "reraise, translate", "other"])
+def test_kind_keeps_only_those_handlers(kinds_repo: Path, kinds: str) -> None:
+    wanted = {k.strip() for k in kinds.split(",")}
+    result = run_macro(kinds_repo, "exceptions", {"kind": kinds}, no_cache=True)
+    expected = {line for line, kind in marked_kinds(kinds_repo).items() if kind in wanted}
+    assert result.key_findings == ()
+    assert [s.kind for s in result.sections] == ["handlers"]
+    assert {f.anchor.line for f in section(result, "handlers")} == expected
+    summary = result.summary
+    assert (summary["handlers"], summary["handlers_in_scope"]) == (len(expected), 21)
+    assert "raises" not in summary and sum(summary["by_kind"].values()) == 21
+
+
+def test_kind_with_function(kinds_repo: Path) -> None:
+    result = run_macro(kinds_repo, "exceptions", {"function": "nested_handler",
+                                                  "kind": "reraise"}, no_cache=True)
+    (handler,) = section(result, "handlers")
+    assert handler.details.kind == "reraise" and "KeyError" in handler.message
+
+
+@pytest.mark.parametrize("kinds", ["logs", "log,nope", ",", "RERAISE"])
+def test_unknown_kind_is_bad_input(kinds_repo: Path, run_cli, kinds: str) -> None:
+    with pytest.raises(BadInputError, match="unknown --kind"):
+        run_macro(kinds_repo, "exceptions", {"kind": kinds}, no_cache=True)
+    code, out, err = run_cli(kinds_repo, "exceptions", "--kind", kinds)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1

@@ -8,6 +8,7 @@ import msgspec
 from hypothesis import strategies as st
 
 from conftest import build_finding
+from cq.details import HANDLER_KINDS
 from cq.findings import CATEGORIES
 from cq.result import Anchor, Artifact, CqResult, Finding, RunMeta, Score, Section
 from cq.vocabulary import SEVERITIES
@@ -97,17 +98,25 @@ scores = st.builds(Score, impact=finite, impact_bucket=st.sampled_from(["low", "
                    confidence=finite, confidence_bucket=st.sampled_from(["low", "med", "high"]))
 # Details of every category, their text fields drawn from `texts` (the fields Markdown shows
 # among them), the rest left to their defaults.
-findings_st = st.builds(
+
+
+def _details_st(category: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A catch's `kind` is one of the handler kinds; elsewhere `kind` is free text."""
+    kinds = st.sampled_from(HANDLER_KINDS) if category == "catch" else texts
+    return st.fixed_dictionaries({}, optional={
+        "qualname": texts, "signature": texts, "reason": texts, "kind": kinds,
+        "caller": texts, "callee": texts, "text": texts, "module": texts})
+
+
+findings_st = st.sampled_from(sorted(CATEGORIES)).flatmap(lambda category: st.builds(
     build_finding,
-    category=st.sampled_from(sorted(CATEGORIES)),
+    category=st.just(category),
     message=texts,
     anchor=st.none() | anchors,
     severity=st.sampled_from(SEVERITIES),
-    details=st.fixed_dictionaries({}, optional={
-        "qualname": texts, "signature": texts, "reason": texts, "kind": texts,
-        "caller": texts, "callee": texts, "text": texts, "module": texts}),
+    details=_details_st(category),
     score=st.none() | scores,
-)
+))
 finding_lists = st.lists(findings_st, max_size=14).map(tuple)
 sections_st = st.builds(Section, title=texts, kind=texts, findings=finding_lists,
                         notes=st.lists(texts, max_size=2).map(tuple))

@@ -61,7 +61,7 @@ def test_negative_top_n() -> None:
 
 def test_format_names() -> None:
     assert format_names() == ("both", "dot", "json", "md", "mermaid", "mermaid-cfg",
-                              "mermaid-class", "summary")
+                              "mermaid-class", "sarif", "summary")
 
 
 def test_adding_a_format_is_one_row(monkeypatch: pytest.MonkeyPatch) -> None:

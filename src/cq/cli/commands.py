@@ -28,7 +28,8 @@ def _context() -> Any:
 
 
 def show(result: Any, settings: Any) -> int:
-    """Render to stdout; notices (and with -v the stage timings) to stderr."""
+    """Render to stdout; notices (and with -v the stage timings) to stderr. The exit status
+    is 3 when `--fail-on` found findings at or above its severity, else 0."""
     from cq.render import render
 
     emit(render(result, settings.format))
@@ -37,7 +38,22 @@ def show(result: Any, settings: Any) -> int:
     if settings.verbose and result.run.stages_ms:
         stages = " · ".join(f"{k} {v} ms" for k, v in result.run.stages_ms.items())
         print(f"cq: timings: {stages} · total {result.run.elapsed_ms} ms", file=sys.stderr)
-    return 0
+    return _fail_on_status(result, settings)
+
+
+def _fail_on_status(result: Any, settings: Any) -> int:
+    """3 (with one line on stderr) when `--fail-on` counted findings, else 0."""
+    if settings.fail_on is None:
+        return 0
+    from cq.errors import EXIT_FINDINGS
+    from cq.result import failing_findings
+
+    failing = failing_findings(result)
+    if not failing:
+        return 0
+    what = "finding" if failing == 1 else "findings"
+    remark(f"{failing:,} {what} at or above {settings.fail_on} (--fail-on {settings.fail_on})")
+    return EXIT_FINDINGS
 
 
 def run_q(query: str, options: dict[str, Any]) -> int:

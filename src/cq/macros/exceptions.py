@@ -12,33 +12,68 @@ the sections list every uncaught raise, every caught raise, the handlers (bare, 
 empty ones first, as warnings) and the raises not judged (their function does not parse).
 Empty sections are left out.
 
+Each handler says what it does with the exception (`details.kind`, `cq.analysis.handlers`):
+`reraise`, `translate`, `log`, `return_default`, `other` or `swallow`; the summary counts
+them (`by_kind`, and a note Markdown shows). A swallowing handler is a warning too.
+
 `--function F` (a name, `Class.method` or a dotted full name, as for `cq scopes`;
 `cq.macros.target`) keeps the
-sites inside F's body, nested defs included; F not found is bad input.
+sites inside F's body, nested defs included; F not found is bad input. `--kind K[,K…]` makes
+the answer the handlers of those kinds (raises are left out; `by_kind` still counts every
+handler in scope); an unknown kind is bad input.
 """
 
 from __future__ import annotations
 
+import msgspec
+
+from cq.details import HANDLER_KINDS
+from cq.errors import BadInputError
 from cq.macros.spec import Args, Macro, MacroJob, Option
 from cq.macros.target import check_symbol
 from cq.settings import Settings
+
+
+class ExceptionsParams(msgspec.Struct, frozen=True):
+    function: str | None = None
+    kinds: tuple[str, ...] = ()  # empty: every handler, and the raises
+
+
+def parse_kinds(text: str | None) -> tuple[str, ...]:
+    """`--kind log,swallow` → the kinds in precedence order; an unknown one is bad input."""
+    if text is None:
+        return ()
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    unknown = [item for item in items if item not in HANDLER_KINDS]
+    if unknown or not items:
+        raise BadInputError(f"exceptions: unknown --kind {', '.join(unknown) or repr(text)}",
+                            hint=f"valid: {', '.join(HANDLER_KINDS)} (comma-separated)")
+    return tuple(kind for kind in HANDLER_KINDS if kind in items)
 
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
     function = args["function"]
     if function is not None:
         function = check_symbol("exceptions", "--function", function)
-    plan = ("raise and except facts; try nesting from ast",
-            f"inside {function}" if function else "every file with raise or except")
-    return MacroJob(params=function, plan=plan)
+    kinds = parse_kinds(args["kind"])
+    plan = ("raise and except facts; try nesting from ast; handler bodies from ast",
+            f"inside {function}" if function else "every file with raise or except",
+            *([f"handlers that {'/'.join(kinds)}"] if kinds else []))
+    return MacroJob(params=ExceptionsParams(function, kinds), plan=plan)
 
 
 MACRO = Macro(
     name="exceptions",
     help="Raise and catch sites: types raised and caught, bare/broad/empty handlers, "
-         "re-raises, except*, and raises no handler in the same function catches.",
+         "re-raises, except*, and raises no handler in the same function catches.\n\n"
+         "Each handler has a kind, the first that applies of: reraise (bare raise or raise "
+         "of the bound name), translate (raises another exception), log (logs and goes on), "
+         "return_default (returns or binds a value and goes on), other (does something "
+         "else and goes on), swallow (pass, ..., continue: nothing).",
     options=(Option("function", "Only sites inside this def (a name, Class.method or a "
-                                "dotted full name), nested defs included."),),
+                                "dotted full name), nested defs included."),
+             Option("kind", "Only handlers of these kinds (comma-separated), raises left out: "
+                            + ", ".join(HANDLER_KINDS) + ".")),
     headline=(("raises", "raise", "raises"), ("uncaught", "uncaught", "uncaught"),
               ("handlers", "handler", "handlers"), ("broad", "broad", "broad"),
               ("bare", "bare", "bare"), ("empty", "empty", "empty")),

@@ -1,5 +1,6 @@
 """`cq exceptions` on a cache miss: every raise and handler in scope (or inside `--function`),
-judged by `cq.analysis.exceptions` (the answer is described in `cq.macros.exceptions`)."""
+judged by `cq.analysis.exceptions`, each handler's kind by `cq.analysis.handlers` (the answer
+is described in `cq.macros.exceptions`)."""
 
 from __future__ import annotations
 
@@ -18,24 +19,29 @@ from cq.analysis.exceptions import (
     judge,
     last,
 )
+from cq.analysis.handlers import handler_kinds
 from cq.analysis.sourcefile import text_of, tree_of
 from cq.analysis.targets import find_defs, inside
-from cq.details import CatchDetails, RaiseDetails
+from cq.details import HANDLER_KINDS, CatchDetails, HandlerKind, RaiseDetails
 from cq.discover import Discovery
 from cq.errors import BadInputError
 from cq.facts import Def, Except, FileFacts, Raise
 from cq.findings import anchor_of, details_of, make_finding
 from cq.funcspec import SYMBOL_HINT
 from cq.index.source import FactSource
+from cq.macros.exceptions import ExceptionsParams
 from cq.modules import full_name
 from cq.result import Finding, Section, finding_order
 from cq.runner import Outcome
 from cq.settings import Settings
 
 
-def compute(function: str | None, source: FactSource, discovery: Discovery,
+def compute(params: ExceptionsParams, source: FactSource, discovery: Discovery,
             settings: Settings) -> Outcome:
-    return outcome(collect(source, function), len(source.files))
+    sites = collect(source, params.function)
+    if params.kinds:
+        return handlers_outcome(sites, params.kinds, len(source.files))
+    return outcome(sites, len(source.files))
 
 
 # --- findings -------------------------------------------------------------------------------
@@ -53,10 +59,20 @@ def _file_sites(source: FactSource, facts: FileFacts, owners: tuple[Def, ...] | 
     excepts = [e for e in facts.excepts
                if owners is None or any(inside(e.enclosing, e.span, d) for d in owners)]
     names = FileRaises(facts)
+    kinds = _kinds(source, facts, excepts)
     return Sites(
         raises=[_raise_finding(names, site, found, hierarchy)
                 for site, found in zip(raises, _guards(source, facts, raises), strict=True)],
-        handlers=[_catch_finding(facts, site) for site in excepts])
+        handlers=[_catch_finding(facts, site, kind)
+                  for site, kind in zip(excepts, kinds, strict=True)])
+
+
+def _kinds(source: FactSource, facts: FileFacts,
+           excepts: list[Except]) -> list[HandlerKind | None]:
+    if not excepts:
+        return []
+    text = text_of(source, facts.path)
+    return handler_kinds(excepts, text) if text is not None else [None] * len(excepts)
 
 
 def _guards(source: FactSource, facts: FileFacts, raises: list[Raise]) -> list[Guards | None]:
@@ -86,20 +102,22 @@ def _raise_finding(names: FileRaises, site: Raise, guards: Guards | None,
     return make_finding("raise", anchor_of(facts.path, site.span), details, message=what + where)
 
 
-def _catch_finding(facts: FileFacts, site: Except) -> Finding:
+def _catch_finding(facts: FileFacts, site: Except, kind: HandlerKind | None) -> Finding:
     broad = any(last(t) in BROAD for t in site.types)
     empty, reraises = site.body == "empty", site.body == "reraises"
     details = CatchDetails(
-        types=site.types, bare=site.bare, broad=broad, star=site.star, empty=empty,
+        types=site.types, kind=kind, bare=site.bare, broad=broad, star=site.star, empty=empty,
         reraises=reraises, alias=site.alias, function=_function(facts, site.enclosing),
         evidence="syntax")
     flags = [name for name, on in (("bare", site.bare), ("broad", broad), ("empty", empty),
                                    ("re-raises", reraises)) if on]
     head = ("except*" if site.star else "except") + (
         " " + ", ".join(site.types) if site.types else ":")
+    does = f" → {kind}" if kind else ""
+    warn = site.bare or broad or empty or kind == "swallow"
     return make_finding("catch", anchor_of(facts.path, site.span), details,
-                        message=head + (f" [{', '.join(flags)}]" if flags else ""),
-                        severity="warning" if site.bare or broad or empty else "info")
+                        message=head + does + (f" [{', '.join(flags)}]" if flags else ""),
+                        severity="warning" if warn else "info")
 
 
 # --- the answer -----------------------------------------------------------------------------
@@ -142,8 +160,8 @@ def outcome(sites: Sites, files_in_scope: int) -> Outcome:
         Section(title="Uncaught raises", kind="uncaught", findings=tuple(uncaught)),
         Section(title="Caught raises", kind="caught", findings=tuple(caught)),
         Section(title="Handlers", kind="handlers", findings=tuple(handlers),
-                notes=("bare, broad (Exception/BaseException) and empty handlers are "
-                       "warnings, listed first",)),
+                notes=("bare, broad (Exception/BaseException), empty and swallowing handlers "
+                       "are warnings, listed first",)),
         Section(title="Raises not judged", kind="unjudged", findings=tuple(unjudged),
                 notes=("the file does not parse with the running Python",))]
     key = tuple(_escapes(uncaught))
@@ -151,6 +169,35 @@ def outcome(sites: Sites, files_in_scope: int) -> Outcome:
     summary.update(matches=len(key), files_in_scope=files_in_scope)
     return Outcome(key_findings=key, sections=tuple(s for s in sections if s.findings),
                    summary=summary)
+
+
+def handlers_outcome(sites: Sites, kinds: tuple[str, ...], files_in_scope: int) -> Outcome:
+    """`--kind`: the handlers of those kinds are the answer; raises are left out."""
+    kept = [f for f in sites.handlers if details_of(f, CatchDetails).kind in kinds]
+    handlers = sorted(kept, key=lambda f: (f.severity != "warning", *finding_order(f)))
+    section = Section(title="Handlers: " + ", ".join(kinds), kind="handlers",
+                      findings=tuple(handlers),
+                      notes=(f"{len(kept):,} of {len(sites.handlers):,} handlers in scope "
+                             f"(--kind {','.join(kinds)}); warnings first",))
+    by_kind = _by_kind(sites.handlers)
+    summary = {"handlers": len(kept), "handlers_in_scope": len(sites.handlers),
+               "kinds": list(kinds), "by_kind": by_kind, "notes": [_kinds_note(by_kind)],
+               "matches": len(kept), "files_in_scope": files_in_scope,
+               "files_with_matches": len({f.anchor.file for f in kept if f.anchor})}
+    return Outcome(key_findings=(), sections=(section,) if kept else (), summary=summary)
+
+
+def _by_kind(handlers: list[Finding]) -> dict[str, int]:
+    """Handlers per kind, in precedence order; `unknown` for those that do not parse."""
+    counted: Counter[str] = Counter(details_of(f, CatchDetails).kind or "unknown"
+                                    for f in handlers)
+    return {kind: counted[kind] for kind in (*HANDLER_KINDS, "unknown") if counted[kind]}
+
+
+def _kinds_note(by_kind: dict[str, int]) -> str:
+    if not by_kind:
+        return "no handlers"
+    return "handlers by kind: " + " · ".join(f"{n:,} {kind}" for kind, n in by_kind.items())
 
 
 def _escapes(uncaught: list[Finding]) -> list[Finding]:
@@ -189,7 +236,8 @@ def _summary(sites: Sites, uncaught: int, caught: int) -> dict[str, Any]:
             "by_caught_type": dict(sorted(handled.items())),
             "bare": count(lambda h: h.bare), "broad": count(lambda h: h.broad),
             "empty": count(lambda h: h.empty), "reraises": count(lambda h: h.reraises),
-            "star": count(lambda h: h.star),
+            "star": count(lambda h: h.star), "by_kind": _by_kind(sites.handlers),
+            "notes": [_kinds_note(_by_kind(sites.handlers))] if sites.handlers else [],
             "files_with_matches": len({f.anchor.file for f in [*sites.raises, *sites.handlers]
                                        if f.anchor})}
 
