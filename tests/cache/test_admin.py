@@ -170,6 +170,20 @@ def test_migrate_copies_what_is_still_valid(profile: CacheProfile, tmp_path: Pat
     assert layout_dir(profile.cache_dir, 0).is_dir()  # old layout left intact
 
 
+@pytest.mark.parametrize("level", range(4), ids=["root", "v0", "repo-key", "kind"])
+def test_migrate_refuses_an_old_layout_others_could_write(profile: CacheProfile,
+                                                          tmp_path: Path, level: int) -> None:
+    _fabricate_v0(profile, tmp_path / "pwned")
+    source = layout_dir(profile.cache_dir, 0) / repo_key(profile.root) / "index"
+    levels = [profile.cache_dir, source.parent.parent, source.parent, source]
+    levels[level].chmod(0o777)
+    report = migrate(profile, prune=False)
+    assert "index" not in report.copied
+    assert any(str(levels[level]) in error and "untrusted" in error for error in report.errors)
+    levels[level].chmod(0o755)
+    assert IndexCache(open_store(profile, "index")).retrieve("a.py") is None
+
+
 def test_migrate_prune_removes_the_old_layout(profile: CacheProfile, tmp_path: Path) -> None:
     _fabricate_v0(profile, tmp_path / "pwned")
     report = migrate(profile, prune=True)

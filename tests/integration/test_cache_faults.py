@@ -18,9 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
+import msgspec
 import pytest
 
 import cq.cache.boundary as boundary
+from cq.cache.profile import CacheSettings
+from cq.cache.query import RESULT_PREFIX, StoredResult
+from cq.cache.store import open_store_at
 from cq.result import CqResult
 
 from .support import (
@@ -120,6 +124,55 @@ def test_unwritable_cache_dir_is_one_line_on_stderr(repo: Path, work: Path) -> N
     run = run_cli(cli_args(QUERY, repo, blocker))
     assert run.returncode == 0
     assert len(run.stderr_lines) == 1, run.stderr_lines
+
+
+# -- a cache directory other users can write (a shared CQ_CACHE_DIR) ----------------------------
+
+
+def share(cache: Path, repo: Path) -> None:
+    """Make every level of the cache writable by everyone, as a shared 1777 cache directory
+    and the subtree another user planted in it would be."""
+    for level in (cache, cache / "v1", kind_dir(cache, repo, "query").parent,
+                  *(kind_dir(cache, repo, kind) for kind in ("index", "query"))):
+        level.chmod(0o1777)
+
+
+def forge(cache: Path, repo: Path) -> None:
+    """Rewrite every stored answer to say nothing was found, as another user could."""
+    store = open_store_at(kind_dir(cache, repo, "query"), "query", CacheSettings())
+    for key in store.iterkeys(RESULT_PREFIX):
+        stored = store.get(key, StoredResult)
+        assert stored is not None
+        empty = msgspec.structs.replace(stored.result, key_findings=(), sections=())
+        store.set(key, msgspec.structs.replace(stored, result=empty))
+    store.close()
+
+
+def test_a_forged_answer_in_a_shared_cache_is_not_served(repo: Path, cache: Path,
+                                                         cold: dict[str, Any]) -> None:
+    ask(repo, cache, QUERY)
+    forge(cache, repo)
+    share(cache, repo)
+    assert_degraded(ask(repo, cache, QUERY), cold, "untrusted", str(cache))
+    run = run_cli(cli_args(QUERY, repo, cache))
+    assert_cli_degraded(run, cold, "untrusted", str(cache), "chmod go-w")
+
+
+def test_a_shared_cache_is_one_line_on_stderr(repo: Path, cache: Path) -> None:
+    ask(repo, cache, QUERY)
+    share(cache, repo)
+    run = run_cli(cli_args(QUERY, repo, cache))
+    assert run.returncode == 0
+    assert len(run.stderr_lines) == 1, run.stderr_lines
+
+
+def test_an_untrusted_cache_dir_gets_nothing_created_in_it(repo: Path, cache: Path,
+                                                           cold: dict[str, Any]) -> None:
+    cache.mkdir()
+    cache.chmod(0o1777)
+    for _ in range(2):
+        assert_degraded(ask(repo, cache, QUERY), cold, "untrusted")
+    assert list(cache.iterdir()) == []
 
 
 # -- a corrupt database ------------------------------------------------------------------------

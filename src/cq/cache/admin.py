@@ -20,7 +20,7 @@ API:
   layouts when their values decode under the current schema (index: headers of the current
   facts schema and facts rows that decode; query: `StoredResult`s and tag-index lists),
   keeping their remaining ttl; old directories stay until `prune=True` removes this
-  repository's part of them.
+  repository's part of them. An old layout another user could write is not read.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from cq.cache.query import RESULT_PREFIX, QueryCache, StoredResult
 from cq.cache.reader import read_entries
 from cq.cache.store import Store, decode, open_store
 from cq.cache.tags import TAG_PREFIX, TAGS_OF_PREFIX, TagIndex
+from cq.cache.trust import distrust
 from cq.facts import FACTS_SCHEMA_VERSION
 
 MAINTENANCE_EXPIRE_S = 600.0
@@ -211,6 +212,10 @@ def _migrate_repo(profile: CacheProfile, old_repo: Path, report: dict[str, Any])
     for kind in _VALIDATORS:
         source = old_repo / kind
         if not source.is_dir():
+            continue
+        untrusted = distrust(profile.cache_dir, source)
+        if untrusted is not None:  # another user could have written what it holds
+            report["errors"].append(f"{source}: not migrated: {untrusted}")
             continue
         target = open_store(profile, kind)
         try:

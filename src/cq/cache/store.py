@@ -29,6 +29,11 @@ DiskCache import, no write per read) until the first write, transaction or `guar
 DiskCache object; from then on everything goes through DiskCache. A sharded (FanoutCache)
 store always reads through DiskCache. Faults therefore surface on first use, not at open.
 
+Trust: before its first read or write a store checks (`cq.cache.trust`) that every level from
+the cache root down to its directory is the current user's and not writable by group or
+others; if not, it is disabled with a notice naming the directory and the fix, and nothing is
+read from or created inside it.
+
 Faults: `sqlite3.Error`, `OSError` and `diskcache.Timeout` from any call (opening included)
 switch the store to a disabled no-op mode: reads miss, writes return False, `status` says
 "disabled" with a one-line `reason` and a notice. A fault inside `transact()` rolls the whole
@@ -271,12 +276,14 @@ def disabled_store(kind: str, reason: str, notify: bool = True) -> Store:
 
 
 def open_store_at(directory: Path, kind: str, settings: CacheSettings,
-                  run_id: str | None = None) -> Store:
-    """A store over `directory` (no I/O yet); disabled when DiskCache is not importable."""
+                  run_id: str | None = None, top: Path | None = None) -> Store:
+    """A store over `directory` (no I/O yet); disabled when DiskCache is not importable.
+    Before its first read or write it checks that no other user can write `directory` or
+    any directory between `top` (the cache root) and it."""
     missing = diskcache_missing()
     if missing is not None:
         return disabled_store(kind, f"diskcache not importable: {missing}")
-    return Store(kind, Path(directory), settings, run_id or uuid7_str())
+    return Store(kind, Path(directory), settings, run_id or uuid7_str(), top)
 
 
 def open_store(profile: CacheProfile, kind: str, run_id: str | None = None) -> Store:
@@ -284,4 +291,5 @@ def open_store(profile: CacheProfile, kind: str, run_id: str | None = None) -> S
     --no-cache, with one when DiskCache is missing or the cache cannot be used."""
     if not profile.enabled:
         return disabled_store(kind, "caching disabled (--no-cache)", notify=False)
-    return open_store_at(kind_dir(profile, kind), kind, settings_for(profile, kind), run_id)
+    return open_store_at(kind_dir(profile, kind), kind, settings_for(profile, kind), run_id,
+                         top=profile.cache_dir)
