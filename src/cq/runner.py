@@ -65,6 +65,9 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     key_findings: tuple[Finding, ...] = ()
     sections: tuple[Section, ...] = ()
     summary: dict[str, Any] = msgspec.field(default_factory=dict)
+    # One-line remarks of stores the computation opened itself (a dropped memo); a store
+    # disabled there says nothing new: the run's own stores share its directory and say it.
+    notices: tuple[str, ...] = ()
 
 
 Compute = Callable[[FactSource, Discovery], Outcome]
@@ -220,6 +223,7 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     settings = run.settings
     source = FactSource(discovery.files, session, _scanner(run), run.deadline)
     outcome = _computed(run, source, discovery, compute)
+    run.remarks.extend(n for n in outcome.notices if _DISABLED not in n)
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)

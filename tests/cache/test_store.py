@@ -97,6 +97,39 @@ def test_wrong_type_is_a_miss_and_drops_the_entry(pair: tuple[Store, Store]) -> 
     assert reader.status == STATUS_OK and len(reader.notices) == 1
 
 
+def test_a_null_value_is_a_miss_and_drops_the_entry(pair: tuple[Store, Store]) -> None:
+    writer, reader = pair
+    writer.guard("plant", lambda cache: cache.set("k", None), None)  # a raw SQL NULL
+    assert reader.read("k", Point) is None and reader.read_entry("k", Point) is None
+    assert reader.dropped == 1 and not writer.contains("k") and len(reader.notices) == 1
+
+
+def test_read_entry_gives_the_value_and_its_expiry(pair: tuple[Store, Store]) -> None:
+    writer, reader = pair
+    writer.set("k", Point(1, 2), expire=60)
+    found = reader.read_entry("k", Point)
+    assert found is not None and found[0] == Point(1, 2) and found[1] is not None
+    assert reader.read("k", Point) == Point(1, 2)
+
+
+def test_a_wrong_value_is_deleted_only_if_unchanged(open_kind: OpenKind,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import cq.cache.store as store_module
+
+    store, other = open_kind("index"), open_kind("index")
+    store.set("k", "not a point")
+    real = store_module.decode
+
+    def racing(data: bytes, type_: Any) -> Any:
+        other.set("k", Point(3, 4))  # another process rewrote the entry after our read
+        return real(data, type_)
+
+    monkeypatch.setattr(store_module, "decode", racing)
+    assert store.read("k", Point) is None
+    monkeypatch.undo()
+    assert store.read("k", Point) == Point(3, 4)
+
+
 def test_get_many(pair: tuple[Store, Store], tmp_path: Path) -> None:
     writer, reader = pair
     with writer.transact():

@@ -89,10 +89,11 @@ class Reader:
         except FileNotFoundError:  # deleted by another process since the SELECT
             return None
 
-    def get_many(self, keys: list[str]) -> tuple[dict[str, bytes], list[tuple[str, Exception]]]:
-        """The live, non-NULL values among `keys` (one query per 500 keys), and the keys whose
-        rows the no-pickle rules refused."""
-        found: dict[str, bytes] = {}
+    def get_many(self, keys: list[str]
+                 ) -> tuple[dict[str, bytes | None], list[tuple[str, Exception]]]:
+        """The live values among `keys` (None: a NULL value; one query per 500 keys), and the
+        keys whose rows the no-pickle rules refused."""
+        found: dict[str, bytes | None] = {}
         refused: list[tuple[str, Exception]] = []
         now = time.time()
         for start in range(0, len(keys), _CHUNK):
@@ -106,8 +107,7 @@ class Reader:
                     continue
                 except FileNotFoundError:
                     continue
-                if data is not None:
-                    found[key] = data
+                found[key] = data
         return found, refused
 
     def contains(self, key: str) -> bool:
