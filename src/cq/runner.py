@@ -239,8 +239,8 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
     run.stage("store")
-    status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
+    status = _cache_status(run, "miss")  # after the stats: reading them may disable a store
     return _with_run(run, result, status, stats)
 
 
@@ -352,8 +352,11 @@ def _waiting(run: _Run) -> Callable[[Owner | None], None] | None:
 def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:
     result = hit.result
     session.record(())  # digests read this run (missing or racy headers), so hits stay cheap
-    status = {**_cache_status(run, "hit"), "age_s": round(hit.age_s, 1)}
-    return _with_run(run, result, status, _cache_stats(run, session, 0))
+    stats = _cache_stats(run, session, 0)  # first: reading them may disable a store
+    status = _cache_status(run, "hit")
+    if status["status"] == "hit":
+        status["age_s"] = round(hit.age_s, 1)
+    return _with_run(run, result, status, stats)
 
 
 def _cache_status(run: _Run, status: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -24,6 +25,7 @@ import pytest
 import cq.cache.boundary as boundary
 from cq.cache.profile import CacheSettings
 from cq.cache.query import RESULT_PREFIX, StoredResult
+from cq.cache.reader import Reader
 from cq.cache.store import open_store_at
 from cq.result import CqResult
 
@@ -33,6 +35,7 @@ from .support import (
     ask,
     cli_args,
     fast_dir,
+    generated_repo,
     kind_dir,
     run_cli,
     write_files,
@@ -213,6 +216,71 @@ def test_truncated_to_nothing_is_an_empty_cache(repo: Path, cache: Path,
     result = ask(repo, cache, QUERY)
     assert answer(result) == cold and result.summary["cache"]["status"] == "miss"
     assert ask(repo, cache, QUERY).summary["cache"]["status"] == "hit"
+
+
+SCHEMA_DAMAGE = {
+    "settings-dropped": "DROP TABLE Settings",
+    "cache-other-columns": "ALTER TABLE Cache RENAME COLUMN tag TO label",
+    "text-counter": "UPDATE Settings SET value = 'many' WHERE key = 'count'",
+    "text-min-file-size": "UPDATE Settings SET value = 'big' WHERE key = 'disk_min_file_size'",
+}
+
+
+def damage_schema(directory: Path, statement: str) -> None:
+    with contextlib.closing(sqlite3.connect(directory / "cache.db", isolation_level=None)) as con:
+        con.execute(statement)
+
+
+def assert_moved_aside(result: CqResult, directory: Path) -> None:
+    aside = directory.with_name(f"{directory.name}.corrupt-{result.run.run_id}")
+    assert aside.is_dir() and (aside / "cache.db").is_file()
+    assert [n for n in result.run.notices if "corrupt" in n and aside.name in n], \
+        result.run.notices
+    assert result.summary["cache"]["status"] in ("hit", "miss")
+
+
+@pytest.mark.parametrize("kind", ["index", "query"])
+@pytest.mark.parametrize("statement", list(SCHEMA_DAMAGE.values()), ids=list(SCHEMA_DAMAGE))
+def test_schema_damage_met_by_a_read_is_moved_aside_and_rebuilt(
+        repo: Path, cache: Path, cold: dict[str, Any], kind: str, statement: str) -> None:
+    ask(repo, cache, QUERY)
+    directory = kind_dir(cache, repo, kind)
+    damage_schema(directory, statement)
+    write_files(repo, {"svc/extra.py": "X = 1\n"})  # so the run writes too
+    cold = answer(ask(repo, cache, QUERY, no_cache=True))
+    result = ask(repo, cache, QUERY)
+    assert answer(result) == cold
+    assert_moved_aside(result, directory)
+    later = ask(repo, cache, QUERY)
+    assert later.run.notices == () and answer(later) == cold
+    assert later.summary["cache"]["status"] == "hit"
+
+
+@pytest.mark.parametrize("statement", list(SCHEMA_DAMAGE.values()), ids=list(SCHEMA_DAMAGE))
+def test_schema_damage_met_by_a_write_is_moved_aside_and_rebuilt(work: Path, cache: Path,
+                                                                 statement: str) -> None:
+    big = generated_repo(work / "big")  # enough files that a cold run takes the scan lock
+    text = "entity=function name=func_7"
+    cold = answer(ask(big, work / "no-cache", text, no_cache=True))
+    ask(big, cache, text)
+    directory = kind_dir(cache, big, "coordination")
+    damage_schema(directory, statement)
+    for kind in ("index", "query"):  # cold again: the scan lock is the store's first use
+        shutil.rmtree(kind_dir(cache, big, kind))
+    result = ask(big, cache, text)
+    assert answer(result) == cold
+    assert_moved_aside(result, directory)
+
+
+def test_a_hit_whose_store_fails_after_the_read_is_not_called_a_hit(
+        repo: Path, cache: Path, cold: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    ask(repo, cache, QUERY)
+
+    def failing(*args: Any) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Reader, "volume", failing)
+    assert_degraded(ask(repo, cache, QUERY), cold, "disk I/O error")
 
 
 # -- a locked database -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cq.cache.profile import CacheSettings, open_cache
-from cq.cache.reader import Reader
+from cq.cache.reader import Reader, SchemaDamage, check_databases
 from cq.cache.trust import distrust
 
 T = TypeVar("T")
@@ -47,6 +47,8 @@ def one_line(exc: BaseException) -> str:
 
 
 def is_corruption(exc: BaseException) -> bool:
+    if isinstance(exc, SchemaDamage):
+        return True
     text = str(exc).lower()
     return isinstance(exc, sqlite3.DatabaseError) and any(m in text for m in CORRUPTION_MARKERS)
 
@@ -143,6 +145,7 @@ class Boundary:
             return
         assert self.directory is not None
         try:
+            check_databases(self.directory)  # before DiskCache reads its Settings rows
             self._cache = open_cache(self.directory, self.settings)
             self._inode = _inode(self.directory)
         except self._open_errors() as exc:
