@@ -9,6 +9,7 @@ from __future__ import annotations
 
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_CACHE = 3
 
 
 class CqError(Exception):
@@ -52,3 +53,10 @@ class ScopeError(BadInputError):
 
 class ConfigError(BadInputError):
     """A configuration file or environment value that cannot be used."""
+
+
+class CacheError(CqError):
+    """An admin command (`cq cache ...`, `cq index ...`) could not open, read or change a
+    store: exit code 3. Runs never raise it: for them the cache degrades to uncached."""
+
+    exit_code = EXIT_CACHE

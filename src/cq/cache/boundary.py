@@ -117,6 +117,10 @@ class Boundary:
         # A tampered Settings table can also make DiskCache's constructor raise these.
         return (*self._errors, TypeError, ValueError, KeyError)
 
+    def trusted(self) -> bool:
+        """Whether the store may be used (checking its directory now, if not done yet)."""
+        return self._trusted()
+
     def _trusted(self) -> bool:
         """Check once, before the first read or write, that no other user can write any level
         of the store's directory (`cq.cache.trust`); otherwise disable the store, so nothing
