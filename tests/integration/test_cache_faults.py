@@ -486,3 +486,61 @@ def test_diskcache_not_importable_is_one_line_on_stderr(repo: Path, cache: Path,
     run = run_cli(cli_args(QUERY, repo, cache), launcher=launcher)
     assert run.returncode == 0
     assert len(run.stderr_lines) == 1, run.stderr_lines
+
+
+# -- admin commands on a cache they cannot use: exit 3, one line, nothing on stdout -------------
+
+READ_ONLY = """
+import sqlite3
+
+_real_connect = sqlite3.connect
+
+
+def _read_only(database, *args, uri=False, **kwargs):
+    if not uri:  # as on a read-only file system: root ignores file modes
+        database, uri = f"file:{database}?mode=ro", True
+    return _real_connect(database, *args, uri=uri, **kwargs)
+
+
+sqlite3.connect = _read_only
+"""
+
+CHANGING = {
+    "cache-clear": ["cache", "--clear"],
+    "cache-evict": ["cache", "--evict-tag", "file:svc/core.py"],
+    "maintenance": ["cache", "--maintenance"],
+    "maintenance-check": ["cache", "--maintenance", "--check"],
+    "index-clear": ["index", "--clear"],
+    "index-rebuild": ["index", "--rebuild"],
+}
+ADMIN = {**CHANGING, "cache-stats": ["cache", "--stats"], "index-stats": ["index", "--stats"],
+         "migrate": ["cache", "--migrate"]}
+
+
+def admin_args(command: list[str], repo: Path, cache: Path) -> list[str]:
+    return [*command, "--root", str(repo), "--cache-dir", str(cache), "--no-config"]
+
+
+def assert_cache_error(run: CliRun, *words: str) -> None:
+    assert run.returncode == 3, (run.returncode, run.stderr)
+    assert run.stdout == "" and len(run.stderr_lines) == 1, run.stderr_lines
+    assert run.stderr.startswith("cq: error: ") and "Traceback" not in run.stderr
+    assert all(word in run.stderr for word in words), run.stderr
+
+
+@pytest.mark.parametrize("command", list(CHANGING.values()), ids=list(CHANGING))
+def test_admin_commands_on_a_read_only_cache_exit_3(repo: Path, cache: Path, work: Path,
+                                                    command: list[str]) -> None:
+    ask(repo, cache, QUERY)
+    launcher = write_launcher(work / "read_only.py", READ_ONLY)
+    assert_cache_error(run_cli(admin_args(command, repo, cache), launcher=launcher),
+                       "readonly", str(cache))
+    assert ask(repo, cache, QUERY).summary["cache"]["status"] == "hit"  # nothing removed
+
+
+@pytest.mark.parametrize("command", list(ADMIN.values()), ids=list(ADMIN))
+def test_admin_commands_on_an_untrusted_cache_exit_3(repo: Path, cache: Path,
+                                                     command: list[str]) -> None:
+    ask(repo, cache, QUERY)
+    share(cache, repo)
+    assert_cache_error(run_cli(admin_args(command, repo, cache)), "untrusted", "chmod go-w")
