@@ -53,6 +53,16 @@ def test_levels_run_from_the_root_down_to_the_store(profile: CacheProfile) -> No
     assert trust.levels(None, Path("/x/y")) == [Path("/x/y")]
 
 
+@pytest.mark.parametrize(("top", "directory", "expected"), [
+    ("/", "/a/b", ["/", "/a", "/a/b"]),
+    ("/x/", "/x/y", ["/x", "/x/y"]),
+    ("/x", "/x", ["/x"]),
+    ("/x", "/xy/z", ["/xy/z"]),  # a sibling sharing a prefix is not below it
+])
+def test_levels_edge_cases(top: str, directory: str, expected: list[str]) -> None:
+    assert trust.levels(Path(top), Path(directory)) == [Path(p) for p in expected]
+
+
 @pytest.mark.parametrize("level", range(4), ids=["root", "v1", "repo-key", "kind"])
 @pytest.mark.parametrize("spoil", [
     _group_writable, _world_writable, pytest.param(_other_owned, marks=AS_ROOT),

@@ -31,24 +31,33 @@ def current_uid() -> int:
     return os.geteuid()
 
 
+def _level_paths(top: Path | None, directory: Path) -> list[str]:
+    # Plain strings: this runs before every store's first use, on the warm path.
+    below = os.fspath(directory)
+    if top is None:
+        return [below]
+    above = os.fspath(top).rstrip(os.sep) or os.sep
+    if below == above:
+        return [above]
+    if not below.startswith(above.rstrip(os.sep) + os.sep):
+        return [below]
+    found, current = [above], above
+    for part in below[len(above):].strip(os.sep).split(os.sep):
+        current = os.path.join(current, part)
+        found.append(current)
+    return found
+
+
 def levels(top: Path | None, directory: Path) -> list[Path]:
     """`top` and every directory below it down to `directory` (only `directory` when it is
     not inside `top`)."""
-    directory = Path(directory)
-    if top is None or not directory.is_relative_to(top):
-        return [directory]
-    found = [directory]
-    current = directory
-    while current != Path(top) and current.parent != current:
-        current = current.parent
-        found.append(current)
-    return found[::-1]
+    return [Path(level) for level in _level_paths(top, directory)]
 
 
 _MISSING = ("", "")
 
 
-def _problem(path: Path) -> tuple[str, str] | None:
+def _problem(path: str) -> tuple[str, str] | None:
     """(what is wrong, how to fix it) for one directory, `_MISSING` when it does not exist,
     or None."""
     try:
@@ -69,7 +78,7 @@ def _problem(path: Path) -> tuple[str, str] | None:
 
 
 def distrust(top: Path | None, directory: Path) -> str | None:
-    for level in levels(top, directory):
+    for level in _level_paths(top, directory):
         problem = _problem(level)
         if problem is _MISSING:
             return None  # nor anything below it: cq creates what is missing, privately
