@@ -51,9 +51,10 @@ _COUNT_RANGE = ("SELECT COUNT(*) FROM Cache WHERE raw = 1 AND key >= ? AND key <
 _COUNTERS = "SELECT key, value FROM Settings WHERE key IN ('count', 'size', 'hits', 'misses')"
 _TIMES = "SELECT MIN(store_time), MAX(store_time) FROM Cache"
 _HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Cache'"
-_COLUMNS = "PRAGMA table_info(Cache)"
-_COUNTER_TYPES = ("SELECT key, typeof(value) FROM Settings"
-                  " WHERE key IN ('count', 'size', 'hits', 'misses')")
+_COLUMNS = "SELECT group_concat(name, ',') FROM pragma_table_info('Cache')"
+# A warm read's check is this one statement: the columns, and the counters' types.
+_READ_CHECK = (f"SELECT ({_COLUMNS}), (SELECT group_concat(key || ':' || typeof(value), ',')"
+               " FROM Settings WHERE key IN ('count', 'size', 'hits', 'misses'))")
 _SETTING_TYPES = "SELECT key, typeof(value) FROM Settings"
 
 # DiskCache's own layout (diskcache.core: the Cache table, DEFAULT_SETTINGS and METADATA; a
@@ -82,19 +83,32 @@ def _wrong_rows(rows: list[tuple[str, str]]) -> list[str]:
     return [f"{key} ({kind})" for key, kind in rows if kind not in SETTING_TYPES.get(key, ())]
 
 
-def check_schema(con: sqlite3.Connection, settings_rows: bool) -> None:
-    """Raise `SchemaDamage` unless the Cache table has DiskCache's columns and the Settings
-    rows are of DiskCache's names and types: every row when `settings_rows` (before a
-    write; DiskCache reads them all when it opens), else only the counters a read uses."""
-    columns = tuple(row[1] for row in con.execute(_COLUMNS))
-    if columns != CACHE_COLUMNS:
-        raise SchemaDamage(f"damaged schema: Cache columns {', '.join(columns) or 'missing'}")
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    """"count:integer,hits:text" -> [("count", "integer"), ("hits", "text")]."""
+    pairs = (item.rpartition(":") for item in (text or "").split(",") if item)
+    return [(key, kind) for key, _, kind in pairs]
+
+
+def _schema_rows(con: sqlite3.Connection, settings_rows: bool) -> tuple[str, list[tuple[str, str]]]:
     try:
-        rows = con.execute(_SETTING_TYPES if settings_rows else _COUNTER_TYPES).fetchall()
+        if not settings_rows:
+            columns, counters = con.execute(_READ_CHECK).fetchone()
+            return columns or "", _pairs(counters)
+        (columns,) = con.execute(_COLUMNS).fetchone()
+        return columns or "", con.execute(_SETTING_TYPES).fetchall()
     except sqlite3.OperationalError as exc:
         if any(text in str(exc) for text in _MISSING_SCHEMA):
             raise SchemaDamage(f"damaged schema: {exc}") from exc
         raise
+
+
+def check_schema(con: sqlite3.Connection, settings_rows: bool) -> None:
+    """Raise `SchemaDamage` unless the Cache table has DiskCache's columns and the Settings
+    rows are of DiskCache's names and types: every row when `settings_rows` (before a
+    write; DiskCache reads them all when it opens), else only the counters a read uses."""
+    columns, rows = _schema_rows(con, settings_rows)
+    if tuple(columns.split(",")) != CACHE_COLUMNS:
+        raise SchemaDamage(f"damaged schema: Cache columns {columns or 'missing'}")
     wrong = _wrong_rows(rows)
     if wrong:
         raise SchemaDamage(f"damaged schema: Settings rows {', '.join(wrong[:3])}")
