@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from cq.cache.disk import no_pickle_disk
+from cq.cache.trust import distrust
 from cq.digests import digest
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def find_old_layouts(cache_dir: Path) -> list[Path]:
 
 def old_layout_notice(cache_dir: Path) -> str | None:
     old = find_old_layouts(cache_dir)
-    if not old:
-        return None
+    if not old or distrust(None, cache_dir) is not None:
+        return None  # an untrusted cache is not used at all: its notice says so already
     names = ", ".join(p.name for p in old)
     return f"cq: older cache layout found ({names}); run `cq cache --migrate` to carry it over"
