@@ -11,6 +11,8 @@ API:
 - `layout_dir(cache_dir, version) -> Path`, `kind_dir(profile, kind) -> Path`
   (`<cache_dir>/v<LAYOUT_VERSION>/<repo_key>/<kind>`);
 - `make_private_dirs(path)` — creates every missing level with mode 0o700;
+- `find_old_layouts(cache_dir)`, `old_layout_notice(cache_dir)` — older `v<n>` layouts, and
+  the one line a run prints about them (none when the cache root is untrusted);
 - `open_cache(directory, settings)` / `cache_for_kind(profile, kind)` — a `diskcache.Cache`, or a
   `FanoutCache` when shards > 1, always with the no-pickle disk of `cq.cache.disk`.
 
