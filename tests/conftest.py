@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -131,6 +132,37 @@ def fact_source(root: Path, cache_dir: Path) -> FactSource:
     session.fingerprint(files)
     return FactSource(files, session,
                       lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
+
+
+# -- caches that cannot be used (root ignores file modes: sqlite is told instead) ------------
+
+
+def open_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sqlite database opens read-only, as on a read-only file system (root ignores
+    file modes, so the mode cannot make it so): sqlite's own "readonly" errors follow."""
+    real = sqlite3.connect
+
+    def connect(database: Any, *args: Any, uri: bool = False, **kwargs: Any) -> Any:
+        if not uri:
+            database, uri = f"file:{database}?mode=ro", True
+        return real(database, *args, uri=uri, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+CACHE_KINDS = ("index", "query", "coordination")
+
+
+def unopenable(monkeypatch: pytest.MonkeyPatch, kinds: tuple[str, ...] = CACHE_KINDS) -> None:
+    """The databases of `kinds` cannot be opened at all."""
+    real = sqlite3.connect
+
+    def connect(database: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(str(database)).parent.name in kinds:
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
 
 
 # -- processes --------------------------------------------------------------------------------

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import open_read_only, unopenable
 from cq.admin import CacheAction, IndexAction, cache_command, index_command
 from cq.api import run_query
-from cq.errors import BadInputError
+from cq.errors import BadInputError, CacheError
 from cq.settings import resolve_settings
 
 
@@ -72,3 +73,65 @@ def test_a_run_mentions_an_older_layout_once(settings) -> None:
     old.mkdir(parents=True)
     notices = run_query(settings, "entity=function name=f").run.notices
     assert sum("older cache layout" in n for n in notices) == 1
+
+
+def _plant_corrupt_copies(settings) -> Path:
+    run_query(settings, "entity=function name=f")
+    (repo_dir,) = Path(settings.cache_dir).glob("v1/*")
+    for name in ("index.corrupt-RUN1", "query.corrupt-RUN2"):
+        (repo_dir / name).mkdir()
+        (repo_dir / name / "cache.db").write_text("source text lives here")
+    return repo_dir
+
+
+def _copies(repo_dir: Path) -> list[str]:
+    return sorted(p.name for p in repo_dir.glob("*.corrupt-*"))
+
+
+@pytest.mark.parametrize(("command", "left"), [
+    (lambda s: cache_command(s, CacheAction(clear=True)), []),
+    (lambda s: cache_command(s, CacheAction(maintenance=True)), []),
+    (lambda s: index_command(s, IndexAction(clear=True)), ["query.corrupt-RUN2"]),
+    (lambda s: cache_command(s, CacheAction(maintenance=True, check=True)),
+     ["index.corrupt-RUN1", "query.corrupt-RUN2"]),
+], ids=["cache-clear", "maintenance", "index-clear", "maintenance-check"])
+def test_corrupt_copies_are_removed_by_clear_and_maintenance(settings, command, left) -> None:
+    repo_dir = _plant_corrupt_copies(settings)
+    result = command(settings)
+    assert _copies(repo_dir) == left
+    assert any("corrupt copies" in note for note in result.summary["notes"])
+
+
+def test_corrupt_copies_are_left_alone_without_a_cache(settings) -> None:
+    from msgspec.structs import replace
+
+    repo_dir = _plant_corrupt_copies(settings)
+    off = replace(settings, no_cache=True)
+    cache_command(off, CacheAction(clear=True))
+    cache_command(off, CacheAction(maintenance=True))
+    index_command(off, IndexAction(clear=True))
+    assert _copies(repo_dir) == ["index.corrupt-RUN1", "query.corrupt-RUN2"]
+
+
+def test_rebuild_into_an_unwritable_cache_is_an_error(settings,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    open_read_only(monkeypatch)
+    with pytest.raises(CacheError, match="rebuild the index") as raised:
+        index_command(settings, IndexAction(rebuild=True))
+    assert raised.value.exit_code == 4
+
+
+def test_index_stats_ignore_the_other_kinds(settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_query(settings, "entity=function name=f")
+    unopenable(monkeypatch, ("query", "coordination"))
+    stats = index_command(settings, IndexAction(stats=True)).summary["stats"]
+    assert stats["index"]["entries"] == 2
+    with pytest.raises(CacheError):
+        cache_command(settings, CacheAction(stats=True))
+
+
+def test_migrate_without_a_cache_is_bad_input(settings) -> None:
+    from msgspec.structs import replace
+
+    with pytest.raises(BadInputError, match="--no-cache"):
+        cache_command(replace(settings, no_cache=True), CacheAction(migrate=True))

@@ -121,3 +121,31 @@ def test_cli_bad_values_exit_2(toolbox: Path, run_cli, args, fragment) -> None:
     code, out, err = run_cli(toolbox, "hazards", *args)
     assert code == 2 and out == ""
     assert fragment in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("wrong", [['[{"id": 1}]', 1.0], [[{"id": 1}], 1.0], None],
+                         ids=["json-text", "wrong-shape", "null"])
+def test_cli_with_a_wrong_rules_memo_exits_0_with_one_notice(
+        toolbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], wrong: object) -> None:
+    from cq.cache.profile import CacheSettings
+    from cq.cache.store import open_store_at
+    from cq.cli.app import run
+
+    cache = tmp_path / "cache"
+    scan(toolbox, "security", cache_dir=str(cache))
+    (coord,) = cache.glob("v*/*/coordination")
+    store = open_store_at(coord, "coordination", CacheSettings(eviction_policy="none"))
+    for key in store.iterkeys("memo:"):
+        if wrong is None:
+            store.guard("plant", lambda c, key=key: c.set(key, None, expire=3600), None)
+        else:
+            store.set(key, wrong, expire=3600)
+    store.close()
+    monkeypatch.setenv("HOME", str(toolbox.parent))
+    code = run(["hazards", "--category", "correctness", "--root", str(toolbox), "--cache-dir",
+                str(cache), "--no-save-artifact", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["key_findings"]
+    assert len(err.strip().splitlines()) == 1 and "dropped" in err, err

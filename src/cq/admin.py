@@ -2,7 +2,10 @@
 
 The work is in `cq.cache.admin` (stats, clear, evict, maintenance, migration); this module
 turns its plain dicts into results the renderers show (one note line per kind, the full data
-in `summary`) and adds the one admin job that needs the scanner: `index --rebuild`.
+in `summary`) and adds the one admin job that needs the scanner: `index --rebuild`. A store
+that cannot be opened, read or changed raises `CacheError` (exit 4) instead of a result;
+`cache --clear`, `cache --maintenance` and `index --clear` also remove the repository's
+`*.corrupt-<run>` copies (`--maintenance --check` only lists them).
 """
 
 from __future__ import annotations
@@ -106,6 +109,9 @@ def cache_command(settings: Settings, action: CacheAction,
             summary[name] = run()
             notes.extend(_kind_notes(name, summary[name]) if name != "migrated"
                          else [f"migrated: {_describe(summary[name])}"])
+    if action.clear or action.maintenance:
+        notes.extend(_corrupt_copies(profile, KINDS, action.check and not action.clear,
+                                     summary))
     if action.stats or not summary:
         summary["stats"] = cache_admin.cache_stats(profile)
         notes.extend(_kind_notes("cache", summary["stats"]))
@@ -127,13 +133,24 @@ def index_command(settings: Settings, action: IndexAction,
     if action.clear:
         summary["cleared"] = cache_admin.cache_clear(profile, ("index",))
         notes.extend(_kind_notes("cleared", summary["cleared"]))
+        notes.extend(_corrupt_copies(profile, ("index",), False, summary))
     if action.rebuild:
         summary["rebuilt"] = rebuild_index(settings, profile, ctx)
         notes.append(f"rebuilt: {_describe(summary['rebuilt'])}")
     if action.stats or not summary:
-        summary["stats"] = {"index": cache_admin.cache_stats(profile)["index"]}
+        summary["stats"] = cache_admin.cache_stats(profile, ("index",))
         notes.extend(_kind_notes("index", summary["stats"]))
     return _result("index", settings, ctx, started, summary, notes)
+
+
+def _corrupt_copies(profile: CacheProfile, kinds: tuple[str, ...], check: bool,
+                    summary: dict[str, Any]) -> list[str]:
+    """Remove (or under --check only list) the repository's corrupt copies of `kinds`."""
+    names = cache_admin.remove_corrupt_copies(profile, kinds, check=check)
+    if not names:
+        return []
+    summary["corrupt_copies"] = {"found" if check else "removed": names}
+    return [f"corrupt copies {'found' if check else 'removed'}: {', '.join(names)}"]
 
 
 def rebuild_index(settings: Settings, profile: CacheProfile, ctx: RunContext) -> dict[str, Any]:
@@ -168,7 +185,10 @@ def _scan_everything(settings: Settings, profile: CacheProfile,
         source.all_facts()
         session.record(source.scanned)
         flagged = sum(1 for o in source.scanned if o.facts.flags)
-        return {"files": len(discovery.files), "scanned": source.files_scanned,
-                "flagged": flagged, "status": store.status, "reason": store.reason}
     finally:
         store.close()
+    rebuilt = {"files": len(discovery.files), "scanned": source.files_scanned,
+               "flagged": flagged, "status": store.status, "reason": store.reason,
+               "directory": str(store.directory)}
+    cache_admin.check_failures({"index": rebuilt}, "rebuild the index")
+    return rebuilt

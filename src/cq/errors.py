@@ -10,6 +10,7 @@ from __future__ import annotations
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
 EXIT_FINDINGS = 3  # --fail-on: a finding at or above the threshold remains after the filters
+EXIT_CACHE = 4  # an admin command could not open, read or change the cache
 
 
 class CqError(Exception):
@@ -53,3 +54,10 @@ class ScopeError(BadInputError):
 
 class ConfigError(BadInputError):
     """A configuration file or environment value that cannot be used."""
+
+
+class CacheError(CqError):
+    """An admin command (`cq cache ...`, `cq index ...`) could not open, read or change a
+    store: exit code 4. Runs never raise it: for them the cache degrades to uncached."""
+
+    exit_code = EXIT_CACHE

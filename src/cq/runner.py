@@ -65,6 +65,9 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     key_findings: tuple[Finding, ...] = ()
     sections: tuple[Section, ...] = ()
     summary: dict[str, Any] = msgspec.field(default_factory=dict)
+    # One-line remarks of stores the computation opened itself (a dropped memo); a store
+    # disabled there says nothing new: the run's own stores share its directory and say it.
+    notices: tuple[str, ...] = ()
 
 
 Compute = Callable[[FactSource, Discovery], Outcome]
@@ -220,6 +223,7 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     settings = run.settings
     source = FactSource(discovery.files, session, _scanner(run), run.deadline)
     outcome = _computed(run, source, discovery, compute)
+    run.remarks.extend(n for n in outcome.notices if _DISABLED not in n)
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
@@ -235,8 +239,8 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
     run.stage("store")
-    status = _cache_status(run, "miss")
     stats = _cache_stats(run, session, source.files_scanned)
+    status = _cache_status(run, "miss")  # after the stats: reading them may disable a store
     return _with_run(run, result, status, stats)
 
 
@@ -348,8 +352,11 @@ def _waiting(run: _Run) -> Callable[[Owner | None], None] | None:
 def _from_cache(run: _Run, hit: CachedResult, session: IndexSession) -> CqResult:
     result = hit.result
     session.record(())  # digests read this run (missing or racy headers), so hits stay cheap
-    status = {**_cache_status(run, "hit"), "age_s": round(hit.age_s, 1)}
-    return _with_run(run, result, status, _cache_stats(run, session, 0))
+    stats = _cache_stats(run, session, 0)  # first: reading them may disable a store
+    status = _cache_status(run, "hit")
+    if status["status"] == "hit":
+        status["age_s"] = round(hit.age_s, 1)
+    return _with_run(run, result, status, stats)
 
 
 def _cache_status(run: _Run, status: str) -> dict[str, Any]:

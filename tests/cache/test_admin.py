@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import diskcache
 import msgspec
 import pytest
 
+from conftest import open_read_only, unopenable
 from cq.cache.admin import (
     cache_clear,
     cache_evict_tag,
@@ -23,6 +25,7 @@ from cq.cache.profile import KINDS, CacheProfile, kind_dir, layout_dir, repo_key
 from cq.cache.query import QueryCache, StoredResult, strip_run
 from cq.cache.store import encode, open_store
 from cq.cache.tags import cited_files, entry_tags
+from cq.errors import BadInputError, CacheError
 from cq.facts import FACTS_SCHEMA_VERSION
 
 from .helpers import Ref, make_facts, make_result
@@ -170,6 +173,20 @@ def test_migrate_copies_what_is_still_valid(profile: CacheProfile, tmp_path: Pat
     assert layout_dir(profile.cache_dir, 0).is_dir()  # old layout left intact
 
 
+@pytest.mark.parametrize("level", range(4), ids=["root", "v0", "repo-key", "kind"])
+def test_migrate_refuses_an_old_layout_others_could_write(profile: CacheProfile,
+                                                          tmp_path: Path, level: int) -> None:
+    _fabricate_v0(profile, tmp_path / "pwned")
+    source = layout_dir(profile.cache_dir, 0) / repo_key(profile.root) / "index"
+    levels = [profile.cache_dir, source.parent.parent, source.parent, source]
+    levels[level].chmod(0o777)
+    with pytest.raises(CacheError, match="untrusted") as raised:
+        migrate(profile, prune=False)
+    assert str(levels[level]) in raised.value.one_line() and raised.value.exit_code == 4
+    levels[level].chmod(0o755)
+    assert IndexCache(open_store(profile, "index")).retrieve("a.py") is None
+
+
 def test_migrate_prune_removes_the_old_layout(profile: CacheProfile, tmp_path: Path) -> None:
     _fabricate_v0(profile, tmp_path / "pwned")
     report = migrate(profile, prune=True)
@@ -188,3 +205,93 @@ def test_migrate_keeps_other_repositories_when_pruning(profile: CacheProfile,
 
 def test_migrate_without_old_layouts(profile: CacheProfile) -> None:
     assert migrate(profile, prune=True) == type(migrate(profile, prune=False))()
+
+
+# -- a cache the admin commands cannot use: CacheError, after every kind was tried -------------
+
+
+CHANGES = {
+    "clear": lambda profile: cache_clear(profile),
+    "evict": lambda profile: cache_evict_tag(profile, "file:a.py"),
+    "maintenance": lambda profile: cache_maintenance(profile, check=False),
+    "maintenance-check": lambda profile: cache_maintenance(profile, check=True),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES.values()), ids=list(CHANGES))
+def test_a_read_only_cache_is_an_error(profile: CacheProfile, monkeypatch: pytest.MonkeyPatch,
+                                       change: Callable[[CacheProfile], object]) -> None:
+    _fill(profile)
+    with monkeypatch.context() as patched:
+        open_read_only(patched)
+        with pytest.raises(CacheError, match="readonly") as raised:
+            change(profile)
+    line = raised.value.one_line()
+    assert "\n" not in line and str(kind_dir(profile, "index")) in line and "also failed" in line
+    stats = cache_stats(profile)
+    assert stats["index"]["entries"] == 2 and stats["query"]["entries"] == 2
+
+
+def test_stats_of_an_unopenable_cache_is_an_error(profile: CacheProfile,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _fill(profile)
+    unopenable(monkeypatch)
+    with pytest.raises(CacheError, match="unable to open database file") as raised:
+        cache_stats(profile)
+    assert "index cache" in raised.value.one_line() and "also failed: query" in str(raised.value)
+
+
+def test_stats_of_one_kind_ignore_the_others(profile: CacheProfile,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _fill(profile)
+    unopenable(monkeypatch, ("query",))
+    assert cache_stats(profile, ["index"])["index"]["entries"] == 2
+    with pytest.raises(CacheError, match="query cache"):
+        cache_stats(profile)
+
+
+UNTRUSTED = {
+    **CHANGES,
+    "stats": lambda profile: cache_stats(profile),
+    "migrate": lambda profile: migrate(profile, prune=False),
+}
+
+
+@pytest.mark.parametrize("command", list(UNTRUSTED.values()), ids=list(UNTRUSTED))
+@pytest.mark.parametrize("filled", [True, False], ids=["filled", "empty"])
+def test_an_untrusted_cache_is_an_error_for_every_admin_command(
+        profile: CacheProfile, tmp_path: Path, command: Callable[[CacheProfile], object],
+        filled: bool) -> None:
+    if filled:
+        _fill(profile)
+        _fabricate_v0(profile, tmp_path / "pwned")
+    profile.cache_dir.mkdir(exist_ok=True)
+    profile.cache_dir.chmod(0o1777)
+    with pytest.raises(CacheError, match="untrusted") as raised:
+        command(profile)
+    assert f"chmod go-w {profile.cache_dir}" in raised.value.one_line()
+    if not filled:
+        assert list(profile.cache_dir.iterdir()) == []
+
+
+def test_migration_into_a_read_only_cache_is_an_error(profile: CacheProfile, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _fabricate_v0(profile, tmp_path / "pwned")
+    _fill(profile)
+    open_read_only(monkeypatch)
+    with pytest.raises(CacheError, match="readonly"):
+        migrate(profile, prune=False)
+
+
+def test_migration_with_errors_is_an_error(profile: CacheProfile, tmp_path: Path) -> None:
+    _fabricate_v0(profile, tmp_path / "pwned")
+    old_db = layout_dir(profile.cache_dir, 0) / repo_key(profile.root) / "query" / "cache.db"
+    old_db.write_bytes(b"not a database" * 100)
+    with pytest.raises(CacheError, match="query") as raised:
+        migrate(profile, prune=False)
+    assert "copied" in raised.value.one_line()
+
+
+def test_migration_without_a_cache_is_bad_input(profile: CacheProfile) -> None:
+    with pytest.raises(BadInputError, match="--no-cache"):
+        migrate(msgspec.structs.replace(profile, enabled=False), prune=False)

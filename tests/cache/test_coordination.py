@@ -318,6 +318,56 @@ def test_memoized_stampede_drops_undecodable_values(store: Store) -> None:
     assert compile_rules() == Rules(names=("x",), compiled_at=1.0) and len(calls) == 2
 
 
+def _plant_null(store: Store, key: str, expire: float | None = 60) -> None:
+    store.guard("plant", lambda cache: cache.set(key, None, expire=expire), None)
+
+
+@pytest.mark.parametrize("plant", [
+    lambda store, key: store.set(key, ["not rules", 1.0], expire=60),
+    lambda store, key: store.set(key, [{"names": 1}, 1.0], expire=60),
+    lambda store, key: store.set(key, "text", expire=60),
+    lambda store, key: store.set_bytes(key, b"\xc1", expire=60),
+    _plant_null,
+    lambda store, key: store.set(key, [{"names": ["x"], "compiled_at": 1.0}, 1.0],
+                                 expire=None),  # no expiry: memoize_stampede's TypeError
+], ids=["wrong-shape", "wrong-field", "scalar", "not-msgpack", "null", "no-expiry"])
+def test_a_wrong_memo_is_dropped_and_recomputed(store: Store,
+                                                plant: Callable[[Store, str], Any]) -> None:
+    calls = []
+
+    @memoized_stampede(store, "rules", Rules, expire_s=60)
+    def compile_rules() -> Rules:
+        calls.append(1)
+        return Rules(names=("x",), compiled_at=2.0)
+
+    compile_rules()
+    (key,) = store.iterkeys("memo:")
+    plant(store, key)
+    assert compile_rules() == Rules(names=("x",), compiled_at=2.0) and len(calls) == 2
+    assert store.dropped == 1 and len(store.notices) == 1 and store.status == "ok"
+    assert compile_rules() == Rules(names=("x",), compiled_at=2.0) and len(calls) == 2
+
+
+@pytest.mark.parametrize("plant", [
+    lambda store: store.set_bytes("lock:x", b"not a lock", expire=60),
+    lambda store: store.set("lock:x", {"pid": "x"}, expire=60),
+    lambda store: _plant_null(store, "lock:x"),
+], ids=["not-msgpack", "wrong-shape", "null"])
+def test_a_lock_that_is_not_a_lock_is_dropped(store: Store,
+                                              plant: Callable[[Store], Any]) -> None:
+    import threading
+
+    plant(store)
+    got: list[bool] = []
+    waiter = threading.Thread(target=lambda: got.append(
+        OwnedLock(store, "lock:x", poll_s=0.01).acquire(timeout=5)), daemon=True)
+    started = time.monotonic()
+    waiter.start()
+    waiter.join(10)
+    assert got == [True] and time.monotonic() - started < 2, "waited for a lock nobody holds"
+    assert store.dropped == 1 and len(store.notices) == 1
+
+
 def test_disabled_store_decorators_are_identity() -> None:
     off = disabled_store("coordination", "t")
 

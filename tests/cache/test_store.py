@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sqlite3
@@ -95,6 +96,39 @@ def test_wrong_type_is_a_miss_and_drops_the_entry(pair: tuple[Store, Store]) -> 
     assert reader.get("k", Point) is None
     assert reader.dropped == 1 and not writer.contains("k") and not reader.contains("k")
     assert reader.status == STATUS_OK and len(reader.notices) == 1
+
+
+def test_a_null_value_is_a_miss_and_drops_the_entry(pair: tuple[Store, Store]) -> None:
+    writer, reader = pair
+    writer.guard("plant", lambda cache: cache.set("k", None), None)  # a raw SQL NULL
+    assert reader.read("k", Point) is None and reader.read_entry("k", Point) is None
+    assert reader.dropped == 1 and not writer.contains("k") and len(reader.notices) == 1
+
+
+def test_read_entry_gives_the_value_and_its_expiry(pair: tuple[Store, Store]) -> None:
+    writer, reader = pair
+    writer.set("k", Point(1, 2), expire=60)
+    found = reader.read_entry("k", Point)
+    assert found is not None and found[0] == Point(1, 2) and found[1] is not None
+    assert reader.read("k", Point) == Point(1, 2)
+
+
+def test_a_wrong_value_is_deleted_only_if_unchanged(open_kind: OpenKind,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import cq.cache.store as store_module
+
+    store, other = open_kind("index"), open_kind("index")
+    store.set("k", "not a point")
+    real = store_module.decode
+
+    def racing(data: bytes, type_: Any) -> Any:
+        other.set("k", Point(3, 4))  # another process rewrote the entry after our read
+        return real(data, type_)
+
+    monkeypatch.setattr(store_module, "decode", racing)
+    assert store.read("k", Point) is None
+    monkeypatch.undo()
+    assert store.read("k", Point) == Point(3, 4)
 
 
 def test_get_many(pair: tuple[Store, Store], tmp_path: Path) -> None:
@@ -425,17 +459,6 @@ def test_timeout_on_begin_transaction(open_kind: OpenKind, monkeypatch: pytest.M
     _disabled(store, "begin transaction")
 
 
-def test_tampered_settings_table_disables(profile: CacheProfile) -> None:
-    store = open_store(profile, "index")
-    store.set("a", 1)
-    store.close()
-    with sqlite3.connect(_db(store)) as con:
-        con.execute("INSERT INTO Settings VALUES ('disk_bogus_option', 1)")
-    tampered = open_store(profile, "index")
-    assert tampered.set("a", 1) is False
-    _disabled(tampered, "open:")
-
-
 def test_diskcache_not_importable(profile: CacheProfile, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "diskcache", None)
     store = open_store(profile, "index")
@@ -492,6 +515,62 @@ def test_corrupt_database_at_open_is_moved_aside_and_rebuilt(profile: CacheProfi
     assert "moved aside" in store.notices[0] and len(store.notices) == 1
     _assert_still_answers(store)
     store.close()
+
+
+SCHEMA_DAMAGE = {
+    "settings-dropped": ["DROP TABLE Settings"],
+    "cache-other-columns": ["ALTER TABLE Cache RENAME COLUMN tag TO label"],
+    "cache-column-missing": ["DROP INDEX IF EXISTS Cache_tag_rowid",
+                             "ALTER TABLE Cache DROP COLUMN access_count"],
+    "cache-column-added": ["ALTER TABLE Cache ADD COLUMN extra"],
+    "unknown-setting": ["INSERT INTO Settings VALUES ('disk_bogus_option', 1)"],
+    "text-min-file-size": ["UPDATE Settings SET value = 'big' WHERE key = 'disk_min_file_size'"],
+    "text-counter": ["UPDATE Settings SET value = 'many' WHERE key = 'count'"],
+}
+
+
+def damage_schema(db: Path, statements: list[str]) -> None:
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as con:
+        for statement in statements:
+            con.execute(statement)
+
+
+def _read_first(store: Store) -> None:
+    store.get("f1.py", dict)
+    store.stats()
+
+
+def _write_first(store: Store) -> None:
+    store.set("new", {"i": 1})
+
+
+@pytest.mark.parametrize("first", [_read_first, _write_first], ids=["read", "write"])
+@pytest.mark.parametrize("damage", list(SCHEMA_DAMAGE.values()), ids=list(SCHEMA_DAMAGE))
+def test_schema_damage_is_corruption(profile: CacheProfile, damage: list[str],
+                                     first: Callable[[Store], None]) -> None:
+    db = _fill_and_close(profile)
+    damage_schema(db, damage)
+    store = open_store(profile, "index", run_id="RUN")
+    first(store)  # a read checks the columns and counters; other Settings rows at a write
+    assert store.set("b", {"i": 2}) and store.get("b", dict) == {"i": 2}
+    assert store.status == STATUS_OK and store.rebuilt, store.reason
+    assert store.moved_to == kind_dir(profile, "index").with_name("index.corrupt-RUN")
+    assert "moved aside" in store.notices[0] and len(store.notices) == 1
+    assert store.stats().entries >= 1
+    store.close()
+
+
+def test_the_schema_rules_are_diskcaches(tmp_path: Path) -> None:
+    from cq.cache.reader import CACHE_COLUMNS, SETTING_TYPES
+
+    diskcache.Cache(str(tmp_path)).close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache.db")) as con:
+        columns = tuple(row[1] for row in con.execute("PRAGMA table_info(Cache)"))
+    assert columns == CACHE_COLUMNS
+    defaults = {**diskcache.core.DEFAULT_SETTINGS, **diskcache.core.METADATA}
+    assert set(SETTING_TYPES) == set(defaults)
+    for name, value in defaults.items():
+        assert ("text" in SETTING_TYPES[name]) == isinstance(value, str), name
 
 
 def test_garbage_database_is_rebuilt_fresh(profile: CacheProfile) -> None:

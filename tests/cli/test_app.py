@@ -180,6 +180,28 @@ def test_usage_errors_are_one_line(repo: Path, capsys, args) -> None:
     assert len(err.strip().splitlines()) == 1 and err.startswith("cq: error:")
 
 
+def test_version_imports_no_cache_module() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from cq.cli.app import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "loaded = sorted(m for m in sys.modules if m.startswith(('cq.cache', 'sqlite3')))\n"
+            "assert not loaded, loaded")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_cache_errors_exit_4_with_one_line(repo: Path, tmp_path: Path, capsys) -> None:
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    cache.chmod(0o1777)
+    code, out, err = invoke(capsys, "cache", "--clear", "--root", str(repo), "--cache-dir",
+                            str(cache))
+    assert code == 4 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("cq: error: ") and f"chmod go-w {cache}" in err
+
+
 def test_msgspec_is_imported_without_typing_extensions_which_stays_importable() -> None:
     import subprocess
     import sys

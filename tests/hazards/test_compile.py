@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cq.cache.profile import CacheSettings
-from cq.cache.store import disabled_store, open_store_at
-from cq.hazards.compile import compile_rules, memoized_rules, rule_words, rules_from_json
+from cq.cache.store import Store, disabled_store, open_store_at
+from cq.hazards.compile import compile_rules, load_rules, memoized_rules, rule_words
 from cq.hazards.registry import RULES_BY_ID
 
 
@@ -65,7 +65,40 @@ def test_disabled_store_compiles_in_process() -> None:
     assert memoized_rules(disabled_store("coordination", "test")) == compile_rules()
 
 
-def test_json_round_trip() -> None:
-    from cq.hazards.compile import rules_json
+def _coordination(path: Path) -> Store:
+    return open_store_at(path, "coordination", CacheSettings(eviction_policy="none"))
 
-    assert rules_from_json(rules_json("x")) == compile_rules()
+
+@pytest.mark.parametrize("wrong", [
+    ['[{"id": 1}]', 1.0],  # JSON text of the wrong shape (the memo's old form)
+    [[{"id": "eval", "config": {}, "words": "eval"}], 1.0],
+    [[{"id": "eval"}], 1.0],
+    ["not rules", 1.0],
+    {"rules": []},
+    7,
+], ids=["json-text", "wrong-words", "missing-fields", "text", "map", "scalar"])
+def test_a_wrong_memo_is_dropped_and_recomputed(tmp_path: Path, wrong: object) -> None:
+    store = _coordination(tmp_path / "coord")
+    memoized_rules(store)
+    (key,) = store.iterkeys("memo:")
+    store.set(key, wrong, expire=3600)
+    again = _coordination(tmp_path / "coord")
+    assert memoized_rules(again) == compile_rules()
+    assert again.dropped == 1 and len(again.notices) == 1 and again.status == "ok"
+    assert memoized_rules(_coordination(tmp_path / "coord")) == compile_rules()
+
+
+def test_load_rules_hands_back_the_memo_stores_notices(tmp_path: Path) -> None:
+    from conftest import repo_settings
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    settings = repo_settings(root, cache_dir=str(tmp_path / "cache"))
+    assert load_rules(settings) == (compile_rules(), ())
+    (coord,) = (tmp_path / "cache").glob("v*/*/coordination")
+    store = _coordination(coord)
+    (key,) = store.iterkeys("memo:")
+    store.set(key, ["[]", 1.0], expire=3600)
+    store.close()
+    rules, notices = load_rules(settings)
+    assert rules == compile_rules() and len(notices) == 1 and "dropped" in notices[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -18,9 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
+import msgspec
 import pytest
 
 import cq.cache.boundary as boundary
+from cq.cache.profile import CacheSettings
+from cq.cache.query import RESULT_PREFIX, StoredResult
+from cq.cache.reader import Reader
+from cq.cache.store import open_store_at
 from cq.result import CqResult
 
 from .support import (
@@ -29,6 +35,7 @@ from .support import (
     ask,
     cli_args,
     fast_dir,
+    generated_repo,
     kind_dir,
     run_cli,
     write_files,
@@ -122,6 +129,56 @@ def test_unwritable_cache_dir_is_one_line_on_stderr(repo: Path, work: Path) -> N
     assert len(run.stderr_lines) == 1, run.stderr_lines
 
 
+# -- a cache directory other users can write (a shared CQ_CACHE_DIR) ----------------------------
+
+
+def share(cache: Path, repo: Path) -> None:
+    """Make every level of the cache writable by everyone, as a shared 1777 cache directory
+    and the subtree another user planted in it would be."""
+    for level in (cache, cache / "v1", kind_dir(cache, repo, "query").parent,
+                  *(kind_dir(cache, repo, kind) for kind in ("index", "query"))):
+        level.chmod(0o1777)
+
+
+def forge(cache: Path, repo: Path) -> None:
+    """Rewrite every stored answer to say nothing was found, as another user could."""
+    store = open_store_at(kind_dir(cache, repo, "query"), "query", CacheSettings())
+    for key in store.iterkeys(RESULT_PREFIX):
+        stored = store.get(key, StoredResult)
+        assert stored is not None
+        empty = msgspec.structs.replace(stored.result, key_findings=(), sections=())
+        store.set(key, msgspec.structs.replace(stored, result=empty))
+    store.close()
+
+
+def test_a_forged_answer_in_a_shared_cache_is_not_served(repo: Path, cache: Path,
+                                                         cold: dict[str, Any]) -> None:
+    ask(repo, cache, QUERY)
+    forge(cache, repo)
+    share(cache, repo)
+    assert_degraded(ask(repo, cache, QUERY), cold, "untrusted", str(cache))
+    run = run_cli(cli_args(QUERY, repo, cache))
+    assert_cli_degraded(run, cold, "untrusted", str(cache), "chmod go-w")
+
+
+def test_a_shared_cache_is_one_line_on_stderr(repo: Path, cache: Path) -> None:
+    ask(repo, cache, QUERY)
+    share(cache, repo)
+    (cache / "v0").mkdir()  # an older layout planted there is not worth a second line
+    run = run_cli(cli_args(QUERY, repo, cache))
+    assert run.returncode == 0
+    assert len(run.stderr_lines) == 1, run.stderr_lines
+
+
+def test_an_untrusted_cache_dir_gets_nothing_created_in_it(repo: Path, cache: Path,
+                                                           cold: dict[str, Any]) -> None:
+    cache.mkdir()
+    cache.chmod(0o1777)
+    for _ in range(2):
+        assert_degraded(ask(repo, cache, QUERY), cold, "untrusted")
+    assert list(cache.iterdir()) == []
+
+
 # -- a corrupt database ------------------------------------------------------------------------
 
 def garbage(data: bytes) -> bytes:
@@ -160,6 +217,71 @@ def test_truncated_to_nothing_is_an_empty_cache(repo: Path, cache: Path,
     result = ask(repo, cache, QUERY)
     assert answer(result) == cold and result.summary["cache"]["status"] == "miss"
     assert ask(repo, cache, QUERY).summary["cache"]["status"] == "hit"
+
+
+SCHEMA_DAMAGE = {
+    "settings-dropped": "DROP TABLE Settings",
+    "cache-other-columns": "ALTER TABLE Cache RENAME COLUMN tag TO label",
+    "text-counter": "UPDATE Settings SET value = 'many' WHERE key = 'count'",
+    "text-min-file-size": "UPDATE Settings SET value = 'big' WHERE key = 'disk_min_file_size'",
+}
+
+
+def damage_schema(directory: Path, statement: str) -> None:
+    with contextlib.closing(sqlite3.connect(directory / "cache.db", isolation_level=None)) as con:
+        con.execute(statement)
+
+
+def assert_moved_aside(result: CqResult, directory: Path) -> None:
+    aside = directory.with_name(f"{directory.name}.corrupt-{result.run.run_id}")
+    assert aside.is_dir() and (aside / "cache.db").is_file()
+    assert [n for n in result.run.notices if "corrupt" in n and aside.name in n], \
+        result.run.notices
+    assert result.summary["cache"]["status"] in ("hit", "miss")
+
+
+@pytest.mark.parametrize("kind", ["index", "query"])
+@pytest.mark.parametrize("statement", list(SCHEMA_DAMAGE.values()), ids=list(SCHEMA_DAMAGE))
+def test_schema_damage_met_by_a_read_is_moved_aside_and_rebuilt(
+        repo: Path, cache: Path, cold: dict[str, Any], kind: str, statement: str) -> None:
+    ask(repo, cache, QUERY)
+    directory = kind_dir(cache, repo, kind)
+    damage_schema(directory, statement)
+    write_files(repo, {"svc/extra.py": "X = 1\n"})  # so the run writes too
+    cold = answer(ask(repo, cache, QUERY, no_cache=True))
+    result = ask(repo, cache, QUERY)
+    assert answer(result) == cold
+    assert_moved_aside(result, directory)
+    later = ask(repo, cache, QUERY)
+    assert later.run.notices == () and answer(later) == cold
+    assert later.summary["cache"]["status"] == "hit"
+
+
+@pytest.mark.parametrize("statement", list(SCHEMA_DAMAGE.values()), ids=list(SCHEMA_DAMAGE))
+def test_schema_damage_met_by_a_write_is_moved_aside_and_rebuilt(work: Path, cache: Path,
+                                                                 statement: str) -> None:
+    big = generated_repo(work / "big")  # enough files that a cold run takes the scan lock
+    text = "entity=function name=func_7"
+    cold = answer(ask(big, work / "no-cache", text, no_cache=True))
+    ask(big, cache, text)
+    directory = kind_dir(cache, big, "coordination")
+    damage_schema(directory, statement)
+    for kind in ("index", "query"):  # cold again: the scan lock is the store's first use
+        shutil.rmtree(kind_dir(cache, big, kind))
+    result = ask(big, cache, text)
+    assert answer(result) == cold
+    assert_moved_aside(result, directory)
+
+
+def test_a_hit_whose_store_fails_after_the_read_is_not_called_a_hit(
+        repo: Path, cache: Path, cold: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    ask(repo, cache, QUERY)
+
+    def failing(*args: Any) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Reader, "volume", failing)
+    assert_degraded(ask(repo, cache, QUERY), cold, "disk I/O error")
 
 
 # -- a locked database -----------------------------------------------------------------------
@@ -365,3 +487,61 @@ def test_diskcache_not_importable_is_one_line_on_stderr(repo: Path, cache: Path,
     run = run_cli(cli_args(QUERY, repo, cache), launcher=launcher)
     assert run.returncode == 0
     assert len(run.stderr_lines) == 1, run.stderr_lines
+
+
+# -- admin commands on a cache they cannot use: exit 4, one line, nothing on stdout -------------
+
+READ_ONLY = """
+import sqlite3
+
+_real_connect = sqlite3.connect
+
+
+def _read_only(database, *args, uri=False, **kwargs):
+    if not uri:  # as on a read-only file system: root ignores file modes
+        database, uri = f"file:{database}?mode=ro", True
+    return _real_connect(database, *args, uri=uri, **kwargs)
+
+
+sqlite3.connect = _read_only
+"""
+
+CHANGING = {
+    "cache-clear": ["cache", "--clear"],
+    "cache-evict": ["cache", "--evict-tag", "file:svc/core.py"],
+    "maintenance": ["cache", "--maintenance"],
+    "maintenance-check": ["cache", "--maintenance", "--check"],
+    "index-clear": ["index", "--clear"],
+    "index-rebuild": ["index", "--rebuild"],
+}
+ADMIN = {**CHANGING, "cache-stats": ["cache", "--stats"], "index-stats": ["index", "--stats"],
+         "migrate": ["cache", "--migrate"]}
+
+
+def admin_args(command: list[str], repo: Path, cache: Path) -> list[str]:
+    return [*command, "--root", str(repo), "--cache-dir", str(cache), "--no-config"]
+
+
+def assert_cache_error(run: CliRun, *words: str) -> None:
+    assert run.returncode == 4, (run.returncode, run.stderr)
+    assert run.stdout == "" and len(run.stderr_lines) == 1, run.stderr_lines
+    assert run.stderr.startswith("cq: error: ") and "Traceback" not in run.stderr
+    assert all(word in run.stderr for word in words), run.stderr
+
+
+@pytest.mark.parametrize("command", list(CHANGING.values()), ids=list(CHANGING))
+def test_admin_commands_on_a_read_only_cache_exit_4(repo: Path, cache: Path, work: Path,
+                                                    command: list[str]) -> None:
+    ask(repo, cache, QUERY)
+    launcher = write_launcher(work / "read_only.py", READ_ONLY)
+    assert_cache_error(run_cli(admin_args(command, repo, cache), launcher=launcher),
+                       "readonly", str(cache))
+    assert ask(repo, cache, QUERY).summary["cache"]["status"] == "hit"  # nothing removed
+
+
+@pytest.mark.parametrize("command", list(ADMIN.values()), ids=list(ADMIN))
+def test_admin_commands_on_an_untrusted_cache_exit_4(repo: Path, cache: Path,
+                                                     command: list[str]) -> None:
+    ask(repo, cache, QUERY)
+    share(cache, repo)
+    assert_cache_error(run_cli(admin_args(command, repo, cache)), "untrusted", "chmod go-w")

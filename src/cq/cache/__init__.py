@@ -1,6 +1,7 @@
 """cq's cache layer (DESIGN §6): DiskCache behind a no-pickle, fault-tolerant boundary.
 
 Modules, in dependency order (each imports only those above it):
+- `trust` — whether a cache directory may be used (no other user can write any level of it);
 - `disk` — the no-pickle `diskcache.Disk` (str keys, bytes values, refuses pickles);
 - `profile` — `CacheSettings`, `CacheProfile`, layout (`kind_dir`), `cache_for_kind`;
 - `reader` — plain-SQL reads of a DiskCache database (no DiskCache import, no writes);

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cq.cache.profile import CacheSettings, open_cache
-from cq.cache.reader import Reader
+from cq.cache.reader import Reader, SchemaDamage, check_databases
+from cq.cache.trust import distrust
 
 T = TypeVar("T")
 
@@ -46,6 +47,8 @@ def one_line(exc: BaseException) -> str:
 
 
 def is_corruption(exc: BaseException) -> bool:
+    if isinstance(exc, SchemaDamage):
+        return True
     text = str(exc).lower()
     return isinstance(exc, sqlite3.DatabaseError) and any(m in text for m in CORRUPTION_MARKERS)
 
@@ -88,8 +91,10 @@ class Boundary:
     """Connections, faults, corruption and batches: the state half of `Store`."""
 
     def __init__(self, kind: str, directory: Path | None, settings: CacheSettings,
-                 run_id: str) -> None:
+                 run_id: str, top: Path | None = None) -> None:
         self.kind, self.directory, self.settings, self.run_id = kind, directory, settings, run_id
+        self.top = top  # the cache root: every level from it down to `directory` is checked
+        self._trust_checked = False
         self.status = STATUS_OK
         self.reason: str | None = None
         self.notices: list[str] = []
@@ -112,6 +117,21 @@ class Boundary:
         # A tampered Settings table can also make DiskCache's constructor raise these.
         return (*self._errors, TypeError, ValueError, KeyError)
 
+    def trusted(self) -> bool:
+        """Whether the store may be used (checking its directory now, if not done yet)."""
+        return self._trusted()
+
+    def _trusted(self) -> bool:
+        """Check once, before the first read or write, that no other user can write any level
+        of the store's directory (`cq.cache.trust`); otherwise disable the store, so nothing
+        is read from or created inside it."""
+        if not self._trust_checked and self.directory is not None:
+            self._trust_checked = True
+            reason = distrust(self.top, self.directory)
+            if reason is not None:
+                self._disable(reason)
+        return self.enabled
+
     def _backend(self) -> Any:
         if self._cache is None and self.enabled:
             self._open_backend()
@@ -125,15 +145,18 @@ class Boundary:
             return
         self._errors = (sqlite3.Error, OSError, diskcache.Timeout)
         self._close_reader()
+        if not self._trusted():
+            return
         assert self.directory is not None
         try:
+            check_databases(self.directory)  # before DiskCache reads its Settings rows
             self._cache = open_cache(self.directory, self.settings)
             self._inode = _inode(self.directory)
         except self._open_errors() as exc:
             self._handle_failure("open", exc)
 
     def _open_reader(self) -> Reader | None:
-        if self._reader is None and self.directory is not None:
+        if self._reader is None and self.directory is not None and self._trusted():
             self._reader = Reader.open(self.directory, self.settings.sqlite_timeout)
             if self._reader is not None and self._inode is None:
                 self._inode = _inode(self.directory)

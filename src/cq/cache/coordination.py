@@ -27,7 +27,8 @@ API:
 Why `OwnedLock` and not `diskcache.Lock` itself: it uses the same primitive (`Cache.add` with
 `expire`) but `diskcache.Lock` stores no owner, spins without a deadline, and releases
 unconditionally (after an expiry it would delete its successor's lock); `OwnedLock` records
-`Owner`, waits with a timeout and deletes the key only while it still holds its own token.
+`Owner`, waits with a timeout and deletes the key only while it still holds its own token. A
+lock value that is not an `Owner` (or is NULL) is dropped, as no one can be holding it.
 A holder killed by SIGKILL blocks nobody on its host: the next waiter sees it gone and breaks
 its lock (deleting the key only while it still holds that dead owner's bytes, never a
 successor's). A waiter on another host cannot tell, and waits at most until the expiry:
@@ -36,9 +37,11 @@ choose `expire_s` above the longest guarded body.
 `memoize_stampede` keys entries by argument tuples and stores `(result, seconds)` pairs, which
 DiskCache would pickle. cq hands it `_MemoCache`, an adapter whose keys are
 `memo:<blake2b of the msgpack-encoded argument tuple>` and whose values are msgpack bytes of
-`[result, seconds]`, decoded with the declared `result_type`: arguments and results must be
-msgspec-encodable. Its background recomputation thread writes through the same store, so do
-not call a memoized function inside a `transact()` of the coordination store.
+`[result, seconds]`, decoded with the declared `result_type` inside the store's boundary (a
+pair of another shape, a NULL or a pair with no expiry is dropped with a notice and
+recomputed): arguments and results must be msgspec-encodable. Its background recomputation
+thread writes through the same store, so do not call a memoized function inside a
+`transact()` of the coordination store.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from cq.cache.store import Store, decode, encode
+from cq.cache.store import Store, encode
 from cq.digests import digest
 from cq.ids import uuid7_str
 from cq.procs import process_gone, start_time
@@ -91,13 +94,6 @@ def describe(owner: Owner) -> str:
     return f"pid {owner.pid}{where}, started {started}"
 
 
-def _decode_owner(raw: bytes) -> Owner | None:
-    try:
-        return decode(raw, Owner)
-    except msgspec.DecodeError:  # not a lock cq wrote: whose it is cannot be known
-        return None
-
-
 class OwnedLock:
     """See the module docstring. A disabled store grants every acquire (uncoordinated)."""
 
@@ -123,25 +119,26 @@ class OwnedLock:
                 on_wait: Callable[[Owner | None], None] | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self.try_acquire():
-            raw = self.store.get_bytes(self.key)
-            if raw is None or self._break_if_gone(raw):
-                continue  # released, expired or broken meanwhile: try again at once
+            # A value that is not a lock (NULL, not an Owner) is dropped by the read: nobody
+            # holds it, and waiting for it would last until it expires, or forever.
+            owner = self.store.read(self.key, Owner)
+            if owner is None or self._break_if_gone(owner):
+                continue  # released, expired, dropped or broken meanwhile: try again at once
             if deadline is not None and time.monotonic() >= deadline:
                 return False
             if on_wait is not None:
-                on_wait(_decode_owner(raw))
+                on_wait(owner)
                 on_wait = None  # say it once
             time.sleep(self.poll_s)
         return True
 
-    def _break_if_gone(self, raw: bytes) -> bool:
-        """Delete the lock whose value is `raw` if its holder is gone. The check and the
-        delete are one transaction, so a live successor's lock is never deleted."""
-        owner = _decode_owner(raw)
-        if owner is None or not holder_gone(owner):
+    def _break_if_gone(self, owner: Owner) -> bool:
+        """Delete the lock `owner` holds if that holder is gone. The check and the delete are
+        one transaction, so a live successor's lock (another token) is never deleted."""
+        if not holder_gone(owner):
             return False
         with self.store.transact():
-            if self.store.get_bytes(self.key) == raw:
+            if self.store.read(self.key, Owner) == owner:
                 self.store.delete(self.key)
         return True
 
@@ -203,16 +200,11 @@ class _MemoCache:
 
     def get(self, key: tuple[Any, ...], default: Any = None, expire_time: bool = False,
             **_: Any) -> Any:
-        got = self.store.get_entry(self._key(key))
-        pair, expire_at = (default, None) if got is None else self._decode(key, got)
+        # A pair that is not (result_type, seconds), or has no expiry (memoize_stampede
+        # subtracts from it), is dropped inside the store and reads as a miss.
+        got = self.store.read_entry(self._key(key), self.pair_type, expiring=True)
+        pair, expire_at = (default, None) if got is None else got
         return (pair, expire_at) if expire_time else pair
-
-    def _decode(self, key: tuple[Any, ...], got: tuple[bytes, float | None]) -> tuple[Any, Any]:
-        try:
-            return decode(got[0], self.pair_type), got[1]
-        except msgspec.DecodeError:
-            self.store.delete(self._key(key))
-            return self.sentinel, None
 
     def set(self, key: tuple[Any, ...], value: tuple[Any, float], expire: float | None = None,
             tag: str | None = None, **_: Any) -> bool:

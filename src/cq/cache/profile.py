@@ -11,6 +11,8 @@ API:
 - `layout_dir(cache_dir, version) -> Path`, `kind_dir(profile, kind) -> Path`
   (`<cache_dir>/v<LAYOUT_VERSION>/<repo_key>/<kind>`);
 - `make_private_dirs(path)` — creates every missing level with mode 0o700;
+- `find_old_layouts(cache_dir)`, `old_layout_notice(cache_dir)` — older `v<n>` layouts, and
+  the one line a run prints about them (none when the cache root is untrusted);
 - `open_cache(directory, settings)` / `cache_for_kind(profile, kind)` — a `diskcache.Cache`, or a
   `FanoutCache` when shards > 1, always with the no-pickle disk of `cq.cache.disk`.
 
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from cq.cache.disk import no_pickle_disk
+from cq.cache.trust import distrust
 from cq.digests import digest
 
 if TYPE_CHECKING:
@@ -197,7 +200,7 @@ def find_old_layouts(cache_dir: Path) -> list[Path]:
 
 def old_layout_notice(cache_dir: Path) -> str | None:
     old = find_old_layouts(cache_dir)
-    if not old:
-        return None
+    if not old or distrust(None, cache_dir) is not None:
+        return None  # an untrusted cache is not used at all: its notice says so already
     names = ", ".join(p.name for p in old)
     return f"cq: older cache layout found ({names}); run `cq cache --migrate` to carry it over"

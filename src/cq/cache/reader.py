@@ -16,7 +16,11 @@ API:
   `keys(prefix) -> list[str]`, `counters() -> dict[str, int]` (count, size, hits, misses),
   `volume() -> int`, `time_range() -> (oldest, newest)`, `add_counters(hits, misses)`, `close()`;
 - `db_files(directory) -> list[Path]`, `read_entries(directory)` (every readable entry of a
-  database, for migration).
+  database, for migration);
+- `check_schema(con, settings_rows)`, `check_databases(directory)` — raise `SchemaDamage` (a
+  `sqlite3.DatabaseError` the store treats as corruption) when the tables are not DiskCache's:
+  `Reader.open` checks the Cache columns and the counters' types, the store checks every
+  Settings row before DiskCache first opens the database for writing.
 
 Values go through `cq.cache.disk.fetch_value`, the same no-pickle rules DiskCache uses in cq.
 Errors (`sqlite3.Error`, `OSError`, `RefusedValue`) propagate: the store is the boundary.
@@ -47,6 +51,75 @@ _COUNT_RANGE = ("SELECT COUNT(*) FROM Cache WHERE raw = 1 AND key >= ? AND key <
 _COUNTERS = "SELECT key, value FROM Settings WHERE key IN ('count', 'size', 'hits', 'misses')"
 _TIMES = "SELECT MIN(store_time), MAX(store_time) FROM Cache"
 _HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Cache'"
+_COLUMNS = "SELECT group_concat(name, ',') FROM pragma_table_info('Cache')"
+# A warm read's check is this one statement: the columns, and the counters' types.
+_READ_CHECK = (f"SELECT ({_COLUMNS}), (SELECT group_concat(key || ':' || typeof(value), ',')"
+               " FROM Settings WHERE key IN ('count', 'size', 'hits', 'misses'))")
+_SETTING_TYPES = "SELECT key, typeof(value) FROM Settings"
+
+# DiskCache's own layout (diskcache.core: the Cache table, DEFAULT_SETTINGS and METADATA; a
+# test checks they agree). A database that differs was not written by DiskCache: cq treats
+# it as corrupt, as DiskCache would fail on it later (a text `disk_min_file_size` breaks the
+# first write, a text counter breaks `stats()`).
+CACHE_COLUMNS = ("rowid", "key", "raw", "store_time", "expire_time", "access_time",
+                 "access_count", "tag", "size", "mode", "filename", "value")
+_NUMBER, _TEXT = ("integer", "real"), ("text",)
+SETTING_TYPES: dict[str, tuple[str, ...]] = {
+    "statistics": _NUMBER, "tag_index": _NUMBER, "eviction_policy": _TEXT,
+    "size_limit": _NUMBER, "cull_limit": _NUMBER, "sqlite_auto_vacuum": _NUMBER,
+    "sqlite_cache_size": _NUMBER, "sqlite_journal_mode": _TEXT, "sqlite_mmap_size": _NUMBER,
+    "sqlite_synchronous": _NUMBER, "disk_min_file_size": _NUMBER,
+    "disk_pickle_protocol": _NUMBER,
+    "count": _NUMBER, "size": _NUMBER, "hits": _NUMBER, "misses": _NUMBER,
+}
+_MISSING_SCHEMA = ("no such table", "no such column")
+
+
+class SchemaDamage(sqlite3.DatabaseError):
+    """The database's tables are not DiskCache's: corruption, moved aside and rebuilt."""
+
+
+def _wrong_rows(rows: list[tuple[str, str]]) -> list[str]:
+    return [f"{key} ({kind})" for key, kind in rows if kind not in SETTING_TYPES.get(key, ())]
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    """"count:integer,hits:text" -> [("count", "integer"), ("hits", "text")]."""
+    pairs = (item.rpartition(":") for item in (text or "").split(",") if item)
+    return [(key, kind) for key, _, kind in pairs]
+
+
+def _schema_rows(con: sqlite3.Connection, settings_rows: bool) -> tuple[str, list[tuple[str, str]]]:
+    try:
+        if not settings_rows:
+            columns, counters = con.execute(_READ_CHECK).fetchone()
+            return columns or "", _pairs(counters)
+        (columns,) = con.execute(_COLUMNS).fetchone()
+        return columns or "", con.execute(_SETTING_TYPES).fetchall()
+    except sqlite3.OperationalError as exc:
+        if any(text in str(exc) for text in _MISSING_SCHEMA):
+            raise SchemaDamage(f"damaged schema: {exc}") from exc
+        raise
+
+
+def check_schema(con: sqlite3.Connection, settings_rows: bool) -> None:
+    """Raise `SchemaDamage` unless the Cache table has DiskCache's columns and the Settings
+    rows are of DiskCache's names and types: every row when `settings_rows` (before a
+    write; DiskCache reads them all when it opens), else only the counters a read uses."""
+    columns, rows = _schema_rows(con, settings_rows)
+    if tuple(columns.split(",")) != CACHE_COLUMNS:
+        raise SchemaDamage(f"damaged schema: Cache columns {columns or 'missing'}")
+    wrong = _wrong_rows(rows)
+    if wrong:
+        raise SchemaDamage(f"damaged schema: Settings rows {', '.join(wrong[:3])}")
+
+
+def check_databases(directory: Path) -> None:
+    """`check_schema` with every Settings row, on each existing database in `directory`."""
+    for db_file in db_files(directory):
+        with contextlib.closing(sqlite3.connect(str(db_file), timeout=1.0)) as con:
+            if con.execute(_HAS_TABLE).fetchone() is not None:
+                check_schema(con, settings_rows=True)
 
 
 def db_files(directory: Path | None) -> list[Path]:
@@ -74,6 +147,7 @@ class Reader:
             if con.execute(_HAS_TABLE).fetchone() is None:
                 con.close()
                 return None
+            check_schema(con, settings_rows=False)
         except BaseException:
             con.close()
             raise
@@ -89,10 +163,11 @@ class Reader:
         except FileNotFoundError:  # deleted by another process since the SELECT
             return None
 
-    def get_many(self, keys: list[str]) -> tuple[dict[str, bytes], list[tuple[str, Exception]]]:
-        """The live, non-NULL values among `keys` (one query per 500 keys), and the keys whose
-        rows the no-pickle rules refused."""
-        found: dict[str, bytes] = {}
+    def get_many(self, keys: list[str]
+                 ) -> tuple[dict[str, bytes | None], list[tuple[str, Exception]]]:
+        """The live values among `keys` (None: a NULL value; one query per 500 keys), and the
+        keys whose rows the no-pickle rules refused."""
+        found: dict[str, bytes | None] = {}
         refused: list[tuple[str, Exception]] = []
         now = time.time()
         for start in range(0, len(keys), _CHUNK):
@@ -106,8 +181,7 @@ class Reader:
                     continue
                 except FileNotFoundError:
                     continue
-                if data is not None:
-                    found[key] = data
+                found[key] = data
         return found, refused
 
     def contains(self, key: str) -> bool:

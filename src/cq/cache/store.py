@@ -4,8 +4,9 @@ API:
 - `open_store(profile, kind, run_id=None) -> Store` — one kind of one repository;
   `open_store_at(directory, kind, settings, run_id=None) -> Store` — an explicit directory;
   `disabled_store(kind, reason, notify=True) -> Store`;
-- `Store.get(key, type) -> T | None`, `get_many(keys, type) -> dict`, `get_bytes(key)`,
-  `get_entry(key) -> (bytes, expire_at)`,
+- `Store.read(key, type) -> T | None` (also spelled `get`),
+  `read_entry(key, type, expiring=False) -> (T, expire_at) | None`,
+  `get_many(keys, type) -> dict`, `get_bytes(key)`, `get_entry(key) -> (bytes, expire_at)`,
   `set(key, value, expire=KIND_TTL, tag=None) -> bool`, `set_bytes(...)`, `delete(key)`,
   `contains(key)`, `count(prefix)`, `transact()` (one sqlite transaction for a batch of
   writes; nested calls join it), `read_batch()` (the cheapest way to do many reads),
@@ -29,14 +30,20 @@ DiskCache import, no write per read) until the first write, transaction or `guar
 DiskCache object; from then on everything goes through DiskCache. A sharded (FanoutCache)
 store always reads through DiskCache. Faults therefore surface on first use, not at open.
 
+Trust: before its first read or write a store checks (`cq.cache.trust`) that every level from
+the cache root down to its directory is the current user's and not writable by group or
+others; if not, it is disabled with a notice naming the directory and the fix, and nothing is
+read from or created inside it.
+
 Faults: `sqlite3.Error`, `OSError` and `diskcache.Timeout` from any call (opening included)
 switch the store to a disabled no-op mode: reads miss, writes return False, `status` says
 "disabled" with a one-line `reason` and a notice. A fault inside `transact()` rolls the whole
 batch back. A corrupt database ("file is not a database", "database disk image is malformed",
 ...) is handled once per store by moving the kind directory aside to `<kind>.corrupt-<run_id>`
 (unless another process already replaced it) and opening a fresh one; it is never deleted in
-place. A single entry that does not decode (`msgspec.DecodeError`/`ValidationError`, a refused
-pickle) is per-entry: a miss, deleted, with one notice; the store stays enabled.
+place. A single entry that does not decode to its declared type (`msgspec.DecodeError`/
+`ValidationError`, a NULL value, a refused pickle) is per-entry: a miss, deleted (if it still
+holds what was read), with one notice; the store stays enabled and the caller recomputes.
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ __all__ = ["STATUS_DISABLED", "STATUS_OK", "KIND_TTL", "MaintenanceReport", "Sto
 
 T = TypeVar("T")
 KIND_TTL: Any = object()  # "use the kind's ttl": the default of every `expire=`
+_ABSENT: Any = object()  # no such entry (a NULL value reads as None)
 _ENCODER = msgspec.msgpack.Encoder()
 
 
@@ -104,15 +112,28 @@ def decode(data: bytes, type_: type[T]) -> T:
     return decoded
 
 
+class WrongValue(ValueError):
+    """A stored value that cannot be the declared one: a SQL NULL, or a memo with no expiry."""
+
+
 class Store(Boundary):
     """One kind's DiskCache behind the fault boundary (see the module docstring)."""
 
-    def _drop(self, key: str, exc: BaseException) -> None:
+    def _drop(self, key: str, exc: BaseException, seen: Any = _ABSENT) -> None:
+        """Count and delete an entry that did not decode, saying so once. With `seen` (the
+        stored value as read) the entry is deleted only if it still holds that value:
+        another process may have replaced it with a good one meanwhile."""
         self.dropped += 1
         if self.dropped == 1:
             self.notices.append(f"cq: {self.kind} cache: dropped an unreadable entry "
                                 f"({one_line(exc)})")
-        self.delete(key)
+        if seen is _ABSENT:
+            self.delete(key)
+            return
+        with self.transact():
+            now = self._raw_entry(key)
+            if now is not None and now[0] == seen:
+                self.delete(key)
 
     # -- values -------------------------------------------------------------------------
 
@@ -120,16 +141,16 @@ class Store(Boundary):
         self._unflushed[0 if found is not None else 1] += 1
         return found
 
-    def get_entry(self, key: str) -> tuple[bytes, float | None] | None:
-        """The stored bytes and their expiry time (Unix seconds; None: never), or None."""
+    def _raw_entry(self, key: str) -> tuple[bytes | None, float | None] | None:
+        """The stored bytes (None: a SQL NULL) and their expiry, or None when absent."""
 
-        def via_cache(cache: Any) -> tuple[bytes, float | None] | None:
-            value, expire_at = cache.get(key, None, expire_time=True, retry=False)
-            return None if value is None else (value, expire_at)
+        def via_cache(cache: Any) -> tuple[bytes | None, float | None] | None:
+            value, expire_at = cache.get(key, _ABSENT, expire_time=True, retry=False)
+            return None if value is _ABSENT else (value, expire_at)
 
-        def via_reader(reader: Reader) -> tuple[bytes, float | None] | None:
-            found = self._count(reader.get(key))
-            return None if found is None or found[0] is None else found
+        def via_reader(reader: Reader) -> tuple[bytes | None, float | None] | None:
+            found: tuple[bytes | None, float | None] | None = self._count(reader.get(key))
+            return found
 
         try:
             return self._read("get", via_cache, via_reader, None)
@@ -137,28 +158,50 @@ class Store(Boundary):
             self._drop(key, exc)
             return None
 
+    def get_entry(self, key: str) -> tuple[bytes, float | None] | None:
+        """The stored bytes and their expiry time (Unix seconds; None: never), or None (also
+        for a NULL value)."""
+        found = self._raw_entry(key)
+        return None if found is None or found[0] is None else (found[0], found[1])
+
     def get_bytes(self, key: str) -> bytes | None:
         entry = self.get_entry(key)
         return None if entry is None else entry[0]
 
-    def get(self, key: str, type_: type[T]) -> T | None:
-        raw = self.get_bytes(key)
-        if raw is None:
+    def read_entry(self, key: str, type_: type[T],
+                   expiring: bool = False) -> tuple[T, float | None] | None:
+        """The value decoded as `type_` and its expiry, or None. Decoding happens here, inside
+        the boundary: a value that is not a `type_` (or is NULL, or has no expiry when
+        `expiring`) is a miss, deleted with a notice, and the caller recomputes."""
+        found = self._raw_entry(key)
+        if found is None:
             return None
+        data, expire_at = found
         try:
-            return decode(raw, type_)
-        except msgspec.DecodeError as exc:  # ValidationError included
-            self._drop(key, exc)
+            if data is None:
+                raise WrongValue("a NULL value")
+            if expiring and expire_at is None:
+                raise WrongValue("a value stored without an expiry")
+            return decode(data, type_), expire_at
+        except (msgspec.DecodeError, WrongValue) as exc:  # ValidationError included
+            self._drop(key, exc, data)
             return None
+
+    def read(self, key: str, type_: type[T]) -> T | None:
+        """The value decoded as `type_`, or None (see `read_entry`)."""
+        found = self.read_entry(key, type_)
+        return None if found is None else found[0]
+
+    get = read  # the name most callers use
 
     def get_many(self, keys: list[str], type_: type[T]) -> dict[str, T]:
         """The decoded values of those `keys` that are present (many reads at once: one query
-        per 500 keys on the plain-SQL path); undecodable or refused entries are dropped."""
+        per 500 keys on the plain-SQL path); undecodable, NULL or refused entries are dropped."""
         if self._cache is not None or self.settings.shards > 1:
             with self.read_batch():
-                pairs = ((key, self.get(key, type_)) for key in keys)
+                pairs = ((key, self.read(key, type_)) for key in keys)
                 return {key: value for key, value in pairs if value is not None}
-        nothing: tuple[dict[str, bytes], list[tuple[str, Exception]]] = ({}, [])
+        nothing: tuple[dict[str, bytes | None], list[tuple[str, Exception]]] = ({}, [])
         found, refused = self._read("get many", lambda _cache: nothing,
                                     lambda reader: reader.get_many(keys), nothing)
         self._unflushed[0] += len(found)
@@ -167,13 +210,16 @@ class Store(Boundary):
             self._drop(key, exc)
         return {key: value for key, value in self._decode_all(found, type_)}
 
-    def _decode_all(self, found: dict[str, bytes], type_: type[T]) -> Iterator[tuple[str, T]]:
+    def _decode_all(self, found: dict[str, bytes | None],
+                    type_: type[T]) -> Iterator[tuple[str, T]]:
         decoder = _decoder(cast(Any, type_))
         for key, data in found.items():
             try:
+                if data is None:
+                    raise WrongValue("a NULL value")
                 yield key, decoder.decode(data)
-            except msgspec.DecodeError as exc:
-                self._drop(key, exc)
+            except (msgspec.DecodeError, WrongValue) as exc:
+                self._drop(key, exc, data)
 
     def set_bytes(self, key: str, data: bytes, expire: float | None = KIND_TTL,
                   tag: str | None = None) -> bool:
@@ -271,12 +317,14 @@ def disabled_store(kind: str, reason: str, notify: bool = True) -> Store:
 
 
 def open_store_at(directory: Path, kind: str, settings: CacheSettings,
-                  run_id: str | None = None) -> Store:
-    """A store over `directory` (no I/O yet); disabled when DiskCache is not importable."""
+                  run_id: str | None = None, top: Path | None = None) -> Store:
+    """A store over `directory` (no I/O yet); disabled when DiskCache is not importable.
+    Before its first read or write it checks that no other user can write `directory` or
+    any directory between `top` (the cache root) and it."""
     missing = diskcache_missing()
     if missing is not None:
         return disabled_store(kind, f"diskcache not importable: {missing}")
-    return Store(kind, Path(directory), settings, run_id or uuid7_str())
+    return Store(kind, Path(directory), settings, run_id or uuid7_str(), top)
 
 
 def open_store(profile: CacheProfile, kind: str, run_id: str | None = None) -> Store:
@@ -284,4 +332,5 @@ def open_store(profile: CacheProfile, kind: str, run_id: str | None = None) -> S
     --no-cache, with one when DiskCache is missing or the cache cannot be used."""
     if not profile.enabled:
         return disabled_store(kind, "caching disabled (--no-cache)", notify=False)
-    return open_store_at(kind_dir(profile, kind), kind, settings_for(profile, kind), run_id)
+    return open_store_at(kind_dir(profile, kind), kind, settings_for(profile, kind), run_id,
+                         top=profile.cache_dir)

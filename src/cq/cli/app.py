@@ -2,8 +2,10 @@
 `--version` path.
 
 `main()` answers `cq --version` before importing anything heavy, builds the cyclopts app
-otherwise, and turns every CqError into one stderr line and its exit code (DESIGN §5):
-2 for bad input, 1 for anything unexpected (the traceback only with -v).
+otherwise, and turns every CqError into one stderr line and its exit code (DESIGN §5; the
+table is in the README): 0 success, 1 anything unexpected (the traceback only with -v), 2 bad
+input (`BadInputError`), 3 a finding at or above `--fail-on` remains, 4 an admin command that
+could not open, read or change the cache (`CacheError`), 128 + N a stopping signal.
 
 SIGTERM and SIGHUP stop a run the way Ctrl-C does: they raise `Stopped`, a KeyboardInterrupt,
 so every `finally` on the way out runs (scan locks released, open cache transactions rolled

@@ -4,14 +4,15 @@ the literal words a file must contain for the row to match in it (the text prefi
 Words come from the rule (`cq.rules.literals.rule_words`) plus the row's declared `words`, as
 a list of alternatives (a file may match when it contains every word of one alternative).
 
-The compiled set is plain data and its JSON text is what `memoized_rules` keeps in the
-coordination store (`cq.cache.coordination.memoized_stampede`), keyed by the registry digest,
-so concurrent cold runs compile it once and later runs skip the work.
+The compiled set is plain data, kept as a typed value (`list[CompiledRule]`) by `memoized_rules`
+in the coordination store (`cq.cache.coordination.memoized_stampede`), keyed by the registry
+digest, so concurrent cold runs compile it once and later runs skip the work. A memo that does
+not decode as that type is dropped inside the store and compiled again; `load_rules` hands the
+store's notices back so the run can show them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,29 +48,26 @@ def compile_rules(rows: Sequence[HazardRule] = RULES) -> list[CompiledRule]:
     return [compile_rule(row) for row in rows]
 
 
-def rules_json(digest: str) -> str:
-    """The compiled registry as JSON text (`digest` only keys the memo)."""
+def _compile_for(digest: str) -> list[CompiledRule]:
+    """The compiled registry (`digest` only keys the memo)."""
     del digest
-    return json.dumps(msgspec.to_builtins(compile_rules()), sort_keys=True)
-
-
-def rules_from_json(text: str) -> list[CompiledRule]:
-    return msgspec.json.decode(text, type=list[CompiledRule])
+    return compile_rules()
 
 
 def memoized_rules(store: Any) -> list[CompiledRule]:
     """The compiled registry, memoized across runs in the coordination `store`."""
-    compiled = memoized_stampede(store, "hazard-rules", str, MEMO_EXPIRE_S)(rules_json)
+    compiled = memoized_stampede(store, "hazard-rules", list[CompiledRule],
+                                 MEMO_EXPIRE_S)(_compile_for)
     # Keyed by the registry and the code that compiles it (prefilter words, grammar).
-    return rules_from_json(compiled(f"{registry_digest()}/{code_fingerprint()}"))
+    return list(compiled(f"{registry_digest()}/{code_fingerprint()}"))
 
 
-def load_rules(settings: Any) -> list[CompiledRule]:
-    """The compiled registry for a run: memoized in the root's coordination store (a disabled
-    or faulty store compiles in-process instead)."""
+def load_rules(settings: Any) -> tuple[list[CompiledRule], tuple[str, ...]]:
+    """The compiled registry for a run, memoized in the root's coordination store (a disabled
+    or faulty store compiles in-process instead), and that store's notices."""
     store = open_store(profile_from_settings(settings), "coordination")
     try:
-        return memoized_rules(store)
+        return memoized_rules(store), tuple(store.notices)
     finally:
         store.close(flush_counters=False)
 

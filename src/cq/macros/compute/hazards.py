@@ -13,6 +13,7 @@ from cq.settings import Settings
 
 def compute(selection: HazardSelection, source: FactSource, discovery: Discovery,
             settings: Settings) -> Outcome:
-    report = run_hazards(source, load_rules(settings), selection, settings.jobs)
+    rules, notices = load_rules(settings)
+    report = run_hazards(source, rules, selection, settings.jobs)
     return Outcome(key_findings=report.key_findings, sections=report.sections,
-                   summary=report.summary)
+                   summary=report.summary, notices=notices)
