@@ -36,6 +36,8 @@ def definition_pattern(name: str) -> re.Pattern[bytes] | None:
     return re.compile(rb"\b(?:def|class)(?:\s|\\)+" + name.encode() + rb"\b")
 
 
+# Flags of a file whose bytes the scanner never saw: its facts say nothing about its names.
+UNREAD_FLAGS = frozenset({"unreadable", "too-large"})
 SCAN_BATCH = 256  # files scanned between two looks at the run's deadline
 
 
@@ -65,9 +67,10 @@ class FactSource:
         return [self._facts[p] for p in paths if p in self._facts]
 
     def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
-        """Like `facts_for`, keeping only files that define a def or class named `name`.
-        The answer per file is memoised by content digest, so after an edit only the edited
-        file's facts are loaded to answer a definition query again."""
+        """Like `facts_for`, keeping only files that define a def or class named `name`, and
+        the files that could not be read (they may define it: the answer counts and lists
+        them as flagged). The answer per file is memoised by content digest, so after an edit
+        only the edited file's facts are loaded to answer a definition query again."""
         key = DEFINES_PREFIX + name
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
@@ -75,10 +78,14 @@ class FactSource:
         self._load([p for p in paths if p not in self._facts])
         found = []
         for path in (p for p in paths if p in self._facts):
-            defines = any(d.name == name for d in self._facts[path].defs)
+            facts = self._facts[path]
+            if UNREAD_FLAGS.intersection(facts.flags):
+                found.append(facts)  # unknown, not "no": never remembered as "no"
+                continue
+            defines = any(d.name == name for d in facts.defs)
             self.session.remember(key, path, defines)
             if defines:
-                found.append(self._facts[path])
+                found.append(facts)
         return found
 
     def facts_of(self, path: str) -> FileFacts:
