@@ -9,6 +9,7 @@ from __future__ import annotations
 
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
 class CqError(Exception):
@@ -52,3 +53,9 @@ class ScopeError(BadInputError):
 
 class ConfigError(BadInputError):
     """A configuration file or environment value that cannot be used."""
+
+
+class OutputClosed(CqError):
+    """stdout's reader has gone (`cq ... | head`): the run ends quietly with exit 141."""
+
+    exit_code = EXIT_OUTPUT_CLOSED
