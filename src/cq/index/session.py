@@ -17,7 +17,7 @@ import msgspec
 
 from cq.cache.index import HIT, STAMP_CHANGED, IndexCache, Lookup
 from cq.cache.store import Store
-from cq.coding import bytes_match_text
+from cq.coding import source_contains
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.fingerprints import ReadFile, read_and_digest
@@ -124,8 +124,7 @@ class IndexSession:
         if known is not None:
             return known
         data = self.text(path)
-        found = data is None or not bytes_match_text(data) or \
-            literal.encode("utf-8", "replace") in data
+        found = data is None or source_contains(data, literal)
         self.remember(key, path, found)
         return found
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from cq.coding import bytes_match_text
+from cq.coding import nfkc, raw_answers, search_text
 from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
 from cq.facts import FileFacts
@@ -34,6 +34,27 @@ def definition_pattern(name: str) -> re.Pattern[bytes] | None:
     if not name.isascii() or not name.isidentifier():
         return None
     return re.compile(rb"\b(?:def|class)(?:\s|\\)+" + name.encode() + rb"\b")
+
+
+@functools.lru_cache(maxsize=256)
+def _text_definition(name: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:def|class)(?:\s|\\)+" + re.escape(name) + r"(?!\w)")
+
+
+def could_define(data: bytes, name: str) -> bool:
+    """Could this file define a def or class `name`? False only when its text has no `def
+    NAME` / `class NAME`: from the raw bytes when they give the decoder's answer, else from
+    the decoded, NFKC-normalised text (Python reads `def ﬁle` as `def file`)."""
+    name = nfkc(name)
+    if not name.isidentifier():
+        return True
+    if raw_answers(data, name):
+        pattern = definition_pattern(name)
+        if pattern is not None and pattern.search(data):
+            return True
+        if data.isascii():
+            return False
+    return _text_definition(name).search(search_text(data)) is not None
 
 
 # Flags of a file whose bytes the scanner never saw: its facts say nothing about its names.
@@ -111,11 +132,8 @@ class FactSource:
         known = self.session.recall(key, path)
         if known is not None:
             return known
-        pattern = definition_pattern(name)
-        if pattern is None:
-            return True
         data = self.session.text(path)
-        if data is None or not bytes_match_text(data) or pattern.search(data):
+        if data is None or could_define(data, name):
             return True
         self.session.remember(key, path, False)
         return False
