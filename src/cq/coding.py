@@ -12,6 +12,7 @@ normalised as Python normalises identifiers (`def ｗｗｗ()` defines `www`).
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 # A comment in the first or second line naming the encoding.
@@ -125,6 +126,35 @@ def source_contains(data: bytes, literal: str) -> bool:
     if raw_answers(data, literal):
         if literal.encode("ascii") in data:
             return True
-        if data.isascii():
+        if not nfkc_may_add(data, literal):
             return False
     return literal in search_text(data)
+
+
+def nfkc_may_add(data: bytes, literal: str) -> bool:
+    """After a miss in the raw bytes of a file whose encoding keeps ASCII as-is: could NFKC
+    still put `literal` (ASCII) in its text? Only through a non-ASCII character whose NFKC
+    form holds one of the literal's characters (`ﬁ` holds f and i, `ª` holds a); each distinct
+    character is looked at once, so most files with accents or dashes are not normalised."""
+    if data.isascii():
+        return False
+    wanted = frozenset(literal)
+    return any(_nfkc_ascii(char) & wanted for char in set(_non_ascii_text(data)))
+
+
+_ASCII_BYTES = bytes(range(128))
+
+
+def _non_ascii_text(data: bytes) -> str:
+    """The file's non-ASCII characters, in order: in an encoding that keeps ASCII as-is they
+    are the decoding of the non-ASCII bytes alone."""
+    flags = decode_source(data)[1]
+    codec = "latin-1" if "decoded-latin-1" in flags else \
+        (coding_cookie(data) or "utf-8") if "decoded-cookie" in flags else "utf-8"
+    return data.translate(None, _ASCII_BYTES).decode(codec, "replace")
+
+
+@functools.lru_cache(maxsize=4096)
+def _nfkc_ascii(char: str) -> frozenset[str]:
+    """The ASCII characters of one character's NFKC form (`ﬁ`: f, i; `é`: none)."""
+    return frozenset(c for c in nfkc(char) if c.isascii())

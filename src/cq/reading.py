@@ -16,7 +16,7 @@ import stat
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | \
     getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-_CHUNK = 1 << 16  # a read's least size once the file is past its stat size
+_CHUNK = 1 << 16  # bytes per read once a file is past its stat size
 
 
 class NotRegularFile(OSError):
@@ -51,7 +51,10 @@ def _read_capped(fd: int, path: str | os.PathLike[str], max_bytes: int, size: in
     chunks: list[bytes] = []
     got = 0
     while got < limit:
-        chunk = os.read(fd, min(limit - got, max(size + 1 - got, _CHUNK)))
+        # Up to one byte past the stat size (the file's end shows as a short read or an
+        # empty one); once past it, the file grew: read on in chunks, to cap + 1 at most.
+        want = size + 1 - got if got <= size else _CHUNK
+        chunk = os.read(fd, min(limit - got, want))
         if not chunk:
             break
         chunks.append(chunk)

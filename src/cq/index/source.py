@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from cq.coding import nfkc, raw_answers, search_text
+from cq.coding import nfkc, nfkc_may_add, raw_answers, search_text
 from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
 from cq.facts import FileFacts
@@ -52,7 +52,7 @@ def could_define(data: bytes, name: str) -> bool:
         pattern = definition_pattern(name)
         if pattern is not None and pattern.search(data):
             return True
-        if data.isascii():
+        if not nfkc_may_add(data, name):
             return False
     return _text_definition(name).search(search_text(data)) is not None
 
