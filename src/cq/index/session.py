@@ -31,9 +31,11 @@ DEFINES_PREFIX = "/def/"  # memo: does the file define a def or class of this na
 
 
 class LiteralMemo(msgspec.Struct):
-    """For one literal: path → [digest, file contains the literal]."""
+    """For one literal: path → [digest, file contains the literal], as answered by the code
+    that `tag` names (an upgraded cq's prefilters may answer otherwise)."""
 
     files: dict[str, tuple[str, bool]] = msgspec.field(default_factory=dict)
+    tag: str = ""
 
 
 class IndexSession:
@@ -141,7 +143,9 @@ class IndexSession:
     def _memo(self, key: str) -> LiteralMemo:
         memo = self._memos.get(key)
         if memo is None:
-            memo = self.store.get(key, LiteralMemo) or LiteralMemo()
+            memo = self.store.get(key, LiteralMemo)
+            if memo is None or memo.tag != self.extractor_tag:
+                memo = LiteralMemo(tag=self.extractor_tag)
             self._memos[key] = memo
         return memo
 
