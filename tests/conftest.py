@@ -2,7 +2,8 @@
 `copy_sample` copies a committed sample from tests/repos/; `repo_settings`, `run_macro` and
 `run_q` run cq on such a repository through the library, the `run_cli` fixture through the
 CLI; `golden` compares normalised outputs with tests/golden/ (`pytest --update-golden`
-rewrites them); `process_alive`, `survivors` and `kill_pool_parent` watch worker processes."""
+rewrites them); `process_alive`, `survivors` and `kill_pool_parent` watch worker processes;
+`finishes` fails a test whose call blocks on a FIFO instead of hanging the suite."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -216,6 +219,42 @@ def kill_pool_parent(script: Path, log: Path, *args: str, workers: int = 2) -> s
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     return alive
+
+
+# -- calls that must not block ----------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def finishes(call: Callable[[], T], *fifos: Path, timeout_s: float = 20) -> T:
+    """CALL's result, failing the test when it has not returned within TIMEOUT_S. A call
+    blocked opening or reading one of FIFOS is then released (a writer opens and closes the
+    FIFO), so a failure is a failed test, not a hung suite."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the test's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        for fifo in fifos:
+            _release(fifo)
+        thread.join(timeout_s)
+        pytest.fail(f"blocked for over {timeout_s} s (on a FIFO?)")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+def _release(fifo: Path) -> None:
+    """Open FIFO's write end and close it: a reader blocked in open() or read() goes on."""
+    with suppress(OSError):  # no reader waiting (ENXIO), or the FIFO is gone
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
 # -- golden files -----------------------------------------------------------------------------

@@ -21,3 +21,44 @@ from cq.coding import bytes_match_text, coding_cookie
 def test_cookies(data: bytes, cookie: str | None, transparent: bool) -> None:
     assert coding_cookie(data) == cookie
     assert bytes_match_text(data) is transparent
+
+
+def _nfkc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
+LATIN1 = b"# -*- coding: latin-1 -*-\n"
+CONTAINS = [
+    pytest.param(LATIN1 + "def café(): pass\n".encode("latin-1"), "café", id="latin-1-cookie"),
+    pytest.param("def naïve(): pass\n".encode("latin-1"), "naïve", id="latin-1-fallback"),
+    pytest.param(b"# coding: cp1252\n" + "def caf\u00e9_\u0153(): pass\n".encode("cp1252"),
+                 "café_œ", id="cp1252-cookie"),
+    pytest.param("def café(): pass\n".encode(), "café", id="utf-8"),
+    pytest.param("\ufeffdef café(): pass\n".encode(), "café", id="utf-8-bom"),
+    pytest.param("def join(): pass\n".encode("utf-16"), "join", id="utf-16-ascii-name"),
+    pytest.param("def café(): pass\n".encode("utf-16"), "café", id="utf-16"),
+    pytest.param("def café(): pass\n".encode("utf-32"), "café", id="utf-32"),
+    pytest.param(b"# coding: unicode_escape\ndef caf\\u00e9(): pass\n", "café",
+                 id="unicode-escape"),
+    pytest.param(b"# coding: unicode_escape\n\\x6aoin(x)\n", "join",
+                 id="unicode-escape-ascii-name"),
+    pytest.param("def ｗｗｗ(): pass\n".encode(), "www", id="nfkc-fullwidth"),
+    pytest.param("def ﬁle(): pass\n".encode(), "file", id="nfkc-ligature"),
+    pytest.param(b"# coding: latin-1\ndef f\xba(): pass\n", "fo", id="nfkc-latin-1-ordinal"),
+    pytest.param("s = 'caf\u00e9 \u2014 na\u00efve\u2026\u00a0'\n".encode(), "join",
+                 id="miss-among-accents-and-dashes"),
+    pytest.param("x = 'ünrelated'\n".encode(), "join", id="miss-non-ascii"),
+    pytest.param(b"x = 1\n", "join", id="miss-ascii"),
+    pytest.param("def café(): pass\n".encode("latin-1"), "caf\u00e9s", id="miss-latin-1"),
+]
+
+
+@pytest.mark.parametrize(("data", "literal"), CONTAINS)
+def test_source_contains_agrees_with_the_decoder(data: bytes, literal: str) -> None:
+    from cq.coding import decode_source, source_contains
+
+    expected = _nfkc(literal) in _nfkc(decode_source(data)[0])
+    assert source_contains(data, literal) is expected
+    assert expected or literal in ("join", "caf\u00e9s")  # the table's hits are hits

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import finishes
 from cq.discover import Discovery, FileRef, Scope, check_in_path, discover_files
 from cq.errors import ScopeError
 
@@ -267,6 +268,17 @@ def test_fifo_named_py_is_not_listed(make_repo: MakeRepo) -> None:
     discovery = discover_files(root, explain=True)
     assert paths(discovery) == ["a.py"]
     assert reasons(discovery)["pipe.py"] == "not a regular file"
+
+
+@pytest.mark.parametrize("fifo", [".gitignore", "pkg/.ignore", ".git", ".git/info/exclude"])
+def test_a_fifo_ignore_file_counts_as_absent(make_repo: MakeRepo, fifo: str) -> None:
+    root = make_repo({"a.py": "", "pkg/b.py": "", ".git/HEAD": ""})
+    if fifo == ".git":
+        shutil.rmtree(root / ".git")
+    (root / fifo).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(root / fifo)
+    discovery = finishes(lambda: discover_files(root), root / fifo)
+    assert paths(discovery) == ["a.py", "pkg/b.py"]
 
 
 def test_non_utf8_file_name_is_skipped_and_reported_printably(make_repo: MakeRepo) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,13 @@ def test_broken_pyproject_is_not_read_when_cq_toml_exists(cli_repo: Path, run_cl
     code, out, err = run_cli(cli_repo, "q", "entity=function")
     assert (code, err) == (0, "")
     assert out.startswith("q: 1 definition")
+
+
+def test_a_config_file_swapped_for_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    from conftest import finishes
+    from cq.settings import _read_toml, _UnusableFile
+
+    fifo = tmp_path / ".cq.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(_UnusableFile, match="cannot be read"):
+        finishes(lambda: _read_toml(fifo), fifo)

@@ -11,6 +11,7 @@ EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
 EXIT_FINDINGS = 3  # --fail-on: a finding at or above the threshold remains after the filters
 EXIT_CACHE = 4  # an admin command could not open, read or change the cache
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
 class CqError(Exception):
@@ -61,3 +62,9 @@ class CacheError(CqError):
     store: exit code 4. Runs never raise it: for them the cache degrades to uncached."""
 
     exit_code = EXIT_CACHE
+
+
+class OutputClosed(CqError):
+    """stdout's reader has gone (`cq ... | head`): the run ends quietly with exit 141."""
+
+    exit_code = EXIT_OUTPUT_CLOSED

@@ -22,6 +22,8 @@ from typing import Any
 
 import msgspec
 
+from cq.reading import read_source
+
 # ---------------------------------------------------------------- compiled rule files
 
 
@@ -59,6 +61,7 @@ _TAIL = "(?:(?P<ps_d>/)|$)"
 _ANY_DIR = "^(?:.+/)?"  # pathspec's "at any depth"
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _GLOB_CHAR = re.compile(r"[*?\[\\]")
+IGNORE_FILE_MAX = 1 << 26  # bytes; past this an "ignore file" is not one (git has no cap)
 _COMPILED: dict[tuple[str, tuple[str, ...]], Any] = {}  # memoised by content: never stale
 
 
@@ -182,12 +185,19 @@ def compiled(kind: str, lines: tuple[str, ...], build: Callable[[tuple[str, ...]
     return _COMPILED[key]
 
 
+def _read_text(path: str) -> str | None:
+    """An ignore file's (or `.git` file's) text; None when unreadable, not a regular file
+    (a FIFO would block discovery) or absurdly large."""
+    try:
+        return read_source(path, IGNORE_FILE_MAX).decode("utf-8-sig", "replace")  # as git
+    except OSError:
+        return None
+
+
 def _read_rules(path: str, prefix: str, label: str) -> _Rules | None:
     """Compile one ignore file; an unreadable one counts as absent (ripgrep warns, goes on)."""
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8-sig", "replace")  # git skips a BOM too
-    except OSError:
+    text = _read_text(path)
+    if text is None:
         return None
     fields = compiled("ignore", tuple(text.splitlines()), _index_rules)
     return _Rules(prefix, label, **fields) if fields else None
@@ -294,19 +304,12 @@ def _git_dir(root: str) -> str | None:
     dot_git = os.path.join(root, ".git")
     if os.path.isdir(dot_git):
         return dot_git
-    try:
-        with open(dot_git, encoding="utf-8", errors="replace") as handle:
-            first = handle.readline()
-    except OSError:
-        return None
+    first = (_read_text(dot_git) or "").partition("\n")[0]
     if not first.startswith("gitdir:"):
         return None
     git_dir = os.path.join(root, first[len("gitdir:"):].strip())
-    try:  # a worktree keeps info/ in the common dir
-        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
-            return os.path.join(git_dir, handle.read().strip())
-    except OSError:
-        return git_dir
+    common = _read_text(os.path.join(git_dir, "commondir"))  # a worktree keeps info/ there
+    return git_dir if common is None else os.path.join(git_dir, common.strip())
 
 
 def root_layers(root: str) -> Layers:

@@ -201,12 +201,17 @@ class _UnusableFile(ConfigError):
         self.reason = reason
 
 
+CONFIG_FILE_MAX = 1 << 24  # bytes
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     """The parsed file; unreadable, not UTF-8 or not TOML is an error naming the file."""
     import tomllib  # only when a config file exists: most runs have none
 
+    from cq.reading import read_source
+
     try:
-        data = path.read_bytes()
+        data = read_source(path, CONFIG_FILE_MAX)  # a FIFO must not block the run
     except OSError as exc:
         raise _UnusableFile(path, f"cannot be read: {exc.strerror or exc}") from None
     try:

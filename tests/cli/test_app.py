@@ -258,3 +258,27 @@ def test_a_stopping_signal_unwinds_like_ctrl_c(capsys, monkeypatch, signum: int,
             signal.signal(s, handler)
     assert unwound == [True] and escaped == []
     assert capsys.readouterr().err.splitlines() == [said]
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["--version"], id="version"),
+    pytest.param(["q", "entity=function name=main", "--format", "md"], id="markdown"),
+    pytest.param(["q", "entity=function", "--format", "json"], id="json"),
+    pytest.param(["calls", "helper", "--format", "both"], id="macro-both"),
+    pytest.param(["schema"], id="schema"),
+    pytest.param(["q", "--help"], id="help"),
+])
+def test_a_closed_stdout_ends_the_run_quietly(repo: Path, args: list[str]) -> None:
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # before the child starts: every write it makes fails
+    flags = ["--root", str(repo), "--no-save-artifact", "--no-cache"] \
+        if args[0] in ("q", "calls") else []
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cq", *args, *flags], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert proc.returncode in (0, 141), proc.stderr
+    assert proc.stderr == ""

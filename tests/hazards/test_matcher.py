@@ -25,6 +25,15 @@ def test_rules_run_only_when_their_words_stand_alone() -> None:
     assert found.hits == ()
 
 
+@pytest.mark.parametrize("data", [
+    pytest.param("x = 'é'\neval(x)\n".encode("utf-16"), id="utf-16"),
+    pytest.param(b"# coding: unicode_escape\n\\x65val(x)\n", id="unicode-escape"),
+])
+def test_rules_run_on_the_words_of_the_decoded_text(data: bytes) -> None:
+    found = match_file("m.py", data, compile_rules())
+    assert [hit.span.line for hit in found.hits] == [2]
+
+
 def test_pool_gives_the_same_hits_as_one_process() -> None:
     rules = compile_rules()
     items = [(f"m{i}.py", f"def f{i}(a=[]):\n    return eval(a)\n".encode() * 2000)

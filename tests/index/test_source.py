@@ -53,6 +53,56 @@ def test_non_ascii_names_are_not_judged_by_bytes() -> None:
     assert definition_pattern("café") is None
 
 
+LATIN1 = b"# -*- coding: latin-1 -*-\n"
+DEFINES = [
+    pytest.param(LATIN1 + "def café(): pass\n".encode("latin-1"), "café", id="latin-1-cookie"),
+    pytest.param("class naïve: pass\n".encode("latin-1"), "naïve", id="latin-1-fallback"),
+    pytest.param(b"# coding: cp1252\n" + "def \u0153uvre(): pass\n".encode("cp1252"),
+                 "\u0153uvre", id="cp1252"),
+    pytest.param("\ufeffdef café(): pass\n".encode(), "café", id="utf-8-bom"),
+    pytest.param("def join(): pass\n".encode("utf-16"), "join", id="utf-16-ascii-name"),
+    pytest.param("def café(): pass\n".encode("utf-16"), "café", id="utf-16"),
+    pytest.param(b"# coding: unicode_escape\ndef caf\\u00e9(): pass\n", "café",
+                 id="unicode-escape"),
+    pytest.param("def ｗｗｗ(): pass\n".encode(), "www", id="nfkc-fullwidth"),
+    pytest.param("def \\\n  ﬁle(): pass\n".encode(), "file", id="nfkc-ligature-continued"),
+    pytest.param("def cafe\u0301(): pass\n".encode(), "café", id="nfkc-combining"),
+]
+
+
+@pytest.mark.parametrize(("data", "name"), DEFINES)
+def test_could_define_agrees_with_the_decoder(data: bytes, name: str) -> None:
+    import ast
+
+    from cq.coding import decode_source
+    from cq.index.source import could_define
+
+    tree = ast.parse(decode_source(data)[0])
+    assert name in {node.name for node in ast.walk(tree) if hasattr(node, "name")}
+    assert could_define(data, name)
+    assert not could_define(data, name + "x")
+
+
+@pytest.mark.parametrize(("data", "name"), [
+    pytest.param("x = 'café'\n".encode("latin-1"), "café", id="latin-1-not-a-definition"),
+    pytest.param("def cafés(): pass\n".encode(), "café", id="longer-name"),
+    pytest.param(b"def join(): pass\n", "joi", id="ascii-prefix"),
+])
+def test_could_define_rules_out_files_without_the_definition(data: bytes, name: str) -> None:
+    from cq.index.source import could_define
+
+    assert not could_define(data, name)
+
+
+@pytest.mark.parametrize("data", [LATIN1 + "def café(): pass\n".encode("latin-1"),
+                                  "def café(): pass\n".encode("latin-1"),
+                                  "def café(): pass\n".encode("utf-16")])
+def test_a_non_ascii_definition_is_found_by_name(make_repo, tmp_path: Path, data: bytes) -> None:
+    root = make_repo({"a.py": data, "b.py": "caf = 1\n"})
+    source, _ = _source(root, tmp_path / "cache")
+    assert [f.path for f in source.facts_defining(["café"], "café")] == ["a.py"]
+
+
 def test_a_definition_behind_a_continuation_is_found(make_repo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "def \\\n        join(x):\n    pass\n", "b.py": "join = 1\n"})
     source, _ = _source(root, tmp_path / "cache")

@@ -109,3 +109,34 @@ def test_output_and_memory_grow_with_the_sites_not_with_the_line(tmp_path: Path)
         peaks.append(int(done.stderr.split()[-1]) / 1024)  # ru_maxrss is in KiB
     assert per_site[1] < 1000 and abs(per_site[1] - per_site[0]) < 0.1 * per_site[0]
     assert max(peaks) < 300, peaks
+
+
+@pytest.mark.parametrize("query", ["entity=function name=join explain=true",
+                                   "entity=function name=~^join$ explain=true"])
+def test_a_fifo_swapped_in_after_discovery_is_flagged(run_cli, make_repo, monkeypatch,
+                                                      query: str) -> None:
+    import json
+    import os
+
+    import cq.runner
+    from conftest import finishes
+    from cq.discover import discover_files
+
+    root = make_repo({"pkg/a.py": "def join(x):\n    return x\n",
+                      "pkg/b.py": "def join(y):\n    return y\n"})
+    fifo = root / "pkg/b.py"
+
+    def discover_then_swap(*args, **kwargs):
+        found = discover_files(*args, **kwargs)
+        fifo.unlink()
+        os.mkfifo(fifo)  # after the type check: only the reads can notice
+        return found
+
+    monkeypatch.setattr(cq.runner, "discover_files", discover_then_swap)
+    code, out, err = finishes(lambda: run_cli(root, "q", query, "--format", "json"), fifo)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["summary"]["matches"] == 1
+    assert result["summary"]["files_flagged"] == 1
+    (issues,) = [s for s in result["sections"] if s["kind"] == "file_issues"]
+    assert [f["details"]["path"] for f in issues["findings"]] == ["pkg/b.py"]

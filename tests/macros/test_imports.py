@@ -156,6 +156,18 @@ def test_imports_under_the_main_guard(make_repo, source, main_only) -> None:
     assert (edge.details.main_only, edge.details.lazy) == (main_only, False)
 
 
+@pytest.mark.parametrize("data", [
+    pytest.param("x = 'é'\nif __name__ == '__main__':\n    import pkg.b\n".encode("utf-16"),
+                 id="utf-16"),
+    pytest.param(b"# coding: unicode_escape\nif __name__ == '\\x5f_main__':\n"
+                 b"    import pkg.b\n", id="unicode-escape"),
+])
+def test_the_main_guard_is_read_from_the_decoded_text(make_repo, data: bytes) -> None:
+    result = imports(make_repo({"pkg/__init__.py": "", "pkg/a.py": data, "pkg/b.py": ""}))
+    (edge,) = [f for f in result.key_findings if f.details.targets == ("pkg.b",)]
+    assert edge.details.main_only is True
+
+
 def test_a_script_block_import_makes_no_import_time_cycle(make_repo) -> None:
     root = make_repo({"m/__init__.py": "", "m/a.py": "import m.b\n",
                       "m/b.py": "if __name__ == '__main__':\n    import m.a\n"})

@@ -195,6 +195,16 @@ def test_undecodable_and_latin1_files_are_matched(ask) -> None:
         ("bad.py", 9), ("l.py", 9)]
 
 
+@pytest.mark.parametrize("data", [
+    pytest.param("x = 'é'; eval(x)\n".encode("utf-16"), id="utf-16"),
+    pytest.param(b"# coding: unicode_escape\nx = 1; \\x65val(x)\n", id="unicode-escape"),
+])
+def test_the_word_prefilter_reads_the_decoded_text(ask, data: bytes) -> None:
+    result = ask("pattern='eval($X)'", {"m.py": data})
+    assert [(f.anchor.file, f.anchor.line) for f in result.key_findings] == [
+        ("m.py", 2 if b"escape" in data else 1)]
+
+
 # --- literals ----------------------------------------------------------------------------
 
 

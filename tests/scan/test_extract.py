@@ -287,6 +287,9 @@ def test_columns_count_code_points():
     pytest.param("from important import x", "important", [("x", None)], 0, "important",
                  id="module-named-like-keyword"),
     pytest.param("from.m import(x)", "m", [("x", None)], 1, "pkg.m", id="no-spaces"),
+    pytest.param("import ｏｓ.ｐａｔｈ as ﬁ", "", [("os.path", "fi")], 0, "os.path",
+                 id="nfkc-import"),
+    pytest.param("from .ｍ import ｘ as ｙ", "m", [("x", "y")], 1, "pkg.m", id="nfkc-from"),
 ])
 def test_imports(source, module, names, level, resolved):
     (imp,) = scan(source).imports
@@ -413,6 +416,16 @@ def test_assigns(source, expected):
                  id="ascii-bytes-with-a-transforming-cookie"),
     pytest.param(b"# coding: latin-1\nx = 1\n", "# coding: latin-1\nx = 1\n", (),
                  id="ascii-bytes-with-a-transparent-cookie"),
+    pytest.param("\ufeffdef café(): pass\n".encode("utf-16-le"), "def café(): pass\n",
+                 ("decoded-utf-16",), id="utf-16-le-bom"),
+    pytest.param("\ufeffdef café(): pass\n".encode("utf-16-be"), "def café(): pass\n",
+                 ("decoded-utf-16",), id="utf-16-be-bom"),
+    pytest.param("\ufeffdef café(): pass\n".encode("utf-32-le"), "def café(): pass\n",
+                 ("decoded-utf-32",), id="utf-32-le-bom"),
+    pytest.param("\ufeffx = 1\n".encode("utf-32-be"), "x = 1\n",
+                 ("decoded-utf-32",), id="utf-32-be-bom"),
+    pytest.param("\ufeffx = '\x00'\n".encode("utf-16-le"), "x = '\x00'\n",
+                 ("null-bytes", "decoded-utf-16"), id="utf-16-null-in-the-text"),
 ])
 def test_decode_source(data, text, flags):
     assert decode_source(data) == (text, flags)

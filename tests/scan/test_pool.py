@@ -12,7 +12,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from conftest import kill_pool_parent
+from conftest import finishes, kill_pool_parent
 from cq.scan import ScanOutcome, scan_paths
 from cq.scan import pool as pool_module
 from cq.scan.pool import POOL_MIN_FILES, chunked, scan_chunk, usable_cpus, worker_count
@@ -200,3 +200,23 @@ def test_workers_die_with_a_sigkilled_parent(make_repo, tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(SCAN_PARENT)
     assert kill_pool_parent(script, tmp_path / "workers.log", str(root)) == set()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_fifo_swapped_in_is_flagged_not_waited_on(make_repo, jobs):
+    root, paths = many_files(make_repo)
+    fifo = root / paths[3]
+    fifo.unlink()
+    os.mkfifo(fifo)
+    outcomes = finishes(lambda: scan_paths(root, paths, jobs=jobs, max_file_bytes=10_000), fifo)
+    flagged = outcomes[3]
+    assert flagged.facts.flags == ("unreadable",) and flagged.digest == ""
+    assert "not a regular file" in (flagged.facts.error or "")
+    assert all(o.facts.defs for o in outcomes if o is not flagged)
+
+
+def test_a_file_grown_past_the_cap_is_flagged_too_large(make_repo):
+    root = make_repo({"m.py": "x = 1\n"})
+    (root / "m.py").write_bytes(b"#" * 5000)
+    (outcome,) = scan_paths(root, ["m.py"], jobs=1, max_file_bytes=1000)
+    assert outcome.facts.flags == ("too-large",)

@@ -35,6 +35,7 @@ from cq.analysis.graph import (
     shortest_cycle,
     shortest_cycle_via,
 )
+from cq.coding import decode_source
 from cq.errors import BadInputError
 from cq.facts import Def, FileFacts, Import, Span
 from cq.modules import module_name
@@ -291,7 +292,7 @@ def main_blocks(source: FactSource, facts: FileFacts) -> Blocks:
     if not facts.imports or not source.session.contains(facts.path, "__main__"):
         return []
     data = source.session.text(facts.path)
-    text = data.decode("utf-8", "replace") if data is not None else ""
+    text = decode_source(data)[0] if data is not None else ""
     return [(lo, hi) for lo, hi, kind in guard_blocks(text) if kind == "main"]
 
 

@@ -6,6 +6,8 @@ otherwise, and turns every CqError into one stderr line and its exit code (DESIG
 table is in the README): 0 success, 1 anything unexpected (the traceback only with -v), 2 bad
 input (`BadInputError`), 3 a finding at or above `--fail-on` remains, 4 an admin command that
 could not open, read or change the cache (`CacheError`), 128 + N a stopping signal.
+A reader of stdout that has gone (`cq ... | head`) ends the run quietly: nothing on stderr,
+exit 141, as a shell reports a writer stopped by SIGPIPE.
 
 SIGTERM and SIGHUP stop a run the way Ctrl-C does: they raise `Stopped`, a KeyboardInterrupt,
 so every `finally` on the way out runs (scan locks released, open cache transactions rolled
@@ -22,15 +24,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 
 from cq import __version__
-from cq.errors import EXIT_INTERNAL, CqError
+from cq.errors import EXIT_INTERNAL, CqError, OutputClosed
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):
-        print(f"cq {__version__}")
-        raise SystemExit(0)
+        raise SystemExit(_print_version())
     raise SystemExit(run(args))
+
+
+def _print_version() -> int:
+    try:
+        print(f"cq {__version__}", flush=True)
+    except BrokenPipeError:
+        return _output_closed()
+    return 0
 
 
 def run(args: list[str]) -> int:
@@ -38,6 +47,8 @@ def run(args: list[str]) -> int:
     try:
         with _stopped_by_signals():
             return _dispatch(args)
+    except OutputClosed:
+        return _output_closed()
     except CqError as exc:
         print(f"cq: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
@@ -79,6 +90,18 @@ def _stopped_by_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             _signal.signal(signum, handler)
+
+
+def _output_closed() -> int:
+    """stdout's reader has gone: point stdout at /dev/null, so that the interpreter's last
+    flush of what is still buffered has nowhere to fail, and exit like SIGPIPE would."""
+    import os
+
+    with suppress(OSError, ValueError):  # no file descriptor (captured in tests)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return OutputClosed.exit_code
 
 
 def _stopped(signum: int) -> int:

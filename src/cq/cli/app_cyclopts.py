@@ -176,8 +176,37 @@ def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliab
     return run_report(preset, target, own, filters, explicit_values(options))
 
 
+class _App(App):
+    """The cyclopts app, printing help and the version through a console that turns a
+    closed stdout into `OutputClosed` (rich's own exits 1). The console, and rich with it,
+    is made only when something is printed: most commands never print through it."""
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            self._console = _quiet_console()
+        return self._console
+
+    @console.setter
+    def console(self, console: Any) -> None:
+        self._console = console
+
+
+def _quiet_console() -> Any:
+    from rich.console import Console
+
+    from cq.errors import OutputClosed
+
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise OutputClosed("stdout closed")
+
+    return QuietConsole()
+
+
 def build_app() -> App:
-    app = App(name="cq", version=__version__,
+    app = _App(name="cq", version=__version__,
               help="Structural code queries over a Python repository.",
               help_format="plaintext")
     app.command(q, name="q", help=_q_help())

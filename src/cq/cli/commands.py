@@ -12,8 +12,15 @@ from cq.settings import resolve_settings
 
 
 def emit(text: str) -> None:
-    """The only stdout writer."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """The only stdout writer. A reader that has gone (`cq ... | head`) is `OutputClosed`:
+    flushing here makes the failure happen now, not at interpreter exit."""
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from cq.errors import OutputClosed
+
+        raise OutputClosed("stdout closed") from None
 
 
 def remark(notice: str) -> None:

@@ -3,8 +3,8 @@ rules whose words the file contains, in worker processes when there is much to r
 
 A file is a candidate when, for some rule, it contains every word of one of the rule's
 alternatives (the literal memo answers the substring test across runs); in the worker each
-rule runs only when its words stand alone in the file's bytes. Workers get the rule set and
-(path, bytes) chunks and send back msgpack: no ast-grep object and no pickle cross the
+rule runs only when its words stand alone in the file's decoded text. Workers get the rule
+set and (path, bytes) chunks and send back msgpack: no ast-grep object and no pickle cross the
 boundary, and a file that fails costs its own hits (it comes back flagged), never the run.
 Test files (`is_test_path`) drop the hits of rows with `skip_tests`.
 """
@@ -85,18 +85,19 @@ def candidates(source: FactSource, rules: Sequence[CompiledRule],
 # --- matching one file -------------------------------------------------------------------
 
 
-_TOKEN = re.compile(rb"[A-Za-z0-9_]+")
+_TOKEN = re.compile(r"[A-Za-z0-9_]+")
 
 
-def file_words(data: bytes) -> frozenset[str]:
-    """Every maximal run of ASCII word characters: a rule's word stands alone in the file
-    exactly when it is one of them (`eval` is not in `evaluate` nor in `my_eval`)."""
-    return frozenset(token.decode("ascii") for token in set(_TOKEN.findall(data)))
+def file_words(text: str) -> frozenset[str]:
+    """Every maximal run of ASCII word characters of the decoded text: a rule's word stands
+    alone in the file exactly when it is one of them (`eval` is not in `evaluate` nor in
+    `my_eval`)."""
+    return frozenset(_TOKEN.findall(text))
 
 
-def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule]:
+def _applicable(text: str, rules: Sequence[CompiledRule]) -> list[CompiledRule]:
     """The rules one of whose word alternatives the file contains, each word standing alone."""
-    words = file_words(data)
+    words = file_words(text)
     return [rule for rule in rules
             if any(all(word in words for word in alt) for alt in rule.words)]
 
@@ -104,7 +105,7 @@ def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule
 def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
     text, flags = decode_source(data)
     try:
-        return _match_text(path, text, _applicable(data, rules), flags)
+        return _match_text(path, text, _applicable(text, rules), flags)
     except Exception as exc:  # an ast-grep failure on one file costs that file only
         return FileHazards(path, flags=(*flags, "unmatched"),
                            error=f"match failed: {type(exc).__name__}: {exc}")

@@ -14,6 +14,7 @@ import msgspec
 
 from cq.digests import digest
 from cq.discover import FileRef
+from cq.reading import FileTooLarge, read_source
 
 _THREADS = 4
 _PARALLEL_FROM = 32
@@ -21,7 +22,7 @@ _PARALLEL_FROM = 32
 
 class ReadFile(msgspec.Struct, frozen=True):
     digest: str
-    data: bytes | None  # None: too large to read, or unreadable
+    data: bytes | None  # None: too large to read, or unreadable (not a regular file included)
 
 
 def digest_bytes(data: bytes) -> str:
@@ -37,8 +38,10 @@ def _read_one(root: Path, ref: FileRef, max_bytes: int) -> ReadFile:
     if ref.size > max_bytes:
         return ReadFile(stamp_digest(ref), None)
     try:
-        data = (root / ref.path).read_bytes()
-    except OSError as exc:
+        data = read_source(root / ref.path, max_bytes)
+    except FileTooLarge:  # grew past the cap since discovery
+        return ReadFile(stamp_digest(ref), None)
+    except OSError as exc:  # a FIFO or directory swapped in counts here too
         return ReadFile(f"unreadable:{type(exc).__name__}", None)
     return ReadFile(digest_bytes(data), data)
 

@@ -17,7 +17,7 @@ import msgspec
 
 from cq.cache.index import HIT, STAMP_CHANGED, IndexCache, Lookup
 from cq.cache.store import Store
-from cq.coding import bytes_match_text
+from cq.coding import source_contains
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.fingerprints import ReadFile, read_and_digest
@@ -31,9 +31,11 @@ DEFINES_PREFIX = "/def/"  # memo: does the file define a def or class of this na
 
 
 class LiteralMemo(msgspec.Struct):
-    """For one literal: path → [digest, file contains the literal]."""
+    """For one literal: path → [digest, file contains the literal], as answered by the code
+    that `tag` names (an upgraded cq's prefilters may answer otherwise)."""
 
     files: dict[str, tuple[str, bool]] = msgspec.field(default_factory=dict)
+    tag: str = ""
 
 
 class IndexSession:
@@ -124,8 +126,7 @@ class IndexSession:
         if known is not None:
             return known
         data = self.text(path)
-        found = data is None or not bytes_match_text(data) or \
-            literal.encode("utf-8", "replace") in data
+        found = data is None or source_contains(data, literal)
         self.remember(key, path, found)
         return found
 
@@ -142,7 +143,9 @@ class IndexSession:
     def _memo(self, key: str) -> LiteralMemo:
         memo = self._memos.get(key)
         if memo is None:
-            memo = self.store.get(key, LiteralMemo) or LiteralMemo()
+            memo = self.store.get(key, LiteralMemo)
+            if memo is None or memo.tag != self.extractor_tag:
+                memo = LiteralMemo(tag=self.extractor_tag)
             self._memos[key] = memo
         return memo
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from cq.coding import bytes_match_text
+from cq.coding import nfkc, nfkc_may_add, raw_answers, search_text
 from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
 from cq.facts import FileFacts
@@ -36,6 +36,29 @@ def definition_pattern(name: str) -> re.Pattern[bytes] | None:
     return re.compile(rb"\b(?:def|class)(?:\s|\\)+" + name.encode() + rb"\b")
 
 
+@functools.lru_cache(maxsize=256)
+def _text_definition(name: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:def|class)(?:\s|\\)+" + re.escape(name) + r"(?!\w)")
+
+
+def could_define(data: bytes, name: str) -> bool:
+    """Could this file define a def or class `name`? False only when its text has no `def
+    NAME` / `class NAME`: from the raw bytes when they give the decoder's answer, else from
+    the decoded, NFKC-normalised text (Python reads `def ﬁle` as `def file`)."""
+    name = nfkc(name)
+    if not name.isidentifier():
+        return True
+    if raw_answers(data, name):
+        pattern = definition_pattern(name)
+        if pattern is not None and pattern.search(data):
+            return True
+        if not nfkc_may_add(data, name):
+            return False
+    return _text_definition(name).search(search_text(data)) is not None
+
+
+# Flags of a file whose bytes the scanner never saw: its facts say nothing about its names.
+UNREAD_FLAGS = frozenset({"unreadable", "too-large"})
 SCAN_BATCH = 256  # files scanned between two looks at the run's deadline
 
 
@@ -65,9 +88,10 @@ class FactSource:
         return [self._facts[p] for p in paths if p in self._facts]
 
     def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
-        """Like `facts_for`, keeping only files that define a def or class named `name`.
-        The answer per file is memoised by content digest, so after an edit only the edited
-        file's facts are loaded to answer a definition query again."""
+        """Like `facts_for`, keeping only files that define a def or class named `name`, and
+        the files that could not be read (they may define it: the answer counts and lists
+        them as flagged). The answer per file is memoised by content digest, so after an edit
+        only the edited file's facts are loaded to answer a definition query again."""
         key = DEFINES_PREFIX + name
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
@@ -75,10 +99,14 @@ class FactSource:
         self._load([p for p in paths if p not in self._facts])
         found = []
         for path in (p for p in paths if p in self._facts):
-            defines = any(d.name == name for d in self._facts[path].defs)
+            facts = self._facts[path]
+            if UNREAD_FLAGS.intersection(facts.flags):
+                found.append(facts)  # unknown, not "no": never remembered as "no"
+                continue
+            defines = any(d.name == name for d in facts.defs)
             self.session.remember(key, path, defines)
             if defines:
-                found.append(self._facts[path])
+                found.append(facts)
         return found
 
     def facts_of(self, path: str) -> FileFacts:
@@ -104,11 +132,8 @@ class FactSource:
         known = self.session.recall(key, path)
         if known is not None:
             return known
-        pattern = definition_pattern(name)
-        if pattern is None:
-            return True
         data = self.session.text(path)
-        if data is None or not bytes_match_text(data) or pattern.search(data):
+        if data is None or could_define(data, name):
             return True
         self.session.remember(key, path, False)
         return False

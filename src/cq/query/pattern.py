@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from cq.coding import ascii_view
 from cq.details import PatternMatchDetails
 from cq.discover import Discovery
 from cq.findings import file_issue, make_finding
@@ -46,7 +47,7 @@ class Candidates:
     def _add(self, source: FactSource, path: str) -> None:
         data = source.session.text(path)
         if data is not None:
-            if has_words(data, self._words):
+            if has_words(ascii_view(data), self._words):  # words as the decoder reads them
                 self.items.append((path, data))
             return
         digest = source.session.digests.get(path, "")

@@ -12,9 +12,10 @@ identifier or keyword leaf outside the metavariables must appear in a matching f
 leaves count follows ast-grep's strictness: `cst` and `smart` match every pattern node, so
 keywords count too (`async def $F` needs `async`); `ast` and `relaxed` skip unnamed nodes, so
 only named leaves (identifiers, `True`, ...) count; `signature` ignores text, so nothing does.
-Only ASCII words are used, because the test runs on the file's raw bytes. A word leaf of the
-pattern is a whole token of the matched code, so after the (substring) literal memo says yes,
-`has_words` also requires each word to stand alone (`eval` is not in `evaluate`).
+Only ASCII words are used, because the test runs on an ASCII view of the file
+(`cq.coding.ascii_view`). A word leaf of the pattern is a whole token of the matched code, so
+after the (substring) literal memo says yes, `has_words` also requires each word to stand
+alone (`eval` is not in `evaluate`).
 
 The pattern is parsed the way ast-grep parses it: `$` becomes the expando character `µ`, so
 metavariables are identifiers we can recognise and skip.

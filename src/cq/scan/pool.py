@@ -27,6 +27,7 @@ from cq.facts import FileFacts
 from cq.gcpause import gc_paused
 from cq.modules import module_name
 from cq.procs import worker_pool
+from cq.reading import FileTooLarge, read_source
 from cq.scan.extract import scan_bytes, too_large
 
 if TYPE_CHECKING:
@@ -93,13 +94,11 @@ def usable_cpus() -> int:
 
 def scan_file(root: Path, path: str, max_bytes: int, strict: bool = False) -> ScanOutcome:
     """Read and scan one file; every failure becomes a flagged `FileFacts` unless strict."""
-    full = root / path
     try:
-        size = full.stat().st_size
-        if size > max_bytes:
-            return ScanOutcome(too_large(path, size, max_bytes), "")  # never read
-        data = full.read_bytes()
-    except OSError as exc:
+        data = read_source(root / path, max_bytes)
+    except FileTooLarge as exc:  # never read past the cap
+        return ScanOutcome(too_large(path, exc.size, max_bytes), "")
+    except OSError as exc:  # a FIFO or directory swapped in for the file included
         return ScanOutcome(failed(path, "unreadable", f"cannot read: {exc}"), "")
     content = digest(data)
     try:

@@ -41,7 +41,9 @@ def _scope_name(site: Site) -> str | None:
 def extract_import(node: SgNode, site: Site, state: ScanState) -> tuple[Import, ...]:
     """`import a.b as c, d` and `from ..m import (x as y, z)` alike, from the text."""
     raw = node.text()
-    text = _COMMENT.sub(" ", raw).replace("\\", " ")
+    # Names as Python reads them (NFKC): `import ｏｓ` imports `os`. Comments are gone first,
+    # and nothing else in an import statement changes under NFKC.
+    text = identifier(_COMMENT.sub(" ", raw).replace("\\", " "))
     if text.startswith("import"):
         names = _import_names(text[len("import"):])
         module, level, is_from = "", 0, False

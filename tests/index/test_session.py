@@ -1,0 +1,31 @@
+"""The index session's memos: an answer is reused only for the same file content and the
+same code (extractor tag); an upgraded cq, whose prefilters may answer otherwise, asks again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cq.cache.profile import profile_from_settings
+from cq.cache.store import open_store
+from cq.discover import discover_files
+from cq.index.session import IndexSession
+from cq.settings import resolve_settings
+
+
+def _session(root: Path, cache: Path, tag: str) -> IndexSession:
+    settings = resolve_settings({"root": str(root), "cache_dir": str(cache)}, env={})
+    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
+                           settings.max_file_bytes, extractor_tag=tag)
+    session.fingerprint(discover_files(root).files)
+    return session
+
+
+def test_a_memo_answered_by_other_code_is_not_reused(make_repo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "x = 1\n"})
+    cache = tmp_path / "cache"
+    old = _session(root, cache, "old")
+    old.remember("/lit/café", "a.py", False)  # as a prefilter with a bug might have
+    old.record([])
+    old.store.close()
+    assert _session(root, cache, "old").recall("/lit/café", "a.py") is False
+    assert _session(root, cache, "new").recall("/lit/café", "a.py") is None
