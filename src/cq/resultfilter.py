@@ -57,7 +57,8 @@ def _limit(value: int | str | None) -> int | None:
         raise BadInputError(f"--limit {exc}") from None
 
 
-def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
+def parse_choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma list of `valid` words, in `valid`'s order; an unknown one is bad input."""
     if value is None:
         return ()
     items = [item.strip() for item in value.split(",") if item.strip()]
@@ -87,9 +88,10 @@ def parse_filters(include: str | None = None, exclude: str | None = None,
     bad input raises."""
     return ResultFilters(include=_patterns("--include", include),
                          exclude=_patterns("--exclude", exclude),
-                         impact=_choices("--impact", impact, BUCKETS),
-                         confidence=_choices("--confidence", confidence, BUCKETS),
-                         severity=_choices("--severity", severity, SEVERITIES), limit=_limit(limit))
+                         impact=parse_choices("--impact", impact, BUCKETS),
+                         confidence=parse_choices("--confidence", confidence, BUCKETS),
+                         severity=parse_choices("--severity", severity, SEVERITIES),
+                         limit=_limit(limit))
 
 
 class _PathMatcher:

@@ -28,9 +28,9 @@ from __future__ import annotations
 import msgspec
 
 from cq.details import HANDLER_KINDS
-from cq.errors import BadInputError
 from cq.macros.spec import Args, Macro, MacroJob, Option
 from cq.macros.target import check_symbol
+from cq.resultfilter import parse_choices
 from cq.settings import Settings
 
 
@@ -41,14 +41,7 @@ class ExceptionsParams(msgspec.Struct, frozen=True):
 
 def parse_kinds(text: str | None) -> tuple[str, ...]:
     """`--kind log,swallow` → the kinds in precedence order; an unknown one is bad input."""
-    if text is None:
-        return ()
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    unknown = [item for item in items if item not in HANDLER_KINDS]
-    if unknown or not items:
-        raise BadInputError(f"exceptions: unknown --kind {', '.join(unknown) or repr(text)}",
-                            hint=f"valid: {', '.join(HANDLER_KINDS)} (comma-separated)")
-    return tuple(kind for kind in HANDLER_KINDS if kind in items)
+    return parse_choices("--kind", text, HANDLER_KINDS)
 
 
 def prepare(args: Args, settings: Settings) -> MacroJob:
