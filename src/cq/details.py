@@ -216,6 +216,8 @@ class HazardDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     severity: str
     confidence: str
     text: str
+    cwe: str | None = None  # "CWE-78"
+    suppressed: bool = False  # under a `# nosec` / `# cq: ignore` comment (listed apart)
 
 
 class TaintSiteDetails(Details, frozen=True, kw_only=True, omit_defaults=True):

@@ -6,14 +6,16 @@ alternatives (the literal memo answers the substring test across runs); in the w
 rule runs only when its words stand alone in the file's bytes. Workers get the rule set and
 (path, bytes) chunks and send back msgpack: no ast-grep object and no pickle cross the
 boundary, and a file that fails costs its own hits (it comes back flagged), never the run.
-Test files (`is_test_path`) drop the hits of rows with `skip_tests`.
+A rule runs with the names the file's imports give its calls (`cq.hazards.aliases`), a match
+must pass the row's named check (`cq.hazards.checks`), and a hit under a suppression comment
+comes back flagged (`cq.hazards.suppress`). Test files (`cq.hazards.testpaths`) drop the hits
+of rows with `skip_tests`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from typing import Any, cast
 
 import msgspec
@@ -24,20 +26,24 @@ from cq.details import HazardDetails
 from cq.facts import Span
 from cq.filepool import run_in_pool, workers_for
 from cq.findings import make_finding
-from cq.hazards.compile import CompiledRule
+from cq.hazards.aliases import aliased_config, heads, import_aliases, relevant
+from cq.hazards.checks import CHECKS
+from cq.hazards.compile import SUBSTRING, CompiledRule
 from cq.hazards.registry import RULES_BY_ID
+from cq.hazards.suppress import Directives, directives, is_suppressed, statement_line
+from cq.hazards.testpaths import is_test_path
 from cq.index.source import FactSource
 from cq.result import Anchor, Finding
+from cq.settings import DEFAULT_TEST_PATHS
 
 TEXT_CAP = 300  # characters of a match kept in details.text
-_TEST_NAME = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
-_TEST_DIRS = frozenset({"tests", "test"})
 
 
 class HazardHit(msgspec.Struct, frozen=True, array_like=True):
     rule: str
     span: Span
     text: str
+    suppressed: bool = False  # under a `# nosec` / `# cq: ignore` comment
 
 
 class FileHazards(msgspec.Struct, frozen=True):
@@ -51,19 +57,13 @@ _RULES_DECODER = msgspec.msgpack.Decoder(list[CompiledRule])
 _RESULT_DECODER = msgspec.msgpack.Decoder(list[FileHazards])
 
 
-def is_test_path(path: str) -> bool:
-    """Under a `tests/` or `test/` directory, or named test_*.py, *_test.py, conftest.py."""
-    parts = PurePosixPath(path).parts
-    return bool(_TEST_DIRS.intersection(parts[:-1])) or bool(_TEST_NAME.match(parts[-1]))
-
-
 # --- candidates ------------------------------------------------------------------------
 
 
 def _may_match(source: FactSource, path: str, rules: Sequence[CompiledRule]) -> bool:
     contains = source.session.contains
-    return any(all(contains(path, word) for word in alt) for rule in rules
-               for alt in rule.words)
+    return any(all(contains(path, word.removeprefix(SUBSTRING)) for word in alt)
+               for rule in rules for alt in rule.words)
 
 
 def candidates(source: FactSource, rules: Sequence[CompiledRule],
@@ -98,36 +98,65 @@ def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule
     """The rules one of whose word alternatives the file contains, each word standing alone."""
     words = file_words(data)
     return [rule for rule in rules
-            if any(all(word in words for word in alt) for alt in rule.words)]
+            if any(all(_present(word, words, data) for word in alt) for alt in rule.words)]
+
+
+def _present(word: str, words: frozenset[str], data: bytes) -> bool:
+    if word.startswith(SUBSTRING):
+        return word[1:].encode() in data
+    return word in words
 
 
 def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
     text, flags = decode_source(data)
     try:
-        return _match_text(path, text, _applicable(data, rules), flags)
+        return _match_text(path, text, _applicable(data, rules), flags, data)
     except Exception as exc:  # an ast-grep failure on one file costs that file only
         return FileHazards(path, flags=(*flags, "unmatched"),
                            error=f"match failed: {type(exc).__name__}: {exc}")
 
 
 def _match_text(path: str, text: str, rules: list[CompiledRule],
-                flags: tuple[str, ...]) -> FileHazards:
+                flags: tuple[str, ...], data: bytes) -> FileHazards:
     if not rules:
         return FileHazards(path, flags=flags)
     root = SgRoot(text, "python").root()
-    hits = [_hit(rule.id, node) for rule in rules
-            for node in root.find_all(cast(Config, rule.config))]
+    configs = _configs(root, rules)
+    found = directives(data, root)
+    hits = [_hit(rule, node, found) for rule, config in zip(rules, configs, strict=True)
+            for node in root.find_all(cast(Config, config))
+            if rule.check is None or CHECKS[rule.check](node)]
     if root.find(kind="ERROR") is not None:
         flags = (*flags, "partial")
     hits.sort(key=lambda hit: (hit.span.line, hit.span.col, hit.rule))
     return FileHazards(path, tuple(hits), flags)
 
 
-def _hit(rule_id: str, node: Any) -> HazardHit:
+_HEADS: dict[str, frozenset[str]] = {}
+
+
+def _configs(root: Any, rules: list[CompiledRule]) -> list[dict[str, Any]]:
+    """Each rule's config, with the spellings the file's import aliases give its calls."""
+    aliases: dict[str, str] | None = None
+    configs = []
+    for rule in rules:
+        names = _HEADS.get(rule.id)
+        if names is None:
+            names = _HEADS[rule.id] = heads(rule.config)
+        if names and aliases is None:
+            aliases = import_aliases(root)
+        bindings = relevant(aliases, names) if names and aliases else ()
+        configs.append(aliased_config(rule.config, bindings) if bindings else rule.config)
+    return configs
+
+
+def _hit(rule: CompiledRule, node: Any, found: Directives) -> HazardHit:
     where = node.range()
     start, end = where.start, where.end
-    return HazardHit(rule_id, Span(start.line + 1, start.column, end.line + 1, end.column),
-                     node.text()[:TEXT_CAP])
+    suppressed = bool(found) and is_suppressed(
+        found, (start.line + 1, statement_line(node)), rule.suppress_ids)
+    return HazardHit(rule.id, Span(start.line + 1, start.column, end.line + 1, end.column),
+                     node.text()[:TEXT_CAP], suppressed)
 
 
 # --- many files ----------------------------------------------------------------------------
@@ -161,11 +190,13 @@ def _failed(path: str, error: str) -> FileHazards:
 # --- findings --------------------------------------------------------------------------------
 
 
-def kept_hits(found: FileHazards) -> list[HazardHit]:
-    """The file's hits minus those of `skip_tests` rows in a test file."""
-    in_tests = is_test_path(found.path)
-    return [hit for hit in found.hits
-            if not (in_tests and RULES_BY_ID[hit.rule].skip_tests)]
+def kept_hits(found: FileHazards, test_paths: Sequence[str] = DEFAULT_TEST_PATHS,
+              *, suppressed: bool = False) -> list[HazardHit]:
+    """The file's hits minus those of `skip_tests` rows in a test file; the unsuppressed ones,
+    or with `suppressed` the suppressed ones."""
+    in_tests = is_test_path(found.path, test_paths)
+    return [hit for hit in found.hits if hit.suppressed is suppressed
+            and not (in_tests and RULES_BY_ID[hit.rule].skip_tests)]
 
 
 def hazard_finding(path: str, hit: HazardHit) -> Finding:
@@ -174,5 +205,7 @@ def hazard_finding(path: str, hit: HazardHit) -> Finding:
     anchor = Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
                     end_col=span.end_col)
     details = HazardDetails(id=row.id, category=row.category, severity=row.severity,
-                            confidence=row.confidence, text=hit.text)
+                            confidence=row.confidence, text=hit.text,
+                            cwe=f"CWE-{row.cwe}" if row.cwe else None,
+                            suppressed=hit.suppressed)
     return make_finding("hazard", anchor, details, message=row.message, severity=row.severity)

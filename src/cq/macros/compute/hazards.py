@@ -13,6 +13,7 @@ from cq.settings import Settings
 
 def compute(selection: HazardSelection, source: FactSource, discovery: Discovery,
             settings: Settings) -> Outcome:
-    report = run_hazards(source, load_rules(settings), selection, settings.jobs)
+    report = run_hazards(source, load_rules(settings), selection, settings.jobs,
+                         settings.test_paths)
     return Outcome(key_findings=report.key_findings, sections=report.sections,
                    summary=report.summary)

@@ -1,0 +1,123 @@
+"""Named checks a match must also pass, for what an ast-grep rule cannot say: the value of a
+file mode, whether a name reads like a password, whether every argument is a literal.
+
+A row names its check (`HazardRule.check`); the matcher calls it with the matched node. Each
+check is a pure function of the node's subtree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
+
+# bandit's password words: a name part (between underscores, any case) that reads as one.
+_SECRET = re.compile(r"(?i)(?:^|_)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)(?:_|$)")
+_LAX_BITS = 0o002 | 0o010  # others may write; the group may execute (bandit B103)
+_LAX_NAMES = re.compile(r"\bS_I(WOTH|RWXO|XGRP|RWXG)\b")
+_LITERAL_LEAVES = frozenset({"string", "concatenated_string", "integer", "float", "true",
+                             "false", "none", "comment"})
+_LITERAL_CONTAINERS = frozenset({"list", "tuple", "dictionary", "set", "pair",
+                                 "parenthesized_expression", "keyword_argument",
+                                 "argument_list", "expression_list"})
+
+
+def _arguments(node: SgNode) -> list[SgNode]:
+    args = node.field("arguments")
+    return [] if args is None else [child for child in args.children() if child.is_named()
+                                    and child.kind() != "comment"]
+
+
+def lax_mode(node: SgNode) -> bool:
+    """`os.chmod(path, mode)`: the mode lets others write or the group execute."""
+    args = _arguments(node)
+    mode = next((arg.field("value") for arg in args if arg.kind() == "keyword_argument"
+                 and (name := arg.field("name")) is not None and name.text() == "mode"), None)
+    if mode is None:
+        positional = [arg for arg in args if arg.kind() != "keyword_argument"]
+        mode = positional[1] if len(positional) > 1 else None
+    if mode is None:
+        return False
+    if mode.kind() == "integer":
+        value = _int(mode.text())
+        return value is not None and bool(value & _LAX_BITS)
+    return _LAX_NAMES.search(mode.text()) is not None and "~" not in mode.text()
+
+
+def _int(text: str) -> int | None:
+    text = text.replace("_", "").rstrip("lL")
+    try:
+        return int(text, 8) if re.fullmatch(r"0[0-7]+", text) else int(text, 0)
+    except ValueError:
+        return None
+
+
+def _string_value(node: SgNode) -> str:
+    """A plain string literal's text without prefix and quotes."""
+    return re.sub(r"^[rRbBuU]{0,2}('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$", "", node.text())
+
+
+def _name_of(node: SgNode) -> str | None:
+    """The name a secret would be stored under: `x`, `obj.x`, `d['x']`, `{'x': ...}`."""
+    kind = node.kind()
+    if kind == "identifier":
+        return node.text()
+    if kind == "attribute":
+        attr = node.field("attribute")
+        return attr.text() if attr is not None else None
+    if kind == "subscript":
+        key = node.field("subscript")
+        return _string_value(key) if key is not None and key.kind() == "string" else None
+    if kind == "string":
+        return _string_value(node)
+    return None
+
+
+def secret_name(node: SgNode) -> bool:
+    """A non-empty literal stored under (compared with, passed as, defaulted for) a name that
+    reads like a password, secret or token, and not itself just a name (`'password'`)."""
+    kind = node.kind()
+    if kind == "comparison_operator":
+        parts = [child for child in node.children() if child.is_named()]
+        names = [_name_of(part) for part in parts if part.kind() != "string"]
+        values = [part for part in parts if part.kind() == "string"]
+    else:
+        target = node.field({"assignment": "left", "pair": "key"}.get(kind, "name"))
+        names = [_name_of(target)] if target is not None else []
+        value = node.field({"assignment": "right"}.get(kind, "value"))
+        values = [value] if value is not None else []
+    if not any(name and _SECRET.search(name) for name in names):
+        return False
+    return any(_looks_secret(_string_value(value)) for value in values)
+
+
+def _looks_secret(value: str) -> bool:
+    # An empty value is "no password"; a value that is itself a secret-like name is a key or
+    # a field name ('password', 'auth_token'), not a secret.
+    return bool(value) and _SECRET.search(value.replace("-", "_")) is None
+
+
+def any_arg_not_literal(node: SgNode) -> bool:
+    """Some argument is (or holds) something other than literals."""
+    return any(not _literal_only(arg) for arg in _arguments(node))
+
+
+def _literal_only(node: SgNode) -> bool:
+    kind = node.kind()
+    if kind in _LITERAL_LEAVES:
+        return node.find(kind="interpolation") is None
+    if kind == "keyword_argument":
+        value = node.field("value")
+        return value is not None and _literal_only(value)
+    if kind in _LITERAL_CONTAINERS:
+        return all(_literal_only(child) for child in node.children() if child.is_named())
+    return False
+
+
+CHECKS: dict[str, Callable[[SgNode], bool]] = {
+    "lax_mode": lax_mode, "secret_name": secret_name,
+    "any_arg_not_literal": any_arg_not_literal,
+}

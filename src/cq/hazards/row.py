@@ -1,0 +1,89 @@
+"""What one hazard row is (`HazardRule`) and the small builders the registry writes rows with.
+
+A row is an ast-grep rule object (the `rule` of a config), optional metavariable
+`constraints`, an optional named `check` (`cq.hazards.checks`) a match must also pass, and how
+to report a match: category, severity, confidence, CWE, a one-line message and the fix. Each
+row carries its own true positive (`example`, a snippet with at least one match) and true
+negative (`counter`, a snippet with none): the registry's tests run both and `docs/hazards.md`
+quotes them. `bandit` names the bandit test ids the row stands for, so `# nosec B301` is
+honoured and the parity benchmark can compare families.
+
+Calls are written with the dotted name a module documents (`hashlib.md5($$$)`); the matcher
+also tries the names the file's imports give it (`import hashlib as h`, `from pickle import
+loads as lp`), see `cq.hazards.aliases`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class HazardRule(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    rule: dict[str, Any]
+    category: str
+    severity: str
+    message: str
+    confidence: str
+    example: str
+    counter: str
+    fix: str = ""
+    cwe: int | None = None
+    bandit: tuple[str, ...] = ()
+    constraints: dict[str, Any] = msgspec.field(default_factory=dict)
+    check: str | None = None
+    words: tuple[str, ...] = ()
+    needles: tuple[str, ...] = ()
+    skip_tests: bool = False
+
+    def config(self) -> dict[str, Any]:
+        """The ast-grep config this row runs."""
+        config: dict[str, Any] = {"rule": self.rule}
+        if self.constraints:
+            config["constraints"] = self.constraints
+        return config
+
+
+def calls(*patterns: str) -> dict[str, Any]:
+    """Any of the patterns (one alternative each for the prefilter)."""
+    return {"any": [{"pattern": pattern} for pattern in patterns]}
+
+
+def called(*names: str, args: str = "$$$") -> dict[str, Any]:
+    """A call of any of the dotted names, with `args` as the argument pattern."""
+    return calls(*(f"{name}({args})" for name in names))
+
+
+def kwarg(name: str, value: str | None = None) -> dict[str, Any]:
+    """A call argument `name=...` (whose value's text matches the regex `value`, if given)."""
+    parts: list[dict[str, Any]] = [{"has": {"field": "name", "regex": f"^(?:{name})$"}}]
+    if value is not None:
+        parts.append({"has": {"field": "value", "regex": value}})
+    return {"has": {"field": "arguments", "has": {"kind": "keyword_argument", "all": parts}}}
+
+
+def no_kwarg(name: str, value: str | None = None) -> dict[str, Any]:
+    return {"not": kwarg(name, value)}
+
+
+def first_arg(rule: dict[str, Any]) -> dict[str, Any]:
+    """The call's first positional argument matches `rule`."""
+    return {"has": {"field": "arguments", "has": {"nthChild": 1, "not": {
+        "kind": "keyword_argument"}, **rule}}}
+
+
+def string_matching(regex: str) -> dict[str, Any]:
+    return {"kind": "string", "regex": regex}
+
+
+# A plain string literal: no f-string fields (an f-string with fields is built at runtime).
+LITERAL = {"all": [{"any": [{"kind": "string"}, {"kind": "concatenated_string"}]},
+                   {"not": {"has": {"kind": "interpolation", "stopBy": "end"}}}]}
+NOT_LITERAL = {"not": LITERAL}
+# Text built at runtime: `%` or `+` on operands, `.format(...)`, an f-string with fields.
+BUILT_TEXT = {"any": [
+    {"kind": "binary_operator", "has": {"field": "operator", "regex": "^[%+]$"}},
+    {"kind": "string", "has": {"kind": "interpolation"}},
+    {"pattern": "$S.format($$$)"}]}
