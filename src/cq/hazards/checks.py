@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
 # bandit's password words: a name part (between underscores, any case) that reads as one.
 _SECRET = re.compile(r"(?i)(?:^|_)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)(?:_|$)")
-_LAX_BITS = 0o002 | 0o010  # others may write; the group may execute (bandit B103)
-_LAX_NAMES = re.compile(r"\bS_I(WOTH|RWXO|XGRP|RWXG)\b")
+# An identifier-like value in parts (`auth_token`, `csrf-token`): a name, not a secret.
+_SEPARATED = re.compile(r"^[A-Za-z0-9]+([_.-][A-Za-z0-9]+)+$")
+_LAX_BITS = 0o022  # others or the group may write (bandit B103)
+_LAX_NAMES = re.compile(r"\bS_I(WOTH|RWXO|WGRP|RWXG)\b")
 _LITERAL_LEAVES = frozenset({"string", "concatenated_string", "integer", "float", "true",
                              "false", "none", "comment"})
 _LITERAL_CONTAINERS = frozenset({"list", "tuple", "dictionary", "set", "pair",
@@ -32,7 +34,7 @@ def _arguments(node: SgNode) -> list[SgNode]:
 
 
 def lax_mode(node: SgNode) -> bool:
-    """`os.chmod(path, mode)`: the mode lets others write or the group execute."""
+    """`os.chmod(path, mode)`: the mode lets others or the group write."""
     args = _arguments(node)
     mode = next((arg.field("value") for arg in args if arg.kind() == "keyword_argument"
                  and (name := arg.field("name")) is not None and name.text() == "mode"), None)
@@ -95,9 +97,10 @@ def secret_name(node: SgNode) -> bool:
 
 
 def _looks_secret(value: str) -> bool:
-    # An empty value is "no password"; a value that is itself a secret-like name is a key or
-    # a field name ('password', 'auth_token'), not a secret.
-    return bool(value) and _SECRET.search(value.replace("-", "_")) is None
+    # An empty value is "no password"; a value that is itself a secret-like name in parts is
+    # a key or a field name ('auth_token', 'csrf-token'), not a secret.
+    named = _SEPARATED.search(value) and _SECRET.search(re.sub(r"[-.]", "_", value))
+    return bool(value) and not named
 
 
 def any_arg_not_literal(node: SgNode) -> bool:

@@ -153,8 +153,8 @@ def _configs(root: Any, rules: list[CompiledRule]) -> list[dict[str, Any]]:
 def _hit(rule: CompiledRule, node: Any, found: Directives) -> HazardHit:
     where = node.range()
     start, end = where.start, where.end
-    suppressed = bool(found) and is_suppressed(
-        found, (start.line + 1, statement_line(node)), rule.suppress_ids)
+    lines = (*range(start.line + 1, end.line + 2), statement_line(node))
+    suppressed = bool(found) and is_suppressed(found, lines, rule.suppress_ids)
     return HazardHit(rule.id, Span(start.line + 1, start.column, end.line + 1, end.column),
                      node.text()[:TEXT_CAP], suppressed)
 

@@ -70,8 +70,8 @@ def no_kwarg(name: str, value: str | None = None) -> dict[str, Any]:
 
 def first_arg(rule: dict[str, Any]) -> dict[str, Any]:
     """The call's first positional argument matches `rule`."""
-    return {"has": {"field": "arguments", "has": {"nthChild": 1, "not": {
-        "kind": "keyword_argument"}, **rule}}}
+    return {"has": {"field": "arguments", "has": {"nthChild": 1, "all": [
+        {"not": {"kind": "keyword_argument"}}, rule]}}}
 
 
 def string_matching(regex: str) -> dict[str, Any]:
@@ -86,4 +86,5 @@ NOT_LITERAL = {"not": LITERAL}
 BUILT_TEXT = {"any": [
     {"kind": "binary_operator", "has": {"field": "operator", "regex": "^[%+]$"}},
     {"kind": "string", "has": {"kind": "interpolation"}},
+    {"kind": "concatenated_string", "has": {"kind": "string", "has": {"kind": "interpolation"}}},
     {"pattern": "$S.format($$$)"}]}

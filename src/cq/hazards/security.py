@@ -21,6 +21,7 @@ from cq.hazards.row import (
     string_matching,
 )
 
+_WEAK_HASH_NAME = r"(?i)^[rbu]?['\"](md4|md5|sha|sha1|md5-sha1|ripemd160)['\"]$"
 _FALSY = r"^(False|None|0|''|\"\"|\[\]|\(\)|\{\})$"
 _HTTP_LITERAL = {"kind": "string", "regex": r"^[rRuU]?['\"]https?://"}
 _NO_SPLAT = {"not": {"has": {"field": "arguments", "has": {"kind": "dictionary_splat"}}}}
@@ -53,7 +54,7 @@ _WEAK_HASHES = ("hashlib.md5", "hashlib.sha1", "hashlib.md4", "hashlib.sha",
 _WEAK_CIPHERS = (*(f"Crypto.Cipher.{alg}.new" for alg in ("ARC2", "ARC4", "Blowfish", "DES",
                                                          "XOR")),
                  *(f"Cryptodome.Cipher.{alg}.new" for alg in ("ARC2", "ARC4", "Blowfish",
-                                                             "DES")),
+                                                             "DES", "XOR")),
                  *(f"cryptography.hazmat.primitives.ciphers.algorithms.{alg}" for alg in (
                      "ARC4", "Blowfish", "IDEA", "CAST5", "SEED", "TripleDES")))
 _OLD_TLS = (*(f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")),
@@ -86,7 +87,10 @@ def _sql_text() -> dict[str, object]:
          "has": {"field": "operator", "regex": r"^\+$"},
          "all": [{"has": {"kind": "string", "stopBy": "end"}},
                  {"not": {"inside": {"kind": "binary_operator"}}}]},
-        {"kind": "string", "regex": _SQL, "has": {"kind": "interpolation"}},
+        {"kind": "string", "regex": _SQL, "has": {"kind": "interpolation"},
+         "not": {"inside": {"kind": "concatenated_string"}}},
+        {"kind": "concatenated_string", "regex": _SQL,
+         "has": {"kind": "interpolation", "stopBy": "end"}},
         {"kind": "call", "has": {"field": "function", "kind": "attribute", "all": [
             {"has": {"field": "object", **sql_string}},
             {"has": {"field": "attribute", "regex": "^(format|replace)$"}}]}}]}
@@ -192,15 +196,22 @@ SECURITY: tuple[HazardRule, ...] = (
         counter="hashlib.md5(data, usedforsecurity=False)\nhashlib.sha256(data)\n"),
     HazardRule(
         id="weak-hash-new",
-        rule={"any": [{"pattern": "hashlib.new($NAME, $$$)"}, {"pattern": "hashlib.new($NAME)"}],
-              **no_kwarg("usedforsecurity", "^False$")},
-        constraints={"NAME": string_matching(
-            r"(?i)^[rbu]?['\"](md4|md5|sha|sha1|md5-sha1|ripemd160)['\"]$")},
+        rule={"all": [called("hashlib.new"), no_kwarg("usedforsecurity", "^False$"),
+                      {"any": [first_arg(string_matching(_WEAK_HASH_NAME)),
+                               kwarg("name", _WEAK_HASH_NAME)]}]},
         category="security", severity="warning", confidence="high", cwe=327,
         bandit=("B324",), message="hashlib.new of MD4/MD5/SHA-1: broken for security use",
         fix="Use sha256 (or blake2b); for a non-security digest pass usedforsecurity=False.",
         example="h = hashlib.new('md5')\n",
-        counter="hashlib.new('sha256')\nhashlib.new('md5', usedforsecurity=False)\n"),
+        counter="hashlib.new('sha256')\nhashlib.new('md5', usedforsecurity=False)\n"
+                "hashlib.new(name='sha256')\n"),
+    HazardRule(
+        id="weak-crypt", rule=calls("crypt.METHOD_CRYPT", "crypt.METHOD_MD5"),
+        category="security", severity="warning", confidence="high", cwe=327,
+        bandit=("B324",), message="crypt with DES or MD5: broken password hashing",
+        fix="Use a password hash made for it (hashlib.scrypt, argon2, bcrypt).",
+        example="h = crypt.crypt(pw, salt=crypt.METHOD_MD5)\n",
+        counter="h = crypt.crypt(pw, salt=crypt.METHOD_SHA512)\n"),
     HazardRule(
         id="weak-cipher", rule=called(*_WEAK_CIPHERS), category="security", severity="error",
         confidence="high", cwe=327, bandit=("B304",),
@@ -292,9 +303,9 @@ SECURITY: tuple[HazardRule, ...] = (
     HazardRule(
         id="chmod-lax", rule=called("os.chmod", "os.fchmod", "os.lchmod"), check="lax_mode",
         category="security", severity="warning", confidence="high", cwe=732, bandit=("B103",),
-        message="a file mode that lets others write (or the group execute)",
+        message="a file mode that lets others (or the group) write",
         fix="Use the narrowest mode: 0o600 for private files, 0o644/0o755 at most.",
-        example="os.chmod(path, 0o777)\nos.chmod(p, stat.S_IWOTH)\n",
+        example="os.chmod(path, 0o777)\nos.chmod(p, stat.S_IWOTH)\nos.chmod(p, 0o664)\n",
         counter="os.chmod(path, 0o600)\nos.chmod(p, 0o755 & mask)\n"),
     HazardRule(
         id="xml-parse", rule=called(*_XML), category="security", severity="warning",
@@ -347,7 +358,7 @@ SECURITY: tuple[HazardRule, ...] = (
         fix="Read it from the environment or a secret store at runtime.",
         example="DB_PASSWORD = 'hunter2'\nif password == 'root':\n    pass\n",
         counter="DB_PASSWORD = os.environ['DB_PASSWORD']\npassword = ''\n"
-                "PASSWORD_FIELD = 'password'\n"),
+                "TOKEN_KEY = 'auth_token'\n"),
     HazardRule(
         id="hardcoded-password-arg",
         rule={"kind": "keyword_argument", "has": {"field": "value", **LITERAL}},
@@ -428,7 +439,10 @@ SECURITY: tuple[HazardRule, ...] = (
     HazardRule(
         id="django-rawsql",
         rule={"all": [called("django.db.models.expressions.RawSQL", "django.db.models.RawSQL"),
-                      {"any": [first_arg(NOT_LITERAL), kwarg("sql", "^[^'\"]")]}]},
+                      {"any": [first_arg(NOT_LITERAL), {"has": {"field": "arguments", "has": {
+                          "kind": "keyword_argument", "all": [
+                              {"has": {"field": "name", "regex": "^sql$"}},
+                              {"has": {"field": "value", **NOT_LITERAL}}]}}}]}]},
         category="security", severity="error", confidence="med", cwe=89, bandit=("B611",),
         message="RawSQL with SQL that is not a literal",
         fix="Keep the SQL a literal and pass the values as params.",
@@ -439,7 +453,8 @@ SECURITY: tuple[HazardRule, ...] = (
     HazardRule(
         id="sql-built",
         rule={**calls("$C.execute($$$)", "$C.executemany($$$)"),
-              "has": {"field": "arguments", "has": {"nthChild": 1, **BUILT_TEXT}}},
+              "has": {"field": "arguments", "has": {"nthChild": 1, "any": [
+                  BUILT_TEXT, {"pattern": "$S.replace($$$)"}]}}},
         category="security", severity="warning", confidence="high", cwe=89, bandit=("B608",),
         message="SQL built with %, +, format() or an f-string: use query parameters",
         fix="Keep the SQL a literal with placeholders and pass the values separately.",

@@ -1,6 +1,7 @@
 """Suppression comments: `# nosec` (bandit's spelling, optionally with ids: `# nosec B301`,
 `# nosec: B301,pickle-load`) and `# cq: ignore[rule-id, ...]` (`# cq: ignore` alone: every
-row), on the line of the finding or on the first line of the statement that holds it.
+row), on a line of the finding (a call split over lines may carry it on any of them) or on the
+first line of the statement that holds it.
 
 A suppressed hit is kept and flagged, never dropped: the report counts it and lists it apart.
 Only comments count (a `# nosec` inside a string does not), and the comments are read only when
