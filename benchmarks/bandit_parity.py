@@ -63,14 +63,23 @@ def _run_cq(root: Path) -> dict:
 def _bandit_rows(data: dict, root: Path) -> list[dict]:
     rows = []
     for item in data["results"]:
-        path = Path(item["filename"])
-        rel = (path.relative_to(root) if path.is_absolute() else
-               path.resolve().relative_to(root.resolve())).as_posix()
+        rel = _relative(Path(item["filename"]), root)
         lines = item.get("line_range") or [item["line_number"]]
         rows.append({"file": rel, "id": item["test_id"], "line": item["line_number"],
                      "lines": set(range(min(lines), max(lines) + 1)) | {item["line_number"]},
                      "code": item.get("code", "").strip().splitlines()})
     return rows
+
+
+def _relative(path: Path, root: Path) -> str:
+    """bandit names files as it was given them: absolute, or relative to where it ran (the
+    current directory, or the root itself)."""
+    for candidate in (path, Path.cwd() / path, root / path):
+        try:
+            return candidate.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def _cq_rows(data: dict) -> list[dict]:

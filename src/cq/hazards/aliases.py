@@ -22,16 +22,16 @@ if TYPE_CHECKING:
 
 Aliases = Mapping[str, str]  # local name -> the dotted name it stands for
 _HEAD = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
-_IMPORT_KINDS = ("import_statement", "import_from_statement")
+_IMPORTS: Any = {"rule": {"any": [{"kind": "import_statement"},
+                                  {"kind": "import_from_statement"}]}}
 
 
 def import_aliases(root: SgNode) -> dict[str, str]:
     """Names the file's imports bind to another dotted name (relative imports are local code
     and left out)."""
     found: dict[str, str] = {}
-    for kind in _IMPORT_KINDS:
-        for node in root.find_all(kind=kind):
-            found.update(_bindings(node))
+    for node in root.find_all(_IMPORTS):
+        found.update(_bindings(node))
     return found
 
 

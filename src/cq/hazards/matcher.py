@@ -72,8 +72,10 @@ def candidates(source: FactSource, rules: Sequence[CompiledRule],
     wanted = [ref.path for ref in source.files] if paths is None else paths
     items: list[tuple[str, bytes]] = []
     unread: list[str] = []
+    # A rule without words takes every file: testing the others' words would only cost time.
+    every = any(() in rule.words for rule in rules)
     for path in wanted:
-        if rules and _may_match(source, path, rules):
+        if rules and (every or _may_match(source, path, rules)):
             data = source.session.text(path)
             if data is None:
                 unread.append(path)

@@ -28,8 +28,9 @@ REGISTRY_VERSION = "2"
 
 
 _EXCEPT = {"kind": "except_clause"}
+# A handler body of nothing but pass, `...`, comments, or continue.
 _EMPTY_BODY = {"kind": "block", "not": {"has": {"not": {"any": [
-    {"kind": "pass_statement"}, {"kind": "comment"},
+    {"kind": "pass_statement"}, {"kind": "comment"}, {"kind": "continue_statement"},
     {"kind": "expression_statement", "has": {"kind": "ellipsis"}}]}}}}
 _MUTABLE = {"any": [
     {"kind": "list"}, {"kind": "dictionary"}, {"kind": "set"}, {"kind": "list_comprehension"},
@@ -83,22 +84,14 @@ _OTHERS: tuple[HazardRule, ...] = (
         counter="try:\n    x()\nexcept MyException:\n    log()\n"),
     HazardRule(
         id="empty-except", rule={**_EXCEPT, "has": _EMPTY_BODY}, category="correctness",
-        severity="warning", confidence="high", cwe=390, bandit=("B110",),
-        message="empty except handler swallows the error",
+        severity="warning", confidence="high", cwe=390, bandit=("B110", "B112"),
+        message="empty except handler (pass, ..., continue) swallows the error",
         fix="Handle the error, log it, or narrow the except and say why it is ignored.",
-        example="try:\n    x()\nexcept ValueError:\n    pass\n",
-        counter="try:\n    x()\nexcept ValueError:\n    log()\n"),
-    HazardRule(
-        id="except-continue",
-        rule={**_EXCEPT, "has": {"kind": "block", "has": {"kind": "continue_statement"},
-                                 "not": {"has": {"not": {"any": [
-                                     {"kind": "continue_statement"}, {"kind": "comment"}]}}}}},
-        category="correctness", severity="warning", confidence="high", cwe=390,
-        bandit=("B112",), message="except: continue swallows the error",
-        fix="Log the error, or narrow the except and say why it is skipped.",
-        example="for x in xs:\n    try:\n        f(x)\n    except ValueError:\n"
+        example="try:\n    x()\nexcept ValueError:\n    pass\n"
+                "for x in xs:\n    try:\n        f(x)\n    except ValueError:\n"
                 "        continue\n",
-        counter="for x in xs:\n    try:\n        f(x)\n    except ValueError:\n"
+        counter="try:\n    x()\nexcept ValueError:\n    log()\n"
+                "for x in xs:\n    try:\n        f(x)\n    except ValueError:\n"
                 "        log(x)\n        continue\n"),
     HazardRule(
         id="mutable-default",

@@ -25,7 +25,7 @@ _WEAK_HASH_NAME = r"(?i)^[rbu]?['\"](md4|md5|sha|sha1|md5-sha1|ripemd160)['\"]$"
 _FALSY = r"^(False|None|0|''|\"\"|\[\]|\(\)|\{\})$"
 _HTTP_LITERAL = {"kind": "string", "regex": r"^[rRuU]?['\"]https?://"}
 _NO_SPLAT = {"not": {"has": {"field": "arguments", "has": {"kind": "dictionary_splat"}}}}
-_SQL = r"(?is)(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values\s*\(|update\s.*\sset\s)"
+_SQL = r"(?is)(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values\s*\(|update\s.*?\bset\s)"
 _REQUESTS = tuple(f"requests.{name}" for name in (
     "get", "post", "put", "patch", "delete", "head", "options", "request"))
 _HTTPX = (*(f"httpx.{name}" for name in (
@@ -81,16 +81,20 @@ def _sql_text() -> dict[str, object]:
     reads as SQL; the outermost node of a `+` chain only, so a chain is one finding."""
     sql_string = string_matching(_SQL)
     return {"any": [
-        {"kind": "binary_operator", "has": {"field": "operator", "regex": "^%$"},
-         "all": [{"has": {"field": "left", **sql_string}}]},
-        {"kind": "binary_operator", "regex": _SQL,
-         "has": {"field": "operator", "regex": r"^\+$"},
-         "all": [{"has": {"kind": "string", "stopBy": "end"}},
-                 {"not": {"inside": {"kind": "binary_operator"}}}]},
-        {"kind": "string", "regex": _SQL, "has": {"kind": "interpolation"},
-         "not": {"inside": {"kind": "concatenated_string"}}},
-        {"kind": "concatenated_string", "regex": _SQL,
-         "has": {"kind": "interpolation", "stopBy": "end"}},
+        {"kind": "binary_operator", "all": [
+            {"has": {"field": "operator", "regex": "^%$"}},
+            {"has": {"field": "left", "any": [{"kind": "string"},
+                                              {"kind": "concatenated_string"}],
+                     "regex": _SQL}}]},
+        {"kind": "binary_operator", "all": [
+            {"has": {"field": "operator", "regex": r"^\+$"}},
+            {"not": {"inside": {"kind": "binary_operator"}}},
+            {"has": {"kind": "string", "stopBy": "end"}}, {"regex": _SQL}]},
+        {"kind": "string", "all": [{"has": {"kind": "interpolation"}},
+                                   {"not": {"inside": {"kind": "concatenated_string"}}},
+                                   {"regex": _SQL}]},
+        {"kind": "concatenated_string", "all": [
+            {"has": {"kind": "interpolation", "stopBy": "end"}}, {"regex": _SQL}]},
         {"kind": "call", "has": {"field": "function", "kind": "attribute", "all": [
             {"has": {"field": "object", **sql_string}},
             {"has": {"field": "attribute", "regex": "^(format|replace)$"}}]}}]}
@@ -139,6 +143,7 @@ SECURITY: tuple[HazardRule, ...] = (
             *({"all": [{"pattern": f"subprocess.{name}($CMD, $$$)"}, kwarg("shell", "^True$")]}
               for name in ("Popen", "run", "call", "check_call", "check_output"))]},
         constraints={"CMD": string_matching(r"\b(chown|chmod|tar|rsync)\b[^'\"]*\*")},
+        needles=("chown", "chmod", "tar ", "rsync"),
         category="security", severity="error", confidence="med", cwe=155,
         bandit=("B609",), message="a shell wildcard in a chown/chmod/tar/rsync command "
                                   "(a file named like an option is injected)",
@@ -351,33 +356,21 @@ SECURITY: tuple[HazardRule, ...] = (
             {"kind": "assignment", "has": {"field": "right", **LITERAL}},
             {"kind": "comparison_operator", "has": LITERAL, "regex": "==|!="},
             {"kind": "pair", "all": [{"has": {"field": "key", "kind": "string"}},
-                                     {"has": {"field": "value", **LITERAL}}]}]},
+                                     {"has": {"field": "value", **LITERAL}}]},
+            {"kind": "keyword_argument", "has": {"field": "value", **LITERAL}},
+            {"any": [{"kind": "default_parameter"}, {"kind": "typed_default_parameter"}],
+             "has": {"field": "value", **LITERAL}}]},
         check="secret_name", needles=_SECRET_WORDS, category="security", severity="warning",
-        confidence="med", cwe=259, bandit=("B105",),
-        message="a password, secret or token written in the source",
+        confidence="med", cwe=259, bandit=("B105", "B106", "B107"),
+        message="a password, secret or token written in the source (assigned, compared, "
+                "passed or defaulted)",
         fix="Read it from the environment or a secret store at runtime.",
-        example="DB_PASSWORD = 'hunter2'\nif password == 'root':\n    pass\n",
+        example="DB_PASSWORD = 'hunter2'\nif password == 'root':\n    pass\n"
+                "connect(user='u', password='hunter2')\n"
+                "def login(user, password='admin'):\n    pass\n",
         counter="DB_PASSWORD = os.environ['DB_PASSWORD']\npassword = ''\n"
-                "TOKEN_KEY = 'auth_token'\n"),
-    HazardRule(
-        id="hardcoded-password-arg",
-        rule={"kind": "keyword_argument", "has": {"field": "value", **LITERAL}},
-        check="secret_name", needles=_SECRET_WORDS, category="security", severity="warning",
-        confidence="med", cwe=259, bandit=("B106",),
-        message="a password, secret or token passed as a literal argument",
-        fix="Read it from the environment or a secret store at runtime.",
-        example="connect(user='u', password='hunter2')\n",
-        counter="connect(user='u', password=os.environ['PW'])\n"),
-    HazardRule(
-        id="hardcoded-password-default",
-        rule={"any": [{"kind": "default_parameter"}, {"kind": "typed_default_parameter"}],
-              "has": {"field": "value", **LITERAL}},
-        check="secret_name", needles=_SECRET_WORDS, category="security", severity="warning",
-        confidence="med", cwe=259, bandit=("B107",),
-        message="a password, secret or token as a parameter's default",
-        fix="Default to None and read the value from the environment or a secret store.",
-        example="def login(user, password='admin'):\n    pass\n",
-        counter="def login(user, password=None):\n    pass\n"),
+                "TOKEN_KEY = 'auth_token'\nconnect(user='u', password=os.environ['PW'])\n"
+                "def login(user, password=None):\n    pass\n"),
     HazardRule(
         id="flask-debug", rule={**calls("$APP.run($$$)"), **kwarg("debug", "^True$")},
         words=("flask",), category="security", severity="error", confidence="med", cwe=94,
@@ -455,7 +448,7 @@ SECURITY: tuple[HazardRule, ...] = (
         rule={**calls("$C.execute($$$)", "$C.executemany($$$)"),
               "has": {"field": "arguments", "has": {"nthChild": 1, "any": [
                   BUILT_TEXT, {"pattern": "$S.replace($$$)"}]}}},
-        category="security", severity="warning", confidence="high", cwe=89, bandit=("B608",),
+        category="security", severity="warning", confidence="med", cwe=89, bandit=("B608",),
         message="SQL built with %, +, format() or an f-string: use query parameters",
         fix="Keep the SQL a literal with placeholders and pass the values separately.",
         example='cur.execute("SELECT %s" % name)\ncur.execute(f"SELECT {n}", ())\n',
@@ -464,8 +457,10 @@ SECURITY: tuple[HazardRule, ...] = (
         id="sql-text",
         rule={**_sql_text(), "not": {"inside": {"stopBy": "end", "any": [
             {"pattern": "$C.execute($$$)"}, {"pattern": "$C.executemany($$$)"}]}}},
-        needles=tuple(f(word) for word in ("select", "insert", "delete", "update")
-                      for f in (str.lower, str.upper, str.title)),
+        # SQL as it is written (a keyword and a space): `update`/`select` alone are everywhere
+        needles=(*(f"{word}{space}" for word in ("select", "SELECT", "update", "UPDATE")
+                   for space in (" ", "\n")),
+                 "insert into", "INSERT INTO", "delete from", "DELETE FROM"),
         category="security", severity="warning", confidence="med", cwe=89, bandit=("B608",),
         message="text that reads as SQL built with %, +, format() or an f-string",
         fix="Keep the SQL a literal with placeholders and pass the values separately.",
