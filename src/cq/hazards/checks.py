@@ -93,7 +93,8 @@ def secret_name(node: SgNode) -> bool:
         values = [value] if value is not None else []
     if not any(name and _SECRET.search(name) for name in names):
         return False
-    return any(_looks_secret(_string_value(value)) for value in values)
+    return any(_looks_secret(_string_value(value)) for value in values
+               if value.kind() == "string")
 
 
 def _looks_secret(value: str) -> bool:
