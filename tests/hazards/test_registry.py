@@ -53,9 +53,11 @@ CASES = [
     ("broad-except", "try:\n    x()\nexcept Exception as e:\n    log(e)\n"
                      "try:\n    y()\nexcept (KeyError, BaseException):\n    log()\n", [3, 7]),
     ("broad-except", "try:\n    x()\nexcept MyException:\n    log()\n", []),
+    ("empty-except", "try:\n    x()\nexcept Exception:\n    pass\n"
+                     "try:\n    y()\nexcept:\n    # ignored\n    ...\n", [3, 7]),
+    # a narrow handler that passes is a decision, not a swallowed error
     ("empty-except", "try:\n    x()\nexcept ValueError:\n    pass\n"
-                     "try:\n    y()\nexcept KeyError:\n    # ignored\n    ...\n", [3, 7]),
-    ("empty-except", "try:\n    x()\nexcept ValueError:\n    log()\n", []),
+                     "try:\n    x()\nexcept Exception:\n    log()\n", []),
     ("mutable-default", "def f(a=[], b: dict = {}, c=set(), d=collections.defaultdict(list)):"
                         "\n    pass\n", [1, 1, 1, 1]),
     ("mutable-default", "def f(a=None, b=(), c=0, d=frozenset()):\n    pass\n", []),

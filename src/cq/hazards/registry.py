@@ -28,6 +28,8 @@ REGISTRY_VERSION = "2"
 
 
 _EXCEPT = {"kind": "except_clause"}
+_BARE = r"^except\s*:"
+_BROAD = r"^except\*?\s*[^:]*?\b(Exception|BaseException)\b[^:]*:"
 # A handler body of nothing but pass, `...`, comments, or continue.
 _EMPTY_BODY = {"kind": "block", "not": {"has": {"not": {"any": [
     {"kind": "pass_statement"}, {"kind": "comment"}, {"kind": "continue_statement"},
@@ -68,7 +70,7 @@ _OTHERS: tuple[HazardRule, ...] = (
         example="def f(*args):\n    return g(*args)\n",
         counter="def f(*args):\n    return g(args)\n"),
     HazardRule(
-        id="bare-except", rule={**_EXCEPT, "regex": r"^except\s*:"}, category="correctness",
+        id="bare-except", rule={**_EXCEPT, "regex": _BARE}, category="correctness",
         severity="warning", confidence="high", cwe=396,
         message="bare except: also catches KeyboardInterrupt and SystemExit",
         fix="Catch the exceptions you expect (at most `except Exception`).",
@@ -76,23 +78,24 @@ _OTHERS: tuple[HazardRule, ...] = (
         counter="try:\n    x()\nexcept ValueError:\n    log()\n"),
     HazardRule(
         id="broad-except",
-        rule={**_EXCEPT, "regex": r"^except\*?\s*[^:]*?\b(Exception|BaseException)\b[^:]*:"},
+        rule={**_EXCEPT, "regex": _BROAD},
         category="correctness", severity="warning", confidence="med", cwe=396,
         message="broad except (Exception/BaseException) hides unexpected errors",
         fix="Catch the exceptions you expect, or re-raise after logging.",
         example="try:\n    x()\nexcept Exception as e:\n    log(e)\n",
         counter="try:\n    x()\nexcept MyException:\n    log()\n"),
     HazardRule(
-        id="empty-except", rule={**_EXCEPT, "has": _EMPTY_BODY}, category="correctness",
-        severity="warning", confidence="high", cwe=390, bandit=("B110", "B112"),
-        message="empty except handler (pass, ..., continue) swallows the error",
+        id="empty-except",
+        rule={**_EXCEPT, "has": _EMPTY_BODY, "any": [{"regex": _BARE}, {"regex": _BROAD}]},
+        category="correctness", severity="warning", confidence="high", cwe=390,
+        bandit=("B110", "B112"),
+        message="a bare or broad except that only passes (or continues) swallows every error",
         fix="Handle the error, log it, or narrow the except and say why it is ignored.",
-        example="try:\n    x()\nexcept ValueError:\n    pass\n"
-                "for x in xs:\n    try:\n        f(x)\n    except ValueError:\n"
+        example="try:\n    x()\nexcept Exception:\n    pass\n"
+                "for x in xs:\n    try:\n        f(x)\n    except:\n"
                 "        continue\n",
-        counter="try:\n    x()\nexcept ValueError:\n    log()\n"
-                "for x in xs:\n    try:\n        f(x)\n    except ValueError:\n"
-                "        log(x)\n        continue\n"),
+        counter="try:\n    x()\nexcept Exception:\n    log()\n"
+                "try:\n    d[k]\nexcept KeyError:\n    pass\n"),
     HazardRule(
         id="mutable-default",
         rule={"any": [{"kind": "default_parameter"}, {"kind": "typed_default_parameter"}],
