@@ -46,7 +46,9 @@ def test_secret_name(source: str, kind: str, secret: bool) -> None:
     ("call", "built"),
     [("qs.extra(where=['a = 1'], select={'x': 'y'})", False), ("qs.extra({'a': 1})", False),
      ("qs.extra(where=[clause])", True), ("qs.extra(select={'x': '%s' % y})", True),
-     ("qs.extra(where=[f'a = {b}'])", True), ("qs.extra(dict(a='b'))", True)],
+     ("qs.extra(where=[f'a = {b}'])", True), ("qs.extra(dict(a='b'))", True),
+     ("qs.extra(where=['id = %s'], params=[obj.pk])", False),
+     ("qs.extra(select={'a': '%s'}, select_params=(-6,))", False)],
 )
 def test_any_arg_not_literal(call: str, built: bool) -> None:
     assert any_arg_not_literal(_node(call, "call")) is built

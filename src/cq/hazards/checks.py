@@ -20,6 +20,7 @@ _SECRET = re.compile(r"(?i)(?:^|_)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)(
 _SEPARATED = re.compile(r"^[A-Za-z0-9]+([_.-][A-Za-z0-9]+)+$")
 _LAX_BITS = 0o022  # others or the group may write (bandit B103)
 _LAX_NAMES = re.compile(r"\bS_I(WOTH|RWXO|WGRP|RWXG)\b")
+_PARAMS = frozenset({"params", "select_params"})
 _LITERAL_LEAVES = frozenset({"string", "concatenated_string", "integer", "float", "true",
                              "false", "none", "comment"})
 _LITERAL_CONTAINERS = frozenset({"list", "tuple", "dictionary", "set", "pair",
@@ -105,13 +106,20 @@ def _looks_secret(value: str) -> bool:
 
 
 def any_arg_not_literal(node: SgNode) -> bool:
-    """Some argument is (or holds) something other than literals."""
-    return any(not _literal_only(arg) for arg in _arguments(node))
+    """Some argument is (or holds) something other than literals; the query parameters
+    (`params=`, `select_params=`) are the safe way to pass values and do not count."""
+    return any(not _literal_only(arg) for arg in _arguments(node) if not _is_params(arg))
+
+
+def _is_params(arg: SgNode) -> bool:
+    name = arg.field("name") if arg.kind() == "keyword_argument" else None
+    return name is not None and name.text() in _PARAMS
 
 
 def _literal_only(node: SgNode) -> bool:
     kind = node.kind()
-    if kind in _LITERAL_LEAVES:
+    if kind in _PARAMS = frozenset({"params", "select_params"})
+_LITERAL_LEAVES:
         return node.find(kind="interpolation") is None
     if kind == "keyword_argument":
         value = node.field("value")
