@@ -118,8 +118,7 @@ def _is_params(arg: SgNode) -> bool:
 
 def _literal_only(node: SgNode) -> bool:
     kind = node.kind()
-    if kind in _PARAMS = frozenset({"params", "select_params"})
-_LITERAL_LEAVES:
+    if kind in _LITERAL_LEAVES:
         return node.find(kind="interpolation") is None
     if kind == "keyword_argument":
         value = node.field("value")
