@@ -17,7 +17,8 @@ from cq.hazards.suppress import ALL, comment_ids
      ("# nosec pickle-load", frozenset({"pickle-load"})), ("# cq: ignore", ALL),
      ("# cq: ignore[eval, exec]", frozenset({"eval", "exec"})),
      ("# cq: ignore[typo]", frozenset({"typo"})), ("# type: ignore", None),
-     ("# no security here", None), ("# type: int  # nosec", ALL)],
+     ("# no security here", None), ("# type: int  # nosec", ALL),
+     ("# nosec B607", frozenset({"B607"}))],
 )
 def test_comment_ids(text: str, expected) -> None:
     assert comment_ids(text) == expected

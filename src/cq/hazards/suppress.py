@@ -23,6 +23,7 @@ ALL = frozenset({"*"})
 _NOSEC = re.compile(r"#.*?\bnosec\b:?([^#]*)", re.IGNORECASE)
 _CQ_IGNORE = re.compile(r"#.*?\bcq:\s*ignore(?:\[([^\]]*)\])?")
 _ID = re.compile(r"[A-Za-z][\w-]*")
+_BANDIT = re.compile(r"^B\d{3}$")  # any bandit test id, ours or not (`# nosec B607`)
 # The ids a comment may name; other words after `nosec` are prose (`# nosec: trusted input`).
 KNOWN_IDS = frozenset(ident for row in RULES for ident in (row.id, *row.bandit))
 _MARKERS = (b"nosec", b"NOSEC", b"cq:")
@@ -46,13 +47,13 @@ def directives(data: bytes, root: SgNode) -> dict[int, frozenset[str]]:
 
 def comment_ids(text: str) -> frozenset[str] | None:
     """What one comment suppresses: None (nothing), ALL, or the ids it names. `# cq: ignore[...]`
-    names exactly its ids (an unknown one suppresses nothing); after `nosec`, words that are
-    not ids are prose."""
+    names exactly its ids (an unknown one suppresses nothing); after `nosec`, bandit ids
+    (`B607`) and cq ids count, other words are prose."""
     ids: set[str] = set()
     matched = False
     for found in _NOSEC.finditer(text):
         matched = True
-        named = [i for i in _ID.findall(found.group(1)) if i in KNOWN_IDS]
+        named = [i for i in _ID.findall(found.group(1)) if i in KNOWN_IDS or _BANDIT.match(i)]
         if not named:
             return ALL
         ids.update(named)
