@@ -20,6 +20,8 @@ _SECRET = re.compile(r"(?i)(?:^|_)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)(
 _SEPARATED = re.compile(r"^[A-Za-z0-9]+([_.-][A-Za-z0-9]+)+$")
 _LAX_BITS = 0o022  # others or the group may write (bandit B103)
 _LAX_NAMES = re.compile(r"\bS_I(WOTH|RWXO|WGRP|RWXG)\b")
+_SQL = re.compile(r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values\s*\(|"
+                  r"update\s.*?\bset\s)", re.IGNORECASE | re.DOTALL)
 _PARAMS = frozenset({"params", "select_params"})
 _LITERAL_LEAVES = frozenset({"string", "concatenated_string", "integer", "float", "true",
                              "false", "none", "comment"})
@@ -128,7 +130,13 @@ def _literal_only(node: SgNode) -> bool:
     return False
 
 
+def sql_text(node: SgNode) -> bool:
+    """The built text reads as SQL (bandit's words: SELECT ... FROM, DELETE FROM, INSERT INTO
+    ... VALUES, UPDATE ... SET)."""
+    return _SQL.search(node.text()) is not None
+
+
 CHECKS: dict[str, Callable[[SgNode], bool]] = {
     "lax_mode": lax_mode, "secret_name": secret_name,
-    "any_arg_not_literal": any_arg_not_literal,
+    "any_arg_not_literal": any_arg_not_literal, "sql_text": sql_text,
 }

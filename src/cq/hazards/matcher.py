@@ -97,16 +97,39 @@ def file_words(data: bytes) -> frozenset[str]:
 
 
 def _applicable(data: bytes, rules: Sequence[CompiledRule]) -> list[CompiledRule]:
-    """The rules one of whose word alternatives the file contains, each word standing alone."""
+    """The rules one of whose word alternatives the file contains, each word standing alone
+    (a `SUBSTRING` word anywhere in the bytes, in any case: a superset, one pass)."""
     words = file_words(data)
-    return [rule for rule in rules
-            if any(all(_present(word, words, data) for word in alt) for alt in rule.words)]
+    lowered: bytes | None = None
+    chosen = []
+    for rule, alts in zip(rules, _prepared(rules), strict=True):
+        for tokens, parts in alts:
+            if not tokens <= words:
+                continue
+            if parts:
+                lowered = data.lower() if lowered is None else lowered
+                if not all(part in lowered for part in parts):
+                    continue
+            chosen.append(rule)
+            break
+    return chosen
 
 
-def _present(word: str, words: frozenset[str], data: bytes) -> bool:
-    if word.startswith(SUBSTRING):
-        return word[1:].encode() in data
-    return word in words
+Prepared = list[list[tuple[frozenset[str], tuple[bytes, ...]]]]
+_PREPARED: list[tuple[Sequence[CompiledRule], Prepared]] = []
+
+
+def _prepared(rules: Sequence[CompiledRule]) -> Prepared:
+    """Each rule's alternatives as (whole words, lower-cased substrings), made once per rule
+    set (a worker matches every file of a chunk with the same one)."""
+    if _PREPARED and _PREPARED[0][0] is rules:
+        return _PREPARED[0][1]
+    prepared = [list(dict.fromkeys(
+        (frozenset(w for w in alt if not w.startswith(SUBSTRING)),
+         tuple(w[1:].lower().encode() for w in alt if w.startswith(SUBSTRING)))
+        for alt in rule.words)) for rule in rules]
+    _PREPARED[:] = [(rules, prepared)]
+    return prepared
 
 
 def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
@@ -155,8 +178,8 @@ def _configs(root: Any, rules: list[CompiledRule]) -> list[dict[str, Any]]:
 def _hit(rule: CompiledRule, node: Any, found: Directives) -> HazardHit:
     where = node.range()
     start, end = where.start, where.end
-    lines = (*range(start.line + 1, end.line + 2), statement_line(node))
-    suppressed = bool(found) and is_suppressed(found, lines, rule.suppress_ids)
+    suppressed = bool(found) and is_suppressed(
+        found, (*range(start.line + 1, end.line + 2), statement_line(node)), rule.suppress_ids)
     return HazardHit(rule.id, Span(start.line + 1, start.column, end.line + 1, end.column),
                      node.text()[:TEXT_CAP], suppressed)
 

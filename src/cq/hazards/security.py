@@ -25,7 +25,6 @@ _WEAK_HASH_NAME = r"(?i)^[rbu]?['\"](md4|md5|sha|sha1|md5-sha1|ripemd160)['\"]$"
 _FALSY = r"^(False|None|0|''|\"\"|\[\]|\(\)|\{\})$"
 _HTTP_LITERAL = {"kind": "string", "regex": r"^[rRuU]?['\"]https?://"}
 _NO_SPLAT = {"not": {"has": {"field": "arguments", "has": {"kind": "dictionary_splat"}}}}
-_SQL = r"(?is)(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values\s*\(|update\s.*?\bset\s)"
 _REQUESTS = tuple(f"requests.{name}" for name in (
     "get", "post", "put", "patch", "delete", "head", "options", "request"))
 _HTTPX = (*(f"httpx.{name}" for name in (
@@ -77,26 +76,23 @@ _URL_OPENERS = tuple(f"{mod}.{cls}" for mod in ("urllib", "urllib.request",
 
 
 def _sql_text() -> dict[str, object]:
-    """Text built at runtime (`%`, `+`, `.format`, `.replace`, f-string) whose literal part
-    reads as SQL; the outermost node of a `+` chain only, so a chain is one finding."""
-    sql_string = string_matching(_SQL)
+    """Text built at runtime (`%`, `+`, `.format`, `.replace`, f-string) from a literal part;
+    whether it reads as SQL is the `sql_text` check (a Python regex: compiling it in every
+    file's rule would cost more than the match). The outermost node of a `+` chain only, so a
+    chain is one finding."""
+    text = {"any": [{"kind": "string"}, {"kind": "concatenated_string"}]}
     return {"any": [
         {"kind": "binary_operator", "all": [
-            {"has": {"field": "operator", "regex": "^%$"}},
-            {"has": {"field": "left", "any": [{"kind": "string"},
-                                              {"kind": "concatenated_string"}],
-                     "regex": _SQL}}]},
+            {"has": {"field": "operator", "regex": "^%$"}}, {"has": {"field": "left", **text}}]},
         {"kind": "binary_operator", "all": [
             {"has": {"field": "operator", "regex": r"^\+$"}},
             {"not": {"inside": {"kind": "binary_operator"}}},
-            {"has": {"kind": "string", "stopBy": "end"}}, {"regex": _SQL}]},
+            {"has": {"kind": "string", "stopBy": "end"}}]},
         {"kind": "string", "all": [{"has": {"kind": "interpolation"}},
-                                   {"not": {"inside": {"kind": "concatenated_string"}}},
-                                   {"regex": _SQL}]},
-        {"kind": "concatenated_string", "all": [
-            {"has": {"kind": "interpolation", "stopBy": "end"}}, {"regex": _SQL}]},
+                                   {"not": {"inside": {"kind": "concatenated_string"}}}]},
+        {"kind": "concatenated_string", "has": {"kind": "interpolation", "stopBy": "end"}},
         {"kind": "call", "has": {"field": "function", "kind": "attribute", "all": [
-            {"has": {"field": "object", **sql_string}},
+            {"has": {"field": "object", **text}},
             {"has": {"field": "attribute", "regex": "^(format|replace)$"}}]}}]}
 
 
@@ -457,6 +453,7 @@ SECURITY: tuple[HazardRule, ...] = (
         id="sql-text",
         rule={**_sql_text(), "not": {"inside": {"stopBy": "end", "any": [
             {"pattern": "$C.execute($$$)"}, {"pattern": "$C.executemany($$$)"}]}}},
+        check="sql_text",
         # SQL as it is written (a keyword and a space): `update`/`select` alone are everywhere
         needles=(*(f"{word}{space}" for word in ("select", "SELECT", "update", "UPDATE")
                    for space in (" ", "\n")),
