@@ -4,10 +4,12 @@ skipped on a file it matches)."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
+from cq.hazards.checks import CHECKS
 from cq.hazards.compile import compile_rule
 from cq.hazards.matcher import kept_hits, match_file
 from cq.hazards.registry import CATEGORIES, CONFIDENCES, RULES, RULES_BY_ID, HazardRule
@@ -107,3 +109,5 @@ def test_rows_are_well_formed() -> None:
         assert row.category in CATEGORIES and row.severity in SEVERITIES
         assert row.confidence in CONFIDENCES and row.message and row.fix
         assert row.cwe or row.category != "security", row.id
+        assert row.check is None or row.check in CHECKS, row.id
+        assert all(re.fullmatch(r"B\d{3}", ident) for ident in row.bandit), row.id

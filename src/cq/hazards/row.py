@@ -31,12 +31,12 @@ class HazardRule(msgspec.Struct, frozen=True, kw_only=True):
     counter: str
     fix: str = ""
     cwe: int | None = None
-    bandit: tuple[str, ...] = ()
+    bandit: tuple[str, ...] = ()  # bandit test ids: `# nosec B301` names this row too
     constraints: dict[str, Any] = msgspec.field(default_factory=dict)
-    check: str | None = None
-    words: tuple[str, ...] = ()
-    needles: tuple[str, ...] = ()
-    skip_tests: bool = False
+    check: str | None = None  # a name in cq.hazards.checks.CHECKS
+    words: tuple[str, ...] = ()  # whole words every matching file also contains
+    needles: tuple[str, ...] = ()  # substrings one of which every matching file contains
+    skip_tests: bool = False  # no report in test files (the test-paths setting)
 
     def config(self) -> dict[str, Any]:
         """The ast-grep config this row runs."""
