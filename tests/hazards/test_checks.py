@@ -36,7 +36,10 @@ def test_lax_mode(call: str, lax: bool) -> None:
      ("if password == 'root': pass", "comparison_operator", True),
      ("{'password': 'pass'}", "pair", True), ("{'user': 'pass'}", "pair", False),
      ("f(password='s3cret')", "keyword_argument", True),
-     ("f(secret=True)", "keyword_argument", False)],
+     ("f(secret=True)", "keyword_argument", False),
+     ("PASSWORD_FIELD = 'password'", "assignment", False),
+     ("f(password_field_name='password2')", "keyword_argument", False),
+     ("token_source = 'POST'", "assignment", False)],
 )
 def test_secret_name(source: str, kind: str, secret: bool) -> None:
     assert secret_name(_node(source, kind)) is secret

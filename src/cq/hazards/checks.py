@@ -22,6 +22,12 @@ _LAX_BITS = 0o022  # others or the group may write (bandit B103)
 _LAX_NAMES = re.compile(r"\bS_I(WOTH|RWXO|WGRP|RWXG)\b")
 _SQL = re.compile(r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values\s*\(|"
                   r"update\s.*?\bset\s)", re.IGNORECASE | re.DOTALL)
+_QUALIFIERS = frozenset({
+    "field", "fields", "name", "names", "prefix", "suffix", "source", "label", "type", "url",
+    "header", "param", "attr", "length", "len", "regex", "pattern", "template", "format", "fmt",
+    "message", "msg", "reason", "error", "help", "text", "title", "path", "file", "dir", "env",
+    "var", "setting", "column", "cookie", "hint", "policy", "widget", "input", "missing",
+    "invalid", "required", "expired", "sep", "separator", "char", "chars", "count", "id"})
 _PARAMS = frozenset({"params", "select_params"})
 _LITERAL_LEAVES = frozenset({"string", "concatenated_string", "integer", "float", "true",
                              "false", "none", "comment"})
@@ -94,10 +100,16 @@ def secret_name(node: SgNode) -> bool:
         names = [_name_of(target)] if target is not None else []
         value = node.field({"assignment": "right"}.get(kind, "value"))
         values = [value] if value is not None else []
-    if not any(name and _SECRET.search(name) for name in names):
+    if not any(name and _SECRET.search(name) and not _describes(name) for name in names):
         return False
     return any(_looks_secret(_string_value(value)) for value in values
                if value.kind() == "string")
+
+
+def _describes(name: str) -> bool:
+    """A name about a secret, not holding one: its last part qualifies it
+    (`PASSWORD_FIELD`, `token_source`, `UNUSABLE_PASSWORD_PREFIX`)."""
+    return name.lower().rsplit("_", 1)[-1] in _QUALIFIERS
 
 
 def _looks_secret(value: str) -> bool:
