@@ -55,3 +55,21 @@ def test_secret_name(source: str, kind: str, secret: bool) -> None:
 )
 def test_any_arg_not_literal(call: str, built: bool) -> None:
     assert any_arg_not_literal(_node(call, "call")) is built
+
+
+@pytest.mark.parametrize(
+    ("call", "unquoted"),
+    [('cur.execute("SELECT %s" % name)', True),
+     ('cur.execute("DROP TABLE %s" % ops.quote_name(t))', False),
+     ('cur.execute("DROP %(a)s %(b)s" % {"a": qn(x), "b": "CASCADE"})', False),
+     ('cur.execute("DROP %(a)s %(b)s" % {"a": qn(x), "b": y})', True),
+     ('cur.execute("SELECT 1" + "2")', False), ('cur.execute("SELECT " + col)', True),
+     ('cur.execute(f"DROP TABLE {self.quote_name(t)}")', False),
+     ('cur.execute(f"DROP TABLE {t}")', True),
+     ('cur.execute("SELECT {}".format(quote_name(t)))', False),
+     ('cur.execute(q.replace("[V]", v))', True)],
+)
+def test_sql_values_unquoted(call: str, unquoted: bool) -> None:
+    from cq.hazards.checks import sql_values_unquoted
+
+    assert sql_values_unquoted(_node(call, "call")) is unquoted

@@ -28,6 +28,8 @@ _QUALIFIERS = frozenset({
     "message", "msg", "reason", "error", "help", "text", "title", "path", "file", "dir", "env",
     "var", "setting", "column", "cookie", "hint", "policy", "widget", "input", "missing",
     "invalid", "required", "expired", "sep", "separator", "char", "chars", "count", "id"})
+# Calls that quote an identifier for the database (Django's `connection.ops.quote_name`).
+_QUOTERS = re.compile(r"(^|\.)(quote_name\w*|qn\d?|quote_ident\w*)$")
 _PARAMS = frozenset({"params", "select_params"})
 _LITERAL_LEAVES = frozenset({"string", "concatenated_string", "integer", "float", "true",
                              "false", "none", "comment"})
@@ -144,11 +146,70 @@ def _literal_only(node: SgNode) -> bool:
 
 def sql_text(node: SgNode) -> bool:
     """The built text reads as SQL (bandit's words: SELECT ... FROM, DELETE FROM, INSERT INTO
-    ... VALUES, UPDATE ... SET)."""
-    return _SQL.search(node.text()) is not None
+    ... VALUES, UPDATE ... SET) and takes a value that is not quoted (`sql_values_unquoted`)."""
+    return _SQL.search(node.text()) is not None and _unquoted(node)
+
+
+def sql_values_unquoted(node: SgNode) -> bool:
+    """`execute(<built text>, ...)`: some value built into the SQL is neither a literal nor an
+    identifier quoted by the driver (`quote_name(...)`, as Django's backends build DDL)."""
+    args = _arguments(node)
+    return not args or _unquoted(args[0])
+
+
+def _unquoted(built: SgNode) -> bool:
+    values = _built_values(built)
+    return values is None or not all(_quoted(value) for value in values)
+
+
+def _built_values(built: SgNode) -> list[SgNode] | None:
+    """The values a built text takes, or None when they cannot be listed."""
+    kind = built.kind()
+    if kind == "binary_operator":
+        operator = built.field("operator")
+        right = built.field("right")
+        if operator is not None and operator.text() == "%" and right is not None:
+            return _elements(right)
+        return [part for part in _plus_operands(built) if part.kind() != "string"]
+    if kind in ("string", "concatenated_string"):
+        return [expr for interp in built.find_all(kind="interpolation")
+                if (expr := interp.child(1)) is not None] or None
+    if kind == "call":
+        return _arguments(built)
+    return None
+
+
+def _plus_operands(node: SgNode) -> list[SgNode]:
+    if node.kind() == "binary_operator" and (op := node.field("operator")) is not None \
+            and op.text() == "+":
+        left, right = node.field("left"), node.field("right")
+        return [*(_plus_operands(left) if left else []), *(_plus_operands(right) if right else [])]
+    return [node]
+
+
+def _elements(node: SgNode) -> list[SgNode]:
+    kind = node.kind()
+    if kind in ("tuple", "parenthesized_expression", "list"):
+        return [child for child in node.children() if child.is_named()
+                and child.kind() != "comment"]
+    if kind == "dictionary":
+        return [value for pair in node.children() if pair.kind() == "pair"
+                and (value := pair.field("value")) is not None]
+    return [node]
+
+
+def _quoted(value: SgNode) -> bool:
+    if value.kind() == "keyword_argument":
+        inner = value.field("value")
+        return inner is not None and _quoted(inner)
+    if _literal_only(value):
+        return True
+    function = value.field("function") if value.kind() == "call" else None
+    return function is not None and _QUOTERS.search(function.text()) is not None
 
 
 CHECKS: dict[str, Callable[[SgNode], bool]] = {
     "lax_mode": lax_mode, "secret_name": secret_name,
     "any_arg_not_literal": any_arg_not_literal, "sql_text": sql_text,
+    "sql_values_unquoted": sql_values_unquoted,
 }

@@ -444,11 +444,13 @@ SECURITY: tuple[HazardRule, ...] = (
         rule={**calls("$C.execute($$$)", "$C.executemany($$$)"),
               "has": {"field": "arguments", "has": {"nthChild": 1, "any": [
                   BUILT_TEXT, {"pattern": "$S.replace($$$)"}]}}},
+        check="sql_values_unquoted",
         category="security", severity="warning", confidence="med", cwe=89, bandit=("B608",),
         message="SQL built with %, +, format() or an f-string: use query parameters",
         fix="Keep the SQL a literal with placeholders and pass the values separately.",
         example='cur.execute("SELECT %s" % name)\ncur.execute(f"SELECT {n}", ())\n',
-        counter='cur.execute("SELECT ?", (name,))\ncur.execute(query, "a" + b)\n'),
+        counter='cur.execute("SELECT ?", (name,))\ncur.execute(query, "a" + b)\n'
+                'cur.execute("DROP TABLE %s" % ops.quote_name(table))\n'),
     HazardRule(
         id="sql-text",
         rule={**_sql_text(), "not": {"inside": {"stopBy": "end", "any": [
