@@ -11,6 +11,7 @@ import pytest
 from conftest import answer_bytes, copy_sample, plain, repo_settings
 from cq.api import RunContext, hazards
 from cq.errors import BadInputError
+from cq.hazards.registry import RULES_BY_ID
 from cq.result import CqResult
 
 SERVICE = "src/toolbox/service.py"
@@ -39,6 +40,7 @@ def test_security_lists_eval_and_shell_sites(toolbox: Path) -> None:
     (shell,) = [f for f in result.key_findings if f.details.id == "shell-true"]
     assert plain(shell.details) == {"id": "shell-true", "category": "security", "severity": "error",
                              "confidence": "high", "cwe": "CWE-78",
+                             "fix": RULES_BY_ID["shell-true"].fix,
                              "text": 'subprocess.run(f"serve --port {self.port}", shell=True)'}
     assert shell.severity == "error" and shell.anchor.col == 8
 

@@ -231,6 +231,6 @@ def hazard_finding(path: str, hit: HazardHit) -> Finding:
                     end_col=span.end_col)
     details = HazardDetails(id=row.id, category=row.category, severity=row.severity,
                             confidence=row.confidence, text=hit.text,
-                            cwe=f"CWE-{row.cwe}" if row.cwe else None,
+                            cwe=f"CWE-{row.cwe}" if row.cwe else None, fix=row.fix or None,
                             suppressed=hit.suppressed)
     return make_finding("hazard", anchor, details, message=row.message, severity=row.severity)
