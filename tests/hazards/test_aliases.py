@@ -51,3 +51,12 @@ def test_rows_match_through_aliases() -> None:
 def test_a_name_from_another_module_is_not_the_hazard() -> None:
     assert _lines("xml-parse", "import defusedxml.ElementTree as ET\nET.parse(p)\n") == []
     assert _lines("pickle-load", "from json import loads as lp\nlp(x)\n") == []
+
+
+def test_called_rules_gain_the_aliased_names() -> None:
+    from cq.hazards.row import called, callee_names
+
+    config = {"rule": {"all": [called("pickle.loads", "marshal.load"), {"not": {"kind": "x"}}]}}
+    assert heads(config) == frozenset({"pickle.loads", "marshal.load"})
+    rewritten = aliased_config(config, relevant({"lp": "pickle.loads"}, heads(config)))
+    assert callee_names(rewritten["rule"]["all"][0]) == ("pickle.loads", "marshal.load", "lp")

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from cq.hazards.row import called, callee_names
+
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
@@ -53,10 +55,20 @@ def _bindings(node: SgNode) -> dict[str, str]:
 
 def heads(config: Mapping[str, Any]) -> frozenset[str]:
     """The dotted names the config's patterns start with (`hashlib.md5` of
-    `hashlib.md5($$$)`)."""
+    `hashlib.md5($$$)`) and its `called(...)` rules name."""
     found: set[str] = set()
     _walk_patterns(config, lambda text: _add_head(found, text))
+    found.update(name for names in _walk_callees(config) for name in names if "." in name)
     return frozenset(found)
+
+
+def _walk_callees(value: Any) -> list[tuple[str, ...]]:
+    names = callee_names(value)
+    if names is not None:
+        return [names]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
+        else ()
+    return [found for item in items for found in _walk_callees(item)]
 
 
 def _add_head(found: set[str], text: str) -> str:
@@ -95,6 +107,11 @@ def _freeze(config: Mapping[str, Any]) -> str:
 
 
 def _rewrite(value: Any, bindings: tuple[tuple[str, str], ...]) -> Any:
+    names = callee_names(value)
+    if names is not None:
+        spelled = [*names, *(spelling for name in names
+                             for spelling in _spellings(name, bindings))]
+        return called(*dict.fromkeys(spelled))
     if isinstance(value, list):
         return [_rewrite(item, bindings) for item in value]
     if not isinstance(value, dict):

@@ -24,6 +24,7 @@ from cq.cache.profile import profile_from_settings
 from cq.cache.store import open_store
 from cq.codeprint import code_fingerprint
 from cq.hazards.registry import RULES, HazardRule, registry_digest
+from cq.hazards.row import callee_patterns
 from cq.rules.build import check_config
 from cq.rules.literals import MAX_ALTERNATIVES, and_words, rule_words
 
@@ -44,7 +45,7 @@ class CompiledRule(msgspec.Struct, frozen=True, kw_only=True):
 def compile_rule(row: HazardRule) -> CompiledRule:
     config = row.config()
     check_config(config)  # a broken row fails loudly, in the registry's tests first
-    alts = and_words(rule_words(row.rule), [row.words])
+    alts = and_words(rule_words(callee_patterns(row.rule)), [row.words])
     if row.needles:
         alts = and_words(alts, [(SUBSTRING + needle,) for needle in row.needles])
     if len(alts) > MAX_ALTERNATIVES:

@@ -168,7 +168,7 @@ SECURITY: tuple[HazardRule, ...] = (
         fix="Use a data format (json, msgpack) for anything that crosses a trust boundary.",
         example="obj = marshal.load(f)\n", counter="marshal.dump(x, f)\n"),
     HazardRule(
-        id="torch-load", rule={**called("torch.load"), **no_kwarg("weights_only", "^True$")},
+        id="torch-load", rule={"all": [called("torch.load"), no_kwarg("weights_only", "^True$")]},
         category="security", severity="error", confidence="high", cwe=502, bandit=("B614",),
         message="torch.load without weights_only=True unpickles arbitrary objects",
         fix="Pass weights_only=True (the default from torch 2.6).",
@@ -176,9 +176,10 @@ SECURITY: tuple[HazardRule, ...] = (
         counter="model = torch.load(path, weights_only=True)\n"),
     HazardRule(
         id="yaml-load",
-        rule={**called("yaml.load", "yaml.load_all", "yaml.unsafe_load",
-                       "yaml.unsafe_load_all"),
-              "not": {"has": {"stopBy": "end", "regex": r"^(yaml\.)?C?Safe(Loader)?$"}}},
+        rule={"all": [called("yaml.load", "yaml.load_all", "yaml.unsafe_load",
+                              "yaml.unsafe_load_all"),
+                       {"not": {"has": {"stopBy": "end",
+                                        "regex": r"^(yaml\.)?C?Safe(Loader)?$"}}}]},
         category="security", severity="error", confidence="high", cwe=20, bandit=("B506",),
         message="yaml.load without a Safe* Loader constructs arbitrary objects",
         fix="Use yaml.safe_load (or Loader=yaml.SafeLoader).",
@@ -187,7 +188,7 @@ SECURITY: tuple[HazardRule, ...] = (
                 "yaml.safe_load(f)\n"),
     HazardRule(
         id="weak-hash",
-        rule={**called(*_WEAK_HASHES), **no_kwarg("usedforsecurity", "^False$")},
+        rule={"all": [called(*_WEAK_HASHES), no_kwarg("usedforsecurity", "^False$")]},
         category="security", severity="warning", confidence="high", cwe=327,
         bandit=("B303", "B324"),
         message="MD4/MD5/SHA-1 are broken for security use",
@@ -231,7 +232,7 @@ SECURITY: tuple[HazardRule, ...] = (
                 "m = modes.GCM(iv)\n"),
     HazardRule(
         id="tls-no-verify",
-        rule={**called(*_REQUESTS, *_HTTPX), **kwarg("verify", "^False$")},
+        rule={"all": [called(*_REQUESTS, *_HTTPX), kwarg("verify", "^False$")]},
         category="security", severity="error", confidence="high", cwe=295, bandit=("B501",),
         message="verify=False: the server's certificate is not checked",
         fix="Leave verify at its default, or point it to the CA bundle to trust.",
@@ -253,7 +254,7 @@ SECURITY: tuple[HazardRule, ...] = (
         example="ssl.wrap_socket(s, ssl_version=ssl.PROTOCOL_TLSv1)\n",
         counter="ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"),
     HazardRule(
-        id="tls-wrap-socket", rule={**called("ssl.wrap_socket"), **no_kwarg("ssl_version")},
+        id="tls-wrap-socket", rule={"all": [called("ssl.wrap_socket"), no_kwarg("ssl_version")]},
         category="security", severity="warning", confidence="med", cwe=327, bandit=("B504",),
         message="ssl.wrap_socket without ssl_version: old defaults, removed in Python 3.12",
         fix="Use ssl.create_default_context().wrap_socket(sock, server_hostname=host).",
@@ -393,7 +394,7 @@ SECURITY: tuple[HazardRule, ...] = (
         counter="from string import Template\nt = Template(text)\n"),
     HazardRule(
         id="django-mark-safe",
-        rule={**called(*_SAFE_STRINGS), **first_arg(NOT_LITERAL)},
+        rule={"all": [called(*_SAFE_STRINGS), first_arg(NOT_LITERAL)]},
         category="security", severity="warning", confidence="med", cwe=79,
         bandit=("B308", "B703"),
         message="mark_safe/SafeString of text that is not a literal: XSS if it holds data",
@@ -402,7 +403,7 @@ SECURITY: tuple[HazardRule, ...] = (
         counter="from django.utils.safestring import mark_safe\nhtml = mark_safe('<br>')\n"),
     HazardRule(
         id="django-format-html",
-        rule={**called("django.utils.html.format_html"), **first_arg(BUILT_TEXT)},
+        rule={"all": [called("django.utils.html.format_html"), first_arg(BUILT_TEXT)]},
         category="security", severity="warning", confidence="high", cwe=79,
         message="format_html with a template built at runtime: the built part is not escaped",
         fix="Keep the template a literal and pass the data as format_html's arguments.",
@@ -410,8 +411,8 @@ SECURITY: tuple[HazardRule, ...] = (
         counter="from django.utils.html import format_html\nformat_html('<b>{}</b>', name)\n"),
     HazardRule(
         id="markup-xss",
-        rule={**called("markupsafe.Markup", "flask.Markup", "jinja2.Markup"),
-              **first_arg(NOT_LITERAL)},
+        rule={"all": [called("markupsafe.Markup", "flask.Markup", "jinja2.Markup"),
+                      first_arg(NOT_LITERAL)]},
         category="security", severity="warning", confidence="med", cwe=79, bandit=("B704",),
         message="Markup() of text that is not a literal: XSS if it holds data",
         fix="Use Markup('...{}').format(value) or escape(value): the values are escaped.",
