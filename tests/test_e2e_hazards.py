@@ -11,6 +11,7 @@ import pytest
 from conftest import answer_bytes, copy_sample, plain, repo_settings
 from cq.api import RunContext, hazards
 from cq.errors import BadInputError
+from cq.hazards.registry import RULES_BY_ID
 from cq.result import CqResult
 
 SERVICE = "src/toolbox/service.py"
@@ -38,7 +39,8 @@ def test_security_lists_eval_and_shell_sites(toolbox: Path) -> None:
     assert {f.category for f in result.key_findings} == {"hazard"}
     (shell,) = [f for f in result.key_findings if f.details.id == "shell-true"]
     assert plain(shell.details) == {"id": "shell-true", "category": "security", "severity": "error",
-                             "confidence": "high",
+                             "confidence": "high", "cwe": "CWE-78",
+                             "fix": RULES_BY_ID["shell-true"].fix,
                              "text": 'subprocess.run(f"serve --port {self.port}", shell=True)'}
     assert shell.severity == "error" and shell.anchor.col == 8
 
@@ -149,3 +151,45 @@ def test_cli_with_a_wrong_rules_memo_exits_0_with_one_notice(
     assert code == 0, err
     assert json.loads(out)["key_findings"]
     assert len(err.strip().splitlines()) == 1 and "dropped" in err, err
+
+
+def test_suppressed_findings_are_counted_and_listed_apart(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(
+        "import pickle\n"
+        "a = pickle.loads(x)  # nosec\n"
+        "b = pickle.loads(x)  # nosec B301\n"
+        "c = pickle.loads(x)  # nosec B602\n"
+        "d = pickle.loads(\n    x)  # cq: ignore[pickle-load]\n"
+        "e = pickle.loads(x)  # cq: ignore[eval]\n"
+        "f = pickle.loads('# nosec')\n")
+    result = scan(tmp_path, "security", no_cache=True)
+    assert sorted(f.anchor.line for f in result.key_findings) == [4, 7, 8]
+    assert result.summary["suppressed"] == 3
+    assert result.summary["suppressed_by_rule"] == {"pickle-load": 3}
+    (section,) = [s for s in result.sections if s.kind == "suppressed"]
+    assert [f.anchor.line for f in section.findings] == [2, 3, 5]
+    assert all(f.details.suppressed for f in section.findings)
+
+
+def test_test_paths_setting_decides_where_assert_is_fine(tmp_path: Path) -> None:
+    for rel in ("tests/test_a.py", "pkg/test/util.py", "checks/x.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("def f(x):\n    assert x\n")
+
+    def asserts(**options) -> set[str]:
+        result = scan(tmp_path, "correctness", no_cache=True, **options)
+        return {f.anchor.file for f in result.key_findings
+                if f.details.id == "assert-outside-tests"}
+
+    assert asserts() == {"pkg/test/util.py", "checks/x.py"}
+    assert asserts(test_paths="checks/**,pkg/*/util.py") == {"tests/test_a.py"}
+
+
+def test_test_paths_key_the_cached_answer(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("def f(x):\n    assert x\n")
+    cache = str(tmp_path / "cache")
+    first = scan(tmp_path, "correctness", cache_dir=cache)
+    other = scan(tmp_path, "correctness", cache_dir=cache, test_paths="nothing_*.py")
+    assert first.key_findings == () and len(other.key_findings) == 1
+    assert other.summary["cache"]["status"] == "miss"

@@ -354,3 +354,40 @@ def test_a_config_file_swapped_for_a_fifo_is_refused_not_waited_on(tmp_path: Pat
     os.mkfifo(fifo)
     with pytest.raises(_UnusableFile, match="cannot be read"):
         finishes(lambda: _read_toml(fifo), fifo)
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "config", "expected"),
+    [
+        pytest.param({}, {}, "", ("test_*.py", "*_test.py", "conftest.py", "tests/**",
+                                  "test/**"), id="default"),
+        pytest.param({}, {}, 'test-paths = ["qa/**", "check_*.py"]\n', ("qa/**", "check_*.py"),
+                     id="config-array"),
+        pytest.param({}, {}, 'test-paths = "qa/**, check_*.py"\n', ("qa/**", "check_*.py"),
+                     id="config-text"),
+        pytest.param({}, {"CQ_TEST_PATHS": "qa/**"}, "", ("qa/**",), id="env"),
+        pytest.param({"test_paths": "spec/**"}, {"CQ_TEST_PATHS": "qa/**"}, "", ("spec/**",),
+                     id="cli>env"),
+    ],
+)
+def test_test_paths_from_every_layer(root: Path, cli, env, config, expected) -> None:
+    (root / ".cq.toml").write_text(config)
+    settings = resolve_settings({"root": str(root), **cli}, env=env)
+    assert settings.test_paths == expected
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "fragment"),
+    [
+        ("test-paths = 3\n", {}, "expected a string or an array of strings, got an integer"),
+        ('test-paths = ["a", 1]\n', {}, "array of glob patterns"),
+        ('test-paths = ["a,b"]\n', {}, "array of glob patterns"),
+        ("", {"CQ_TEST_PATHS": "tests/**,,x"}, "comma-separated glob patterns"),
+        ("", {"CQ_TEST_PATHS": "/abs/**"}, "relative to the root"),
+    ],
+)
+def test_bad_test_paths_are_config_errors(root: Path, config, env, fragment) -> None:
+    (root / ".cq.toml").write_text(config)
+    with pytest.raises(ConfigError) as info:
+        resolve_settings({"root": str(root)}, env=env)
+    assert fragment in info.value.one_line()

@@ -39,15 +39,17 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
     request = Request(macro="q", text=text, canonical=query.canonical(),
                       plan=tuple(plan.describe()), scope=_scope(Path(settings.root), query),
                       explain=query.explain, draw_cfg=settings.format == CFG_FORMAT)
-    result = run_cached(settings, ctx, request, _query_compute(query, plan, settings.jobs))
+    result = run_cached(settings, ctx, request,
+                        _query_compute(query, plan, settings.jobs, settings.test_paths))
     return finish(result, settings)
 
 
-def _query_compute(query: Query, plan: Plan, jobs: int):
+def _query_compute(query: Query, plan: Plan, jobs: int, test_paths: tuple[str, ...]):
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
         from cq.query.execute import execute_query  # a cache hit never needs the engine
 
-        outcome = execute_query(query, plan, source, discovery, jobs=jobs)
+        outcome = execute_query(query, plan, source, discovery, jobs=jobs,
+                                test_paths=test_paths)
         return Outcome(key_findings=outcome.key_findings, sections=outcome.sections,
                        summary=outcome.summary)
 

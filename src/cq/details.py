@@ -222,6 +222,9 @@ class HazardDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     severity: str
     confidence: str
     text: str
+    cwe: str | None = None  # "CWE-78"
+    fix: str | None = None  # what to do instead (docs/hazards.md has the row's examples)
+    suppressed: bool = False  # under a `# nosec` / `# cq: ignore` comment (listed apart)
 
 
 class TaintSiteDetails(Details, frozen=True, kw_only=True, omit_defaults=True):

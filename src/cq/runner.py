@@ -192,8 +192,10 @@ def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
 def _key(run: _Run) -> str:
     request = run.request
     plan = "\n".join(request.plan)
-    return request_key(f"{request.macro}\n{request.canonical}", plan, __version__,
-                       extractor_tag(run.settings), SCHEMA_TAG)
+    # Which files are tests changes hazard answers (assert in tests), so it keys every answer.
+    tests = ",".join(run.settings.test_paths)
+    return request_key(f"{request.macro}\n{request.canonical}\ntests:{tests}", plan,
+                       __version__, extractor_tag(run.settings), SCHEMA_TAG)
 
 
 def extractor_tag(settings: Settings) -> str:

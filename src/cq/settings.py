@@ -24,6 +24,9 @@ from cq.bounds import Bounds, check_number
 from cq.errors import ConfigError, ScopeError
 from cq.vocabulary import FORMATS, SEVERITIES
 
+# Files that are tests: names anywhere, folders at the top of the root (`cq.hazards.testpaths`).
+DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "conftest.py", "tests/**", "test/**")
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     root: str
@@ -41,6 +44,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jobs: int = 0  # 0: one worker per core
     timeout: float | None = None  # seconds a run may take; None: no limit
     fail_on: str | None = None  # a severity: exit 3 when a finding this severe remains
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     config_file: str | None = None
     notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
@@ -77,6 +81,17 @@ def _parse_fail_on(text: str) -> str | None:
     return text
 
 
+def _parse_globs(text: str) -> tuple[str, ...]:
+    """Comma-separated glob patterns (a config file may give a TOML array instead)."""
+    items = tuple(item.strip() for item in text.split(","))
+    if not items or not all(items):
+        raise ValueError(f"needs comma-separated glob patterns, got {text!r}")
+    for item in items:
+        if item.startswith("/") or "\\" in item:
+            raise ValueError(f"a pattern is relative to the root, with '/': {item!r}")
+    return items
+
+
 def _path(text: str) -> str:
     if not str(text).strip():
         raise ValueError("needs a directory, got an empty value")
@@ -95,7 +110,7 @@ class SettingSpec(msgspec.Struct, frozen=True, kw_only=True):
     flag's help without the range, which `cq.cli.flags` adds."""
 
     name: str
-    kind: str  # string | boolean | integer | number
+    kind: str  # string | boolean | integer | number | globs
     env: tuple[str, ...]
     parse: Callable[[str], Any] | None = None
     bounds: Bounds | None = None
@@ -159,6 +174,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 help="Exit 3 when a finding of this severity or a more severe one remains "
                      "after the result filters", default=NEVER,
                 choices=(*SEVERITIES, NEVER)),
+    SettingSpec(name="test_paths", kind="globs", env=("CQ_TEST_PATHS",), parse=_parse_globs,
+                flags=("--test-paths",),
+                help="Which files are tests, comma-separated globs: a name pattern, "
+                     "a top-level folder as 'dir/**', or a path pattern",
+                default=",".join(DEFAULT_TEST_PATHS)),
     SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
     SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),
@@ -272,6 +292,7 @@ _TOML_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
     "boolean": ((bool,), "a boolean (true or false)"),
     "integer": ((int,), "an integer"),
     "number": ((int, float), "a number"),
+    "globs": ((str, list), "a string or an array of strings"),
 }
 # tomllib's value types by name (read without importing datetime on every run).
 _TOML_TYPES = {"bool": "a boolean", "str": "a string", "int": "an integer", "float": "a float",
@@ -333,6 +354,10 @@ def _parse_value(spec: SettingSpec, raw: Any, where: str) -> Any:
         if isinstance(raw, bool) and spec.kind == "boolean":
             return raw
         assert spec.parse is not None
+        if isinstance(raw, list):  # a TOML array of a `globs` setting
+            if not all(isinstance(item, str) and "," not in item for item in raw):
+                raise ValueError("needs an array of glob patterns (strings without commas)")
+            raw = ",".join(raw)
         return spec.parse(str(raw))
     except ValueError as exc:
         raise ConfigError(f"bad value for {where}: {exc}") from None

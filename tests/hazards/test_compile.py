@@ -9,7 +9,7 @@ import pytest
 
 from cq.cache.profile import CacheSettings
 from cq.cache.store import Store, disabled_store, open_store_at
-from cq.hazards.compile import compile_rules, load_rules, memoized_rules, rule_words
+from cq.hazards.compile import SUBSTRING, compile_rules, load_rules, memoized_rules, rule_words
 from cq.hazards.registry import RULES_BY_ID
 
 
@@ -36,9 +36,20 @@ def test_rule_words(rule, words) -> None:
 
 def test_declared_words_are_required_too() -> None:
     (shell,) = compile_rules([RULES_BY_ID["shell-true"]])
-    assert shell.words == (("shell", "True"),)
+    assert shell.words == (("shell",),)
     (blocking,) = compile_rules([RULES_BY_ID["blocking-in-async"]])
     assert all("async" in alt for alt in blocking.words)
+
+
+def test_needles_are_alternatives_matched_as_substrings() -> None:
+    (tmp,) = compile_rules([RULES_BY_ID["hardcoded-tmp"]])
+    assert tmp.words == ((SUBSTRING + "/tmp",), (SUBSTRING + "/dev/shm",))
+
+
+def test_every_row_keeps_a_prefilter() -> None:
+    # a security row that gave up its words would parse every file of every run
+    for rule in compile_rules():
+        assert () not in rule.words or RULES_BY_ID[rule.id].category != "security", rule.id
 
 
 def test_memo_computes_once_per_store(tmp_path: Path, monkeypatch) -> None:

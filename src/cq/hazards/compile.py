@@ -2,7 +2,9 @@
 the literal words a file must contain for the row to match in it (the text prefilter).
 
 Words come from the rule (`cq.rules.literals.rule_words`) plus the row's declared `words`, as
-a list of alternatives (a file may match when it contains every word of one alternative).
+a list of alternatives (a file may match when it contains every word of one alternative). A
+row's `needles` (substrings, any of which a matching file contains) become one alternative each,
+marked with `SUBSTRING`.
 
 The compiled set is plain data, kept as a typed value (`list[CompiledRule]`) by `memoized_rules`
 in the coordination store (`cq.cache.coordination.memoized_stampede`), keyed by the registry
@@ -23,25 +25,34 @@ from cq.cache.profile import profile_from_settings
 from cq.cache.store import open_store
 from cq.codeprint import code_fingerprint
 from cq.hazards.registry import RULES, HazardRule, registry_digest
+from cq.hazards.row import callee_patterns
 from cq.rules.build import check_config
 from cq.rules.literals import MAX_ALTERNATIVES, and_words, rule_words
 
 MEMO_EXPIRE_S = 7 * 24 * 3600.0
 
 
+SUBSTRING = "~"  # a word so marked is a substring of the file, not a whole token
+
+
 class CompiledRule(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     config: dict[str, Any]
     words: tuple[tuple[str, ...], ...]  # alternatives; () inside means "any file"
+    check: str | None = None  # a named check of cq.hazards.checks
+    suppress_ids: tuple[str, ...] = ()  # the ids a `# nosec ...` may name for this row
 
 
 def compile_rule(row: HazardRule) -> CompiledRule:
     config = row.config()
     check_config(config)  # a broken row fails loudly, in the registry's tests first
-    alts = and_words(rule_words(row.rule), [row.words])
+    alts = and_words(rule_words(callee_patterns(row.rule)), [row.words])
+    if row.needles:
+        alts = and_words(alts, [(SUBSTRING + needle,) for needle in row.needles])
     if len(alts) > MAX_ALTERNATIVES:
         alts = [()]
-    return CompiledRule(id=row.id, config=config, words=tuple(alts))
+    return CompiledRule(id=row.id, config=config, words=tuple(alts), check=row.check,
+                        suppress_ids=(row.id, *row.bandit))
 
 
 def compile_rules(rows: Sequence[HazardRule] = RULES) -> list[CompiledRule]:

@@ -6,14 +6,16 @@ alternatives (the literal memo answers the substring test across runs); in the w
 rule runs only when its words stand alone in the file's decoded text. Workers get the rule
 set and (path, bytes) chunks and send back msgpack: no ast-grep object and no pickle cross the
 boundary, and a file that fails costs its own hits (it comes back flagged), never the run.
-Test files (`is_test_path`) drop the hits of rows with `skip_tests`.
+A rule runs with the names the file's imports give its calls (`cq.hazards.aliases`), a match
+must pass the row's named check (`cq.hazards.checks`), and a hit under a suppression comment
+comes back flagged (`cq.hazards.suppress`). Test files (`cq.hazards.testpaths`) drop the hits
+of rows with `skip_tests`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from typing import Any, cast
 
 import msgspec
@@ -24,20 +26,24 @@ from cq.details import HazardDetails
 from cq.facts import Span
 from cq.filepool import run_in_pool, workers_for
 from cq.findings import make_finding
-from cq.hazards.compile import CompiledRule
+from cq.hazards.aliases import aliased_config, heads, import_aliases, relevant
+from cq.hazards.checks import CHECKS
+from cq.hazards.compile import SUBSTRING, CompiledRule
 from cq.hazards.registry import RULES_BY_ID
+from cq.hazards.suppress import Directives, directives, is_suppressed, statement_line
+from cq.hazards.testpaths import is_test_path
 from cq.index.source import FactSource
 from cq.result import Anchor, Finding
+from cq.settings import DEFAULT_TEST_PATHS
 
 TEXT_CAP = 300  # characters of a match kept in details.text
-_TEST_NAME = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
-_TEST_DIRS = frozenset({"tests", "test"})
 
 
 class HazardHit(msgspec.Struct, frozen=True, array_like=True):
     rule: str
     span: Span
     text: str
+    suppressed: bool = False  # under a `# nosec` / `# cq: ignore` comment
 
 
 class FileHazards(msgspec.Struct, frozen=True):
@@ -51,19 +57,13 @@ _RULES_DECODER = msgspec.msgpack.Decoder(list[CompiledRule])
 _RESULT_DECODER = msgspec.msgpack.Decoder(list[FileHazards])
 
 
-def is_test_path(path: str) -> bool:
-    """Under a `tests/` or `test/` directory, or named test_*.py, *_test.py, conftest.py."""
-    parts = PurePosixPath(path).parts
-    return bool(_TEST_DIRS.intersection(parts[:-1])) or bool(_TEST_NAME.match(parts[-1]))
-
-
 # --- candidates ------------------------------------------------------------------------
 
 
 def _may_match(source: FactSource, path: str, rules: Sequence[CompiledRule]) -> bool:
     contains = source.session.contains
-    return any(all(contains(path, word) for word in alt) for rule in rules
-               for alt in rule.words)
+    return any(all(contains(path, word.removeprefix(SUBSTRING)) for word in alt)
+               for rule in rules for alt in rule.words)
 
 
 def candidates(source: FactSource, rules: Sequence[CompiledRule],
@@ -72,8 +72,10 @@ def candidates(source: FactSource, rules: Sequence[CompiledRule],
     wanted = [ref.path for ref in source.files] if paths is None else paths
     items: list[tuple[str, bytes]] = []
     unread: list[str] = []
+    # A rule without words takes every file: testing the others' words would only cost time.
+    every = any(() in rule.words for rule in rules)
     for path in wanted:
-        if rules and _may_match(source, path, rules):
+        if rules and (every or _may_match(source, path, rules)):
             data = source.session.text(path)
             if data is None:
                 unread.append(path)
@@ -96,39 +98,91 @@ def file_words(text: str) -> frozenset[str]:
 
 
 def _applicable(text: str, rules: Sequence[CompiledRule]) -> list[CompiledRule]:
-    """The rules one of whose word alternatives the file contains, each word standing alone."""
+    """The rules one of whose word alternatives the file contains, each word standing alone
+    (a `SUBSTRING` word anywhere in the decoded text, in any case: a superset, one pass)."""
     words = file_words(text)
-    return [rule for rule in rules
-            if any(all(word in words for word in alt) for alt in rule.words)]
+    lowered: str | None = None
+    chosen = []
+    for rule, alts in zip(rules, _prepared(rules), strict=True):
+        for tokens, parts in alts:
+            if not tokens <= words:
+                continue
+            if parts:
+                lowered = text.lower() if lowered is None else lowered
+                if not all(part in lowered for part in parts):
+                    continue
+            chosen.append(rule)
+            break
+    return chosen
+
+
+Prepared = list[list[tuple[frozenset[str], tuple[str, ...]]]]
+_PREPARED: list[tuple[Sequence[CompiledRule], Prepared]] = []
+
+
+def _prepared(rules: Sequence[CompiledRule]) -> Prepared:
+    """Each rule's alternatives as (whole words, lower-cased substrings), made once per rule
+    set (a worker matches every file of a chunk with the same one)."""
+    if _PREPARED and _PREPARED[0][0] is rules:
+        return _PREPARED[0][1]
+    prepared = [list(dict.fromkeys(
+        (frozenset(w for w in alt if not w.startswith(SUBSTRING)),
+         tuple(w[1:].lower() for w in alt if w.startswith(SUBSTRING)))
+        for alt in rule.words)) for rule in rules]
+    _PREPARED[:] = [(rules, prepared)]
+    return prepared
 
 
 def match_file(path: str, data: bytes, rules: Sequence[CompiledRule]) -> FileHazards:
     text, flags = decode_source(data)
     try:
-        return _match_text(path, text, _applicable(text, rules), flags)
+        return _match_text(path, text, _applicable(text, rules), flags, data)
     except Exception as exc:  # an ast-grep failure on one file costs that file only
         return FileHazards(path, flags=(*flags, "unmatched"),
                            error=f"match failed: {type(exc).__name__}: {exc}")
 
 
 def _match_text(path: str, text: str, rules: list[CompiledRule],
-                flags: tuple[str, ...]) -> FileHazards:
+                flags: tuple[str, ...], data: bytes) -> FileHazards:
     if not rules:
         return FileHazards(path, flags=flags)
     root = SgRoot(text, "python").root()
-    hits = [_hit(rule.id, node) for rule in rules
-            for node in root.find_all(cast(Config, rule.config))]
+    configs = _configs(root, rules)
+    found = directives(data, root)
+    hits = [_hit(rule, node, found) for rule, config in zip(rules, configs, strict=True)
+            for node in root.find_all(cast(Config, config))
+            if rule.check is None or CHECKS[rule.check](node)]
     if root.find(kind="ERROR") is not None:
         flags = (*flags, "partial")
     hits.sort(key=lambda hit: (hit.span.line, hit.span.col, hit.rule))
     return FileHazards(path, tuple(hits), flags)
 
 
-def _hit(rule_id: str, node: Any) -> HazardHit:
+_HEADS: dict[str, frozenset[str]] = {}
+
+
+def _configs(root: Any, rules: list[CompiledRule]) -> list[dict[str, Any]]:
+    """Each rule's config, with the spellings the file's import aliases give its calls."""
+    aliases: dict[str, str] | None = None
+    configs = []
+    for rule in rules:
+        names = _HEADS.get(rule.id)
+        if names is None:
+            names = _HEADS[rule.id] = heads(rule.config)
+        if names and aliases is None:
+            aliases = import_aliases(root)
+        bindings = relevant(aliases, names) if names and aliases else ()
+        configs.append(aliased_config(rule.config, bindings) if bindings else rule.config)
+    return configs
+
+
+def _hit(rule: CompiledRule, node: Any, found: Directives) -> HazardHit:
     where = node.range()
     start, end = where.start, where.end
-    return HazardHit(rule_id, Span(start.line + 1, start.column, end.line + 1, end.column),
-                     node.text()[:TEXT_CAP])
+    suppressed = bool(found) and is_suppressed(
+        found, (*range(start.line + 1, end.line + 2), statement_line(node)), rule.suppress_ids)
+    return HazardHit(rule.id, Span(start.line + 1, start.column, end.line + 1, end.column),
+                     node.text()[:TEXT_CAP], suppressed)
 
 
 # --- many files ----------------------------------------------------------------------------
@@ -162,11 +216,13 @@ def _failed(path: str, error: str) -> FileHazards:
 # --- findings --------------------------------------------------------------------------------
 
 
-def kept_hits(found: FileHazards) -> list[HazardHit]:
-    """The file's hits minus those of `skip_tests` rows in a test file."""
-    in_tests = is_test_path(found.path)
-    return [hit for hit in found.hits
-            if not (in_tests and RULES_BY_ID[hit.rule].skip_tests)]
+def kept_hits(found: FileHazards, test_paths: Sequence[str] = DEFAULT_TEST_PATHS,
+              *, suppressed: bool = False) -> list[HazardHit]:
+    """The file's hits minus those of `skip_tests` rows in a test file; the unsuppressed ones,
+    or with `suppressed` the suppressed ones."""
+    in_tests = is_test_path(found.path, test_paths)
+    return [hit for hit in found.hits if hit.suppressed is suppressed
+            and not (in_tests and RULES_BY_ID[hit.rule].skip_tests)]
 
 
 def hazard_finding(path: str, hit: HazardHit) -> Finding:
@@ -175,5 +231,7 @@ def hazard_finding(path: str, hit: HazardHit) -> Finding:
     anchor = Anchor(file=path, line=span.line, col=span.col, end_line=span.end_line,
                     end_col=span.end_col)
     details = HazardDetails(id=row.id, category=row.category, severity=row.severity,
-                            confidence=row.confidence, text=hit.text)
+                            confidence=row.confidence, text=hit.text,
+                            cwe=f"CWE-{row.cwe}" if row.cwe else None, fix=row.fix or None,
+                            suppressed=hit.suppressed)
     return make_finding("hazard", anchor, details, message=row.message, severity=row.severity)

@@ -1,6 +1,7 @@
 """The `cq hazards` report: every hit of the selected rows (`cq.hazards.selection`) as a
-`hazard` finding, counts by rule, category and severity, and the files that were read with
-problems.
+`hazard` finding, counts by rule, category and severity, the files that were read with
+problems, and the hits under a suppression comment: counted in the summary (`suppressed`,
+`suppressed_by_rule`) and listed in their own section, never dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cq.hazards.matcher import FileHazards, candidates, hazard_finding, kept_hit
 from cq.hazards.selection import HazardSelection
 from cq.index.source import FactSource
 from cq.result import Finding, Section, finding_order
+from cq.settings import DEFAULT_TEST_PATHS
 
 
 class HazardReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,17 +29,33 @@ class HazardReport(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def run_hazards(source: FactSource, rules: Sequence[CompiledRule], selection: HazardSelection,
-                jobs: int = 0) -> HazardReport:
+                jobs: int = 0, test_paths: Sequence[str] = DEFAULT_TEST_PATHS) -> HazardReport:
     chosen = [rule for rule in rules if selection.wants(rule.id)]
     items, unread = candidates(source, chosen)
     results = match_files(items, chosen, jobs)
-    findings = sorted((hazard_finding(found.path, hit) for found in results
-                       for hit in kept_hits(found)), key=finding_order)
+    findings = _findings(results, test_paths, suppressed=False)
+    quiet = _findings(results, test_paths, suppressed=True)
     summary = _summary(findings, chosen, len(source.files), len(results))
+    summary["suppressed"] = len(quiet)
+    summary["suppressed_by_rule"] = dict(sorted(Counter(
+        details_of(f, HazardDetails).id for f in quiet).items()))
     problems = _problems(results, unread)
-    sections = (Section(title="Files read with problems", kind="file_issues",
-                        findings=tuple(problems)),) if problems else ()
-    return HazardReport(key_findings=tuple(findings), sections=sections, summary=summary)
+    sections = []
+    if quiet:
+        sections.append(Section(title="Suppressed (# nosec / # cq: ignore)", kind="suppressed",
+                                findings=tuple(quiet)))
+    if problems:
+        sections.append(Section(title="Files read with problems", kind="file_issues",
+                                findings=tuple(problems)))
+    return HazardReport(key_findings=tuple(findings), sections=tuple(sections),
+                        summary=summary)
+
+
+def _findings(results: list[FileHazards], test_paths: Sequence[str], *,
+              suppressed: bool) -> list[Finding]:
+    return sorted((hazard_finding(found.path, hit) for found in results
+                   for hit in kept_hits(found, test_paths, suppressed=suppressed)),
+                  key=finding_order)
 
 
 def _summary(findings: list[Finding], rules: list[CompiledRule], in_scope: int,

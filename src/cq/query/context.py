@@ -4,6 +4,7 @@ the symtable scopes, decoded source lines and hazard hits, each computed once pe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cq.analysis.scopes import ScopeIndex
@@ -12,12 +13,15 @@ from cq.facts import Def, FileFacts, def_span
 from cq.hazards.compile import compiled_registry
 from cq.hazards.matcher import HazardHit, candidates, kept_hits, match_files
 from cq.index.source import FactSource
+from cq.settings import DEFAULT_TEST_PATHS
 
 
 class QueryContext:
-    def __init__(self, source: FactSource, jobs: int = 0) -> None:
+    def __init__(self, source: FactSource, jobs: int = 0,
+                 test_paths: Sequence[str] = DEFAULT_TEST_PATHS) -> None:
         self.source = source
         self.jobs = jobs
+        self.test_paths = tuple(test_paths)
         self.scopes = ScopeIndex(source)
         self.notes: list[str] = []
         self._texts: dict[str, str] = {}
@@ -48,14 +52,17 @@ class QueryContext:
         rows that apply to tests)."""
         todo = sorted(set(paths) - set(self._hazards))
         if todo:
-            self._hazards.update(_match_hazards(self.source, todo, self.jobs))
+            self._hazards.update(_match_hazards(self.source, todo, self.jobs,
+                                                self.test_paths))
         return {path: self._hazards.get(path, []) for path in paths}
 
 
-def _match_hazards(source: FactSource, paths: list[str], jobs: int) -> dict[str, list[HazardHit]]:
+def _match_hazards(source: FactSource, paths: list[str], jobs: int,
+                   test_paths: Sequence[str]) -> dict[str, list[HazardHit]]:
     rules = compiled_registry()
     items, _unread = candidates(source, rules, paths)
-    found = {result.path: kept_hits(result) for result in match_files(items, rules, jobs)}
+    found = {result.path: kept_hits(result, test_paths)
+             for result in match_files(items, rules, jobs)}
     return {path: found.get(path, []) for path in paths}
 
 

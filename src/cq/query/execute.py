@@ -11,7 +11,7 @@ CqResult with run metadata is the API's job.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -43,6 +43,7 @@ from cq.query.relational import filter_by_rule
 from cq.query.sections import SECTION_EXPANDERS, Expander
 from cq.query.subclasses import subclass_literals
 from cq.result import Finding, Section, finding_order
+from cq.settings import DEFAULT_TEST_PATHS
 
 _GRAPH = {"callers": expand_callers, "callees": expand_callees}
 
@@ -68,11 +69,12 @@ __all__ = ["QueryOutcome", "execute_query", "finding_order"]
 
 
 def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Discovery, *,
-                  jobs: int = 0) -> QueryOutcome:
+                  jobs: int = 0,
+                  test_paths: Sequence[str] = DEFAULT_TEST_PATHS) -> QueryOutcome:
     """`jobs`: worker processes for parsing rule candidates (0 = one per core)."""
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
-    ctx = QueryContext(source, jobs)
+    ctx = QueryContext(source, jobs, test_paths)
     literals = _literals(query, plan, ctx)
     if plan.defines_name:
         facts_list = source.facts_defining(literals, plan.defines_name)

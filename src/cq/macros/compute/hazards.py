@@ -14,6 +14,6 @@ from cq.settings import Settings
 def compute(selection: HazardSelection, source: FactSource, discovery: Discovery,
             settings: Settings) -> Outcome:
     rules, notices = load_rules(settings)
-    report = run_hazards(source, rules, selection, settings.jobs)
+    report = run_hazards(source, rules, selection, settings.jobs, settings.test_paths)
     return Outcome(key_findings=report.key_findings, sections=report.sections,
                    summary=report.summary, notices=notices)
