@@ -166,8 +166,13 @@ class CallSiteDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     targets: tuple[str, ...] = ()
     bound_self: bool = False
     external: str | None = None
+    tier: str | None = None  # `cq calls`: resolved | possible | excluded
+    reason: str | None = None  # what an inferred or excluded site rests on
+    override: str | None = None  # excluded: the subclass override the call reaches instead
     snippet: str | None = None
     snippet_line: int | None = None
+
+    SHOWN: ClassVar[Shown] = (("tier", "tier", False),)
 
 
 class ImportDetails(Details, frozen=True, kw_only=True, omit_defaults=True):

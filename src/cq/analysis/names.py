@@ -124,7 +124,7 @@ class FileScope:
     def lookup(self, name: str, enclosing: str | None) -> Target | str | None:
         """A local def (Target), an imported dotted name (str), LOCAL for a parameter of an
         enclosing def (its value is unknown), or None."""
-        for scope in self._chain(enclosing):
+        for scope in self.chain(enclosing):
             definition = self.defs.get(f"{scope}.{name}" if scope else name)
             if definition is not None:
                 return self.target(definition)
@@ -137,7 +137,9 @@ class FileScope:
                 return LOCAL
         return None
 
-    def _chain(self, enclosing: str | None) -> list[str]:
+    def chain(self, enclosing: str | None) -> list[str]:
+        """The scopes a name is looked up in from `enclosing`, innermost first ("" the module);
+        an enclosing class body is skipped, as in Python."""
         parts = enclosing.split(".") if enclosing else []
         chain = []
         for size in range(len(parts), 0, -1):

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import msgspec
 
 from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, may_call
+from cq.analysis.receivers import Receivers
 from cq.facts import Call, Def, FileFacts, Param
 from cq.funcspec import check_spec
 from cq.modules import full_name
@@ -81,6 +82,9 @@ class Site(msgspec.Struct, frozen=True):
     bound_self: bool  # the call supplies the first parameter implicitly
     caller: str  # full name of the innermost enclosing def or class, or "<module>"
     external: str | None = None  # the dotted name outside the repository it resolves to
+    tier: str = "possible"  # "resolved" | "possible" | "excluded" (module docstring)
+    reason: str | None = None  # what an inferred or excluded site rests on
+    override: str | None = None  # excluded: the subclass override the call reaches instead
 
 
 class Resolved(NamedTuple):
@@ -189,12 +193,49 @@ class _Reach(NamedTuple):
     bound_self: bool = False
     klass: Target | None = None  # self/cls calls: the class whose subclasses may override
     skip: Target | None = None  # super() calls: the class whose own methods are never reached
+    why: str = ""  # what an inferred resolution (or a literal receiver) rests on
+    owner: Target | None = None  # inferred: the receiver's class
+    exact: bool = True  # inferred: the receiver is an instance of exactly `owner`
+    absent: bool = False  # the receiver is known and has no member of the name
 
 
 _UNKNOWN = _Reach("name")
 
 
-def _resolve_call(lookup: Names, path: str, call: Call) -> _Reach:
+def _resolve_call(lookup: Names, receivers: Receivers, path: str, call: Call) -> _Reach:
+    """The call's reach through names and the hierarchy, else through receiver inference."""
+    reach = _resolve_named(lookup, path, call)
+    if reach is _UNKNOWN and call.receiver is not None and call.receiver != "super()":
+        return _inferred(lookup, receivers, path, call)
+    return reach
+
+
+def _inferred(lookup: Names, receivers: Receivers, path: str, call: Call) -> _Reach:
+    value = receivers.receiver_of(path, call)
+    if value is None:
+        return _UNKNOWN
+    if value.kind == "instance" and value.klass is None:  # a builtin type's method
+        return _Reach("inferred", external=f"{value.name}.{call.name}", bound_self=True,
+                      why=value.why)
+    if value.kind in ("instance", "class") and value.klass is not None:
+        found = lookup.member(value.klass, call.name)
+        via = value.kind if value.kind == "class" else "instance"
+        bound_self = _binds_self(found.definition, via) if found else via == "instance"
+        why = (value.why if found is not None
+               else f"{value.why}; {value.klass.definition.name} defines no {call.name}")
+        return _Reach("inferred", found, bound_self=bound_self, why=why, owner=value.klass,
+                      exact=value.exact, absent=found is None)
+    if value.kind == "module":
+        member = lookup.resolve_full(f"{value.name}.{call.name}")
+        if isinstance(member, Target):
+            return _Reach("inferred", member, why=value.why)
+        if member is None:
+            return _Reach("inferred", why=f"{value.why}, which defines no {call.name}",
+                          absent=True)
+    return _UNKNOWN
+
+
+def _resolve_named(lookup: Names, path: str, call: Call) -> _Reach:
     scope = lookup.scope(path)
     receiver = call.receiver
     if receiver is None:
@@ -209,7 +250,8 @@ def _resolve_call(lookup: Names, path: str, call: Call) -> _Reach:
         return _Reach("self", found, bound_self=_binds_self(found.definition, "instance"))
     literal = _literal_type(receiver)
     if literal is not None:  # `", ".join(...)`: a method of str (or bytes)
-        return _Reach("resolved", external=f"builtins.{literal}.{call.name}", bound_self=True)
+        return _Reach("resolved", external=f"builtins.{literal}.{call.name}", bound_self=True,
+                      why=f"a {literal} literal")
     parts = receiver.split(".")
     if parts[0] in SELF_NAMES or not all(p.isidentifier() for p in parts):
         return _UNKNOWN  # an attribute chain on an instance, or an expression
@@ -231,7 +273,19 @@ def _named(lookup: Names, scope: FileScope, head: str, rest: str, enclosing: str
         return _Reach("resolved", external=f"{bound}.{rest}" if rest else bound)
     if isinstance(resolved, Target):
         return _Reach("resolved", resolved, bound_self=_binds_self(resolved.definition, via))
+    if resolved is None and rest and isinstance(bound, str):
+        return _absent_from_module(lookup, f"{bound}.{rest}")
     return _UNKNOWN
+
+
+def _absent_from_module(lookup: Names, full: str) -> _Reach:
+    """`mod.name()` where `mod` is a module in scope that defines no `name` (and no module
+    `__getattr__`): a call of something else."""
+    module, name = full.rsplit(".", 1)
+    path = lookup.module_path(module)
+    if path is None or "__getattr__" in lookup.scope(path).defs:
+        return _UNKNOWN
+    return _Reach("resolved", why=f"the module {module} defines no {name}", absent=True)
 
 
 def _literal_type(receiver: str) -> str | None:
@@ -262,6 +316,7 @@ class _Matcher:
 
     def __init__(self, lookup: Names, targets: Sequence[Target], spec: str) -> None:
         self.lookup, self.targets, self.spec = lookup, targets, spec
+        self.receivers = Receivers(lookup, lookup.source)
         self.qualified = "." in spec
         self.labels = frozenset(t.label for t in targets)
         self._named: dict[str, list[Target]] = {}
@@ -284,56 +339,134 @@ class _Matcher:
         return self._by_name[key]
 
     def site(self, facts: FileFacts, call: Call) -> Site | None:
-        reach = _resolve_call(self.lookup, facts.path, call)
+        reach = _resolve_call(self.lookup, self.receivers, facts.path, call)
         found = reach.found
         reached = [found.label] if found and found.label in self.labels else []
         if reach.klass is not None:
             reached += [t.label for t in self.lookup.subclasses_of(reach.klass,
                                                                    self.named(call.name))
                         if t.label not in reached]
-        evidence, bound_self = reach.evidence, reach.bound_self
-        if found is None and reach.external is None and not reached:
-            if self.qualified and call.receiver is None:
-                return None  # a bare name bound nowhere in the file
-            labels, bound_self = self.by_name(call, reach.skip)
-            evidence, reached = "name", list(labels)
-            if self.qualified and self.targets and not reached:
-                return None  # no target this call may reach (a function called as `self.f()`)
-        elif self.qualified and not reached and not (
-                reach.external and _spells(self.spec, reach.external)):
-            return None  # resolved to something else (an external `os.path.join` may be the spec)
-        return _make_site(facts, call, reached, evidence, bound_self, reach.external)
+        verdict = _Verdict(reach, facts, call)
+        if reached:
+            return verdict.site(reached, "resolved", reason=reach.why or None)
+        maybe = self.overridden_below(reach, call)
+        if maybe:
+            why = f"{reach.why}, or a subclass of it that overrides {call.name}"
+            return verdict.site(maybe, "possible", reason=why)
+        if found is None and reach.external is None and not reach.absent:
+            return self.by_name_site(verdict)
+        return self.other_site(verdict)
+
+    def overridden_below(self, reach: _Reach, call: Call) -> list[str]:
+        """Targets an inferred receiver may reach when it may be a subclass of its class."""
+        if reach.owner is None or reach.exact:
+            return []
+        return [t.label for t in self.lookup.subclasses_of(reach.owner, self.named(call.name))]
+
+    def by_name_site(self, verdict: _Verdict) -> Site | None:
+        """A site whose receiver is not known: every target `may_call` allows."""
+        call, reach = verdict.call, verdict.reach
+        if self.qualified and call.receiver is None:
+            return None  # a bare name bound nowhere in the file
+        labels, bound_self = self.by_name(call, reach.skip)
+        if self.qualified and self.targets and not labels:
+            return None  # no target this call may reach (a function called as `self.f()`)
+        return verdict.site(list(labels), "possible", evidence="name", bound_self=bound_self)
+
+    def other_site(self, verdict: _Verdict) -> Site | None:
+        """A site proven to reach something other than a target: excluded, or (a dotted spec
+        and a name bound by an import or def) not a site of the spec at all."""
+        reach = verdict.reach
+        external = reach.external
+        if external is not None and _spells(self.spec, external) and (
+                not self.targets or (self.qualified and not reach.why)):
+            return verdict.site([], "resolved", reason=reach.why or None)
+        if self.qualified and reach.evidence != "inferred" and not reach.absent and not (
+                reach.why and self.targets):
+            return None  # resolved through an import or a def to something else
+        found = reach.found
+        override = self.override_of(found)
+        if found is not None and override:
+            calls = f"calls {found.label}, which overrides {override}"
+            return verdict.site([], "excluded", override=found.label,
+                                reason=f"{reach.why}: {calls}" if reach.why else calls)
+        return verdict.site([], "excluded", reason=_excluded_reason(reach))
+
+    def override_of(self, found: Target | None) -> str:
+        """The target `found` overrides (its class derives from the target's), or ""."""
+        if found is None or found.definition.kind != "method":
+            return ""
+        owner = self.lookup.scope(found.path).defs.get(found.definition.enclosing or "")
+        if owner is None or owner.kind != "class":
+            return ""
+        above = {c.key for c in self.lookup.mro(Target(found.path, found.module, owner))[1:]}
+        return next((t.label for t in self.named(found.definition.name)
+                     if (t.path, t.definition.enclosing) in above), "")
 
 
-def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int) -> Resolved:
+def _excluded_reason(reach: _Reach) -> str:
+    if reach.absent:
+        return reach.why
+    if reach.found is not None:
+        return f"{reach.why}: calls {reach.found.label}" if reach.why else \
+            f"resolves to {reach.found.label}"
+    return f"{reach.why}: calls {reach.external}" if reach.why else \
+        f"resolves to {reach.external} outside the repository"
+
+
+class _Verdict(NamedTuple):
+    """One call and its reach, on the way to a Site."""
+
+    reach: _Reach
+    facts: FileFacts
+    call: Call
+
+    def site(self, labels: list[str], tier: str, *, evidence: str | None = None,
+             bound_self: bool | None = None, reason: str | None = None,
+             override: str | None = None) -> Site:
+        reach = self.reach
+        return _make_site(self.facts, self.call, labels, evidence or reach.evidence,
+                          reach.bound_self if bound_self is None else bound_self,
+                          reach.external, tier=tier, reason=reason, override=override)
+
+
+def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int,
+                receivers: Receivers | None = None) -> Resolved:
     """What one call may reach, looking at no other call of its name: its definition through
-    imports, local defs and the class hierarchy (plus overrides in subclasses for self/cls
-    calls); for an unknown receiver, every def of the name `may_call` allows, none when there
-    are more than `limit` (`unfollowed` counts them). A called parameter reaches nothing."""
-    reach = _resolve_call(lookup, facts.path, call)
+    imports, local defs, the class hierarchy (plus overrides in subclasses for self/cls
+    calls) and the receiver's inferred type; for an unknown receiver, every def of the name
+    `may_call` allows, none when there are more than `limit` (`unfollowed` counts them). A
+    called parameter, or a receiver proven to have no such def, reaches nothing."""
+    receivers = receivers or Receivers(lookup, lookup.source)
+    reach = _resolve_call(lookup, receivers, facts.path, call)
     found = [reach.found] if reach.found else []
-    if reach.klass is not None:
-        found += [t for t in lookup.subclasses_of(reach.klass, lookup.defined(call.name))
+    if reach.klass is not None or (reach.owner is not None and not reach.exact):
+        klass = reach.klass or reach.owner
+        assert klass is not None
+        found += [t for t in lookup.subclasses_of(klass, lookup.defined(call.name))
                   if t not in found]
     evidence, bound_self, unfollowed = reach.evidence, reach.bound_self, 0
-    if not found and reach.external is None:
+    tier = "resolved" if found or reach.external else "excluded"
+    if not found and reach.external is None and not reach.absent:
         local = (call.receiver is None
                  and lookup.scope(facts.path).lookup(call.name, call.enclosing) == LOCAL)
         named = [] if local else lookup.defined(call.name)
         found, bound_self = _by_name(call, named, reach.skip)
-        evidence = "name"
+        evidence, tier = "name", "possible"
         if len(found) > limit:
             found, unfollowed = [], len(found)
     site = _make_site(facts, call, [t.label for t in found], evidence, bound_self,
-                      reach.external)
+                      reach.external, tier=tier, reason=reach.why or None)
     return Resolved(site, tuple(found), unfollowed)
 
 
 def _make_site(facts: FileFacts, call: Call, labels: list[str], evidence: str,
-               bound_self: bool, external: str | None) -> Site:
+               bound_self: bool, external: str | None, *, tier: str = "possible",
+               reason: str | None = None, override: str | None = None) -> Site:
     caller = full_name(facts.module, call.enclosing) if call.enclosing else "<module>"
     return Site(path=facts.path, module=facts.module, call=call, targets=tuple(labels),
-                evidence=evidence, bound_self=bound_self, caller=caller, external=external)
+                evidence=evidence, bound_self=bound_self, caller=caller, external=external,
+                tier=tier, reason=reason, override=override)
 
 
 def _by_name(call: Call, targets: Sequence[Target],
