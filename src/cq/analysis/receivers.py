@@ -110,7 +110,7 @@ class Receivers:
         if isinstance(target, ast.Name) and scope in tree.scopes:
             hint = narrowed(tree.scopes[scope], node).get(target.id)
             if hint is not None:
-                found = self.annotation(hint, ctx, f"isinstance({target.id}, …)")
+                found = self.annotation(hint, ctx, f"isinstance({target.id}, {{}})")
                 if found is not None:
                     return found
         return self.evaluate(target, ctx)
@@ -175,7 +175,7 @@ class Receivers:
         if isinstance(binding, Deferred):
             return self._looked_up(name, ctx)
         if isinstance(binding, Annotated):
-            return self.annotation(binding.annotation, ctx, f"`{name}: …`")
+            return self.annotation(binding.annotation, ctx, f"`{name}: {{}}`")
         if isinstance(binding, Entered):
             return self._entered(name, binding.context, ctx)
         if binding is None:
@@ -276,8 +276,8 @@ class Receivers:
             annotation = parse_expression(definition.returns)
             if isinstance(annotation, ast.expr):
                 if _is_self(annotation) and receiver is not None:
-                    return receiver._replace(why=f"{receiver.why}.{definition.name}() → Self")
-                found = self.annotation(annotation, ctx, f"{definition.name}() → …")
+                    return receiver._replace(why=f"{receiver.why}.{definition.name}() -> Self")
+                found = self.annotation(annotation, ctx, f"{definition.name}() -> {{}}")
                 if found is not None:
                     return found
         tree = self.tree(function.path) if receiver is not None else None
@@ -286,7 +286,8 @@ class Receivers:
         return None
 
     def annotation(self, node: ast.expr, ctx: _Ctx, why: str) -> Value | None:
-        """An instance of the annotated type (or a subclass of it)."""
+        """An instance of the annotated type (or a subclass of it); `why` has a `{}` for the
+        type's name."""
         named = _unwrapped(node)
         if named is None:
             return None
@@ -294,15 +295,15 @@ class Receivers:
         if isinstance(node, ast.Name) and node.id in BUILTIN_RESULTS and node.id not in (
                 "sorted", "len") and self.lookup.scope(ctx.path).lookup(
                     node.id, ctx.scope or None) is None:
-            return Value("instance", f"builtins.{node.id}", f"{why} {node.id}", exact=False)
+            return Value("instance", f"builtins.{node.id}", why.format(node.id), exact=False)
         if _is_self(node):
             klass = self._class_at(ctx)
-            return (Value("instance", klass.label, f"{why} Self", klass, exact=False)
+            return (Value("instance", klass.label, why.format("Self"), klass, exact=False)
                     if klass is not None else None)
         found = self.evaluate(node, ctx)
         if found is None or found.kind != "class" or found.klass is None:
             return None
-        return Value("instance", found.klass.label, f"{why} {found.klass.definition.name}",
+        return Value("instance", found.klass.label, why.format(found.klass.definition.name),
                      found.klass, exact=False)
 
 
