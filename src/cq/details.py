@@ -204,6 +204,7 @@ class CallEdgeDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     targets: tuple[str, ...] = ()
     depth: int | None = None
     preview: str = ""
+    tier: str | None = None  # callers: resolved | possible (as in `cq calls`)
 
 
 class PatternMatchDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
@@ -253,6 +254,7 @@ class SigSiteDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     bound_self: bool = False
     targets: tuple[str, ...] = ()
     target: str | None = None
+    tier: str | None = None  # the site's `cq calls` tier: resolved | possible
 
     SHOWN: ClassVar[Shown] = (("reason", "reason", False),)
 

@@ -46,7 +46,7 @@ def of the name in scope, capped by the caller.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from cq.index.source import FactSource
 
 __all__ = ["Resolved", "Site", "Target", "check_spec", "find_sites", "find_targets",
-           "params_of", "resolve_one", "site_names"]
+           "params_of", "resolve_one", "site_names", "tiers_for"]
 
 SELF_NAMES = frozenset({"self", "cls"})
 # Builtin types whose methods are called through the type (`str.join(sep, xs)`); a bare
@@ -128,6 +128,18 @@ def find_sites(source: FactSource, spec: str, targets: Sequence[Target]) -> list
                 if site is not None:
                     sites.append(site)
     return sorted(sites, key=lambda s: (s.path, s.call.span.line, s.call.span.col))
+
+
+def tiers_for(source: FactSource, targets: Sequence[Target]) -> Callable[[FileFacts, Call], Site]:
+    """A function giving any call's site relative to a fixed set of targets (the expanders'
+    subjects), with its tier: as `find_sites` with a bare name, never dropped."""
+    matcher = _Matcher(Names(source), targets, "")
+
+    def site(facts: FileFacts, call: Call) -> Site:
+        found = matcher.site(facts, call)
+        assert found is not None  # a spec without dots keeps every call
+        return found
+    return site
 
 
 def site_names(spec: str, targets: Sequence[Target]) -> list[str]:
