@@ -195,8 +195,8 @@ def test_class_calls_bind_init_and_methods_skip_self(hops: Path) -> None:
     assert (store.details.depth, store.details.target) == (2, "self.content")
     wrap = site(result, CORE, 33, "return")
     assert (wrap.details.function, wrap.details.depth) == ("pkg.core.Box.wrap", 3)
-    # box.put: the receiver is a local variable, matched by name; the chain keeps the weakest
-    assert wrap.details.evidence == "name"
+    # box.put: the receiver is a local `box = Box(...)`, inferred; the chain keeps the weakest
+    assert wrap.details.evidence == "inferred"
     assert site(result, CORE, 27, "attribute_store").details.evidence == "resolved"
 
 
