@@ -240,6 +240,8 @@ class Receivers:
     def _class_attribute(self, base: Value, attr: str, ctx: _Ctx) -> Value | None:
         """An attribute set in a class body or (for an instance) in `__init__`."""
         assert base.klass is not None
+        if self.lookup.bases_seen(base.klass) != "all" or self._metaclass(base.klass):
+            return None  # a metaclass or a base not seen may transform the class body
         for owner in self.lookup.mro(base.klass):
             tree = self.tree(owner.path)
             if tree is None:
@@ -251,9 +253,26 @@ class Receivers:
                 qualname = f"{qualname}.__init__"
             if found:
                 value = self._bound(attr, found, _Ctx(owner.path, qualname, ctx.depth))
-                return value._replace(why=f"{owner.definition.name}.{attr}: {value.why}") \
-                    if value is not None else None
+                if value is None or self._descriptor(value):
+                    return None
+                return value._replace(why=f"{owner.definition.name}.{attr}: {value.why}")
         return None
+
+    def _metaclass(self, klass: Target) -> bool:
+        """Does the class or a base name a metaclass (`class M(Base, metaclass=Meta)`)?"""
+        for owner in self.lookup.mro(klass):
+            tree = self.tree(owner.path)
+            node = tree.scopes.get(owner.definition.qualname) if tree else None
+            if not isinstance(node, ast.ClassDef) or any(
+                    k.arg == "metaclass" for k in node.keywords):
+                return True
+        return False
+
+    def _descriptor(self, value: Value) -> bool:
+        """Is the value an instance of a class whose `__get__` replaces it on access?"""
+        return value.kind == "instance" and value.klass is not None and (
+            self.lookup.member(value.klass, "__get__") is not None
+            or self.lookup.bases_seen(value.klass) == "opaque")
 
     def result_of(self, called: Value, ctx: _Ctx) -> Value | None:
         """What calling the value returns."""

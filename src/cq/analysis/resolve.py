@@ -231,6 +231,10 @@ def _inferred(lookup: Names, receivers: Receivers, path: str, call: Call) -> _Re
                       why=value.why)
     if value.kind in ("instance", "class") and value.klass is not None:
         found = lookup.member(value.klass, call.name)
+        defined_here = found is not None and found.definition.enclosing == \
+            value.klass.definition.qualname and found.path == value.klass.path
+        if not defined_here and lookup.bases_seen(value.klass) == "opaque":
+            return _UNKNOWN  # a base not seen may define (or come before) the member
         via = value.kind if value.kind == "class" else "instance"
         bound_self = _binds_self(found.definition, via) if found else via == "instance"
         why = (value.why if found is not None
