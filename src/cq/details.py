@@ -206,6 +206,8 @@ class CallEdgeDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     preview: str = ""
     tier: str | None = None  # callers: resolved | possible (as in `cq calls`)
 
+    SHOWN: ClassVar[Shown] = (("tier", "tier", False),)
+
 
 class PatternMatchDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     text: str

@@ -516,3 +516,16 @@ def test_an_unfollowed_call_is_listed_once_when_its_function_is_revisited(
            for i in range(MAX_BY_NAME + 1)}})
     result = impact(root, "entry", "value", 3)
     assert [(u["file"], u["line"]) for u in result.summary["unfollowed"]] == [("m.py", 7)]
+
+
+
+def test_callers_keep_the_tiers_of_calls(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path, "receivers")
+    result = impact(root, "QuerySet.filter", "conditions")
+    (callers,) = [s for s in result.sections if s.kind == "callers"]
+    tiers = {(f.anchor.line, f.details.callee): f.details.tier for f in callers.findings}
+    assert tiers[(35, "request.filter")] == "possible"
+    assert tiers[(36, "qs.filter")] == "resolved"
+    assert not any("register" in callee for _, callee in tiers)  # a Library's filter
+    assert callers.notes == ("7 resolved, 1 possible (receiver not resolved)",)
+    assert (result.summary["callers_resolved"], result.summary["callers_possible"]) == (7, 1)
