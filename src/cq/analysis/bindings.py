@@ -1,9 +1,11 @@
-"""What one file's stdlib tree says about names, for receiver inference (`cq.analysis.receivers`).
+"""What one file's stdlib trees say about names, for receiver inference (`cq.analysis.receivers`).
 
-`FileTree` indexes a parsed file once: its scopes by qualname (the module is ""), each call
-node by where it ends (the key the scanner's `Call.span` gives), and, per scope on demand,
-every binding of every name in it. It knows nothing of other files; `receivers` resolves
-what the bound expressions mean.
+`FileTree` parses a file's scopes on demand, each def or class on its own (its text cut out
+by the facts' span and dedented: inference reads the function around a call, so the cost is
+that function's size), the module whole only for a module-level scope. Per scope it finds a
+call node by where it ends (the key the scanner's `Call.span` gives) and every binding of
+every name. It knows nothing of other files; `receivers` resolves what the bound expressions
+mean.
 
 A binding is what one statement makes a name refer to, as the expression that computes it:
 - `x = e`, `x: T = e`, `x := e`: `e` (an annotation without a value: `Annotated(T)`);
@@ -20,10 +22,14 @@ Nested defs, lambdas and comprehensions are other scopes; their bodies are not r
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
+from cq.facts import Def
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_METACLASS = re.compile(r"\bmetaclass\s*=")
 _OTHER_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -49,46 +55,90 @@ Binding = ast.expr | Annotated | Entered | Deferred | None  # None: a value not 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
+class _Unit(NamedTuple):
+    """One parsed def or class (or the whole module), in its own coordinates: its line 1 is
+    the file's line `first`, and `indent` characters were cut from every line."""
+
+    node: Scope
+    first: int
+    indent: int
+    lines: list[str]
+
+
+Parse = Callable[[str], "ast.Module | None"]
+
+
 class FileTree:
-    """One parsed file: scopes by qualname, calls by end position, bindings per scope."""
+    """One file's defs, each parsed on its own when first asked for (a def's text is cut out
+    and dedented, so the cost is the def's size, not the file's); the module as a whole only
+    when a module-level scope is asked for, or when a def's text cannot be cut out."""
 
-    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
-        self.scopes: dict[str, Scope] = {"": tree}
-        self.calls: dict[tuple[int, int], ast.Call] = {}
-        self._lines = lines
+    def __init__(self, lines: list[str], defs: dict[str, Def], parse: Parse) -> None:
+        self._lines, self._defs, self._parse = lines, defs, parse
+        self._units: dict[str, _Unit | None] = {}
+        self._calls: dict[str, dict[tuple[int, int], ast.Call]] = {}
         self._bindings: dict[str, dict[str, list[Binding]]] = {}
-        self._index(tree, "")
+        self._whole: dict[str, Scope] | None = None
 
-    def _index(self, node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, _SCOPES):
-                qualname = f"{prefix}.{child.name}" if prefix else child.name
-                self.scopes.setdefault(qualname, child)
-                self._index(child, qualname)
-                continue
-            if isinstance(child, ast.Call) and child.end_lineno is not None:
-                self.calls[(child.end_lineno, self._column(child))] = child
-            self._index(child, prefix)
+    def scope(self, qualname: str) -> Scope | None:
+        unit = self._unit(qualname)
+        return unit.node if unit is not None else None
 
-    def _column(self, node: ast.expr) -> int:
-        """The end column in characters, as the scanner counts (`ast` counts UTF-8 bytes)."""
-        col = node.end_col_offset or 0
-        line = self._lines[(node.end_lineno or 1) - 1] if node.end_lineno else ""
-        return col if line.isascii() else len(line.encode()[:col].decode(errors="ignore"))
+    def _unit(self, qualname: str) -> _Unit | None:
+        if qualname not in self._units:
+            self._units[qualname] = self._cut(qualname) if qualname else self._module()
+        return self._units[qualname]
 
-    def call_at(self, end_line: int, end_col: int) -> ast.Call | None:
-        return self.calls.get((end_line, end_col))
+    def _module(self) -> _Unit | None:
+        tree = self._parse("\n".join(self._lines))
+        return _Unit(tree, 1, 0, self._lines) if tree is not None else None
+
+    def _cut(self, qualname: str) -> _Unit | None:
+        """The def's own text, dedented and parsed; else its node in the whole module."""
+        definition = self._defs.get(qualname)
+        if definition is None:
+            return None
+        first = definition.decorated_line or definition.span.line
+        own = self._lines[first - 1:definition.span.end_line]
+        head = self._lines[definition.span.line - 1] if own else ""
+        indent = head[:len(head) - len(head.lstrip())]
+        if all(not line.strip() or line.startswith(indent) for line in own):
+            text = "\n".join(line[len(indent):] for line in own)
+            tree = self._parse(text)
+            node = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+            if isinstance(node, _SCOPES) and node.name == definition.name:
+                return _Unit(node, first, len(indent), text.split("\n"))
+        found = self._whole_scopes().get(qualname)  # a string less indented than the def
+        return _Unit(found, 1, 0, self._lines) if found is not None else None
+
+    def _whole_scopes(self) -> dict[str, Scope]:
+        if self._whole is None:
+            module = self._unit("")
+            self._whole = {} if module is None else _scopes_of(module.node)
+        return self._whole
+
+    def call_at(self, qualname: str, end_line: int, end_col: int) -> ast.Call | None:
+        """The call in the scope's unit that ends where the scanner's `Call.span` ends."""
+        unit = self._unit(qualname)
+        if unit is None:
+            return None
+        if qualname not in self._calls:
+            self._calls[qualname] = {
+                (node.end_lineno, _column(unit.lines, node)): node
+                for node in ast.walk(unit.node)
+                if isinstance(node, ast.Call) and node.end_lineno is not None}
+        return self._calls[qualname].get((end_line - unit.first + 1, end_col - unit.indent))
 
     def bindings(self, qualname: str) -> dict[str, list[Binding]]:
         """Every binding of every name in the scope (parameters first)."""
         if qualname not in self._bindings:
-            scope = self.scopes.get(qualname)
+            scope = self.scope(qualname)
             self._bindings[qualname] = _scope_bindings(scope) if scope is not None else {}
         return self._bindings[qualname]
 
     def instance_attributes(self, class_qualname: str) -> dict[str, list[Binding]]:
         """`self.x = e` and `self.x: T` in the class's `__init__`."""
-        init = self.scopes.get(f"{class_qualname}.__init__")
+        init = self.scope(f"{class_qualname}.__init__")
         if not isinstance(init, ast.FunctionDef | ast.AsyncFunctionDef) or not init.args.args:
             return {}
         me = init.args.args[0].arg
@@ -101,13 +151,48 @@ class FileTree:
 
     def returns_self(self, qualname: str) -> bool:
         """Does every `return` of the def return its first parameter (`return self`)?"""
-        scope = self.scopes.get(qualname)
+        scope = self.scope(qualname)
         if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) or not scope.args.args:
             return False
         me = scope.args.args[0].arg
         returns = [n for n in _own_nodes(scope) if isinstance(n, ast.Return)]
         return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == me
                                      for r in returns)
+
+    def names_metaclass(self, class_qualname: str) -> bool:
+        """Does the class statement name a metaclass? Read off its header's text (the class
+        body, which may be long, is not parsed for this)."""
+        definition = self._defs.get(class_qualname)
+        if definition is None:
+            return False
+        header = []
+        for line in self._lines[definition.span.line - 1:definition.span.end_line]:
+            header.append(line)
+            if line.split("#", 1)[0].rstrip().endswith(":"):
+                break
+        return _METACLASS.search(" ".join(header)) is not None
+
+
+def _column(lines: list[str], node: ast.expr) -> int:
+    """The end column in characters, as the scanner counts (`ast` counts UTF-8 bytes)."""
+    col = node.end_col_offset or 0
+    row = (node.end_lineno or 1) - 1
+    line = lines[row] if row < len(lines) else ""
+    return col if line.isascii() else len(line.encode()[:col].decode(errors="ignore"))
+
+
+def _scopes_of(tree: ast.AST, prefix: str = "") -> dict[str, Scope]:
+    found: dict[str, Scope] = {}
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, _SCOPES):
+            qualname = f"{prefix}.{node.name}" if prefix else node.name
+            found.setdefault(qualname, node)
+            found.update({k: v for k, v in _scopes_of(node, qualname).items()
+                          if k not in found})
+        elif not isinstance(node, ast.expr):
+            found.update({k: v for k, v in _scopes_of(node, prefix).items()
+                          if k not in found})
+    return found
 
 
 def _attribute_stores(node: ast.AST) -> Iterator[tuple[ast.Attribute, Binding]]:

@@ -36,9 +36,9 @@ from cq.analysis.bindings import (
     narrowed,
 )
 from cq.analysis.names import EXTERNAL, LOCAL, Names, Target
-from cq.analysis.sourcefile import lines_of, text_of, tree_of
+from cq.analysis.sourcefile import lines_of, text_of
 from cq.facts import Call
-from cq.parsing import parse_expression
+from cq.parsing import parse_expression, parse_module
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
@@ -93,22 +93,35 @@ class Receivers:
     def tree(self, path: str) -> FileTree | None:
         if path not in self._trees:
             text = text_of(self.source, path)
-            tree = tree_of(self.source, path, text) if text is not None else None
-            self._trees[path] = (FileTree(tree, lines_of(text))
-                                 if tree is not None and text is not None else None)
+            self._trees[path] = None if text is None else FileTree(
+                lines_of(text), self.lookup.scope(path).defs, _parsed)
         return self._trees[path]
+
+    def bindings(self, path: str, scope: str, name: str) -> list[Binding]:
+        """The name's bindings in one scope. A module or class body is parsed only when the
+        facts show it assigns the name (else the facts' defs and imports say it all)."""
+        tree = self.tree(path)
+        if tree is None:
+            return []
+        definition = self.lookup.scope(path).defs.get(scope) if scope else None
+        if (definition is None or definition.kind == "class") and not any(
+                a.target == name and (a.enclosing or "") == scope
+                for a in self.lookup.scope(path).facts.assigns):
+            return []
+        return tree.bindings(scope).get(name, [])
 
     def receiver_of(self, path: str, call: Call) -> Value | None:
         """The value `call`'s receiver evaluates to, or None when the code does not say."""
         tree = self.tree(path)
-        node = tree.call_at(call.span.end_line, call.span.end_col) if tree else None
+        scope = call.enclosing or ""
+        node = tree.call_at(scope, call.span.end_line, call.span.end_col) if tree else None
         if tree is None or node is None or not isinstance(node.func, ast.Attribute):
             return None
-        scope = call.enclosing or ""
         ctx = _Ctx(path, scope, 0)
         target = node.func.value
-        if isinstance(target, ast.Name) and scope in tree.scopes:
-            hint = narrowed(tree.scopes[scope], node).get(target.id)
+        unit = tree.scope(scope)
+        if isinstance(target, ast.Name) and unit is not None:
+            hint = narrowed(unit, node).get(target.id)
             if hint is not None:
                 found = self.annotation(hint, ctx, f"isinstance({target.id}, {{}})")
                 if found is not None:
@@ -135,14 +148,11 @@ class Receivers:
         return None
 
     def name(self, name: str, ctx: _Ctx) -> Value | None:
-        tree = self.tree(ctx.path)
-        if tree is None:
-            return None
         first = self._first_parameter(ctx, name)
         if first is not None:
             return first
         for scope in self.lookup.scope(ctx.path).chain(ctx.scope or None):
-            found = tree.bindings(scope).get(name)
+            found = self.bindings(ctx.path, scope, name)
             if found:
                 return self._bound(name, found, ctx._replace(scope=scope))
         return self._looked_up(name, ctx)
@@ -231,8 +241,7 @@ class Receivers:
         if isinstance(found, Target) or self.lookup.module_path(full) is not None:
             return self._denoted(found if found != EXTERNAL else None, full, full)
         path = self.lookup.module_path(module)
-        tree = self.tree(path) if path is not None else None
-        bindings = tree.bindings("").get(attr) if tree is not None and path else None
+        bindings = self.bindings(path, "", attr) if path is not None else []
         if not bindings or path is None:
             return None
         return self._bound(attr, bindings, _Ctx(path, "", ctx.depth))
@@ -247,9 +256,9 @@ class Receivers:
             if tree is None:
                 return None
             qualname = owner.definition.qualname
-            found = tree.bindings(qualname).get(attr)
-            if found is None and base.kind == "instance":
-                found = tree.instance_attributes(qualname).get(attr)
+            found = self.bindings(owner.path, qualname, attr)
+            if not found and base.kind == "instance":
+                found = tree.instance_attributes(qualname).get(attr, [])
                 qualname = f"{qualname}.__init__"
             if found:
                 value = self._bound(attr, found, _Ctx(owner.path, qualname, ctx.depth))
@@ -262,9 +271,7 @@ class Receivers:
         """Does the class or a base name a metaclass (`class M(Base, metaclass=Meta)`)?"""
         for owner in self.lookup.mro(klass):
             tree = self.tree(owner.path)
-            node = tree.scopes.get(owner.definition.qualname) if tree else None
-            if not isinstance(node, ast.ClassDef) or any(
-                    k.arg == "metaclass" for k in node.keywords):
+            if tree is None or tree.names_metaclass(owner.definition.qualname):
                 return True
         return False
 
@@ -333,6 +340,12 @@ class Receivers:
         if definition is not None and definition.kind == "class":
             return scope.target(definition)
         return scope.class_of(ctx.scope or None)
+
+
+def _parsed(text: str) -> ast.Module | None:
+    """A def's or module's tree; None when it does not parse (its calls stay possible)."""
+    tree = parse_module(text)
+    return tree if isinstance(tree, ast.Module) else None
 
 
 def _literal(node: ast.expr) -> str | None:
