@@ -21,19 +21,31 @@ from the functions inside them, as in Python):
 - `"sep".join(...)` (one string literal) and `str.join(...)` (a builtin type bound nowhere in
   the file) resolve outside the repository, to `builtins.str.join`;
 - bases: see `cq.analysis.names` (which owns scopes, dotted names and hierarchies).
+- any other receiver (a local, an attribute chain, a call): its type inferred from the code
+  around the call (`cq.analysis.receivers`), then the member looked up through that class's
+  bases; a module in scope that defines no such name proves the call is of something else.
 Evidence: "resolved" (a definite definition, in the repository or outside it), "self"
-(through the class hierarchy), "name" (the receiver cannot be resolved: a local variable,
-an attribute chain, an expression; the site then names every target `may_call` allows).
+(through the class hierarchy), "inferred" (through the receiver's inferred type), "name"
+(the receiver cannot be resolved: a parameter, a loop variable, an attribute chain, an
+expression; the site then names every target `may_call` allows).
+
+Tiers (`Site.tier`, with `Site.reason` saying what it rests on): "resolved" (the call reaches
+a target; a bare spec without targets: a call resolved outside the repository), "possible"
+(the receiver is not known, or an inferred receiver may be a subclass that overrides the
+target) and "excluded" (the receiver is provably something else: a literal or builtin
+result, an instance of a class whose member is another def, a class or module without the
+member, or a subclass whose override is called — `Site.override`).
 
 Which sites `find_sites` keeps: a spec without dots ("join") keeps EVERY call whose callee's
-last segment is the name — resolution only sets evidence, targets and bound_self. A dotted
+last segment is the name — resolution only sets the tier, evidence, targets and bound_self. A dotted
 spec ("Account.deposit", "money.to_cents") keeps the sites that may reach a target: resolved
 to a target (including bare calls of an import alias, `from m import to_cents as tc; tc()`),
 self/cls/super calls reaching a target through the hierarchy or a subclass override, and
 name-only matches through an unresolved receiver (which includes receivers whose text ends
 with the class name, `models.Account.deposit()` with `models` unknown), and calls resolved
 outside the repository to a name the spec spells (`cq calls os.path.join` on a project
-without `os`; such sites have no targets). It drops calls resolved to anything else, bare
+without `os`; such sites have no targets), and the excluded sites inference or a literal
+receiver proves. It drops calls resolved through imports or defs to anything else, bare
 calls whose name is bound nowhere in the file (builtins, parameters), and name-only calls
 `may_call` rules out for every target (`self.f()` of a module function) when the spec has
 targets.
