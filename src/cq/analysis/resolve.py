@@ -459,13 +459,12 @@ class _Verdict(NamedTuple):
 
 
 def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int,
-                receivers: Receivers | None = None) -> Resolved:
+                receivers: Receivers) -> Resolved:
     """What one call may reach, looking at no other call of its name: its definition through
     imports, local defs, the class hierarchy (plus overrides in subclasses for self/cls
     calls) and the receiver's inferred type; for an unknown receiver, every def of the name
     `may_call` allows, none when there are more than `limit` (`unfollowed` counts them). A
     called parameter, or a receiver proven to have no such def, reaches nothing."""
-    receivers = receivers or Receivers(lookup, lookup.source)
     reach = _resolve_call(lookup, receivers, facts.path, call)
     found = [reach.found] if reach.found else []
     if reach.klass is not None or (reach.owner is not None and not reach.exact):
