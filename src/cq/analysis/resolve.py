@@ -57,31 +57,23 @@ def of the name in scope, capped by the caller.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
-from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, may_call
+from cq.analysis.names import LOCAL, Names, Target, may_call
+from cq.analysis.reach import BUILTIN_TYPES, SELF_NAMES, Reach, binds_self, resolve_call
 from cq.analysis.receivers import Receivers
 from cq.facts import Call, Def, FileFacts, Param
 from cq.funcspec import check_spec
 from cq.modules import full_name
-from cq.parsing import parse_expression
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
 
 __all__ = ["Resolved", "Site", "Target", "check_spec", "find_sites", "find_targets",
            "params_of", "resolve_one", "site_names", "tiers_for"]
-
-SELF_NAMES = frozenset({"self", "cls"})
-# Builtin types whose methods are called through the type (`str.join(sep, xs)`); a bare
-# builtin function is left unresolved, since a local variable may shadow it.
-BUILTIN_TYPES = frozenset({"str", "bytes", "bytearray", "dict", "list", "set", "frozenset",
-                           "tuple", "int", "float", "complex", "object", "bool"})
-
 
 class Site(msgspec.Struct, frozen=True):
     """One call site that may reach a target."""
@@ -194,150 +186,6 @@ def _inherited(source: FactSource, parts: list[str]) -> list[Target]:
     return list(found.values())
 
 
-def _binds_self(definition: Def, via: str) -> bool:
-    """Does a call supply the first parameter implicitly? `via` is how the def was reached:
-    "instance" (self.m, super().m, obj.m), "class" (Class.m, cls.m) or "bare"."""
-    if definition.kind == "class":
-        return True
-    if definition.kind != "method":
-        return False
-    decorators = {d.split("(")[0].rsplit(".", 1)[-1] for d in definition.decorators}
-    if "staticmethod" in decorators:
-        return False
-    return "classmethod" in decorators or via == "instance"
-
-
-# --- one call ------------------------------------------------------------------------------
-
-
-class _Reach(NamedTuple):
-    evidence: str
-    found: Target | None = None  # the def it resolves to in the repository
-    external: str | None = None  # the dotted name it resolves to outside the repository
-    bound_self: bool = False
-    klass: Target | None = None  # self/cls calls: the class whose subclasses may override
-    skip: Target | None = None  # super() calls: the class whose own methods are never reached
-    why: str = ""  # what an inferred resolution (or a literal receiver) rests on
-    owner: Target | None = None  # inferred: the receiver's class
-    exact: bool = True  # inferred: the receiver is an instance of exactly `owner`
-    absent: bool = False  # the receiver is known and has no member of the name
-
-
-_UNKNOWN = _Reach("name")
-
-
-def _resolve_call(lookup: Names, receivers: Receivers, path: str, call: Call) -> _Reach:
-    """The call's reach through names and the hierarchy, else through receiver inference."""
-    reach = _resolve_named(lookup, path, call)
-    if reach is _UNKNOWN and call.receiver is not None and call.receiver != "super()":
-        return _inferred(lookup, receivers, path, call)
-    return reach
-
-
-def _inferred(lookup: Names, receivers: Receivers, path: str, call: Call) -> _Reach:
-    value = receivers.receiver_of(path, call)
-    if value is None:
-        return _UNKNOWN
-    if value.kind == "instance" and value.klass is None:  # a builtin type's method
-        return _Reach("inferred", external=f"{value.name}.{call.name}", bound_self=True,
-                      why=value.why)
-    if value.kind in ("instance", "class") and value.klass is not None:
-        found = lookup.member(value.klass, call.name)
-        defined_here = found is not None and found.definition.enclosing == \
-            value.klass.definition.qualname and found.path == value.klass.path
-        if not defined_here and lookup.bases_seen(value.klass) == "opaque":
-            return _UNKNOWN  # a base not seen may define (or come before) the member
-        via = value.kind if value.kind == "class" else "instance"
-        bound_self = _binds_self(found.definition, via) if found else via == "instance"
-        why = (value.why if found is not None
-               else f"{value.why}; {value.klass.definition.name} defines no {call.name}")
-        return _Reach("inferred", found, bound_self=bound_self, why=why, owner=value.klass,
-                      exact=value.exact, absent=found is None)
-    if value.kind == "module":
-        member = lookup.resolve_full(f"{value.name}.{call.name}")
-        if isinstance(member, Target):
-            return _Reach("inferred", member, why=value.why)
-        if member is None:
-            return _Reach("inferred", why=f"{value.why}, which defines no {call.name}",
-                          absent=True)
-    return _UNKNOWN
-
-
-def _resolve_named(lookup: Names, path: str, call: Call) -> _Reach:
-    scope = lookup.scope(path)
-    receiver = call.receiver
-    if receiver is None:
-        return _named(lookup, scope, call.name, "", call.enclosing, via="bare")
-    if receiver in SELF_NAMES:
-        return _through_self(lookup, scope, call, receiver)
-    if receiver == "super()":
-        klass = scope.class_of(call.enclosing)
-        found = lookup.member(klass, call.name, skip_self=True) if klass else None
-        if found is None:
-            return _Reach("name", skip=klass)
-        return _Reach("self", found, bound_self=_binds_self(found.definition, "instance"))
-    literal = _literal_type(receiver)
-    if literal is not None:  # `", ".join(...)`: a method of str (or bytes)
-        return _Reach("resolved", external=f"builtins.{literal}.{call.name}", bound_self=True,
-                      why=f"a {literal} literal")
-    parts = receiver.split(".")
-    if parts[0] in SELF_NAMES or not all(p.isidentifier() for p in parts):
-        return _UNKNOWN  # an attribute chain on an instance, or an expression
-    rest = ".".join([*parts[1:], call.name])
-    return _named(lookup, scope, parts[0], rest, call.enclosing, via="class")
-
-
-def _named(lookup: Names, scope: FileScope, head: str, rest: str, enclosing: str | None,
-           via: str) -> _Reach:
-    bound = scope.lookup(head, enclosing)
-    if bound == LOCAL:
-        return _UNKNOWN  # a parameter: its value is not known here
-    if bound is None and rest and head in BUILTIN_TYPES:
-        return _Reach("resolved", external=f"builtins.{head}.{rest}")
-    resolved = lookup.resolve_binding(bound, rest)
-    if bound is None and not rest:
-        resolved = lookup.from_stars(scope, head)
-    if resolved == EXTERNAL and isinstance(bound, str):
-        return _Reach("resolved", external=f"{bound}.{rest}" if rest else bound)
-    if isinstance(resolved, Target):
-        return _Reach("resolved", resolved, bound_self=_binds_self(resolved.definition, via))
-    if resolved is None and rest and isinstance(bound, str):
-        return _absent_from_module(lookup, f"{bound}.{rest}")
-    return _UNKNOWN
-
-
-def _absent_from_module(lookup: Names, full: str) -> _Reach:
-    """`mod.name()` where `mod` is a module in scope that defines no `name` (and no module
-    `__getattr__`): a call of something else."""
-    module, name = full.rsplit(".", 1)
-    path = lookup.module_path(module)
-    if path is None or "__getattr__" in lookup.scope(path).defs:
-        return _UNKNOWN
-    return _Reach("resolved", why=f"the module {module} defines no {name}", absent=True)
-
-
-def _literal_type(receiver: str) -> str | None:
-    """"str" or "bytes" when the receiver is one string literal, else None."""
-    if not any(quote in receiver[:3] for quote in "\"'"):  # at most a 2-letter prefix
-        return None
-    node = parse_expression(receiver)
-    if isinstance(node, ast.JoinedStr):
-        return "str"
-    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-        return type(node.value).__name__
-    return None
-
-
-def _through_self(lookup: Names, scope: FileScope, call: Call, receiver: str) -> _Reach:
-    klass = scope.class_of(call.enclosing)
-    if klass is None:
-        return _UNKNOWN
-    found = lookup.member(klass, call.name)
-    via = "class" if receiver == "cls" else "instance"
-    bound_self = _binds_self(found.definition, via) if found else via == "instance"
-    return _Reach("self", found, bound_self=bound_self, klass=klass)
-
-
 class _Matcher:
     """Which calls `find_sites` keeps for one spec, with the per-name lists memoised (a
     common name has thousands of sites and hundreds of targets)."""
@@ -367,7 +215,7 @@ class _Matcher:
         return self._by_name[key]
 
     def site(self, facts: FileFacts, call: Call) -> Site | None:
-        reach = _resolve_call(self.lookup, self.receivers, facts.path, call)
+        reach = resolve_call(self.lookup, self.receivers, facts.path, call)
         found = reach.found
         reached = [found.label] if found and found.label in self.labels else []
         if reach.klass is not None:
@@ -385,7 +233,7 @@ class _Matcher:
             return self.by_name_site(verdict)
         return self.other_site(verdict)
 
-    def overridden_below(self, reach: _Reach, call: Call) -> list[str]:
+    def overridden_below(self, reach: Reach, call: Call) -> list[str]:
         """Targets an inferred receiver may reach when it may be a subclass of its class."""
         if reach.owner is None or reach.exact:
             return []
@@ -432,7 +280,7 @@ class _Matcher:
                      if (t.path, t.definition.enclosing) in above), "")
 
 
-def _excluded_reason(reach: _Reach) -> str:
+def _excluded_reason(reach: Reach) -> str:
     if reach.absent:
         return reach.why
     if reach.found is not None:
@@ -445,7 +293,7 @@ def _excluded_reason(reach: _Reach) -> str:
 class _Verdict(NamedTuple):
     """One call and its reach, on the way to a Site."""
 
-    reach: _Reach
+    reach: Reach
     facts: FileFacts
     call: Call
 
@@ -465,7 +313,7 @@ def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int,
     calls) and the receiver's inferred type; for an unknown receiver, every def of the name
     `may_call` allows, none when there are more than `limit` (`unfollowed` counts them). A
     called parameter, or a receiver proven to have no such def, reaches nothing."""
-    reach = _resolve_call(lookup, receivers, facts.path, call)
+    reach = resolve_call(lookup, receivers, facts.path, call)
     found = [reach.found] if reach.found else []
     if reach.klass is not None or (reach.owner is not None and not reach.exact):
         klass = reach.klass or reach.owner
@@ -504,7 +352,7 @@ def _by_name(call: Call, targets: Sequence[Target],
     if call.receiver is None:
         bound_self = bool(candidates) and candidates[0].definition.kind == "class"
     elif candidates:
-        bound_self = _binds_self(candidates[0].definition, "instance")
+        bound_self = binds_self(candidates[0].definition, "instance")
     else:
         bound_self = True
     return candidates, bound_self
