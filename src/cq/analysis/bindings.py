@@ -22,6 +22,7 @@ Nested defs, lambdas and comprehensions are other scopes; their bodies are not r
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
@@ -159,6 +160,16 @@ class FileTree:
         return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == me
                                      for r in returns)
 
+    def text_binds(self, qualname: str, name: str) -> bool:
+        """May the def's text bind `name` (an assignment, an annotation, `as name`, `for`,
+        `isinstance(name`)? A cheap look before parsing: when it says no, the name is
+        whatever the file's facts say (a parameter: unknown)."""
+        definition = self._defs.get(qualname)
+        if definition is None:
+            return True
+        own = self._lines[definition.span.line - 1:definition.span.end_line]
+        return _binding_pattern(name).search("\n".join(own)) is not None
+
     def names_metaclass(self, class_qualname: str) -> bool:
         """Does the class statement name a metaclass? Read off its header's text (the class
         body, which may be long, is not parsed for this)."""
@@ -171,6 +182,13 @@ class FileTree:
             if line.split("#", 1)[0].rstrip().endswith(":"):
                 break
         return _METACLASS.search(" ".join(header)) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _binding_pattern(name: str) -> re.Pattern[str]:
+    word = re.escape(name)
+    return re.compile(rf"\b{word}\s*(?::(?!=)|=(?!=)|:=)|\bas\s+{word}\b|\bfor\b[^\n]*\b{word}\b"
+                      rf"|isinstance\(\s*{word}\b|\b(?:global|nonlocal)\b[^\n]*\b{word}\b")
 
 
 def _column(lines: list[str], node: ast.expr) -> int:

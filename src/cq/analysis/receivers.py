@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from cq.analysis.bindings import (
@@ -37,7 +38,7 @@ from cq.analysis.bindings import (
 )
 from cq.analysis.names import EXTERNAL, LOCAL, Names, Target
 from cq.analysis.sourcefile import lines_of, text_of
-from cq.facts import Call
+from cq.facts import Call, Def
 from cq.parsing import parse_expression, parse_module
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ _LITERALS: dict[type, str] = {
     ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple", ast.JoinedStr: "str",
 }
 _BUILTIN_NAMES = frozenset(dir(builtins))
+_HEAD = re.compile(r"[^\W\d]\w*")  # the name a receiver's text starts with
 _WRAPPERS = frozenset({"Optional", "Final", "ClassVar", "Annotated", "Type", "type"})
 
 
@@ -114,7 +116,9 @@ class Receivers:
         """The value `call`'s receiver evaluates to, or None when the code does not say."""
         tree = self.tree(path)
         scope = call.enclosing or ""
-        node = tree.call_at(scope, call.span.end_line, call.span.end_col) if tree else None
+        if tree is None or not self._may_know(path, tree, scope, call.receiver or ""):
+            return None
+        node = tree.call_at(scope, call.span.end_line, call.span.end_col)
         if tree is None or node is None or not isinstance(node.func, ast.Attribute):
             return None
         ctx = _Ctx(path, scope, 0)
@@ -127,6 +131,22 @@ class Receivers:
                 if found is not None:
                     return found
         return self.evaluate(target, ctx)
+
+    def _may_know(self, path: str, tree: FileTree, scope: str, receiver: str) -> bool:
+        """Can the code say more about the receiver than the facts did? Not when it starts
+        with a name that nothing in the file binds but a parameter or a loop (the text of
+        the outermost enclosing def is searched; module and class bodies through the
+        facts' assignments), so most unknown receivers cost no parse."""
+        head = _HEAD.match(receiver)
+        if head is None or head.group() in ("self", "cls") or receiver[head.end():][:1] == "(":
+            return True  # an expression, an attribute of self, or a call (`Foo().m()`)
+        name = head.group()
+        facts = self.lookup.scope(path)
+        if facts.lookup(name, scope or None) not in (None, LOCAL) or any(
+                a.target == name for a in facts.facts.assigns):
+            return True  # a def, an import or a global the code assigns
+        outer = _outermost_def(facts.defs, scope)
+        return outer is not None and tree.text_binds(outer, name)
 
     # --- expressions ---------------------------------------------------------------------
 
@@ -340,6 +360,17 @@ class Receivers:
         if definition is not None and definition.kind == "class":
             return scope.target(definition)
         return scope.class_of(ctx.scope or None)
+
+
+def _outermost_def(defs: dict[str, Def], scope: str) -> str | None:
+    """The outermost function or method around the scope (its text holds every binding the
+    scope's closures see), None at module level or directly in a class body."""
+    parts = scope.split(".") if scope else []
+    for size in range(1, len(parts) + 1):
+        definition = defs.get(".".join(parts[:size]))
+        if definition is not None and definition.kind != "class":
+            return definition.qualname
+    return None
 
 
 def _parsed(text: str) -> ast.Module | None:
