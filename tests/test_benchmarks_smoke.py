@@ -49,3 +49,17 @@ def test_smoke_run_prints_every_row(make_repo, tmp_path: Path) -> None:
     assert "compileall" in done.stdout
     saved = json.loads(out.read_text())
     assert {line["row"] for line in saved["lines"]} == set(ROWS)
+
+
+def test_tiers_script_counts_each_tier(tmp_path: Path) -> None:
+    from conftest import copy_sample
+
+    root = copy_sample(tmp_path, "receivers")
+    script = RUN.parent / "tiers.py"
+    out = tmp_path / "tiers.json"
+    proc = subprocess.run([sys.executable, str(script), str(root), "--target", "Model.save",
+                           "--json", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(out.read_text())["rows"]
+    assert (row["sites"], row["resolved"], row["possible"], row["excluded"]) == (5, 4, 1, 2)
+    assert "| `Model.save` | 5 | 4 | 1 | 2 |" in proc.stdout

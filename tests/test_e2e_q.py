@@ -140,6 +140,16 @@ def test_callers_and_depth(inventory: Path) -> None:
     assert ("test_main", 2) in deeper  # main calls build_warehouse; test_main calls main
 
 
+def test_callers_come_in_the_tiers_of_calls(tmp_path: Path) -> None:
+    shop = copy_sample(tmp_path, "receivers")
+    result = ask(shop, "entity=method name=save expand=callers")
+    tiers = {(f.anchor.line, f.details.callee): f.details.tier
+             for f in result.sections[0].findings}
+    assert tiers[(64, "maybe.save")] == "possible"
+    assert tiers[(62, "item.save")] == tiers[(60, "order.save")] == "resolved"
+    assert (66, "urls.save") not in tiers  # the module defines no save: excluded
+
+
 def test_callees_resolve_to_definitions(inventory: Path) -> None:
     result = ask(inventory, "entity=function name=main in=src/inventory/service.py "
                             "expand=callees")

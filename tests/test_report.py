@@ -167,3 +167,14 @@ def test_a_symbol_target_narrows_exceptions_to_it(repo: Path) -> None:
 def test_a_missing_file_target_is_bad_input(repo: Path) -> None:
     with pytest.raises(BadInputError, match="no/such.py"):
         _report(repo, "safety-reliability", "file:no/such.py")
+
+
+def test_the_calls_step_counts_its_tiers(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path, "receivers")
+    result = _report(root, "refactor-impact", "function:Model.save")
+    (row,) = [r for r in result.summary["steps"] if r["step"] == "calls"]
+    assert row["headline"].startswith("5 call sites · 4 resolved · 1 possible · 2 excluded")
+    assert any(note.startswith("calls: ") and "4 resolved · 1 possible" in note
+               for note in result.summary["notes"])
+    calls = result.summary["step_summaries"]["calls"]
+    assert [r["line"] for r in calls["excluded_sites"]] == [60, 66]

@@ -172,8 +172,13 @@ class CallSiteDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     targets: tuple[str, ...] = ()
     bound_self: bool = False
     external: str | None = None
+    tier: str | None = None  # `cq calls`: resolved | possible | excluded
+    reason: str | None = None  # what an inferred or excluded site rests on
+    override: str | None = None  # excluded: the subclass override the call reaches instead
     snippet: str | None = None
     snippet_line: int | None = None
+
+    SHOWN: ClassVar[Shown] = (("tier", "tier", False),)
 
 
 class ImportDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
@@ -205,6 +210,9 @@ class CallEdgeDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     targets: tuple[str, ...] = ()
     depth: int | None = None
     preview: str = ""
+    tier: str | None = None  # callers: resolved | possible (as in `cq calls`)
+
+    SHOWN: ClassVar[Shown] = (("tier", "tier", False),)
 
 
 class PatternMatchDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
@@ -257,6 +265,7 @@ class SigSiteDetails(Details, frozen=True, kw_only=True, omit_defaults=True):
     bound_self: bool = False
     targets: tuple[str, ...] = ()
     target: str | None = None
+    tier: str | None = None  # the site's `cq calls` tier: resolved | possible
 
     SHOWN: ClassVar[Shown] = (("reason", "reason", False),)
 

@@ -263,6 +263,8 @@ def _step_row(outcome: StepOutcome) -> dict[str, Any]:
         row["findings"] = len(outcome.result.key_findings) + sum(
             len(s.findings) for s in outcome.result.sections)
         row["cache"] = summary.get("cache", {}).get("status", "")
+        if summary.get("headline"):  # the step's own counts (calls: its tiers)
+            row["headline"] = summary["headline"]
     return row
 
 
@@ -293,7 +295,8 @@ def _first_cfg(outcomes: list[StepOutcome]) -> ControlFlow | None:
 def _note(row: dict[str, Any]) -> str:
     if row["status"] != "ran":
         return f"{row['step']} {row['status']}: {row['reason']}"
-    return f"{row['step']}: {row['findings']} findings (cache {row['cache'] or 'off'})"
+    counts = f" — {row['headline']}" if row.get("headline") else ""
+    return f"{row['step']}: {row['findings']} findings (cache {row['cache'] or 'off'}){counts}"
 
 
 def _plain_summary(result: CqResult | None) -> dict[str, Any]:

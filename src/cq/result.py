@@ -47,7 +47,7 @@ from cq.details import (
     TaintSiteDetails,
 )
 
-SCHEMA_VERSION = "2"  # 2: typed details, one shape per finding category
+SCHEMA_VERSION = "3"  # 2: typed details, one shape per finding category; 3: call tiers
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):

@@ -30,6 +30,7 @@ EVIDENCE: dict[str, float] = {
     "resolved": 0.95,  # through an import, a local def or Class.method
     "ast": 0.9, "symtable": 0.95, "bytecode": 0.95, "syntax": 0.9,  # read off the code itself
     "self": 0.85,  # self/cls method through the class and its bases
+    "inferred": 0.85,  # through the receiver's type, inferred from the code around the call
     "pattern": 0.8,  # an ast-grep rule
     "name": 0.6,  # matched by simple name only
     "heuristic": 0.5,

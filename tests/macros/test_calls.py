@@ -43,8 +43,8 @@ def section(result: CqResult, kind: str):
 
 @pytest.mark.parametrize(("spec", "expected", "files", "scanned"), [
     ("to_cents", [(ACCOUNTS, 15), (ACCOUNTS, 19), (ACCOUNTS, 25), (MONEY, 20)], 2, 3),
-    ("join", [(MONEY, 25), (REPORTS, 18), (REPORTS, 25), (REPORTS, 34), (TRANSFERS, 33),
-              (TRANSFERS, 37), (TRANSFERS, 38)], 3, 3),
+    ("join", [(MONEY, 25), (REPORTS, 18), (REPORTS, 34), (TRANSFERS, 33),
+              (TRANSFERS, 38)], 3, 3),  # and two str.join calls, excluded
     ("money.join", [(MONEY, 25), (REPORTS, 18), (REPORTS, 34), (TRANSFERS, 33),
                     (TRANSFERS, 38)], 3, 3),
     ("money.format_amount", [(ACCOUNTS, 29), (REPORTS, 23), (REPORTS, 45)], 2, 3),
@@ -74,7 +74,7 @@ def test_site_details(ledger: Path) -> None:
         "enclosing": "transfer_converted",
         "snippet": '    cents = convert(amount, rate, "USD", rounding="down")\n'
                    '    return transfer(src, dst, cents / 100, note="fx")\n',
-        "snippet_line": 14, "evidence": "resolved",
+        "snippet_line": 14, "evidence": "resolved", "tier": "resolved",
     }
     assert first.anchor.col == 11 and first.score.confidence_bucket == "high"
     assert result.key_findings[1].details.caller == "ledger.transfers.batch.apply"
@@ -104,10 +104,9 @@ def test_forwarding_and_bound_self(ledger: Path) -> None:
                               "ledger.accounts.Account.deposit: 1",
                               "ledger.accounts.Account.withdraw: 1",
                               "ledger.money.convert: 1"), None),
-    ("join", "contexts", ("ledger.transfers.summary: 2", "ledger.money.join: 1",
-                          "ledger.reports.Report.line: 1", "ledger.reports.Report.render: 1",
+    ("join", "contexts", ("ledger.money.join: 1", "ledger.reports.Report.line: 1",
                           "ledger.reports.SummaryReport.render: 1",
-                          "ledger.transfers.batch: 1"), None),
+                          "ledger.transfers.batch: 1", "ledger.transfers.summary: 1"), None),
 ])
 def test_count_sections(ledger: Path, spec, kind, notes, counts) -> None:
     result = ask(ledger, spec, no_cache=True)
@@ -121,13 +120,16 @@ def test_count_sections(ledger: Path, spec, kind, notes, counts) -> None:
 
 def test_what_the_sites_resolve_to(ledger: Path) -> None:
     result = ask(ledger, "join", no_cache=True)
-    rows = {"ledger.money.join": 3, "builtins.str.join": 2, NAME_ONLY: 2}
+    rows = {"ledger.money.join": 3, NAME_ONLY: 2}
     assert section(result, "resolved_to").notes == tuple(f"{k}: {n}" for k, n in rows.items())
     assert result.summary["resolved_to"] == rows
     by_line = {(f.anchor.file, f.anchor.line): f.details for f in result.key_findings}
-    assert by_line[REPORTS, 25].external == "builtins.str.join"
-    assert by_line[REPORTS, 25].targets == ()
     assert by_line[REPORTS, 34].external is None
+    # `"\n".join(rows)` calls str.join, not a join of the repository: excluded, with why
+    excluded = {(r["file"], r["line"]): r for r in result.summary["excluded_sites"]}
+    assert set(excluded) == {(REPORTS, 25), (TRANSFERS, 37)}
+    assert excluded[REPORTS, 25]["external"] == "builtins.str.join"
+    assert excluded[REPORTS, 25]["reason"] == "a str literal: calls builtins.str.join"
 
 
 @pytest.mark.parametrize(("spec", "signatures", "first"), [
@@ -238,10 +240,11 @@ def test_bare_names_find_exactly_what_ast_finds(sample: str, tmp_path: Path) -> 
     assert names
     for name in [*names, "join"]:
         result = ask(root, name, no_cache=True)
-        found = sites(result)
+        found = sites(result) + [(row["file"], row["line"])  # every tier, excluded too
+                                 for row in result.summary["excluded_sites"]]
         expected = {row for row in oracle.calls(root, name) if row[0] in in_scope}
         assert set(found) == expected, name
         assert Counter(found) == Counter({(path, line): n for (called, path, line), n
                                           in calls.items() if called == name}), name
-        files = {path for path, _ in expected}
+        files = {f.anchor.file for f in result.key_findings}
         assert result.summary["files_with_calls"] == len(files), name

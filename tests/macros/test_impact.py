@@ -195,8 +195,8 @@ def test_class_calls_bind_init_and_methods_skip_self(hops: Path) -> None:
     assert (store.details.depth, store.details.target) == (2, "self.content")
     wrap = site(result, CORE, 33, "return")
     assert (wrap.details.function, wrap.details.depth) == ("pkg.core.Box.wrap", 3)
-    # box.put: the receiver is a local variable, matched by name; the chain keeps the weakest
-    assert wrap.details.evidence == "name"
+    # box.put: the receiver is a local `box = Box(...)`, inferred; the chain keeps the weakest
+    assert wrap.details.evidence == "inferred"
     assert site(result, CORE, 27, "attribute_store").details.evidence == "resolved"
 
 
@@ -516,3 +516,16 @@ def test_an_unfollowed_call_is_listed_once_when_its_function_is_revisited(
            for i in range(MAX_BY_NAME + 1)}})
     result = impact(root, "entry", "value", 3)
     assert [(u["file"], u["line"]) for u in result.summary["unfollowed"]] == [("m.py", 7)]
+
+
+
+def test_callers_keep_the_tiers_of_calls(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path, "receivers")
+    result = impact(root, "QuerySet.filter", "conditions")
+    (callers,) = [s for s in result.sections if s.kind == "callers"]
+    tiers = {(f.anchor.line, f.details.callee): f.details.tier for f in callers.findings}
+    assert tiers[(35, "request.filter")] == "possible"
+    assert tiers[(36, "qs.filter")] == "resolved"
+    assert not any("register" in callee for _, callee in tiers)  # a Library's filter
+    assert callers.notes == ("7 resolved, 1 possible (receiver not resolved)",)
+    assert (result.summary["callers_resolved"], result.summary["callers_possible"]) == (7, 1)

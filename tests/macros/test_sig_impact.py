@@ -42,7 +42,9 @@ CASES = [
                          "ok"),
         (MONEY, 20): ("ambiguous", STAR, "ambiguous")}, id="positional-only-by-keyword"),
     pytest.param("Auditor.note", "(self, event, *, level='info', actor)", {
-        (AUDIT, 28): ("would_break", "missing required keyword-only argument 'actor'", "ok"),
+        # auditor.note: the receiver is a parameter, so the site is only possible
+        (AUDIT, 28): ("ambiguous", "receiver not resolved; missing required keyword-only "
+                                   "argument 'actor'", "ok"),
         (AUDIT, 29): ("would_break", "missing required keyword-only argument 'actor'", "ok")},
         id="new-required-keyword-only"),
     pytest.param("to_cents", "(amount, /, *, currency='EUR', rounding='half_even')", {
@@ -121,6 +123,7 @@ def test_the_answer_frame(repo: Path) -> None:
         "bucket": "would_break", "reason": "2 positional arguments given, at most 1 accepted",
         "slots": {}, "callee": "m.to_cents", "caller": "ledger.accounts.Account.__init__",
         "preview": "opening, currency", "evidence": "resolved", "current": "ok",
+        "tier": "resolved",
         "n_positional": 2, "targets": ["ledger.money.to_cents"],
         "target": "ledger.money.to_cents"}
     assert result.key_findings[2].details.evidence == "dynamic"
@@ -179,8 +182,8 @@ def test_a_site_reaching_several_targets_binds_against_the_one_it_fits_today(
     (found,) = all_findings(result)
     assert found.details.targets == ("m.A.size", "m.B.size")
     assert (found.details.target, found.details.current) == ("m.B.size", "ok")
-    assert (found.details.bucket, found.details.reason) == (
-        "would_break", "missing required positional argument 'z'")
+    assert (found.details.bucket, found.details.reason) == (  # `o` is a parameter
+        "ambiguous", "receiver not resolved; missing required positional argument 'z'")
     assert result.key_findings == (found,)
 
 
@@ -232,5 +235,9 @@ def test_breaks_are_ranked_by_evidence_within_a_bucket(make_repo) -> None:
         "c.py": "from store import Store\n\n\ndef use(s: Store):\n    Store.put(s, 1, 2)\n",
         "store.py": "class Store:\n    def put(self, key, value):\n        return key\n"})
     result = sig_impact(root, "Store.put", "(self, key)", no_cache=True)
-    assert [(f.anchor.file, f.details.evidence) for f in result.key_findings] == [
-        ("c.py", "resolved"), ("a.py", "name"), ("b.py", "name")]
+    # would_break surest first (c: resolved, b: `Store()` inferred), then a's possible site
+    # (`box` is a parameter), which is only ambiguous
+    assert [(f.anchor.file, f.details.evidence, f.details.bucket)
+            for f in result.key_findings] == [
+        ("c.py", "resolved", "would_break"), ("b.py", "inferred", "would_break"),
+        ("a.py", "name", "ambiguous")]

@@ -17,7 +17,8 @@ SHAPES: tuple[tuple[str, str], ...] = (
     ('[["', '"]]'), ('{{"', '"}}'), ('(["', '"])'), ('["', '"]'), ('("', '")'),
 )
 _NODE = re.compile(r"(?P<id>n\d+)(?P<shape>\S*?)\"(?P<label>.*)\"(?P<close>\S*)")
-_EDGE = re.compile(r"(?P<src>n\d+) (?P<arrow>-->|==>)(?:\|(?P<label>[^|\"]+)\|)? (?P<dst>n\d+)")
+_EDGE = re.compile(r"(?P<src>n\d+) (?P<arrow>-->|-\.->|==>)"
+                   r"(?:\|(?P<label>[^|\"]+)\|)? (?P<dst>n\d+)")
 _CLASSDEF = re.compile(r"classDef [A-Za-z]\w* \S.*")
 _CLASS = re.compile(r"class (?P<ids>n\d+(?:,n\d+)*) [A-Za-z]\w*")
 _ENTITY = re.compile(r"#(\d+);")

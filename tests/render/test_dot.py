@@ -212,3 +212,13 @@ def test_import_cycles_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_any_result_gives_a_valid_digraph(res: CqResult) -> None:
     graph, chart = parse_dot(render_dot(res)), parse_flowchart(render_mermaid(res))
     assert graph.labelled_edges() == chart.labelled_edges()
+
+
+def test_possible_call_edges_are_dashed_and_counted_apart(make_repo) -> None:
+    from conftest import run_macro
+
+    root = make_repo({"a.py": "class A:\n    def m(self):\n        pass\n\n\n"
+                              "def f(x):\n    x.m()\n    A().m()\n\n\ndef g(y):\n    y.m()\n"})
+    text = render_dot(run_macro(root, "calls", {"target": "A.m"}, no_cache=True))
+    assert 'label="1 resolved, 1 possible"' in text
+    assert '[label="1 possible", style=dashed]' in text  # g → A.m: only a possible site

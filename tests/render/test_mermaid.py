@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from conftest import copy_sample
+from conftest import copy_sample, run_macro
 from cq.cli.app import run
 from cq.render import render, renderer_for
 from cq.render.graph import short_label
@@ -205,3 +205,29 @@ def test_any_result_gives_a_valid_flowchart(res: CqResult) -> None:
     assert all(len(label) <= 80 for label in chart.nodes.values())
     cfg = parse_flowchart(render(res, "mermaid-cfg"))  # the root does not exist
     assert cfg.nodes == {} and cfg.comments[0].startswith("no function to draw: ")
+
+
+def test_possible_sites_are_counted_apart_and_dashed(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path, "receivers")
+    chart = parse_flowchart(render_mermaid(
+        run_macro(root, "calls", {"target": "Model.save"}, no_cache=True)))
+    arrows = {(chart.nodes[s], chart.nodes[d]): (arrow, label)
+              for s, arrow, label, d in chart.edges}
+    assert arrows[("shop.views.saving", "shop.models.Model.save")] == (
+        "-->", "3 resolved, 1 possible")
+    chart = parse_flowchart(render_mermaid(
+        run_macro(root, "calls", {"target": "Engine.get_default"}, no_cache=True)))
+    arrows = {(chart.nodes[s], chart.nodes[d]): (arrow, label)
+              for s, arrow, label, d in chart.edges}
+    assert arrows[("shop.views.defaults", "shop.engine.Engine.get_default")] == (
+        "-->", "3 resolved, 1 possible")
+    assert ("shop.models.Order.save", "shop.engine.Engine.get_default") not in arrows  # excluded
+
+
+def test_an_edge_of_possible_sites_only_is_dashed(make_repo) -> None:
+    root = make_repo({"a.py": "class A:\n    def m(self):\n        pass\n\n\n"
+                              "def f(x):\n    x.m()\n    x.m()\n"})
+    chart = parse_flowchart(render_mermaid(
+        run_macro(root, "calls", {"target": "A.m"}, no_cache=True)))
+    assert [(chart.nodes[s], arrow, label, chart.nodes[d]) for s, arrow, label, d
+            in chart.edges] == [("a.f", "-.->", "2 possible", "a.A.m")]

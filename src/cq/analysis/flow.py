@@ -30,6 +30,7 @@ import msgspec
 
 from cq.analysis.binding import Shape, bind, parameter_for
 from cq.analysis.names import Names, Target
+from cq.analysis.receivers import Receivers
 from cq.analysis.resolve import resolve_one
 from cq.analysis.sourcefile import kept, text_of, tree_of
 from cq.analysis.syntax import shorten, target_names
@@ -89,6 +90,7 @@ class Walk:
         self.source = source
         self.max_depth = max_depth
         self.lookup = Names(source)
+        self.receivers = Receivers(self.lookup, source)
         self.notes: list[str] = []
         self.unfollowed: list[dict[str, str | int]] = []  # wide name-only calls, not followed
         self.visits: dict[tuple[str, int], Visit] = {}  # per function: depth, params so far
@@ -214,7 +216,7 @@ class Walk:
         if (call.receiver is None and call.name in _BUILTINS
                 and self.lookup.scope(path).lookup(call.name, call.enclosing) is None):
             return None  # len(p), str(p): a builtin the file does not rebind
-        resolved = resolve_one(self.lookup, facts, call, MAX_BY_NAME)
+        resolved = resolve_one(self.lookup, facts, call, MAX_BY_NAME, self.receivers)
         entry: dict[str, str | int] = {"callee": shorten(call.callee, CALLEE_WIDTH),
                                        "file": path, "line": site.line,
                                        "definitions": resolved.unfollowed}

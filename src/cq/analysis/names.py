@@ -39,6 +39,7 @@ LOCAL = "<local>"  # FileScope.lookup's answer for a parameter: a value, not a d
 _BUILTINS = frozenset(dir(builtins))
 _MAX_HOPS = 8  # re-exports followed through package modules before giving up
 _SELF_NAMES = frozenset({"self", "cls"})
+_HOOKS = ("__getattr__", "__getattribute__")  # members made up at run time
 
 
 def may_call(call: Call, target: Def) -> bool:
@@ -124,7 +125,7 @@ class FileScope:
     def lookup(self, name: str, enclosing: str | None) -> Target | str | None:
         """A local def (Target), an imported dotted name (str), LOCAL for a parameter of an
         enclosing def (its value is unknown), or None."""
-        for scope in self._chain(enclosing):
+        for scope in self.chain(enclosing):
             definition = self.defs.get(f"{scope}.{name}" if scope else name)
             if definition is not None:
                 return self.target(definition)
@@ -137,7 +138,9 @@ class FileScope:
                 return LOCAL
         return None
 
-    def _chain(self, enclosing: str | None) -> list[str]:
+    def chain(self, enclosing: str | None) -> list[str]:
+        """The scopes a name is looked up in from `enclosing`, innermost first ("" the module);
+        an enclosing class body is skipped, as in Python."""
         parts = enclosing.split(".") if enclosing else []
         chain = []
         for size in range(len(parts), 0, -1):
@@ -170,6 +173,7 @@ class Names:
         self._modules: dict[str, str] | None = None
         self._mro: dict[str, list[Target]] = {}
         self._defined: dict[str, list[Target]] = {}
+        self._seen: dict[str, str] = {}
 
     def scope(self, path: str) -> FileScope:
         if path not in self._scopes:
@@ -289,6 +293,45 @@ class Names:
                 if d.kind == "class" and d.qualname == text:
                     return Target(facts.path, facts.module, d)
         return None
+
+    def bases_seen(self, klass: Target) -> str:
+        """How far the class's bases can be followed: "all" (every base, and theirs, is a
+        class of the repository or `object`, and no metaclass is named), "external" (some
+        base lives outside the repository or a metaclass is named: what the class body
+        assigns may be transformed) or "opaque" (some base is an expression or a name bound
+        nowhere, or a class defines `__getattr__`: a member may come from a class not seen)."""
+        if klass.label not in self._seen:
+            self._seen[klass.label] = self._bases_seen(klass)
+        return self._seen[klass.label]
+
+    def _bases_seen(self, klass: Target) -> str:
+        seen = "all"
+        for owner in self.mro(klass):
+            scope = self.scope(owner.path)
+            if any(f"{owner.definition.qualname}.{hook}" in scope.defs for hook in _HOOKS):
+                return "opaque"
+            for text in owner.definition.bases:
+                kind = self._base_kind(owner, text)
+                if kind == "opaque":
+                    return kind
+                if kind == "external":
+                    seen = kind
+        return seen
+
+    def _base_kind(self, owner: Target, text: str) -> str:
+        if "=" in text:
+            return "external"  # metaclass=…: the class body may be transformed
+        head = text.split("[")[0].strip()
+        parts = head.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return "opaque"  # a call or another expression
+        if head == "object" or self._base(owner, head) is not None:
+            return "all"
+        bound = self.scope(owner.path).lookup(parts[0], owner.definition.enclosing)
+        if bound is None:
+            return "external" if head in _BUILTINS else "opaque"
+        resolved = self.resolve_binding(bound, ".".join(parts[1:]))
+        return "external" if resolved == EXTERNAL else "opaque"
 
     def subclasses_of(self, klass: Target, candidates: Sequence[Target]) -> list[Target]:
         """The candidate methods whose class derives from `klass` (not `klass` itself)."""

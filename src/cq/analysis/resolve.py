@@ -21,19 +21,31 @@ from the functions inside them, as in Python):
 - `"sep".join(...)` (one string literal) and `str.join(...)` (a builtin type bound nowhere in
   the file) resolve outside the repository, to `builtins.str.join`;
 - bases: see `cq.analysis.names` (which owns scopes, dotted names and hierarchies).
+- any other receiver (a local, an attribute chain, a call): its type inferred from the code
+  around the call (`cq.analysis.receivers`), then the member looked up through that class's
+  bases; a module in scope that defines no such name proves the call is of something else.
 Evidence: "resolved" (a definite definition, in the repository or outside it), "self"
-(through the class hierarchy), "name" (the receiver cannot be resolved: a local variable,
-an attribute chain, an expression; the site then names every target `may_call` allows).
+(through the class hierarchy), "inferred" (through the receiver's inferred type), "name"
+(the receiver cannot be resolved: a parameter, a loop variable, an attribute chain, an
+expression; the site then names every target `may_call` allows).
+
+Tiers (`Site.tier`, with `Site.reason` saying what it rests on): "resolved" (the call reaches
+a target; a bare spec without targets: a call resolved outside the repository), "possible"
+(the receiver is not known, or an inferred receiver may be a subclass that overrides the
+target) and "excluded" (the receiver is provably something else: a literal or builtin
+result, an instance of a class whose member is another def, a class or module without the
+member, or a subclass whose override is called — `Site.override`).
 
 Which sites `find_sites` keeps: a spec without dots ("join") keeps EVERY call whose callee's
-last segment is the name — resolution only sets evidence, targets and bound_self. A dotted
+last segment is the name — resolution only sets the tier, evidence, targets and bound_self. A dotted
 spec ("Account.deposit", "money.to_cents") keeps the sites that may reach a target: resolved
 to a target (including bare calls of an import alias, `from m import to_cents as tc; tc()`),
 self/cls/super calls reaching a target through the hierarchy or a subclass override, and
 name-only matches through an unresolved receiver (which includes receivers whose text ends
 with the class name, `models.Account.deposit()` with `models` unknown), and calls resolved
 outside the repository to a name the spec spells (`cq calls os.path.join` on a project
-without `os`; such sites have no targets). It drops calls resolved to anything else, bare
+without `os`; such sites have no targets), and the excluded sites inference or a literal
+receiver proves. It drops calls resolved through imports or defs to anything else, bare
 calls whose name is bound nowhere in the file (builtins, parameters), and name-only calls
 `may_call` rules out for every target (`self.f()` of a module function) when the spec has
 targets.
@@ -45,30 +57,23 @@ def of the name in scope, capped by the caller.
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
-from cq.analysis.names import EXTERNAL, LOCAL, FileScope, Names, Target, may_call
+from cq.analysis.names import LOCAL, Names, Target, may_call
+from cq.analysis.reach import BUILTIN_TYPES, SELF_NAMES, Reach, binds_self, resolve_call
+from cq.analysis.receivers import Receivers
 from cq.facts import Call, Def, FileFacts, Param
 from cq.funcspec import check_spec
 from cq.modules import full_name
-from cq.parsing import parse_expression
 
 if TYPE_CHECKING:
     from cq.index.source import FactSource
 
 __all__ = ["Resolved", "Site", "Target", "check_spec", "find_sites", "find_targets",
-           "params_of", "resolve_one", "site_names"]
-
-SELF_NAMES = frozenset({"self", "cls"})
-# Builtin types whose methods are called through the type (`str.join(sep, xs)`); a bare
-# builtin function is left unresolved, since a local variable may shadow it.
-BUILTIN_TYPES = frozenset({"str", "bytes", "bytearray", "dict", "list", "set", "frozenset",
-                           "tuple", "int", "float", "complex", "object", "bool"})
-
+           "params_of", "resolve_one", "site_names", "tiers_for"]
 
 class Site(msgspec.Struct, frozen=True):
     """One call site that may reach a target."""
@@ -81,6 +86,9 @@ class Site(msgspec.Struct, frozen=True):
     bound_self: bool  # the call supplies the first parameter implicitly
     caller: str  # full name of the innermost enclosing def or class, or "<module>"
     external: str | None = None  # the dotted name outside the repository it resolves to
+    tier: str = "possible"  # "resolved" | "possible" | "excluded" (module docstring)
+    reason: str | None = None  # what an inferred or excluded site rests on
+    override: str | None = None  # excluded: the subclass override the call reaches instead
 
 
 class Resolved(NamedTuple):
@@ -126,6 +134,18 @@ def find_sites(source: FactSource, spec: str, targets: Sequence[Target]) -> list
     return sorted(sites, key=lambda s: (s.path, s.call.span.line, s.call.span.col))
 
 
+def tiers_for(source: FactSource, targets: Sequence[Target]) -> Callable[[FileFacts, Call], Site]:
+    """A function giving any call's site relative to a fixed set of targets (the expanders'
+    subjects), with its tier: as `find_sites` with a bare name, never dropped."""
+    matcher = _Matcher(Names(source), targets, "")
+
+    def site(facts: FileFacts, call: Call) -> Site:
+        found = matcher.site(facts, call)
+        assert found is not None  # a spec without dots keeps every call
+        return found
+    return site
+
+
 def site_names(spec: str, targets: Sequence[Target]) -> list[str]:
     """The call names `find_sites` looks for, which are also its file prefilter: the spec's
     last segment, and for a dotted spec the targets' own names (`pkg.cents` re-exporting
@@ -166,102 +186,13 @@ def _inherited(source: FactSource, parts: list[str]) -> list[Target]:
     return list(found.values())
 
 
-def _binds_self(definition: Def, via: str) -> bool:
-    """Does a call supply the first parameter implicitly? `via` is how the def was reached:
-    "instance" (self.m, super().m, obj.m), "class" (Class.m, cls.m) or "bare"."""
-    if definition.kind == "class":
-        return True
-    if definition.kind != "method":
-        return False
-    decorators = {d.split("(")[0].rsplit(".", 1)[-1] for d in definition.decorators}
-    if "staticmethod" in decorators:
-        return False
-    return "classmethod" in decorators or via == "instance"
-
-
-# --- one call ------------------------------------------------------------------------------
-
-
-class _Reach(NamedTuple):
-    evidence: str
-    found: Target | None = None  # the def it resolves to in the repository
-    external: str | None = None  # the dotted name it resolves to outside the repository
-    bound_self: bool = False
-    klass: Target | None = None  # self/cls calls: the class whose subclasses may override
-    skip: Target | None = None  # super() calls: the class whose own methods are never reached
-
-
-_UNKNOWN = _Reach("name")
-
-
-def _resolve_call(lookup: Names, path: str, call: Call) -> _Reach:
-    scope = lookup.scope(path)
-    receiver = call.receiver
-    if receiver is None:
-        return _named(lookup, scope, call.name, "", call.enclosing, via="bare")
-    if receiver in SELF_NAMES:
-        return _through_self(lookup, scope, call, receiver)
-    if receiver == "super()":
-        klass = scope.class_of(call.enclosing)
-        found = lookup.member(klass, call.name, skip_self=True) if klass else None
-        if found is None:
-            return _Reach("name", skip=klass)
-        return _Reach("self", found, bound_self=_binds_self(found.definition, "instance"))
-    literal = _literal_type(receiver)
-    if literal is not None:  # `", ".join(...)`: a method of str (or bytes)
-        return _Reach("resolved", external=f"builtins.{literal}.{call.name}", bound_self=True)
-    parts = receiver.split(".")
-    if parts[0] in SELF_NAMES or not all(p.isidentifier() for p in parts):
-        return _UNKNOWN  # an attribute chain on an instance, or an expression
-    rest = ".".join([*parts[1:], call.name])
-    return _named(lookup, scope, parts[0], rest, call.enclosing, via="class")
-
-
-def _named(lookup: Names, scope: FileScope, head: str, rest: str, enclosing: str | None,
-           via: str) -> _Reach:
-    bound = scope.lookup(head, enclosing)
-    if bound == LOCAL:
-        return _UNKNOWN  # a parameter: its value is not known here
-    if bound is None and rest and head in BUILTIN_TYPES:
-        return _Reach("resolved", external=f"builtins.{head}.{rest}")
-    resolved = lookup.resolve_binding(bound, rest)
-    if bound is None and not rest:
-        resolved = lookup.from_stars(scope, head)
-    if resolved == EXTERNAL and isinstance(bound, str):
-        return _Reach("resolved", external=f"{bound}.{rest}" if rest else bound)
-    if isinstance(resolved, Target):
-        return _Reach("resolved", resolved, bound_self=_binds_self(resolved.definition, via))
-    return _UNKNOWN
-
-
-def _literal_type(receiver: str) -> str | None:
-    """"str" or "bytes" when the receiver is one string literal, else None."""
-    if not any(quote in receiver[:3] for quote in "\"'"):  # at most a 2-letter prefix
-        return None
-    node = parse_expression(receiver)
-    if isinstance(node, ast.JoinedStr):
-        return "str"
-    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-        return type(node.value).__name__
-    return None
-
-
-def _through_self(lookup: Names, scope: FileScope, call: Call, receiver: str) -> _Reach:
-    klass = scope.class_of(call.enclosing)
-    if klass is None:
-        return _UNKNOWN
-    found = lookup.member(klass, call.name)
-    via = "class" if receiver == "cls" else "instance"
-    bound_self = _binds_self(found.definition, via) if found else via == "instance"
-    return _Reach("self", found, bound_self=bound_self, klass=klass)
-
-
 class _Matcher:
     """Which calls `find_sites` keeps for one spec, with the per-name lists memoised (a
     common name has thousands of sites and hundreds of targets)."""
 
     def __init__(self, lookup: Names, targets: Sequence[Target], spec: str) -> None:
         self.lookup, self.targets, self.spec = lookup, targets, spec
+        self.receivers = Receivers(lookup, lookup.source)
         self.qualified = "." in spec
         self.labels = frozenset(t.label for t in targets)
         self._named: dict[str, list[Target]] = {}
@@ -284,56 +215,133 @@ class _Matcher:
         return self._by_name[key]
 
     def site(self, facts: FileFacts, call: Call) -> Site | None:
-        reach = _resolve_call(self.lookup, facts.path, call)
+        reach = resolve_call(self.lookup, self.receivers, facts.path, call)
         found = reach.found
         reached = [found.label] if found and found.label in self.labels else []
         if reach.klass is not None:
             reached += [t.label for t in self.lookup.subclasses_of(reach.klass,
                                                                    self.named(call.name))
                         if t.label not in reached]
-        evidence, bound_self = reach.evidence, reach.bound_self
-        if found is None and reach.external is None and not reached:
-            if self.qualified and call.receiver is None:
-                return None  # a bare name bound nowhere in the file
-            labels, bound_self = self.by_name(call, reach.skip)
-            evidence, reached = "name", list(labels)
-            if self.qualified and self.targets and not reached:
-                return None  # no target this call may reach (a function called as `self.f()`)
-        elif self.qualified and not reached and not (
-                reach.external and _spells(self.spec, reach.external)):
-            return None  # resolved to something else (an external `os.path.join` may be the spec)
-        return _make_site(facts, call, reached, evidence, bound_self, reach.external)
+        verdict = _Verdict(reach, facts, call)
+        if reached:
+            return verdict.site(reached, "resolved", reason=reach.why or None)
+        maybe = self.overridden_below(reach, call)
+        if maybe:
+            why = f"{reach.why}, or a subclass of it that overrides {call.name}"
+            return verdict.site(maybe, "possible", reason=why)
+        if found is None and reach.external is None and not reach.absent:
+            return self.by_name_site(verdict)
+        return self.other_site(verdict)
+
+    def overridden_below(self, reach: Reach, call: Call) -> list[str]:
+        """Targets an inferred receiver may reach when it may be a subclass of its class."""
+        if reach.owner is None or reach.exact:
+            return []
+        return [t.label for t in self.lookup.subclasses_of(reach.owner, self.named(call.name))]
+
+    def by_name_site(self, verdict: _Verdict) -> Site | None:
+        """A site whose receiver is not known: every target `may_call` allows."""
+        call, reach = verdict.call, verdict.reach
+        if self.qualified and call.receiver is None:
+            return None  # a bare name bound nowhere in the file
+        labels, bound_self = self.by_name(call, reach.skip)
+        if self.qualified and self.targets and not labels:
+            return None  # no target this call may reach (a function called as `self.f()`)
+        return verdict.site(list(labels), "possible", evidence="name", bound_self=bound_self)
+
+    def other_site(self, verdict: _Verdict) -> Site | None:
+        """A site proven to reach something other than a target: excluded, or (a dotted spec
+        and a name bound by an import or def) not a site of the spec at all."""
+        reach = verdict.reach
+        external = reach.external
+        if external is not None and _spells(self.spec, external) and (
+                not self.targets or (self.qualified and not reach.why)):
+            return verdict.site([], "resolved", reason=reach.why or None)
+        if self.qualified and reach.evidence != "inferred" and not reach.absent and not (
+                reach.why and self.targets):
+            return None  # resolved through an import or a def to something else
+        found = reach.found
+        override = self.override_of(found)
+        if found is not None and override:
+            calls = f"calls {found.label}, which overrides {override}"
+            return verdict.site([], "excluded", override=found.label,
+                                reason=f"{reach.why}: {calls}" if reach.why else calls)
+        return verdict.site([], "excluded", reason=_excluded_reason(reach))
+
+    def override_of(self, found: Target | None) -> str:
+        """The target `found` overrides (its class derives from the target's), or ""."""
+        if found is None or found.definition.kind != "method":
+            return ""
+        owner = self.lookup.scope(found.path).defs.get(found.definition.enclosing or "")
+        if owner is None or owner.kind != "class":
+            return ""
+        above = {c.key for c in self.lookup.mro(Target(found.path, found.module, owner))[1:]}
+        return next((t.label for t in self.named(found.definition.name)
+                     if (t.path, t.definition.enclosing) in above), "")
 
 
-def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int) -> Resolved:
+def _excluded_reason(reach: Reach) -> str:
+    if reach.absent:
+        return reach.why
+    if reach.found is not None:
+        return f"{reach.why}: calls {reach.found.label}" if reach.why else \
+            f"resolves to {reach.found.label}"
+    return f"{reach.why}: calls {reach.external}" if reach.why else \
+        f"resolves to {reach.external} outside the repository"
+
+
+class _Verdict(NamedTuple):
+    """One call and its reach, on the way to a Site."""
+
+    reach: Reach
+    facts: FileFacts
+    call: Call
+
+    def site(self, labels: list[str], tier: str, *, evidence: str | None = None,
+             bound_self: bool | None = None, reason: str | None = None,
+             override: str | None = None) -> Site:
+        reach = self.reach
+        return _make_site(self.facts, self.call, labels, evidence or reach.evidence,
+                          reach.bound_self if bound_self is None else bound_self,
+                          reach.external, tier=tier, reason=reason, override=override)
+
+
+def resolve_one(lookup: Names, facts: FileFacts, call: Call, limit: int,
+                receivers: Receivers) -> Resolved:
     """What one call may reach, looking at no other call of its name: its definition through
-    imports, local defs and the class hierarchy (plus overrides in subclasses for self/cls
-    calls); for an unknown receiver, every def of the name `may_call` allows, none when there
-    are more than `limit` (`unfollowed` counts them). A called parameter reaches nothing."""
-    reach = _resolve_call(lookup, facts.path, call)
+    imports, local defs, the class hierarchy (plus overrides in subclasses for self/cls
+    calls) and the receiver's inferred type; for an unknown receiver, every def of the name
+    `may_call` allows, none when there are more than `limit` (`unfollowed` counts them). A
+    called parameter, or a receiver proven to have no such def, reaches nothing."""
+    reach = resolve_call(lookup, receivers, facts.path, call)
     found = [reach.found] if reach.found else []
-    if reach.klass is not None:
-        found += [t for t in lookup.subclasses_of(reach.klass, lookup.defined(call.name))
+    if reach.klass is not None or (reach.owner is not None and not reach.exact):
+        klass = reach.klass or reach.owner
+        assert klass is not None
+        found += [t for t in lookup.subclasses_of(klass, lookup.defined(call.name))
                   if t not in found]
     evidence, bound_self, unfollowed = reach.evidence, reach.bound_self, 0
-    if not found and reach.external is None:
+    tier = "resolved" if found or reach.external else "excluded"
+    if not found and reach.external is None and not reach.absent:
         local = (call.receiver is None
                  and lookup.scope(facts.path).lookup(call.name, call.enclosing) == LOCAL)
         named = [] if local else lookup.defined(call.name)
         found, bound_self = _by_name(call, named, reach.skip)
-        evidence = "name"
+        evidence, tier = "name", "possible"
         if len(found) > limit:
             found, unfollowed = [], len(found)
     site = _make_site(facts, call, [t.label for t in found], evidence, bound_self,
-                      reach.external)
+                      reach.external, tier=tier, reason=reach.why or None)
     return Resolved(site, tuple(found), unfollowed)
 
 
 def _make_site(facts: FileFacts, call: Call, labels: list[str], evidence: str,
-               bound_self: bool, external: str | None) -> Site:
+               bound_self: bool, external: str | None, *, tier: str = "possible",
+               reason: str | None = None, override: str | None = None) -> Site:
     caller = full_name(facts.module, call.enclosing) if call.enclosing else "<module>"
     return Site(path=facts.path, module=facts.module, call=call, targets=tuple(labels),
-                evidence=evidence, bound_self=bound_self, caller=caller, external=external)
+                evidence=evidence, bound_self=bound_self, caller=caller, external=external,
+                tier=tier, reason=reason, override=override)
 
 
 def _by_name(call: Call, targets: Sequence[Target],
@@ -344,7 +352,7 @@ def _by_name(call: Call, targets: Sequence[Target],
     if call.receiver is None:
         bound_self = bool(candidates) and candidates[0].definition.kind == "class"
     elif candidates:
-        bound_self = _binds_self(candidates[0].definition, "instance")
+        bound_self = binds_self(candidates[0].definition, "instance")
     else:
         bound_self = True
     return candidates, bound_self

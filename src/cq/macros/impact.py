@@ -11,9 +11,11 @@ Values FUNC returns are `return` sites; how callers use them is not followed —
 are listed instead.
 
 Result: key findings are the sites inside FUNC (depth 1), then one section per deeper level
-and one listing FUNC's callers. Each site is one `taint_site` finding whose `evidence` is
-"ast" inside FUNC and, below, the weakest evidence of the hops that led there. Calls the walk
-did not follow (a wide name-only fan-out) and files `ast` cannot parse are summary notes.
+and one listing FUNC's callers in `cq calls`' tiers (resolved and possible, each `caller`
+finding with its `tier`; excluded sites are left out). Each site is one `taint_site` finding
+whose `evidence` is "ast" inside FUNC and, below, the weakest evidence of the hops that led
+there. Calls the walk did not follow (a wide name-only fan-out) and files `ast` cannot parse
+are summary notes.
 """
 
 from __future__ import annotations

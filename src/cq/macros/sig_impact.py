@@ -13,7 +13,9 @@ site (`obj.m()`, `self.m()`, `cls.m()`, `Class(...)`) supplies it implicitly and
 self/cls, SIG is read as seen by a bound caller: an implicit `self` is put in front of it.
 
 A site reaching several targets (a name-only match) is bound against the first target it
-binds to today, else the first.
+binds to today, else the first. Sites come in `cq calls`' tiers: excluded sites are only
+counted (`summary.excluded`); a possible site (its receiver not resolved) that would break is
+"ambiguous", its reason starting "receiver not resolved".
 
 Buckets: "would_break" (no content of the site's `*`/`**` arguments can make it bind),
 "ambiguous" (the site forwards `*args`/`**kwargs` and some content binds; evidence

@@ -1,10 +1,13 @@
 """Expanders: `callers(depth=N)` and `callees(depth=N)` sections for definition findings.
 
-Calls are matched to definitions by simple name (the last segment of the callee), with two
-refinements that remove most false edges without type inference: a method is only called
-through a receiver (`obj.m()`, `self.m()`), and a module-level or nested function is never
-called through `self`/`cls`. Each call site appears once per section, listing every subject
-it may reach. Depth N walks N levels: callers of callers, or callees of callees.
+Callers are the call sites `cq calls` finds, in the same tiers
+(`cq.analysis.resolve.tiers_for`): a site resolved to a subject or possibly reaching it (its
+receiver not known) is listed with its `tier`; one whose receiver is proven to be something
+else is left out. Callees are matched to definitions by simple name (the last segment of the
+callee), with two refinements: a method is only called through a receiver (`obj.m()`,
+`self.m()`), and a module-level or nested function is never called through `self`/`cls`.
+Each call site appears once per section, listing every subject it may reach. Depth N walks
+N levels: callers of callers, or callees of callees.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cq.analysis.names import Target, may_call
+from cq.analysis.resolve import tiers_for
 from cq.details import CallEdgeDetails
 from cq.facts import Call, Def, FileFacts
 from cq.findings import anchor_of, make_finding
@@ -54,14 +58,18 @@ def expand_callers(source: FactSource, subjects: list[Target], depth: int) -> Se
 def _callers_of(source: FactSource, targets: list[Target], level: int,
                 sites: dict[tuple[str, int, int], dict[str, Any]]) -> list[Target]:
     names = sorted({t.definition.name for t in targets})
+    tiered = tiers_for(source, targets)
     callers: list[Target] = []
     for facts in source.facts_for(names):
         defs = _def_index(facts)
         for call in facts.calls:
-            reached = [t.label for t in targets if may_call(call, t.definition)]
-            if not reached:
+            if not any(may_call(call, t.definition) for t in targets):
                 continue
-            _record(sites, facts, call, reached, level, call.enclosing or "<module>")
+            site = tiered(facts, call)
+            if site.tier == "excluded" or not site.targets:
+                continue
+            _record(sites, facts, call, list(site.targets), level,
+                    call.enclosing or "<module>", site.tier)
             caller = defs.get(call.enclosing or "")
             if caller is not None:
                 callers.append(Target(facts.path, facts.module, caller))
@@ -69,14 +77,17 @@ def _callers_of(source: FactSource, targets: list[Target], level: int,
 
 
 def _record(sites: dict[tuple[str, int, int], dict[str, Any]], facts: FileFacts, call: Call,
-            reached: list[str], level: int, caller: str) -> None:
+            reached: list[str], level: int, caller: str, tier: str | None = None) -> None:
     key = (facts.path, call.span.line, call.span.col)
     entry = sites.get(key)
     if entry is None:
         sites[key] = {"facts_path": facts.path, "call": call, "caller": caller,
-                      "module": facts.module, "targets": list(reached), "depth": level}
+                      "module": facts.module, "targets": list(reached), "depth": level,
+                      "tier": tier}
         return
     entry["targets"] = sorted(set(entry["targets"]) | set(reached))
+    if tier == "resolved":
+        entry["tier"] = tier
 
 
 # --- callees ---------------------------------------------------------------------------
@@ -127,7 +138,7 @@ def _site_finding(kind: str, entry: dict[str, Any]) -> Finding:
     targets = entry["targets"]
     details = CallEdgeDetails(caller=entry["caller"], callee=call.callee,
                               targets=tuple(targets), depth=entry["depth"],
-                              preview=call.preview)
+                              preview=call.preview, tier=entry["tier"])
     if kind == "callers":
         message = f"{entry['caller']} calls {call.callee}(…)"
         return make_finding("caller", anchor_of(entry["facts_path"], call.span), details,

@@ -9,7 +9,15 @@ edge seen at N > 1 sites is labelled N. `top_n` is ignored, as in `mermaid`.
 
 from __future__ import annotations
 
-from cq.render.graph import Edge, Graph, Node, extract_graph, one_line, short_label
+from cq.render.graph import (
+    Edge,
+    Graph,
+    Node,
+    edge_label,
+    extract_graph,
+    one_line,
+    short_label,
+)
 from cq.result import CqResult
 
 INDENT = "    "
@@ -22,7 +30,7 @@ _NODE_STYLES: dict[str, str] = {
     "third-party": 'shape=folder, style=filled, fillcolor="#fff4e0"',
     "external": "shape=ellipse, style=dashed",
 }
-_EDGE_STYLES: dict[str, str] = {"cycle": 'color="#c0392b", penwidth=2'}
+_EDGE_STYLES: dict[str, str] = {"cycle": 'color="#c0392b", penwidth=2', "possible": "style=dashed"}
 
 
 def dot_string(text: str) -> str:
@@ -63,8 +71,9 @@ def _node_line(node_id: str, node: Node) -> str:
 
 def _edge_line(edge: Edge, ids: dict[str, int]) -> str:
     attributes = []
-    if edge.count > 1:
-        attributes.append(f'label="{edge.count}"')
+    text = edge_label(edge)
+    if text:
+        attributes.append(f"label={dot_string(text)}")
     if edge.kind in _EDGE_STYLES:
         attributes.append(_EDGE_STYLES[edge.kind])
     suffix = f" [{', '.join(attributes)}]" if attributes else ""

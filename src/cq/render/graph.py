@@ -6,7 +6,8 @@ out. What becomes what:
 
 - `caller` / `callee` (expanders) and `call_site` (calls macro, entity=callsite): an edge from
   the calling def (`caller`, else `enclosing`, else the module) to each of `targets`, or to the
-  `callee` text when nothing resolved (an `external` node);
+  `callee` text when nothing resolved (an `external` node); a site of tier `possible` counts
+  apart (`Edge.possible`), and an edge with only such sites is a `possible` edge (dashed);
 - `taint_site` with `bound_to`: an edge from its `function` to each function the tainted
   value is bound into;
 - `definition` / `decorator`: a node even without edges;
@@ -46,7 +47,7 @@ _KIND_RANK: dict[str, int] = {
     "external": 0, "third-party": 1, "stdlib": 1, "module": 2, "internal": 2,
     "function": 3, "method": 3, "class": 3,
 }
-_EDGE_RANK: dict[str, int] = {"call": 0, "import": 0, "cycle": 1}
+_EDGE_RANK: dict[str, int] = {"possible": 0, "call": 1, "import": 1, "cycle": 2}
 
 
 class Node(msgspec.Struct, frozen=True):
@@ -57,12 +58,24 @@ class Node(msgspec.Struct, frozen=True):
 
 
 class Edge(msgspec.Struct, frozen=True):
-    """`source` → `target` (node keys); `kind` is call, import or cycle."""
+    """`source` → `target` (node keys); `kind` is call, possible (a call edge whose every
+    site is a possible one: the receiver not resolved), import or cycle; `possible` counts the
+    possible sites among the `count`."""
 
     source: str
     target: str
     kind: str
     count: int
+    possible: int = 0
+
+
+def edge_label(edge: Edge) -> str:
+    """The sites behind an edge: `3`, or `2 resolved, 1 possible`; "" for one resolved site."""
+    if not edge.possible:
+        return str(edge.count) if edge.count > 1 else ""
+    resolved = edge.count - edge.possible
+    return f"{resolved} resolved, {edge.possible} possible" if resolved else \
+        f"{edge.possible} possible"
 
 
 class Graph(msgspec.Struct, frozen=True):
@@ -104,6 +117,7 @@ class _Builder:
         self.kinds: dict[str, str] = {}
         self.edge_kinds: dict[tuple[str, str], str] = {}
         self.sites: dict[tuple[str, str], set[tuple[Any, ...]]] = {}
+        self.possible: dict[tuple[str, str], set[tuple[Any, ...]]] = {}
         self.anonymous = 0
 
     def node(self, key: str, kind: str) -> None:
@@ -120,10 +134,13 @@ class _Builder:
             self.anonymous += 1
             site = ("#", self.anonymous)
         self.sites.setdefault(pair, set()).add(site)
+        if kind == "possible":
+            self.possible.setdefault(pair, set()).add(site)
 
     def build(self) -> Graph:
         nodes = tuple(Node(key, kind) for key, kind in self.kinds.items())
-        edges = tuple(Edge(source, target, kind, len(self.sites[(source, target)]))
+        edges = tuple(Edge(source, target, kind, len(self.sites[(source, target)]),
+                           len(self.possible.get((source, target), ())))
                       for (source, target), kind in self.edge_kinds.items())
         return Graph(nodes, edges)
 
@@ -181,9 +198,11 @@ def _add_calls(builder: _Builder, finding: Finding, details: CallDetails, target
         return
     source, kind = _caller_node(finding, details)
     builder.node(source, kind)
+    tier = getattr(details, "tier", None)
     for target in targets:
         builder.node(target, "function")
-        builder.edge(source, target, "call", _site(finding))
+        builder.edge(source, target, "possible" if tier == "possible" else "call",
+                     _site(finding))
     if callee:
         builder.node(callee, "external")
         builder.edge(source, callee, "call", _site(finding))

@@ -11,7 +11,15 @@ ignored: a graph with edges cut away would say something false.
 
 from __future__ import annotations
 
-from cq.render.graph import Edge, Graph, Node, extract_graph, one_line, short_label
+from cq.render.graph import (
+    Edge,
+    Graph,
+    Node,
+    edge_label,
+    extract_graph,
+    one_line,
+    short_label,
+)
 from cq.result import CqResult
 
 INDENT = "    "
@@ -26,7 +34,7 @@ _SHAPES: dict[str, tuple[str, str]] = {
     "external": ('("', '")'),
 }
 _DEFAULT_SHAPE = ('["', '"]')
-_ARROWS: dict[str, str] = {"call": "-->", "import": "-->", "cycle": "==>"}
+_ARROWS: dict[str, str] = {"call": "-->", "possible": "-.->", "import": "-->", "cycle": "==>"}
 
 # Node kinds drawn with a style of their own: kind -> (Mermaid class name, style).
 _STYLES: dict[str, tuple[str, str]] = {
@@ -68,7 +76,8 @@ def _node_line(node_id: str, node: Node) -> str:
 
 def _edge_line(edge: Edge, ids: dict[str, int]) -> str:
     arrow = _ARROWS.get(edge.kind, "-->")
-    label = f"|{edge.count}|" if edge.count > 1 else ""
+    text = edge_label(edge)
+    label = f"|{mermaid_text(text)}|" if text else ""
     return f"{INDENT}n{ids[edge.source]} {arrow}{label} n{ids[edge.target]}"
 
 

@@ -24,6 +24,7 @@ SNIPPET_CONTEXT = 1  # lines shown before and after the call's first line
 SNIPPET_WIDTH = 120  # characters of each snippet line, around the call's column
 PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
 NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name-only sites
+TIERS = ("resolved", "possible", "excluded")
 
 
 def compute(spec: str, source: FactSource, discovery: Discovery, settings: Settings) -> Outcome:
@@ -33,13 +34,62 @@ def compute(spec: str, source: FactSource, discovery: Discovery, settings: Setti
 def calls_outcome(source: FactSource, spec: str) -> Outcome:
     """The whole answer for one FUNC over a FactSource."""
     targets = find_targets(source, spec)
-    sites = find_sites(source, spec, targets)
+    every = find_sites(source, spec, targets)
+    sites = [s for s in every if s.tier != "excluded"]
     scanned = len(source.facts_for(site_names(spec, targets)))
     lines = _read_lines(source, sorted({s.path for s in sites}))
     key = tuple(_site_finding(site, lines.get(site.path, [])) for site in sites)
-    sections = (_signatures(source, targets), *_count_sections(sites))
-    return Outcome(key_findings=key, sections=sections,
-                   summary=_summary(spec, source, sites, targets, scanned))
+    sections = (_signatures(source, targets), _tiers_section(every), *_count_sections(sites))
+    summary = _summary(spec, source, sites, targets, scanned)
+    summary.update(_tier_summary(every))
+    return Outcome(key_findings=key, sections=sections, summary=summary)
+
+
+# --- tiers ------------------------------------------------------------------------------
+
+
+def tier_counts(sites: list[Site]) -> dict[str, int]:
+    counts = Counter(s.tier for s in sites)
+    return {tier: counts[tier] for tier in TIERS}
+
+
+def _tiers_section(sites: list[Site]) -> Section:
+    """How many sites each tier holds, and why the excluded ones were left out (counted)."""
+    counts = tier_counts(sites)
+    reasons = Counter(_reason_kind(s) for s in sites if s.tier == "excluded")
+    notes = (*(f"{tier}: {counts[tier]}" for tier in TIERS),
+             *(f"excluded, {why}: {n}" for why, n in _rows(reasons)))
+    return Section(title="Tiers", kind="tiers", notes=notes)
+
+
+def _reason_kind(site: Site) -> str:
+    """The family an excluded site belongs to (its own reason is in JSON)."""
+    if site.override:
+        return "a subclass override"
+    if site.external:
+        return "a def outside the repository"
+    if "defines no" in (site.reason or ""):
+        return "the receiver has no such def"
+    return "another def in the repository"
+
+
+def _tier_summary(sites: list[Site]) -> dict[str, Any]:
+    """The tier counts, and every excluded site (with its reason) for JSON readers."""
+    excluded = [_excluded_row(s) for s in sites if s.tier == "excluded"]
+    return {**tier_counts(sites), "excluded_sites": excluded,
+            "via_override": [row for row in excluded if "override" in row]}
+
+
+def _excluded_row(site: Site) -> dict[str, Any]:
+    row: dict[str, Any] = {"file": site.path, "line": site.call.span.line,
+                           "col": site.call.span.col, "callee": site.call.callee,
+                           "caller": site.caller, "evidence": site.evidence,
+                           "reason": site.reason or ""}
+    if site.override:
+        row["override"] = site.override
+    if site.external:
+        row["external"] = site.external
+    return row
 
 
 # --- sites ------------------------------------------------------------------------------
@@ -91,7 +141,8 @@ def _site_finding(site: Site, lines: list[str]) -> Finding:
     details = msgspec.structs.replace(
         call_details(call), caller=site.caller, targets=tuple(site.targets),
         snippet=snippet, snippet_line=first, evidence=site.evidence,
-        bound_self=site.bound_self, external=site.external)
+        bound_self=site.bound_self, external=site.external, tier=site.tier,
+        reason=site.reason)
     where = call.enclosing or "<module>"  # the anchor names the file, so no module here
     message = f"{call.callee}({_short(call.preview)}) in {where}"
     return make_finding("call_site", anchor_of(site.path, call.span), details, message=message)
@@ -124,7 +175,7 @@ def _rows(counts: Counter[str]) -> list[tuple[str, int]]:
 
 
 def _resolved_to(site: Site) -> list[str]:
-    if site.evidence == "name":
+    if site.tier == "possible":
         return [NAME_ONLY]
     return list(site.targets) or [site.external or NAME_ONLY]
 

@@ -33,7 +33,7 @@ def run_impact(source: FactSource, spec: str, param: str, depth: int) -> Outcome
     walk = Walk(source, depth)
     roots = _roots(walk, targets, spec, param)
     walk.run(roots)
-    callers = find_sites(source, spec, targets)
+    callers = [s for s in find_sites(source, spec, targets) if s.tier != "excluded"]
     return _outcome(walk, callers, spec, param, depth, roots)
 
 
@@ -78,6 +78,8 @@ def _outcome(walk: Walk, callers: list[Site], spec: str, param: str, depth: int,
         "files_with_sites": len({f.visit.path for f in flows}),
         "returns_tainted": any(f.site.kind == "return" and f.visit.depth == 1 for f in flows),
         "callers": len(callers), "unfollowed": walk.unfollowed,
+        "callers_resolved": sum(1 for s in callers if s.tier == "resolved"),
+        "callers_possible": sum(1 for s in callers if s.tier == "possible"),
         "notes": list(dict.fromkeys([*walk.notes, *_unfollowed_note(walk.unfollowed)])),
     }
     return Outcome(key_findings=key, sections=tuple(sections), summary=summary)
@@ -110,9 +112,11 @@ def _callers_section(spec: str, callers: list[Site]) -> Section:
     for site in callers:
         details = CallEdgeDetails(caller=site.caller, callee=site.call.callee,
                                   targets=tuple(site.targets), preview=site.call.preview,
-                                  evidence=site.evidence)
+                                  evidence=site.evidence, tier=site.tier)
         findings.append(make_finding("caller", anchor_of(site.path, site.call.span), details))
-    notes = () if findings else (f"no call of {spec} found in scope",)
+    tiers = Counter(site.tier for site in callers)
+    notes = ((f"{tiers['resolved']} resolved, {tiers['possible']} possible (receiver not "
+              f"resolved)",) if findings else (f"no call of {spec} found in scope",))
     return Section(title=f"Callers of {spec}", kind="callers", findings=tuple(findings),
                    notes=notes)
 

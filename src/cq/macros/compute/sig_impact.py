@@ -43,7 +43,8 @@ class _Subject(msgspec.Struct, frozen=True):
 
 def run_sig_impact(source: FactSource, spec: str, new: tuple[Param, ...]) -> Outcome:
     targets = find_targets(source, spec)
-    sites = [s for s in find_sites(source, spec, targets) if s.targets or not targets]
+    every = find_sites(source, spec, targets)
+    sites = [s for s in every if s.tier != "excluded" and (s.targets or not targets)]
     subjects = {t.label: _subject(t, params_of(t, source), new) for t in targets}
     unknown = _Subject(None, None, new)
     binder = _Binder()
@@ -53,8 +54,14 @@ def run_sig_impact(source: FactSource, spec: str, new: tuple[Param, ...]) -> Out
                        and not _broken_today(f)) for b in BUCKETS}
     groups["already_broken"] = tuple(f for f in findings if _broken_today(f))
     key = _ranked(groups["would_break"]) + groups["ambiguous"]
+    summary = _summary(findings, subjects, new, len(key))
+    summary.update({tier: sum(1 for s in every if s.tier == tier)
+                    for tier in ("resolved", "possible", "excluded")})
     return Outcome(key_findings=key, sections=_sections(groups, subjects, spec, new),
-                   summary=_summary(findings, subjects, new, len(key)))
+                   summary=summary)
+
+
+UNRESOLVED = "receiver not resolved"
 
 
 def _ranked(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -124,11 +131,20 @@ def _finding(binder: _Binder, site: Site, subjects: list[_Subject]) -> Finding:
         if fits is not None and fits.status == "ok":
             subject, today = candidate, fits
             break
-    binding = binder.bind(shape, subject.new, site.bound_self)
+    binding = _tiered(binder.bind(shape, subject.new, site.bound_self), site)
     details = _details(site, subject, binding, today)
     return make_finding("sig_site", anchor_of(site.path, site.call.span), details,
                         message=_message(site, binding, today),
                         severity=SEVERITY[binding.status])
+
+
+def _tiered(binding: Binding, site: Site) -> Binding:
+    """A possible site (its receiver not resolved) that would break is only ambiguous: it
+    may not call the target at all."""
+    if site.tier != "possible" or binding.status != "would_break":
+        return binding
+    return msgspec.structs.replace(binding, status="ambiguous",
+                                   reason=f"{UNRESOLVED}; {binding.reason}")
 
 
 def _details(site: Site, subject: _Subject, binding: Binding,
@@ -137,12 +153,13 @@ def _details(site: Site, subject: _Subject, binding: Binding,
     return SigSiteDetails(
         bucket=binding.status, reason=binding.reason, slots=dict(binding.slots),
         callee=call.callee, caller=site.caller, preview=call.preview,
-        evidence="dynamic" if binding.status == "ambiguous" else site.evidence,
+        evidence=("dynamic" if binding.status == "ambiguous" and site.tier != "possible"
+                  else site.evidence),
         current=today.status if today else "unknown",
         current_reason=today.reason if today is not None and today.status != "ok" else None,
         n_positional=call.n_positional, keywords=call.keywords, star_args=call.star_args,
         star_kwargs=call.star_kwargs, bound_self=site.bound_self, targets=site.targets,
-        target=subject.target.label if subject.target else None)
+        target=subject.target.label if subject.target else None, tier=site.tier)
 
 
 def _sig(finding: Finding) -> SigSiteDetails:
