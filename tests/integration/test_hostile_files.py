@@ -140,3 +140,22 @@ def test_a_fifo_swapped_in_after_discovery_is_flagged(run_cli, make_repo, monkey
     assert result["summary"]["files_flagged"] == 1
     (issues,) = [s for s in result["sections"] if s["kind"] == "file_issues"]
     assert [f["details"]["path"] for f in issues["findings"]] == ["pkg/b.py"]
+
+
+@pytest.mark.parametrize("args", [["q", "entity=function scope=closure"], ["calls", "f"],
+                                  ["q", "entity=function name=f"]])
+def test_a_file_too_large_to_read_is_no_file_that_changed(make_repo, args) -> None:
+    from conftest import run_macro, run_q
+
+    root = make_repo({"big.py": "def f():\n    pass\n" * 200, "small.py": "def f(): pass\n"})
+    cache = str(root.parent / "cache")
+
+    def ask():
+        if args[0] == "q":
+            return run_q(root, args[1], cache_dir=cache, max_file_bytes=1000)
+        return run_macro(root, args[0], {"target": args[1]}, cache_dir=cache,
+                         max_file_bytes=1000)
+
+    first, second = ask(), ask()
+    assert (first.summary["cache"]["status"], second.summary["cache"]["status"]) == (
+        "miss", "hit")

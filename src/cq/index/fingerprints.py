@@ -16,6 +16,9 @@ from cq.digests import digest
 from cq.discover import FileRef
 from cq.reading import FileTooLarge, read_source
 
+# The fingerprint of a file cq does not read: a stamp (too large) or why it failed.
+STAMP, UNREADABLE = "stamp:", "unreadable:"
+NOT_READ = (STAMP, UNREADABLE)
 _THREADS = 4
 _PARALLEL_FROM = 32
 
@@ -31,7 +34,7 @@ def digest_bytes(data: bytes) -> str:
 
 def stamp_digest(ref: FileRef) -> str:
     """A stand-in digest for a file cq does not read (too large): changes with its stamp."""
-    return f"stamp:{ref.size}:{ref.mtime_ns}:{ref.inode}"
+    return f"{STAMP}{ref.size}:{ref.mtime_ns}:{ref.inode}"
 
 
 def _read_one(root: Path, ref: FileRef, max_bytes: int) -> ReadFile:
@@ -42,7 +45,7 @@ def _read_one(root: Path, ref: FileRef, max_bytes: int) -> ReadFile:
     except FileTooLarge:  # grew past the cap since discovery
         return ReadFile(stamp_digest(ref), None)
     except OSError as exc:  # a FIFO or directory swapped in counts here too
-        return ReadFile(f"unreadable:{type(exc).__name__}", None)
+        return ReadFile(f"{UNREADABLE}{type(exc).__name__}", None)
     return ReadFile(digest_bytes(data), data)
 
 

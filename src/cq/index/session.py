@@ -20,7 +20,7 @@ from cq.cache.store import Store
 from cq.coding import source_contains
 from cq.discover import FileRef
 from cq.facts import FileFacts
-from cq.index.fingerprints import ReadFile, read_and_digest
+from cq.index.fingerprints import NOT_READ, ReadFile, read_and_digest
 from cq.scan import EXTRACTOR_VERSION
 
 if TYPE_CHECKING:
@@ -154,15 +154,21 @@ class IndexSession:
     def note_scanned(self, scanned: Sequence[ScanOutcome]) -> None:
         """Files the scanner read as other bytes than fingerprinted count as changed at once,
         so no memo is remembered from their facts."""
-        self.changed.update(o.facts.path for o in scanned
-                            if o.digest != self.digests.get(o.facts.path))
+        self.changed.update(o.facts.path for o in scanned if not self._agrees(o))
 
     def changed_files(self, scanned: Sequence[ScanOutcome]) -> list[str]:
         """The files whose bytes, read or scanned this run, are not the ones fingerprinted:
         the run's answer may mix two versions of the tree and must not be cached."""
-        mismatched = {o.facts.path for o in scanned
-                      if o.digest != self.digests.get(o.facts.path)}
+        mismatched = {o.facts.path for o in scanned if not self._agrees(o)}
         return sorted(self.changed | mismatched)
+
+    def _agrees(self, outcome: ScanOutcome) -> bool:
+        """Did the scanner see the file the fingerprint saw? A file neither of them read (too
+        large, unreadable: its fingerprint is a stand-in) is the same skipped file to both."""
+        fingerprinted = self.digests.get(outcome.facts.path)
+        if outcome.digest == fingerprinted:
+            return True
+        return not outcome.digest and (fingerprinted or "").startswith(NOT_READ)
 
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
         """Write back what this run learned: fresh facts (under the digest of the bytes the
