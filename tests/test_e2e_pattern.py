@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -289,3 +290,23 @@ def test_same_matches_as_an_ast_grep_rule(sample: Path, query: str, rule: str) -
     assert expected
     result = ask(sample, f"{query} in=app exclude=app/legacy.py")
     assert rows(result) == expected
+
+
+def _readme_queries() -> list[str]:
+    """The README's `cq q "…"` examples with a pattern or a structural key, as the shell
+    passes them."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r'^\s+cq q "((?:[^"\\]|\\.)*)"', readme, flags=re.MULTILINE)
+    texts = [re.sub(r'\\([$"\\])', r"\1", text) for text in found]
+    return [text for text in texts
+            if re.search(r"\b(pattern|inside|has|precedes|follows|all|any|not)=", text)]
+
+
+@pytest.mark.parametrize("text", _readme_queries())
+def test_readme_pattern_queries_run(sample: Path, text: str) -> None:
+    ask(sample, text)  # every example parses and runs (a refusal would raise)
+
+
+def test_readme_recipe_for_getattr_matches_on_the_sample(sample: Path) -> None:
+    assert "pattern='getattr($O, $N)' $N.kind=!string" in _readme_queries()
+    assert ("app/dynamic.py", 15) in rows(ask(sample, "pattern='getattr($O, $N)' $N.kind=!string"))

@@ -48,7 +48,8 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 FRAGMENT_HINT = ("a pattern is one whole Python node or a def/class header; for a fragment "
                  "give its context: pattern.context='…' pattern.selector=KIND")
-RELATION_HINT = "a relational pattern is one whole Python node or a def/class header"
+RELATION_HINT = ("each pattern of a relational or composite key is one whole Python node or a "
+                 "def/class header such as 'class Handler'")
 
 
 def check_pattern(token: Token, pattern: str, what: str = "pattern") -> str:

@@ -12,11 +12,8 @@ identifiers; that character never reaches a message (`user_text`).
 
 from __future__ import annotations
 
-import ast
-
 import msgspec
 
-from cq.parsing import ParseFailure, guarded
 from cq.rules.literals import EXPANDO, pattern_tree
 
 
@@ -43,10 +40,13 @@ def syntax_problem(text: str) -> PatternProblem | None:
     bad = _first_bad_node(text)
     if bad is None:
         return None
-    found = guarded(_python_problem, text)
-    if isinstance(found, PatternProblem):
-        return found
-    detail = f" ({found.text})" if isinstance(found, ParseFailure) else ""
+    # The stdlib parser only for a broken pattern: a warm cache hit imports no `ast`.
+    from cq.parsing import ParseFailure, parse_module
+
+    found = parse_module(text.replace("$", EXPANDO), "<pattern>")
+    if isinstance(found, ParseFailure) and found.line:  # a SyntaxError or a subclass
+        return PatternProblem(found.line, found.column or 1, user_text(found.message))
+    detail = f" ({user_text(found.text)})" if isinstance(found, ParseFailure) else ""
     return PatternProblem(bad[0], bad[1], "tree-sitter-python cannot parse it" + detail)
 
 
@@ -60,13 +60,4 @@ def _first_bad_node(text: str) -> tuple[int, int] | None:
         if node.kind() == "ERROR" or (not children and where.start.index == where.end.index):
             return where.start.line + 1, where.start.column + 1
         stack.extend(reversed(children))
-    return None
-
-
-def _python_problem(text: str) -> PatternProblem | None:
-    try:
-        ast.parse(text.replace("$", EXPANDO))
-    except SyntaxError as exc:
-        reason = user_text(" ".join(str(exc.msg).split()))
-        return PatternProblem(exc.lineno or 1, exc.offset or 1, reason)
     return None
