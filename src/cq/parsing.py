@@ -46,6 +46,7 @@ class ParseFailure(msgspec.Struct, frozen=True):
     error: str
     message: str = ""
     line: int | None = None  # where a SyntaxError points
+    column: int | None = None  # 1-based, where a SyntaxError points in that line
 
     @property
     def text(self) -> str:
@@ -59,12 +60,12 @@ _DEFAULT_MESSAGES = {"MemoryError": "the parser ran out of memory (too deeply ne
 def failure_of(exc: BaseException) -> ParseFailure:
     name = type(exc).__name__
     message = " ".join(str(exc).split()) or _DEFAULT_MESSAGES.get(name, "")
-    line = None
+    line = column = None
     if isinstance(exc, SyntaxError):
-        message, line = " ".join(str(exc.msg).split()), exc.lineno
+        message, line, column = " ".join(str(exc.msg).split()), exc.lineno, exc.offset
     if len(message) > _MESSAGE_WIDTH:
         message = message[:_MESSAGE_WIDTH - 1] + "…"
-    return ParseFailure(name, message, line)
+    return ParseFailure(name, message, line, column)
 
 
 def guarded(analysis: Callable[..., T], *args: object) -> T | ParseFailure:

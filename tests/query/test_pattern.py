@@ -259,7 +259,9 @@ def test_required_literals(text: str, words: tuple[str, ...]) -> None:
         ("pattern='f($X)'", "pattern='f($X)' $X=~a"),
         ("pattern='f($X)' $X=~a", "pattern='f($X)' $X=!~a"),
         ("pattern=x nthChild=1", "pattern=x nthChild=1 nthChild.reverse=true"),
-        ("pattern=x inside='f($$$)'", "pattern=x inside='f($$$)' inside.stopBy=end"),
+        ("pattern=x inside='f($$$)'", "pattern=x inside='f($$$)' inside.stopBy=neighbor"),
+        ("pattern='f($X)' $X.kind=string", "pattern='f($X)' $X.kind=!string"),
+        ("pattern='f($X)' $X.kind=string", "pattern='f($X)' $X=~string"),
         ("pattern=x not=y", "pattern=x any=y"),
     ],
 )
@@ -282,10 +284,15 @@ def test_equal_requests_have_equal_keys() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("pattern='a b c'", "pattern 'a b c' does not parse: Multiple AST nodes"),
+        ("pattern='a b c'", "pattern 'a b c' does not parse as Python: invalid syntax"),
+        ("pattern='foo($$$'", "'(' was never closed (column 4 of the pattern)"),
+        ("pattern='if $X:'", "expected an indented block"),
+        ("pattern='f($$$,\n  g('", "(line 2, column 4 of the pattern)"),
+        ("pattern.context='f(' pattern.selector=call", "pattern.context 'f(' does not parse"),
         ("pattern=''", "empty pattern"),
         ("pattern='f(' pattern.strictness=loose", "unknown strictness 'loose'"),
-        ("pattern.context='x = f($A)' pattern.selector=bogus", "Kind `bogus` is invalid"),
+        ("pattern.context='x = f($A)' pattern.selector=bogus", "unknown node kind 'bogus'"),
+        ("pattern.context='x = f($A)' pattern.selector=cal", "did you mean 'call'?"),
         ("pattern='f($A)' pattern.context='g($A)'", "not both"),
         ("pattern='f($A)' $B=~x", "$B does not occur in the pattern"),
         ("pattern='f($A)' $A=x", "=~regex or"),
@@ -303,7 +310,7 @@ def test_equal_requests_have_equal_keys() -> None:
         ("pattern=x nthChild=odd", "nthChild= takes N"),
         ("pattern=x nthChild.reverse=true", "nthChild.reverse= needs nthChild="),
         ("pattern=x nthChild=1 nthChild.reverse=maybe", "true or false"),
-        ("pattern=x nthChild=1 nthChild.ofRule=nokind", "Kind `nokind` is invalid"),
+        ("pattern=x nthChild=1 nthChild.ofRule=nokind", "unknown node kind 'nokind'"),
         ("pattern=x pattern.colour=red", "unknown key 'pattern.colour'"),
     ],
 )

@@ -1,9 +1,11 @@
 """Relational keys `inside=`, `has=`, `precedes=`, `follows=` with `.stopBy=` and `.field=`,
 on pattern queries (the match's node) and entity queries (the definition's node).
 
-ast-grep semantics: without `.stopBy`, `inside` looks at the parent only, `has` at the
-children only, `precedes`/`follows` at the next/previous sibling only; `stopBy=end` looks all
-the way; `stopBy=<pattern>` stops at the first node matching that pattern.
+cq looks at any depth by default (`stopBy=end`: any ancestor, any descendant, any later or
+earlier sibling), unlike ast-grep, whose default is `stopBy=neighbor`: the parent only, the
+children only, the next/previous sibling only; `stopBy=<pattern>` stops at the first node
+matching that pattern. A def/class header (`class Handler`, `def $F`) stands for the whole
+definition it opens.
 """
 
 from __future__ import annotations
@@ -46,33 +48,46 @@ def b():
 @pytest.mark.parametrize(
     ("text", "source", "lines"),
     [
-        # inside: the parent by default, any ancestor with stopBy=end, up to a stop pattern
-        ("pattern='await $X' inside='return $Y'",
+        # inside: any ancestor by default, the parent with stopBy=neighbor, up to a stop pattern
+        ("pattern='await $X' inside='return $Y' inside.stopBy=neighbor",
          "async def f():\n    return await x\n    y = await x\n", [2]),
-        ("pattern='print($$$)' inside='for $I in $L: $$$'", LOOPS, []),
+        ("pattern='print($$$)' inside='for $I in $L: $$$'", LOOPS, [2, 4]),
         ("pattern='print($$$)' inside='for $I in $L: $$$' inside.stopBy=neighbor", LOOPS, []),
         ("pattern='print($$$)' inside='for $I in $L: $$$' inside.stopBy=end", LOOPS, [2, 4]),
         ("pattern='print($$$)' inside='for $I in $L: $$$' inside.stopBy='def $F(): $$$'",
          LOOPS, [2]),
-        ("pattern=x inside='if $C: $$$' inside.field=condition",
+        ("pattern='print($$$)' inside='for $I in $L: $$$' inside.stopBy='def $F'", LOOPS, [2]),
+        ("pattern=x inside='if $C: $$$' inside.field=condition inside.stopBy=neighbor",
          "if x: pass\nif y: x\n", [1]),
-        ("pattern=x inside='if $C: $$$' inside.field=condition inside.stopBy=end",
+        ("pattern=x inside='if $C: $$$' inside.field=condition",
          "if x: pass\nif y: x\nif not x: pass\n", [1, 3]),
-        # has: a child by default, any descendant with stopBy=end
-        ("pattern='$L = $R' has='await $X'", "x = await y\nx = f(await y)\n", [1]),
-        ("pattern='$L = $R' has='await $X' has.stopBy=end", "x = await y\nx = f(await y)\n",
-         [1, 2]),
-        ("pattern='$L = $R' has=y has.field=left", "y = 1\nx = y\n", [1]),
-        # precedes / follows: the next / previous sibling, or any with stopBy=end
-        ("pattern='import $A' precedes='import sys'", IMPORTS, [1, 4]),
-        ("pattern='import $A' precedes='import sys' precedes.stopBy=end", IMPORTS, [1, 2, 3, 4]),
-        ("pattern='return $X' follows='for $I in $L: $$$'", RETURNS, [3]),
-        ("pattern='return $X' follows='for $I in $L: $$$' follows.stopBy=end", RETURNS, [3, 7]),
+        # has: any descendant by default, a child with stopBy=neighbor
+        ("pattern='$L = $R' has='await $X' has.stopBy=neighbor",
+         "x = await y\nx = f(await y)\n", [1]),
+        ("pattern='$L = $R' has='await $X'", "x = await y\nx = f(await y)\n", [1, 2]),
+        ("pattern='$L = $R' has=y has.field=left has.stopBy=neighbor", "y = 1\nx = y\n", [1]),
+        # precedes / follows: any later / earlier sibling, the next / previous with neighbor
+        ("pattern='import $A' precedes='import sys' precedes.stopBy=neighbor", IMPORTS, [1, 4]),
+        ("pattern='import $A' precedes='import sys'", IMPORTS, [1, 2, 3, 4]),
+        ("pattern='return $X' follows='for $I in $L: $$$' follows.stopBy=neighbor", RETURNS,
+         [3]),
+        ("pattern='return $X' follows='for $I in $L: $$$'", RETURNS, [3, 7]),
         # several relations at once: all must hold
-        ("pattern='return $X' inside='for $I in $L: $$$' inside.stopBy=end "
-         "follows='def $F(): $$$' follows.stopBy=end", NESTED, [4]),
+        ("pattern='return $X' inside='for $I in $L: $$$' follows='def $F(): $$$'", NESTED, [4]),
+        ("pattern='return $X' inside='for $I in $L: $$$' follows='def $F'", NESTED, [4]),
         # precedes/follows look at the match's own siblings: a call's parent is its statement
-        ("pattern='print($$$)' follows='def $F(): $$$' follows.stopBy=end", LOOPS, []),
+        ("pattern='print($$$)' follows='def $F(): $$$'", LOOPS, []),
+        # a def/class header as the pattern itself: the definitions it opens
+        ("pattern='def $F' inside='for $I in $L: $$$'", NESTED, [3]),
+        ("pattern='async def $F'", "def f(): pass\nasync def g(): pass\n", [2]),
+        ("pattern='def $F'", "def f(): pass\nasync def g() -> int: pass\n", [1, 2]),
+        ("pattern='def $F(x)'", "def f(x): pass\ndef g(x) -> int: pass\ndef h(): pass\n",
+         [1, 2]),
+        ("pattern='def $F($$$) -> int'", "def f(x): pass\ndef g(x) -> int: pass\n", [2]),
+        ("pattern='class Handler'", "class Handler: pass\nclass Handler(B): pass\n"
+         "class Handlers: pass\n@d\nclass Handler:\n    'doc'\n", [1, 2, 5]),
+        ("pattern='class Handler(B)'", "class Handler: pass\nclass Handler(B): pass\n", [2]),
+        ("pattern='class Handler:'", "class Handler: pass\nclass Handler(B): pass\n", [1, 2]),
     ],
 )
 def test_relations_on_patterns(match, text: str, source: str, lines: list[int]) -> None:
@@ -114,25 +129,37 @@ HANDLERS = {
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # a method's parent is the class body, not the class: neighbor finds nothing
-        ("entity=method inside='class Handler'", set()),
+        # any depth by default: a method sits in the class body, not directly in the class
+        ("entity=method inside='class Handler'",
+         {"Handler.name", "Handler.fetch", "Handler.Options.parse"}),
+        ("entity=method inside='class Handler' inside.stopBy=neighbor", set()),
         ("entity=method inside='class Handler' inside.stopBy=end",
          {"Handler.name", "Handler.fetch", "Handler.Options.parse"}),
         ("entity=method inside='class Handler' inside.stopBy='class Options: $$$'",
          {"Handler.name", "Handler.fetch"}),
+        ("entity=method inside='class Handler' inside.stopBy='class Options'",
+         {"Handler.name", "Handler.fetch"}),
+        ("entity=method inside='class Handler:'",
+         {"Handler.name", "Handler.fetch", "Handler.Options.parse"}),
+        ("entity=method inside='class $C($$$)'", set()),  # no class here has bases
         # functions (not methods) inside Handler: the helpers nested in its methods
-        ("entity=function inside='class Handler' inside.stopBy=end", {"Handler.name.helper"}),
-        ("entity=class inside='class Handler' inside.stopBy=end", {"Handler.Options"}),
-        ("entity=method has='await $X' has.stopBy=end", {"Handler.fetch"}),
-        ("entity=function has='return $X'", set()),  # the return is in the body block
-        ("entity=function has='return $X' has.stopBy=end", {"Handler.name.helper", "main"}),
+        ("entity=function inside='class Handler'", {"Handler.name.helper"}),
+        ("entity=function inside='def $F'", {"Handler.name.helper"}),
+        ("entity=class inside='class Handler'", {"Handler.Options"}),
+        ("entity=method has='await $X'", {"Handler.fetch"}),
+        ("entity=method has='await $X' has.stopBy=neighbor", set()),
+        ("entity=function has='return $X' has.stopBy=neighbor", set()),  # in the body block
+        ("entity=function has='return $X'", {"Handler.name.helper", "main"}),
+        ("entity=class has='def name'", {"Handler", "Other"}),
+        ("entity=class has='def name' has.stopBy=neighbor", set()),
         ("entity=function has=main has.field=name", {"main"}),
         ("entity=class has='def name($$$): $$$' has.stopBy=end", {"Handler", "Other"}),
         ("entity=class precedes='class Other: $$$'", {"Handler"}),
-        ("entity=function follows='class Other: $$$'", {"main"}),
-        ("entity=function follows='class Other: $$$' follows.stopBy=end", {"main", "free"}),
-        ("entity=decorator inside='class Handler' inside.stopBy=end", {"Handler.name"}),
-        ("entity=method name=name inside='class Handler' inside.stopBy=end", {"Handler.name"}),
+        ("entity=function follows='class Other: $$$' follows.stopBy=neighbor", {"main"}),
+        ("entity=function follows='class Other: $$$'", {"main", "free"}),
+        ("entity=function follows='class Other'", {"main", "free"}),
+        ("entity=decorator inside='class Handler'", {"Handler.name"}),
+        ("entity=method name=name inside='class Handler'", {"Handler.name"}),
     ],
 )
 def test_relations_on_entities(ask, text: str, expected: set[str]) -> None:
@@ -142,7 +169,7 @@ def test_relations_on_entities(ask, text: str, expected: set[str]) -> None:
 
 
 def test_entity_rule_keeps_limit_and_explain(ask) -> None:
-    result = ask("entity=method inside='class Handler' inside.stopBy=end limit=1 explain=true",
+    result = ask("entity=method inside='class Handler' limit=1 explain=true",
                  HANDLERS)
     assert [f.details.qualname for f in result.key_findings] == ["Handler.name"]
     assert result.summary["matches"] == 3 and result.summary["truncated"] is True
@@ -152,21 +179,30 @@ def test_entity_rule_keeps_limit_and_explain(ask) -> None:
 
 
 def test_entity_rule_is_one_config() -> None:
-    query = parse_query("entity=method inside='class Handler' inside.stopBy=end has=x "
-                        "has.field=body not='return $X'")
+    query = parse_query("entity=method inside='class Handler' has=x "
+                        "has.field=body has.stopBy=neighbor not='return $X'")
     assert query_config(query) == {"rule": {
         "kind": "function_definition",
-        "inside": {"pattern": "class Handler", "stopBy": "end"},
-        "has": {"pattern": "x", "field": "body"},
+        "inside": {"any": [{"pattern": "class Handler: $$$"},
+                           {"pattern": "class Handler($$$): $$$"}], "stopBy": "end"},
+        "has": {"pattern": "x", "field": "body", "stopBy": "neighbor"},
         "not": {"any": [{"has": {"pattern": "return $X", "stopBy": "end"}}]},
     }}
+
+
+def test_default_depth_is_the_same_request_as_stop_by_end() -> None:
+    plain = parse_query("pattern=x inside='f($$$)'")
+    assert plain.canonical() == parse_query("pattern=x inside='f($$$)' inside.stopBy=end"
+                                            ).canonical()
+    assert plain.canonical() != parse_query("pattern=x inside='f($$$)' inside.stopBy=neighbor"
+                                            ).canonical()
 
 
 def test_decorator_entity_rule_matches_both_def_kinds() -> None:
     config = query_config(parse_query("entity=decorator has=x"))
     assert config == {"rule": {"any": [{"kind": "class_definition"},
                                        {"kind": "function_definition"}],
-                               "has": {"pattern": "x"}}}
+                               "has": {"pattern": "x", "stopBy": "end"}}}
 
 
 @pytest.mark.parametrize(
@@ -177,8 +213,12 @@ def test_decorator_entity_rule_matches_both_def_kinds() -> None:
         ("pattern=x inside=y inside.field=nofield", "invalid field nofield"),
         ("pattern=x has.stopBy=end", "has.stopBy= needs has="),
         ("entity=function inside.field=body", "inside.field= needs inside="),
-        ("pattern=x inside='a b c'", "inside pattern 'a b c' does not parse"),
-        ("pattern=x inside=y inside.stopBy='a b c'", "stopBy pattern 'a b c' does not parse"),
+        ("pattern=x inside='a b c'", "inside pattern 'a b c' does not parse as Python"),
+        ("pattern=x inside=y inside.stopBy='a b c'",
+         "stopBy pattern 'a b c' does not parse as Python"),
+        ("pattern=x has='class'", "has pattern 'class' does not parse as Python"),
+        ("pattern=x inside='def f($$$'", "'(' was never closed (column 6 of the pattern)"),
+        ("pattern=x follows='class A(B'", "'(' was never closed"),
         ("pattern=x inside=y inside.colour=red", "unknown key 'inside.colour'"),
         ("entity=callsite inside=y", "inside= does not apply to entity=callsite"),
         ("entity=module has=y", "has= does not apply to entity=module"),

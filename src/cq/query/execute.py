@@ -33,7 +33,6 @@ from cq.query.joins import used_by_literals
 from cq.query.model import Query
 from cq.query.pattern import (
     PatternRun,
-    pattern_notes,
     pattern_summary,
     problems_section,
     run_pattern,
@@ -113,7 +112,6 @@ def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Di
     unmatched = sum("unmatched" in found.flags for found in run.results)
     if unmatched:  # the runner does not cache an answer some file failed to contribute to
         summary["files_unmatched"] = unmatched
-    _add_notes(summary, pattern_notes(query))
     sections: list[Section] = []
     if query.explain:
         sections = [_excluded_section(discovery), problems_section(run)]
@@ -213,7 +211,6 @@ def _summary(query: Query, plan: Plan, facts_list: list[FileFacts], discovery: D
         summary["files_flagged"] = flagged
     if query.shorthand:
         summary["notes"] = ["a single word searches functions, methods and classes by name"]
-    _add_notes(summary, pattern_notes(query))
     if query.explain:
         summary.update(_explain_summary(plan, discovery))
     return summary

@@ -91,8 +91,9 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("decorator_count_max", "decorator_count_max=0", "at most N decorators",
             bounds=Bounds(0, 1000)),
     KeySpec("pattern", "pattern='eval($X)'",
-            "ast-grep pattern query: $X one node, $$$X zero or more, $_ anonymous",
-            shape="pattern"),
+            "ast-grep pattern query: $X one node, $$$X zero or more, $_ anonymous; the pattern "
+            "must parse as Python (a fragment needs pattern.context=), a def/class header "
+            "(class $C, def $F) stands for the whole definition", shape="pattern"),
     KeySpec("pattern.context", "pattern.context='class A: $X'",
             "match a fragment inside this context (with pattern.selector)", shape="pattern"),
     KeySpec("pattern.selector", "pattern.selector=call",
@@ -102,31 +103,44 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("$X", "$X=~^get_",
             "metavariable filter on the captured text: $X=~re must match, $X=!~re must not "
             "(Rust regex: no look-around or backreferences)", shape="pattern"),
+    KeySpec("$X.kind", "$X.kind=!string",
+            "metavariable kind filter: the captured node is (KIND) or is not (!KIND) of this "
+            "tree-sitter-python kind: string, call, identifier, binary_operator, ...",
+            shape="pattern"),
     KeySpec("nthChild", "nthChild=2n+1", "position among siblings (1-based): An+B, A and B "
             f"in {NTH_TERM.describe()}, or N", shape="pattern", bounds=Bounds(1, 100_000)),
     KeySpec("nthChild.reverse", "nthChild.reverse=true", "count positions from the end",
             shape="pattern"),
     KeySpec("nthChild.ofRule", "nthChild.ofRule=call", "count only siblings of this kind",
             shape="pattern"),
-    KeySpec("inside", "inside='class Handler'", "relational: inside a match (parent by default)",
-            shape="any"),
-    KeySpec("inside.stopBy", "inside.stopBy=end", "how far to look: neighbor|end|<pattern>",
-            shape="any"),
+    KeySpec("inside", "inside='class Handler'",
+            "relational: inside a match, at any depth (ast-grep's default is the parent "
+            "only: inside.stopBy=neighbor); a def/class header (class Handler, def $F, "
+            "async def $F) stands for the whole definition", shape="any"),
+    KeySpec("inside.stopBy", "inside.stopBy=neighbor",
+            "how far to look: end (default: any ancestor), neighbor (the parent), <pattern> "
+            "(up to the first ancestor matching it)", shape="any"),
     KeySpec("inside.field", "inside.field=body",
             "the match sits in this field of the enclosing node", shape="any"),
-    KeySpec("has", "has='await $X'", "relational: a child matches (descendant with stopBy=end)",
-            shape="any"),
-    KeySpec("has.stopBy", "has.stopBy=end", "how far to look: neighbor|end|<pattern>",
+    KeySpec("has", "has='subprocess.run($$$)'",
+            "relational: a descendant matches, at any depth (ast-grep's default is a direct "
+            "child: has.stopBy=neighbor)", shape="any"),
+    KeySpec("has.stopBy", "has.stopBy=neighbor",
+            "how far to look: end (default: any descendant), neighbor (a child), <pattern>",
             shape="any"),
     KeySpec("has.field", "has.field=body", "the child sits in this field of the node", shape="any"),
-    KeySpec("precedes", "precedes='return $X'", "relational: a later sibling matches",
+    KeySpec("precedes", "precedes='return $X'",
+            "relational: a later sibling matches, any later one (ast-grep's default is the "
+            "next: precedes.stopBy=neighbor)", shape="any"),
+    KeySpec("precedes.stopBy", "precedes.stopBy=neighbor",
+            "how far to look: end (default: any later sibling), neighbor (the next), <pattern>",
             shape="any"),
-    KeySpec("precedes.stopBy", "precedes.stopBy=end", "how far to look: neighbor|end|<pattern>",
-            shape="any"),
-    KeySpec("follows", "follows='import os'", "relational: an earlier sibling matches",
-            shape="any"),
-    KeySpec("follows.stopBy", "follows.stopBy=end", "how far to look: neighbor|end|<pattern>",
-            shape="any"),
+    KeySpec("follows", "follows='import os'",
+            "relational: an earlier sibling matches, any earlier one (ast-grep's default is "
+            "the previous: follows.stopBy=neighbor)", shape="any"),
+    KeySpec("follows.stopBy", "follows.stopBy=neighbor",
+            "how far to look: end (default: any earlier sibling), neighbor (the previous), "
+            "<pattern>", shape="any"),
     KeySpec("all", "all=[a,b]", "composite: contains every pattern", shape="any"),
     KeySpec("any", "any=[a,b]", "composite: contains at least one pattern", shape="any"),
     KeySpec("not", "not='return $X'", "composite: contains none of the patterns", shape="any"),
@@ -158,6 +172,7 @@ FIELD_RELATIONS = ("inside", "has")
 # Keys with sub-keys: `<base>.<sub>` that is not a row is an unknown sub-key of <base>.
 KEY_BASES = (*RELATIONS, "pattern", "nthChild")
 METAVAR_KEY = "$X"
+METAVAR_KIND_KEY = "$X.kind"
 KEY_ENTITIES.update(dict.fromkeys((*RELATIONS, *COMPOSITES), RULE_ENTITIES))
 
 

@@ -33,6 +33,7 @@ from cq.query.keys import (
     KEY_ENTITIES,
     KEYS,
     METAVAR_KEY,
+    METAVAR_KIND_KEY,
     RELATIONS,
     subkeys_of,
     valid_keys_hint,
@@ -146,7 +147,9 @@ def _unknown_key(token: Token) -> QuerySyntaxError:
 
 
 def _spec_name(key: str) -> str:
-    return METAVAR_KEY if key.startswith("$") else key
+    if key.startswith("$"):
+        return METAVAR_KIND_KEY if key.endswith(".kind") else METAVAR_KEY
+    return key
 
 
 def _check_shape(values: dict[str, Token], shape: str) -> None:

@@ -1,10 +1,13 @@
 """Values of the structural keys: `pattern=` and its options, the relational keys
 (`inside=`, `has=`, `precedes=`, `follows=` with `.stopBy=`/`.field=`), the composite keys
-(`all=`, `any=`, `not=`), `nthChild=` and the metavariable filters (`$X=~re`, `$X=!~re`).
+(`all=`, `any=`, `not=`), `nthChild=` and the metavariable filters (`$X=~re`, `$X=!~re`,
+`$X.kind=K`, `$X.kind=!K`).
 
-Every pattern, regex and kind is compiled by ast-grep here (against an empty source), so a
-pattern that does not parse is a QuerySyntaxError naming its token, before any file is read.
-Which keys a query shape accepts is `cq.query.parse`'s business.
+Every pattern must be Python (`cq.rules.syntax`; a def/class header such as `class Handler`
+counts, `cq.rules.headers`), and every pattern, regex and kind is compiled by ast-grep here
+(against an empty source), so a bad one is a QuerySyntaxError naming its token, the place in
+the pattern and a hint, before any file is read. Relations default to any depth
+(`stopBy=end`). Which keys a query shape accepts is `cq.query.parse`'s business.
 """
 
 from __future__ import annotations
@@ -17,37 +20,60 @@ from cq.query.keys import (
     FIELD_RELATIONS,
     KEYS,
     METAVAR_KEY,
+    METAVAR_KIND_KEY,
     NTH_TERM,
     RELATIONS,
     STRICTNESS,
 )
 from cq.query.tokens import Token, token_error
-from cq.rules.build import RuleError, check_config, metavariables, pattern_rule, relation_rule
+from cq.rules.build import (
+    RuleError,
+    check_config,
+    metavariables,
+    pattern_object,
+    pattern_rule,
+    relation_rule,
+)
+from cq.rules.headers import header_variants
+from cq.rules.kinds import check_kind
 from cq.rules.spec import Composite, MetaFilter, NthChild, PatternSpec, Relation
+from cq.rules.syntax import syntax_problem
 
 Values = dict[str, Token]
 
-_METAVAR_KEY = re.compile(r"\$(?:\$\$)?([A-Z][A-Z0-9_]*)")
+_METAVAR_KEY = re.compile(r"\$(?:\$\$)?([A-Z][A-Z0-9_]*)(\.kind)?")
 _NTH = re.compile(r"(?P<n>[+-]?\d+)|(?P<a>[+-]?\d*)n(?P<b>[+-]\d+)?")
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 
+FRAGMENT_HINT = ("a pattern is one whole Python node or a def/class header; for a fragment "
+                 "give its context: pattern.context='…' pattern.selector=KIND")
+RELATION_HINT = ("each pattern of a relational or composite key is one whole Python node or a "
+                 "def/class header such as 'class Handler'")
+
+
 def check_pattern(token: Token, pattern: str, what: str = "pattern") -> str:
-    """The pattern, if ast-grep can compile it; else a QuerySyntaxError naming the token."""
+    """The pattern, if it is Python and ast-grep compiles it; else a QuerySyntaxError naming
+    the token, the place in the pattern and a hint."""
     if not pattern.strip():
         raise token_error(token, f"empty {what} in {token.key}=", KEYS[_row(token)].example)
+    hint = FRAGMENT_HINT if token.key in ("pattern", "pattern.context") else RELATION_HINT
+    problem = None if header_variants(pattern) else syntax_problem(pattern)
+    if problem is not None:
+        raise token_error(token, f"{what} {pattern!r} does not parse as Python: "
+                          f"{problem.reason} ({problem.where(pattern)})", hint)
     try:
-        check_config({"rule": {"pattern": pattern}})
+        check_config({"rule": pattern_object(pattern)})
     except RuleError as exc:
-        raise token_error(token, f"{what} {pattern!r} does not parse: {exc}",
-                          "an ast-grep pattern is one Python node; $X, $$$X, $_ are "
-                          "metavariables") from None
+        raise token_error(token, f"{what} {pattern!r} does not parse: {exc}", hint) from None
     return pattern
 
 
 def _row(token: Token) -> str:
     key = token.key or ""
-    return METAVAR_KEY if key.startswith("$") else key
+    if key.startswith("$"):
+        return METAVAR_KIND_KEY if key.endswith(".kind") else METAVAR_KEY
+    return key
 
 
 # --- pattern ---------------------------------------------------------------------------
@@ -61,10 +87,12 @@ def parse_pattern(values: Values) -> PatternSpec | None:
         raise token_error(values["pattern.context"], "give pattern= or pattern.context=, "
                           "not both", "pattern.context='…' pattern.selector=KIND")
     spec = PatternSpec(text=token.value, is_context=token.key != "pattern",
-                       selector=_plain(values.get("pattern.selector")),
+                       selector=_kind(values.get("pattern.selector")),
                        strictness=_strictness(values.get("pattern.strictness")))
     if spec.selector is None:
         check_pattern(token, spec.text)  # a context without selector is the pattern itself
+    else:
+        _check_context(token, spec.text)
     _check_rule(values.get("pattern.selector") or token, pattern_rule(spec))
     return spec
 
@@ -84,6 +112,25 @@ def _plain(token: Token | None) -> str | None:
     if not token.value:
         raise token_error(token, f"empty value for {token.key}=", KEYS[_row(token)].example)
     return token.value
+
+
+def _check_context(token: Token, text: str) -> None:
+    problem = syntax_problem(text) if text.strip() else None
+    if problem is not None:
+        raise token_error(token, f"pattern.context {text!r} does not parse as Python: "
+                          f"{problem.reason} ({problem.where(text)})",
+                          "the context is complete Python code around the fragment")
+
+
+def _kind(token: Token | None) -> str | None:
+    """A node kind the user names: one ast-grep knows, or an error with the nearest one."""
+    kind = _plain(token)
+    if token is None or kind is None:
+        return None
+    try:
+        return check_kind(kind)
+    except RuleError as exc:
+        raise token_error(token, f"{token.key}=: {exc}", KEYS[_row(token)].example) from None
 
 
 def _check_rule(token: Token, rule: dict) -> None:
@@ -110,7 +157,7 @@ def parse_relations(values: Values) -> tuple[Relation, ...]:
 def _relation(op: str, token: Token, values: Values) -> Relation:
     stop = values.get(f"{op}.stopBy")
     field = values.get(f"{op}.field")
-    stop_by = None
+    stop_by = "end"  # any depth, unlike ast-grep's default (the immediate relation)
     if stop is not None:
         stop_by = stop.value if stop.value in ("neighbor", "end") else check_pattern(
             stop, stop.value, "stopBy pattern")
@@ -199,10 +246,8 @@ def parse_nth_child(values: Values) -> NthChild | None:
         return None
     position = _nth_position(token)
     reverse = values.get("nthChild.reverse")
-    kind = values.get("nthChild.ofRule")
-    if kind is not None:
-        _check_rule(kind, {"kind": _plain(kind)})
-    nth = NthChild(position=position, reverse=_bool(reverse), of_kind=_plain(kind))
+    nth = NthChild(position=position, reverse=_bool(reverse),
+                   of_kind=_kind(values.get("nthChild.ofRule")))
     _check_rule(token, {"kind": "module", "nthChild": {"position": _position(position)}})
     return nth
 
@@ -251,24 +296,25 @@ def _bool(token: Token | None) -> bool:
 
 
 def metavar_name(token: Token) -> str:
-    """`$X` / `$$$ARGS` → `X` / `ARGS`; anything else is a syntax error."""
+    """`$X` / `$$$ARGS` / `$X.kind` → `X` / `ARGS` / `X`; anything else is a syntax error."""
     match = _METAVAR_KEY.fullmatch(token.key or "")
     if match is None:
         raise token_error(token, f"invalid metavariable {token.key!r}",
-                          "a filter is $NAME=~regex or $NAME=!~regex (NAME in upper case)")
+                          "a filter is $NAME=~regex, $NAME=!~regex, $NAME.kind=KIND or "
+                          "$NAME.kind=!KIND (NAME in upper case)")
     return match.group(1)
 
 
 def parse_meta_filters(values: Values, patterns: list[str]) -> tuple[MetaFilter, ...]:
-    """Filters on metavariables the query's patterns define; regexes compiled by ast-grep,
-    so cq accepts exactly what ast-grep's (Rust, linear-time) regex engine runs. cq never
-    matches them itself."""
+    """Filters on metavariables the query's patterns define; regexes and kinds compiled by
+    ast-grep, so cq accepts exactly what ast-grep runs (Rust's linear-time regex engine,
+    the grammar's node kinds). cq never matches them itself."""
     defined: dict[str, str] = {}
     for pattern in patterns:
         defined.update(metavariables(pattern))
     filters = [_meta_filter(token, defined) for key, token in values.items()
                if key.startswith("$")]
-    return tuple(sorted(filters, key=lambda item: item.name))
+    return tuple(sorted(filters, key=lambda item: (item.name, item.kind is not None)))
 
 
 def _meta_filter(token: Token, defined: dict[str, str]) -> MetaFilter:
@@ -279,7 +325,27 @@ def _meta_filter(token: Token, defined: dict[str, str]) -> MetaFilter:
                           f"metavariables of this query: {known}")
     if defined[name].startswith("$$$") or (token.key or "").startswith("$$$"):
         raise token_error(token, f"{token.key}= filters a multi-node metavariable",
-                          "ast-grep applies regex filters to single-node metavariables ($X)")
+                          "ast-grep applies filters to single-node metavariables ($X)")
+    if (token.key or "").endswith(".kind"):
+        return _kind_filter(token, name)
+    return _regex_filter(token, name)
+
+
+def _kind_filter(token: Token, name: str) -> MetaFilter:
+    negate = token.value.startswith("!")
+    kind = token.value[1:] if negate else token.value
+    if not kind or kind.startswith("~"):
+        raise token_error(token, f"a kind filter is {token.key}=KIND or {token.key}=!KIND, "
+                          f"got {token.value!r}", KEYS[METAVAR_KIND_KEY].example)
+    try:
+        check_kind(kind)
+    except RuleError as exc:
+        raise token_error(token, f"{token.key}=: {exc}", KEYS[METAVAR_KIND_KEY].example) \
+            from None
+    return MetaFilter(name=name, kind=kind, negate=negate)
+
+
+def _regex_filter(token: Token, name: str) -> MetaFilter:
     negate = token.value.startswith("!~")
     if not (negate or token.value.startswith("~")):
         raise token_error(token, f"a metavariable filter is {token.key}=~regex or "

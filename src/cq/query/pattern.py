@@ -23,7 +23,7 @@ from cq.query.pattern_pool import FileMatches, MatchJob, RuleMatch, match_files
 from cq.query.plan import Plan
 from cq.result import Anchor, Finding, Section, finding_order
 from cq.rules.build import metavariables
-from cq.rules.literals import has_error_node, has_words, word_regexes
+from cq.rules.literals import has_words, word_regexes
 
 MESSAGE_WIDTH = 100
 
@@ -125,14 +125,6 @@ def pattern_summary(run: PatternRun, discovery: Discovery, shown: int) -> dict[s
         "files_in_scope": len(discovery.files), "files_scanned": len(run.results),
         "truncated": shown < len(selected),
     }
-
-
-def pattern_notes(query: Query) -> list[str]:
-    texts = [query.pattern.text] if query.pattern and not query.pattern.selector else []
-    texts.extend(r.pattern for r in query.relations)
-    texts.extend(p for c in query.composites for p in c.patterns)
-    return [f"pattern {text!r} contains an ERROR node and may match unexpectedly"
-            for text in dict.fromkeys(texts) if has_error_node(text)]
 
 
 def problems_section(run: PatternRun) -> Section:

@@ -53,12 +53,6 @@ def pattern_tree(text: str) -> SgNode:
     return SgRoot(text.replace("$", EXPANDO), "python").root()
 
 
-def has_error_node(text: str) -> bool:
-    """Does tree-sitter need error recovery to parse the pattern? (ast-grep warns then.)"""
-    root = pattern_tree(text)
-    return root.kind() == "ERROR" or root.find(kind="ERROR") is not None
-
-
 def pattern_literals(text: str, selector: str | None = None,
                      strictness: str | None = None) -> tuple[str, ...]:
     """Words every file that matches the pattern contains, in first-seen order."""

@@ -25,7 +25,7 @@ class Relation(msgspec.Struct, frozen=True, kw_only=True):
 
     op: str
     pattern: str
-    stop_by: str | None = None  # neighbor | end | a pattern
+    stop_by: str = "end"  # neighbor | end | a pattern (cq's default is any depth)
     field: str | None = None
 
 
@@ -37,10 +37,12 @@ class Composite(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MetaFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """`$X=~re` (negate False) or `$X=!~re` (negate True); `name` without the `$`s."""
+    """`$X=~re` / `$X=!~re` (a regex on the captured text) or `$X.kind=K` / `$X.kind=!K` (the
+    captured node's kind); negate for the `!` forms; `name` without the `$`s."""
 
     name: str
-    regex: str
+    regex: str | None = None
+    kind: str | None = None
     negate: bool = False
 
 

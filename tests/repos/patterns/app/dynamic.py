@@ -12,7 +12,8 @@ def read(obj, name, prefix):
     e = getattr(obj, f"get_{name}")
     f = getattr(obj, "x", None)
     g = getattr(obj, NAMES[0])
-    return a, b, c, d, e, f, g
+    h = getattr(obj, "render_" + name)
+    return a, b, c, d, e, f, g, h
 
 
 def describe(obj):
