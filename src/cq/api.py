@@ -103,7 +103,7 @@ def finish(result: CqResult, settings: Settings) -> CqResult:
     if not settings.save_artifact:
         return result
     try:
-        return save_artifact(result, settings.artifact_path)
+        return save_artifact(result, settings.artifact_path, settings.artifacts_keep)
     except OSError as exc:
         notes = [*result.summary.get("notes", []), f"artifact not saved: {exc}"]
         return msgspec.structs.replace(result, summary={**result.summary, "notes": notes})

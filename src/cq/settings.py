@@ -30,8 +30,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cache_dir: str  # resolved: --cache-dir, CQ_CACHE_DIR, config, else $XDG_CACHE_HOME/cq
     format: str = "md"
     verbose: bool = False
+    quiet: bool = False  # no notices on stderr (errors and the --fail-on verdict stay)
+    progress: bool | None = None  # None: a bar when stderr is a terminal
     artifact_dir: str | None = None  # None: <root>/.cq/artifacts
     save_artifact: bool = True
+    artifacts_keep: int = 100  # newest artifacts kept per directory; 0: all
     no_cache: bool = False
     cache_query_ttl: float | None = None  # seconds; None: never expires
     cache_query_size: int = 512 * 1024 * 1024
@@ -115,6 +118,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(name="verbose", kind="boolean", env=("CQ_VERBOSE",), parse=_parse_bool,
                 flags=("--verbose", "-v"), cli="flag",
                 help="Tracebacks on internal errors and per-stage timings on stderr."),
+    SettingSpec(name="quiet", kind="boolean", env=("CQ_QUIET",), parse=_parse_bool,
+                flags=("--quiet",), cli="flag",
+                help="No notices and no progress bar on stderr (errors and the --fail-on "
+                     "verdict are still shown)."),
+    SettingSpec(name="progress", kind="boolean", env=("CQ_PROGRESS",), parse=_parse_bool,
+                flags=("--progress", "--no-progress"), cli="bool",
+                help="Progress of long work on stderr: plain lines when stderr is not a "
+                     "terminal", default="a bar when stderr is a terminal"),
     SettingSpec(name="format", kind="string", env=("CQ_FORMAT",), parse=_parse_format,
                 flags=("--format",), help="Output format", default="md",
                 choices=tuple(FORMATS)),
@@ -124,6 +135,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(name="save_artifact", kind="boolean", env=("CQ_SAVE_ARTIFACT",),
                 parse=_parse_bool, flags=("--save-artifact", "--no-save-artifact"), cli="bool",
                 help="Save the full result as a JSON artifact", default="save"),
+    # Each save lists the directory to prune it: a bound keeps that listing small.
+    SettingSpec(name="artifacts_keep", kind="integer", env=("CQ_ARTIFACTS_KEEP",),
+                bounds=Bounds(0, 100_000), flags=("--artifacts-keep",),
+                help="Artifacts kept in the artifact directory, newest first; each save "
+                     "removes older ones (0: keep all)", default="100"),
     SettingSpec(name="cache_dir", kind="string", env=("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR"),
                 parse=_path, flags=("--cache-dir",), help="Cache directory",
                 default="$XDG_CACHE_HOME/cq, else ~/.cache/cq"),

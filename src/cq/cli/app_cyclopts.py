@@ -13,13 +13,28 @@ from cyclopts import App, Parameter
 
 from cq import __version__
 from cq.admin import CacheAction, IndexAction
-from cq.cli.commands import run_cache, run_index, run_macro, run_q, run_report, schema
-from cq.cli.options import GlobalOptions, explicit_values
+from cq.cli.commands import (
+    run_artifact_show,
+    run_artifacts,
+    run_cache,
+    run_index,
+    run_macro,
+    run_q,
+    run_report,
+    schema,
+)
+from cq.cli.options import GlobalOptions, explicit_values, options_class
 from cq.macros.run import FILTER_OPTIONS
 
 # No `from __future__ import annotations`: cyclopts reads these annotations at run time.
 
 _DEFAULTS = GlobalOptions()
+CacheOptions = options_class("cache")
+_CACHE_DEFAULTS = CacheOptions()
+ArtifactsOptions = options_class("artifacts")
+_ARTIFACTS_DEFAULTS = ArtifactsOptions()
+ShowOptions = options_class("artifact-show")
+_SHOW_DEFAULTS = ShowOptions()
 
 
 def _q_help() -> str:
@@ -44,7 +59,7 @@ def q(query: Annotated[str, Parameter(help="The query text, e.g. 'entity=functio
 def cache(*, stats: bool = False, clear: bool = False, evict_tag: str | None = None,
           maintenance: bool = False, check: bool = False, migrate: bool = False,
           prune: bool = False,
-          options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+          options: CacheOptions = _CACHE_DEFAULTS) -> int:  # type: ignore[valid-type]
     """Inspect and administer the caches of the repository (stats when no action).
 
     Parameters
@@ -72,7 +87,7 @@ def cache(*, stats: bool = False, clear: bool = False, evict_tag: str | None = N
 
 def index(*, stats: bool = False, clear: bool = False, rebuild: bool = False,
           evict_tag: str | None = None,
-          options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+          options: CacheOptions = _CACHE_DEFAULTS) -> int:  # type: ignore[valid-type]
     """Inspect and administer the per-file fact index (stats when no action).
 
     Parameters
@@ -176,6 +191,37 @@ def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliab
     return run_report(preset, target, own, filters, explicit_values(options))
 
 
+def artifacts(*, options: ArtifactsOptions = _ARTIFACTS_DEFAULTS  # type: ignore[valid-type]
+              ) -> int:
+    """List the saved artifacts, newest first: time (UTC), command, run id, size."""
+    return run_artifacts(False, None, explicit_values(options))
+
+
+def artifacts_show(run_id: Annotated[str, Parameter(help="A run id or its first characters.")],
+                   /, *, options: ShowOptions = _SHOW_DEFAULTS  # type: ignore[valid-type]
+                   ) -> int:
+    """Print the saved JSON of one run."""
+    return run_artifact_show(run_id, explicit_values(options))
+
+
+def artifacts_prune(*, keep: Annotated[str | None, Parameter(
+                        help="Keep the newest N (0: keep all) [default: the artifacts-keep "
+                             "setting, 100].")] = None,
+                    options: ArtifactsOptions = _ARTIFACTS_DEFAULTS  # type: ignore[valid-type]
+                    ) -> int:
+    """Remove all but the newest artifacts."""
+    return run_artifacts(True, keep, explicit_values(options))
+
+
+def _artifacts_app() -> App:
+    sub = App(name="artifacts", help="List, show and prune the saved JSON artifacts.",
+              help_format="plaintext")
+    sub.default(artifacts)
+    sub.command(artifacts_show, name="show")
+    sub.command(artifacts_prune, name="prune")
+    return sub
+
+
 def build_app() -> App:
     app = App(name="cq", version=__version__,
               help="Structural code queries over a Python repository.",
@@ -188,5 +234,6 @@ def build_app() -> App:
     for name in MACRO_MODULES:
         app.command(macro_command(name), name=name)
     app.command(report, name="report")
+    app.command(_artifacts_app())
     app.command(schema)
     return app

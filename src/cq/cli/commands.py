@@ -104,3 +104,33 @@ def schema() -> int:
 
     emit(msgspec.json.format(msgspec.json.encode(result_schema())).decode())
     return 0
+
+
+def run_artifacts(prune: bool, keep: str | None, options: dict[str, Any]) -> int:
+    """`cq artifacts` (list) and `cq artifacts prune [--keep N]`."""
+    from cq.admin import ArtifactsAction, artifacts_command
+
+    settings = resolve_settings(options, env=os.environ)
+    action = ArtifactsAction(prune=prune, keep=None if keep is None else _keep(keep))
+    return show(artifacts_command(settings, action, _context()), settings)
+
+
+def _keep(text: str) -> int:
+    from cq.bounds import check_number
+    from cq.errors import BadInputError
+    from cq.settings import SETTING_BY_NAME
+
+    bounds = SETTING_BY_NAME["artifacts_keep"].bounds
+    assert bounds is not None
+    try:
+        return int(check_number(text, bounds))
+    except ValueError as exc:
+        raise BadInputError(f"artifacts prune: --keep {exc}") from None
+
+
+def run_artifact_show(prefix: str, options: dict[str, Any]) -> int:
+    """`cq artifacts show RUN_ID_PREFIX`: the saved JSON, as saved but indented."""
+    from cq.admin import artifact_text
+
+    emit(artifact_text(resolve_settings(options, env=os.environ), prefix))
+    return 0
