@@ -21,10 +21,30 @@ def remark(notice: str) -> None:
     print(notice if notice.startswith("cq:") else f"cq: {notice}", file=sys.stderr)
 
 
-def _context() -> Any:
+def _context(settings: Any) -> Any:
     from cq.runner import RunContext
 
-    return RunContext(argv=tuple(sys.argv), progress=sys.stderr.isatty(), notify=remark)
+    return RunContext(argv=tuple(sys.argv), notify=None if settings.quiet else remark)
+
+
+def _tracker(settings: Any) -> Any:
+    """The display of long work: a bar on a terminal, plain lines under --progress on
+    anything else, nothing under --quiet or --no-progress."""
+    from cq.progress import SILENT, Bar, Lines
+
+    terminal = sys.stderr.isatty()
+    if settings.progress is False or (settings.progress is None
+                                      and (settings.quiet or not terminal)):
+        return SILENT
+    return Bar() if terminal else Lines(remark)
+
+
+def _run(settings: Any, work: Any) -> Any:
+    """`work()` with the run's progress display, taken down before anything is printed."""
+    from cq.progress import tracking
+
+    with tracking(_tracker(settings)):
+        return work()
 
 
 def show(result: Any, settings: Any) -> int:
@@ -33,7 +53,7 @@ def show(result: Any, settings: Any) -> int:
     from cq.render import render
 
     emit(render(result, settings.format))
-    for notice in result.run.notices:
+    for notice in () if settings.quiet else result.run.notices:
         remark(notice)
     if settings.verbose and result.run.stages_ms:
         stages = " · ".join(f"{k} {v} ms" for k, v in result.run.stages_ms.items())
@@ -61,7 +81,7 @@ def run_q(query: str, options: dict[str, Any]) -> int:
     from cq.api import run_query
 
     settings = resolve_settings(options, env=os.environ)
-    return show(run_query(settings, query, _context()), settings)
+    return show(_run(settings, lambda: run_query(settings, query, _context(settings))), settings)
 
 
 def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:
@@ -69,7 +89,8 @@ def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:
     from cq.api import macro
 
     settings = resolve_settings(options, env=os.environ)
-    return show(macro(settings, name, args, _context()), settings)
+    return show(_run(settings, lambda: macro(settings, name, args, _context(settings))),
+                settings)
 
 
 def run_report(preset: str, target: str, own: dict[str, Any], filters: dict[str, Any],
@@ -78,22 +99,23 @@ def run_report(preset: str, target: str, own: dict[str, Any], filters: dict[str,
     from cq.api import report
 
     settings = resolve_settings(options, env=os.environ)
-    return show(report(settings, preset, target, filters=filters, ctx=_context(), **own),
-                settings)
+    return show(_run(settings, lambda: report(settings, preset, target, filters=filters,
+                                              ctx=_context(settings), **own)), settings)
 
 
 def run_cache(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import cache_command
 
     settings = resolve_settings(options, env=os.environ)
-    return show(cache_command(settings, action, _context()), settings)
+    return show(cache_command(settings, action, _context(settings)), settings)
 
 
 def run_index(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import index_command
 
     settings = resolve_settings(options, env=os.environ)
-    return show(index_command(settings, action, _context()), settings)
+    return show(_run(settings, lambda: index_command(settings, action, _context(settings))),
+                settings)
 
 
 def schema() -> int:
@@ -112,7 +134,7 @@ def run_artifacts(prune: bool, keep: str | None, options: dict[str, Any]) -> int
 
     settings = resolve_settings(options, env=os.environ)
     action = ArtifactsAction(prune=prune, keep=None if keep is None else _keep(keep))
-    return show(artifacts_command(settings, action, _context()), settings)
+    return show(artifacts_command(settings, action, _context(settings)), settings)
 
 
 def _keep(text: str) -> int:
