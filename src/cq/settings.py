@@ -27,6 +27,9 @@ from cq.vocabulary import FORMATS, SEVERITIES
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     root: str
+    # Where the working directory sits in the root ("": at the root or outside it): path
+    # arguments are relative to it (`cq.workdir`).
+    workdir: str = ""
     cache_dir: str  # resolved: --cache-dir, CQ_CACHE_DIR, config, else $XDG_CACHE_HOME/cq
     format: str = "md"
     verbose: bool = False
@@ -192,6 +195,16 @@ def find_root(start: Path) -> Path:
     return start
 
 
+def workdir_of(root: Path, cwd: Path) -> str:
+    """`cwd` relative to `root` as a POSIX path; "" at the root or outside it."""
+    try:
+        inner = cwd.resolve().relative_to(root.resolve())
+    except ValueError:
+        return ""
+    text = inner.as_posix()
+    return "" if text == "." else text
+
+
 def _check_root(root: Path) -> Path:
     if not root.exists():
         raise ScopeError(f"root does not exist: {root}")
@@ -354,7 +367,8 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     """Merge the layers. `cli` holds only options the user gave explicitly (plus `root`,
     `config` and `no_config`, which steer the lookup)."""
     env = os.environ if env is None else env
-    base = Path(cli.get("root") or env.get("CQ_ROOT") or find_root(cwd or Path.cwd()))
+    cwd = cwd or Path.cwd()
+    base = Path(cli.get("root") or env.get("CQ_ROOT") or find_root(cwd))
     root = _check_root(base)
     config = ConfigFile() if cli.get("no_config") else load_config_file(root, cli.get("config"))
     file_values = _from_config(config.table, config.path) if config.path else {}
@@ -364,7 +378,8 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     for name in ("cache_query_ttl", "timeout"):  # 0 means "no limit", as in the env form
         if not merged.get(name):
             merged[name] = None
-    return Settings(root=str(root), config_file=config.path, notices=config.notices, **merged)
+    return Settings(root=str(root), workdir=workdir_of(root, cwd), config_file=config.path,
+                    notices=config.notices, **merged)
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:

@@ -6,6 +6,7 @@ import pytest
 
 import cq.cli.app_cyclopts as cyclopts_app
 from cq.cli.fast import parse_fast
+from cq.errors import BadInputError
 
 SAME_Q = [
     ["q", "entity=function"],
@@ -64,9 +65,18 @@ def test_fast_path_agrees_with_cyclopts(args: list[str], monkeypatch) -> None:
         [], ["schema"], ["q"], ["q", "--help"], ["q", "x", "-h"], ["q", "x", "y"],
         ["q", "x", "--format", "yaml"], ["q", "x", "--bogus"], ["q", "x", "--root"],
         ["q", "x", "--root", "a", "--root", "b"], ["q", "x", "--verbose=yes"], ["q", "--", "x"],
-        ["hazards", "extra"], ["hazards", "--category"], ["hazards", "--help"],
+        ["hazards", "--category"], ["hazards", "--help"],
         ["hazards", "--in", "a", "--in", "b"], ["q", "x", "--category", "security"],
     ],
 )
 def test_fast_path_steps_aside(args: list[str]) -> None:
     assert parse_fast(args) is None
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["hazards", "extra"], "hazards takes --in PATH"),
+    (["calls", "f", "src/"], "calls takes --in PATH"),
+])
+def test_a_stray_positional_is_named_as_in(args: list[str], message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse_fast(args)

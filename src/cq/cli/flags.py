@@ -29,6 +29,7 @@ class Flag(msgspec.Struct, frozen=True):
     help: str
     convert: Callable[[str], Any] = str
     choices: tuple[str, ...] = ()
+    metavar: str = ""  # what the help shows for the value ("": by its type)
 
 
 def _help(spec: SettingSpec) -> str:
@@ -49,16 +50,29 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     return convert
 
 
+# Numbers arrive as text (the settings layer checks them), but the help shows what they are.
+_METAVARS = {"integer": "INT", "number": "NUMBER"}
+
+
+def _metavar(spec: SettingSpec) -> str:
+    if spec.name.endswith("_dir"):
+        return "PATH"
+    return _METAVARS.get(spec.kind, "")
+
+
 def _flag(spec: SettingSpec) -> Flag:
     convert = _one_of(spec.choices) if spec.choices else str
-    return Flag(spec.name, spec.flags, spec.cli, _help(spec), convert, spec.choices)
+    return Flag(spec.name, spec.flags, spec.cli, _help(spec), convert, spec.choices,
+                _metavar(spec) if spec.cli == "value" else "")
 
 
 FLAGS: tuple[Flag, ...] = (
     Flag("root", ("--root",), "value",
-         "Repository root [default: the git top level of the current directory, else it]."),
+         "Repository root [default: the git top level of the current directory, else it].",
+         metavar="PATH"),
     Flag("config", ("--config",), "value",
-         "Read settings from this TOML file instead of .cq.toml / pyproject.toml."),
+         "Read settings from this TOML file instead of .cq.toml / pyproject.toml.",
+         metavar="PATH"),
     Flag("no_config", ("--no-config",), "flag", "Ignore .cq.toml and pyproject.toml [tool.cq]."),
     *(_flag(spec) for spec in SETTINGS if spec.flags),
 )

@@ -25,7 +25,8 @@ def _annotation(flag: Flag) -> Any:
         base = str  # numbers too: the settings layer checks them against their range
     names = [n for n in flag.names if not n.startswith("--no-") or flag.kind == "flag"]
     negative = "" if flag.kind != "bool" else None
-    param = Parameter(name=names, negative=negative, help=flag.help)
+    param = Parameter(name=names, negative=negative, help=flag.help,
+                      metavar=flag.metavar or None)
     return Annotated[base | None, param]
 
 
