@@ -89,30 +89,41 @@ def _write_new(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def list_artifacts(directory: Path) -> list[ArtifactFile]:
-    """The artifacts in `directory`, newest first (by stamp, then run id)."""
-    found = []
+def _named(directory: Path) -> list[tuple[str, str, os.DirEntry[str], re.Match[str]]]:
+    """The directory's artifact files by (stamp, run id), newest first; no stat calls."""
     try:
         entries = list(os.scandir(directory))
     except FileNotFoundError:
         return []
+    found = []
     for entry in entries:
         match = _NAME.match(entry.name)
-        if match is None or not entry.is_file(follow_symlinks=False):
-            continue
+        if match is not None and entry.is_file(follow_symlinks=False):
+            found.append((match["stamp"], match["run"], entry, match))
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return found
+
+
+def list_artifacts(directory: Path) -> list[ArtifactFile]:
+    """The artifacts in `directory`, newest first (by stamp, then run id)."""
+    listed = []
+    for stamp, run_id, entry, match in _named(directory):
         try:
             size = entry.stat(follow_symlinks=False).st_size
         except FileNotFoundError:  # pruned by a concurrent run
             continue
-        found.append(ArtifactFile(path=entry.path, macro=match["macro"], stamp=match["stamp"],
-                                  run_id=match["run"], size=size))
-    found.sort(key=lambda a: (a.stamp, a.run_id), reverse=True)
-    return found
+        listed.append(ArtifactFile(path=entry.path, macro=match["macro"], stamp=stamp,
+                                   run_id=run_id, size=size))
+    return listed
 
 
 def prune_artifacts(directory: Path, keep: int) -> list[ArtifactFile]:
-    """Remove all but the newest `keep` artifacts (0: remove none); return the removed."""
+    """Remove all but the newest `keep` artifacts (0: remove none); return the removed.
+    Runs after every save, so the common case (nothing to remove) costs one listing."""
     if keep <= 0:
+        return []
+    named = _named(directory)
+    if len(named) <= keep:
         return []
     removed = list_artifacts(directory)[keep:]
     for artifact in removed:

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 MIN_FILES = 32  # fewer files than this finish before a display is worth drawing
 LINE_EVERY_S = 1.0  # plain lines: at most one per second per task, plus the last
@@ -74,40 +73,33 @@ class Lines(Tracker):
 
 
 class Bar(Tracker):
-    """A rich progress bar on stderr, drawn on the first long task, gone when closed."""
+    """A rich progress bar on stderr for each long task, gone when the task ends.
+
+    The bar lives only while its task runs: its refresh thread must not be running when
+    the next task forks its workers (a child forked mid-lock would hang)."""
 
     def __init__(self) -> None:
-        self.live: Any = None
         self.heading = ""
-
-    def _started(self) -> Any:
-        if self.live is None:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.live = Progress(console=Console(stderr=True), transient=True)
-            self.live.start()
-        return self.live
+        self.drawing = False  # one display at a time: a nested task shows nothing
 
     @contextmanager
     def files(self, label: str, total: int) -> Iterator[Advance]:
-        if total < MIN_FILES:
+        if total < MIN_FILES or self.drawing:
             yield _ignore
             return
-        bar = self._started()
-        task = bar.add_task(f"{self.heading}{label} files", total=total)
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.drawing = True
         try:
-            yield lambda count: bar.update(task, advance=count)
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task(f"{self.heading}{label} files", total=total)
+                yield lambda count: bar.update(task, advance=count)
         finally:
-            bar.remove_task(task)
+            self.drawing = False
 
     def step(self, number: int, count: int, name: str) -> None:
         self.heading = f"step {number}/{count} {name}: "
-
-    def close(self) -> None:
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
 
 
 SILENT = Tracker()
