@@ -117,3 +117,12 @@ def test_admin_commands_refuse_options_they_ignore(repo: Path, capsys, args) -> 
     code, out, err = invoke(capsys, *args, "--root", str(repo))
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["cache"], ["index"], ["artifacts"]])
+def test_a_graph_format_from_the_environment_lists_as_markdown(repo: Path, capsys, monkeypatch,
+                                                               command) -> None:
+    monkeypatch.setenv("CQ_FORMAT", "mermaid")
+    code, out, err = invoke(capsys, *command, "--root", str(repo))
+    assert code == 0, err
+    assert out.startswith(f"## cq {command[0]}")

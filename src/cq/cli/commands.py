@@ -103,17 +103,31 @@ def run_report(preset: str, target: str, own: dict[str, Any], filters: dict[str,
                                               ctx=_context(settings), **own)), settings)
 
 
+def _admin_settings(options: dict[str, Any]) -> Any:
+    """Settings for an administration command: its flags allow only text formats, and a
+    graph or SARIF format from the environment or a config file (meant for runs) shows
+    the listing as Markdown."""
+    import msgspec
+
+    from cq.cli.flags import ADMIN_FORMATS
+
+    settings = resolve_settings(options, env=os.environ)
+    if settings.format in ADMIN_FORMATS:
+        return settings
+    return msgspec.structs.replace(settings, format="md")
+
+
 def run_cache(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import cache_command
 
-    settings = resolve_settings(options, env=os.environ)
+    settings = _admin_settings(options)
     return show(cache_command(settings, action, _context(settings)), settings)
 
 
 def run_index(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import index_command
 
-    settings = resolve_settings(options, env=os.environ)
+    settings = _admin_settings(options)
     return show(_run(settings, lambda: index_command(settings, action, _context(settings))),
                 settings)
 
@@ -132,7 +146,7 @@ def run_artifacts(prune: bool, keep: str | None, options: dict[str, Any]) -> int
     """`cq artifacts` (list) and `cq artifacts prune [--keep N]`."""
     from cq.admin import ArtifactsAction, artifacts_command
 
-    settings = resolve_settings(options, env=os.environ)
+    settings = _admin_settings(options)
     action = ArtifactsAction(prune=prune, keep=None if keep is None else _keep(keep))
     return show(artifacts_command(settings, action, _context(settings)), settings)
 
