@@ -170,3 +170,12 @@ def test_a_stray_path_names_the_option(repo: Path, capsys, monkeypatch, args, li
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and line in err
+
+
+@pytest.mark.parametrize("args", [["artifacts", "bogus"], ["cache", "x"], ["q", "x", "y"]])
+def test_commands_without_in_keep_the_parser_message(repo: Path, capsys, monkeypatch,
+                                                     args) -> None:
+    monkeypatch.chdir(repo)
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--in PATH" not in err

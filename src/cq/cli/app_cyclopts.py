@@ -271,6 +271,12 @@ def build_app() -> App:
     return app
 
 
+def _takes_in(command: str) -> bool:
+    from cq.macros import MACRO_MODULES
+
+    return command in MACRO_MODULES or command == "report"
+
+
 def run_app(args: list[str]) -> int:
     """Run the cyclopts app; a positional argument with no place to go is the same one line
     the fast path gives (`cq.cli.fast.stray_argument`)."""
@@ -281,7 +287,7 @@ def run_app(args: list[str]) -> int:
                              result_action="return_value")
     except UnusedCliTokensError as exc:
         stray = next((t for t in exc.unused_tokens or () if not t.startswith("-")), None)
-        if stray is None or not args or args[0] in ("q", "-h", "--help"):
+        if stray is None or not args or not _takes_in(args[0]):
             raise
         raise stray_argument(args[0], stray) from None
     return result if isinstance(result, int) else 0
