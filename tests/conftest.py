@@ -91,13 +91,15 @@ def run_q(root: Path, text: str, **options: Any) -> CqResult:
 @pytest.fixture
 def run_cli(monkeypatch: pytest.MonkeyPatch,
             capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """`run_cli(root, *args)`: `cq ARGS --root ROOT --no-save-artifact --no-cache` in-process,
-    with HOME beside ROOT; gives the exit code, stdout and stderr."""
+    """`run_cli(root, *args)`: `cq ARGS --root ROOT --no-save-artifact --no-cache` in-process
+    (no `--no-save-artifact` for `cache` and `index`, which save none and refuse it), with
+    HOME beside ROOT; gives the exit code, stdout and stderr."""
     from cq.cli.app import run
 
     def call(root: Path, *args: str) -> tuple[int, str, str]:
         monkeypatch.setenv("HOME", str(root.parent))
-        code = run([*args, "--root", str(root), "--no-save-artifact", "--no-cache"])
+        saving = [] if args[0] in ("cache", "index") else ["--no-save-artifact"]
+        code = run([*args, "--root", str(root), *saving, "--no-cache"])
         out, err = capsys.readouterr()
         return code, out, err
 

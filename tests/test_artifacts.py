@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from conftest import build_finding
-from cq.artifacts import artifact_filename, save_artifact
+from cq.artifacts import (
+    artifact_filename,
+    find_artifact,
+    list_artifacts,
+    prune_artifacts,
+    save_artifact,
+)
+from cq.errors import BadInputError
 from cq.ids import uuid7_str, uuid7_time
 from cq.result import Artifact, CqResult, RunMeta, result_from_json
 
@@ -161,3 +168,81 @@ def test_unwritable_directory_raises(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(PermissionError):
         save_artifact(make_result(), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the directory kept tidy: .gitignore, retention, listing -------------------------------
+
+
+def test_creating_dot_cq_writes_a_gitignore_once(tmp_path: Path) -> None:
+    directory = tmp_path / ".cq" / "artifacts"
+    save_artifact(make_result(run_id="r1"), directory)
+    ignore = tmp_path / ".cq" / ".gitignore"
+    assert ignore.read_text() == "*\n"
+    ignore.write_text("# mine\n")  # a user's edit is never overwritten
+    save_artifact(make_result(run_id="r2"), directory)
+    assert ignore.read_text() == "# mine\n"
+
+
+def test_an_existing_directory_gets_no_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".cq" / "artifacts").mkdir(parents=True)
+    save_artifact(make_result(), tmp_path / ".cq" / "artifacts")
+    assert not (tmp_path / ".cq" / ".gitignore").exists()
+
+
+def test_a_custom_directory_gets_no_gitignore(tmp_path: Path) -> None:
+    save_artifact(make_result(), tmp_path / "out")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _save_many(directory: Path, count: int, keep: int) -> list[str]:
+    ids = [uuid7_str() for _ in range(count)]
+    for i, run_id in enumerate(ids):
+        save_artifact(make_result(run_id=run_id, started_ms=STARTED + i * 1000), directory, keep)
+    return ids
+
+
+@pytest.mark.parametrize(("count", "keep", "kept"), [(5, 3, 3), (3, 3, 3), (4, 0, 4), (2, 1, 1)])
+def test_each_save_prunes_to_the_newest(tmp_path: Path, count: int, keep: int,
+                                        kept: int) -> None:
+    ids = _save_many(tmp_path, count, keep)
+    assert [a.run_id for a in list_artifacts(tmp_path)] == ids[::-1][:kept]
+
+
+def test_pruning_leaves_other_files_alone(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "q_bad.json").write_text("{}")
+    ids = _save_many(tmp_path, 3, 1)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["notes.txt", f"q_20231114_221322_{ids[-1]}.json", "q_bad.json"]
+
+
+def test_list_is_newest_first_with_time_command_and_size(tmp_path: Path) -> None:
+    save_artifact(make_result(macro="calls", run_id="r1"), tmp_path)
+    save_artifact(make_result(macro="sig-impact", run_id="r2", started_ms=STARTED + 1000),
+                  tmp_path)
+    listed = list_artifacts(tmp_path)
+    assert [(a.macro, a.run_id, a.time) for a in listed] == [
+        ("sig-impact", "r2", "2023-11-14 22:13:21"), ("calls", "r1", "2023-11-14 22:13:20")]
+    assert all(a.size == Path(a.path).stat().st_size for a in listed)
+    assert list_artifacts(tmp_path / "missing") == []
+
+
+def test_prune_returns_what_it_removed(tmp_path: Path) -> None:
+    ids = _save_many(tmp_path, 4, 0)
+    assert [a.run_id for a in prune_artifacts(tmp_path, 1)] == ids[::-1][1:]
+    assert prune_artifacts(tmp_path, 0) == []
+
+
+def test_find_by_prefix(tmp_path: Path) -> None:
+    save_artifact(make_result(run_id="abc1"), tmp_path)
+    save_artifact(make_result(run_id="abd2"), tmp_path)
+    assert find_artifact(tmp_path, "ABC").run_id == "abc1"
+    for prefix, fragment in (("ab", "2 artifacts"), ("x", "no artifact"), (" ", "needs")):
+        with pytest.raises(BadInputError, match=fragment):
+            find_artifact(tmp_path, prefix)
+
+
+def test_saved_json_is_one_line(tmp_path: Path) -> None:
+    save_artifact(make_result(), tmp_path)
+    (path,) = tmp_path.iterdir()
+    assert path.read_text().count("\n") == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from conftest import copy_sample, repo_settings
@@ -14,7 +15,7 @@ from cq.cli.app import run
 from cq.errors import BadInputError
 from cq.macros import get_macro
 from cq.report import PRESETS, STEPS, parse_target
-from cq.result import CqResult
+from cq.result import CqResult, result_to_json
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +179,19 @@ def test_the_calls_step_counts_its_tiers(tmp_path: Path) -> None:
                for note in result.summary["notes"])
     calls = result.summary["step_summaries"]["calls"]
     assert [r["line"] for r in calls["excluded_sites"]] == [60, 66]
+
+
+def test_the_artifact_stores_each_finding_once_compactly(repo: Path, tmp_path: Path) -> None:
+    settings = msgspec.structs.replace(repo_settings(repo), save_artifact=True,
+                                       artifact_dir=str(tmp_path))
+    result = report(settings, "refactor-impact", "function:transfer", **FULL)
+    (path,) = tmp_path.iterdir()
+    text = path.read_text()
+    assert text.count("\n") == 1  # no indentation: it made a large artifact half again as big
+    saved = json.loads(text)
+    findings = [json.dumps(f, sort_keys=True) for s in saved["sections"] for f in s["findings"]]
+    findings += [json.dumps(f, sort_keys=True) for f in saved["key_findings"]]
+    assert findings and len(findings) == len(set(findings))
+    assert len(findings) == sum(len(s.findings) for s in result.sections) + len(
+        result.key_findings)
+    assert len(text) < 1.01 * len(result_to_json(result, indent=0))

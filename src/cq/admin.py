@@ -1,11 +1,12 @@
-"""`cq cache` and `cq index`: cache administration as CqResults.
+"""`cq cache`, `cq index` and `cq artifacts`: cache administration as CqResults.
 
 The work is in `cq.cache.admin` (stats, clear, evict, maintenance, migration); this module
 turns its plain dicts into results the renderers show (one note line per kind, the full data
 in `summary`) and adds the one admin job that needs the scanner: `index --rebuild`. A store
 that cannot be opened, read or changed raises `CacheError` (exit 4) instead of a result;
 `cache --clear`, `cache --maintenance` and `index --clear` also remove the repository's
-`*.corrupt-<run>` copies (`--maintenance --check` only lists them).
+`*.corrupt-<run>` copies (`--maintenance --check` only lists them). `cq artifacts` lists,
+shows and prunes the saved artifacts (the files are `cq.artifacts`' business).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from cq.artifacts import ArtifactFile, find_artifact, list_artifacts, prune_artifacts
 from cq.cache import admin as cache_admin
 from cq.cache.coordination import barrier_for
 from cq.cache.profile import KINDS, CacheProfile, profile_from_settings
@@ -192,3 +194,48 @@ def _scan_everything(settings: Settings, profile: CacheProfile,
                "directory": str(store.directory)}
     cache_admin.check_failures({"index": rebuilt}, "rebuild the index")
     return rebuilt
+
+
+class ArtifactsAction(msgspec.Struct, frozen=True, kw_only=True):
+    prune: bool = False
+    keep: int | None = None  # with prune: None keeps settings.artifacts_keep
+
+
+def artifacts_command(settings: Settings, action: ArtifactsAction,
+                      ctx: RunContext = _NO_CONTEXT) -> CqResult:
+    """List the saved artifacts, newest first, or prune them to the newest `keep`."""
+    started = time.time_ns()
+    directory = settings.artifact_path
+    summary: dict[str, Any] = {"directory": str(directory)}
+    notes: list[str] = []
+    if action.prune:
+        keep = settings.artifacts_keep if action.keep is None else action.keep
+        removed = prune_artifacts(directory, keep)
+        summary["pruned"] = [_artifact_row(a) for a in removed]
+        notes.append(f"pruned {len(removed):,} artifact{'s' if len(removed) != 1 else ''}, "
+                     f"kept the newest {keep:,}" if keep else "kept every artifact (--keep 0)")
+    listed = list_artifacts(directory)
+    summary["artifacts"] = [_artifact_row(a) for a in listed]
+    notes.extend(f"{a.time} · {a.macro} · {a.run_id} · {_human('size_bytes', a.size)}"
+                 for a in listed)
+    if not listed:
+        notes.append(f"no artifacts in {directory}")
+    return _result("artifacts", settings, ctx, started, summary, notes)
+
+
+def _artifact_row(artifact: ArtifactFile) -> dict[str, Any]:
+    return {"time": artifact.time, "command": artifact.macro, "run_id": artifact.run_id,
+            "size_bytes": artifact.size, "path": artifact.path}
+
+
+def artifact_text(settings: Settings, prefix: str) -> str:
+    """The saved JSON of the artifact whose run id starts with `prefix`, indented."""
+    artifact = find_artifact(settings.artifact_path, prefix)
+    try:
+        data = Path(artifact.path).read_bytes()
+    except OSError as exc:
+        raise BadInputError(f"cannot read {artifact.path}: {exc.strerror or exc}") from None
+    try:
+        return msgspec.json.format(data, indent=2).decode()
+    except msgspec.DecodeError:
+        raise BadInputError(f"{artifact.path} is not JSON") from None

@@ -2,7 +2,9 @@
 
 Each function turns its arguments into a `cq.runner.Request` plus a compute function and lets
 `run_cached` do the run (ids, scope, caches, timing); then `finish` saves the artifact. It
-never prints; the CLI renders, writes, and shows `RunMeta.notices` on stderr.
+never prints; the CLI renders, writes, and shows `RunMeta.notices` on stderr. Path arguments
+(`in=`, `--in`, `--include`/`--exclude`, a file TARGET) are relative to `Settings.workdir`
+and made root-relative here, first (`cq.workdir`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from cq.query.plan import Plan, plan_query
 from cq.result import CqResult, result_json_schema
 from cq.runner import CFG_FORMAT, Outcome, Request, RunContext, run_cached
 from cq.settings import Settings
+from cq.workdir import globs_from_workdir, path_from_workdir
 
 __all__ = ["RunContext", "finish", "hazards", "macro", "report", "run_query", "schema"]
 
@@ -34,7 +37,7 @@ def _scope(root: Path, query: Query) -> Scope:
 
 def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> CqResult:
     """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run."""
-    query = parse_query(text)
+    query = _query_from_workdir(parse_query(text), settings.workdir)
     plan = plan_query(query)
     request = Request(macro="q", text=text, canonical=query.canonical(),
                       plan=tuple(plan.describe()), scope=_scope(Path(settings.root), query),
@@ -42,6 +45,13 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
     result = run_cached(settings, ctx, request,
                         _query_compute(query, plan, settings.jobs, settings.test_paths))
     return finish(result, settings)
+
+
+def _query_from_workdir(query: Query, workdir: str) -> Query:
+    if not workdir or not query.in_paths:
+        return query
+    in_paths = tuple(path_from_workdir(workdir, p, "in=") for p in query.in_paths)
+    return msgspec.structs.replace(query, in_paths=in_paths)
 
 
 def _query_compute(query: Query, plan: Plan, jobs: int, test_paths: tuple[str, ...]):
@@ -62,7 +72,38 @@ def macro(settings: Settings, name: str, args: dict[str, Any] | None = None,
     name (`{"target": "join", "in_": "src", "limit": 5}`); bad input fails before any work."""
     from cq.macros.run import run_macro
 
-    return finish(run_macro(settings, name, dict(args or {}), ctx), settings)
+    given = _args_from_workdir(name, dict(args or {}), settings.workdir)
+    return finish(run_macro(settings, name, given, ctx), settings)
+
+
+# Macros whose TARGET may be a path (`cq.macros.target.is_path`) rather than a symbol.
+_PATH_TARGETS = frozenset({"scopes", "bytecode-surface"})
+
+
+def _args_from_workdir(name: str, args: dict[str, Any], workdir: str) -> dict[str, Any]:
+    """The path arguments of macro `name`, typed in `workdir`, made root-relative."""
+    if not workdir:
+        return args
+    if isinstance(args.get("in_"), str):
+        args["in_"] = path_from_workdir(workdir, args["in_"], "--in")
+    for key in ("include", "exclude"):
+        if isinstance(args.get(key), str):
+            args[key] = globs_from_workdir(workdir, args[key], f"--{key}")
+    target = args.get("target")
+    if name in _PATH_TARGETS and isinstance(target, str) and _path_like(target):
+        args["target"] = _still_a_path(path_from_workdir(workdir, target, "TARGET"))
+    return args
+
+
+def _path_like(text: str) -> bool:
+    from cq.macros.target import is_path
+
+    return is_path(text) or text.strip() == ".."
+
+
+def _still_a_path(path: str) -> str:
+    """A directory that lost its slash in the join (`..` → `pkg`) must still read as a path."""
+    return path if _path_like(path) else path + "/"
 
 
 def hazards(settings: Settings, category: str | None = None, severity: str | None = None,
@@ -78,21 +119,34 @@ def report(settings: Settings, preset: str, target: str, *, param: str | None = 
     """`cq report PRESET --target KIND:NAME`: the preset's macros as one bundle, narrowed by
     the result filters (`{"limit": 5, "impact": "high"}`, as the CLI options)."""
     from cq.macros.run import run_macro
-    from cq.report import ReportInput, check_options, parse_target, run_report
+    from cq.report import ReportInput, check_options, run_report
     from cq.resultfilter import apply_filters, parse_filters
 
-    chosen = parse_filters(**(filters or {}))
     for flag, value in (("--param", param), ("--to", to), ("--in", in_dir)):
         if value is not None and not value.strip():
             raise BadInputError(f"report: {flag} needs a value")
+    workdir = settings.workdir
+    given = _args_from_workdir("report", {"in_": in_dir, **(filters or {})}, workdir)
+    in_dir = given.pop("in_")
+    chosen = parse_filters(**given)
     if in_dir:
         check_in_path(Path(settings.root), in_dir)
-    inp = ReportInput(target=parse_target(target), param=param, to=to, in_dir=in_dir)
+    inp = ReportInput(target=_report_target(target, workdir), param=param, to=to,
+                      in_dir=in_dir)
     if inp.target.kind == "file":
         check_in_path(Path(settings.root), inp.target.name)
     check_options(preset, inp)
     result = run_report(settings, preset, inp, ctx, run_macro)
     return finish(apply_filters(result, chosen), settings)
+
+
+def _report_target(text: str, workdir: str) -> Any:
+    from cq.report import Target, parse_target
+
+    target = parse_target(text)
+    if target.kind != "file" or not workdir:
+        return target
+    return Target(kind="file", name=path_from_workdir(workdir, target.name, "file:"))
 
 
 def finish(result: CqResult, settings: Settings) -> CqResult:
@@ -105,7 +159,7 @@ def finish(result: CqResult, settings: Settings) -> CqResult:
     if not settings.save_artifact:
         return result
     try:
-        return save_artifact(result, settings.artifact_path)
+        return save_artifact(result, settings.artifact_path, settings.artifacts_keep)
     except OSError as exc:
         notes = [*result.summary.get("notes", []), f"artifact not saved: {exc}"]
         return msgspec.structs.replace(result, summary={**result.summary, "notes": notes})

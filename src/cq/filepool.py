@@ -4,7 +4,8 @@ Pattern queries and hazards both send (path, bytes) items to workers in chunks o
 `CHUNK_BYTES` of source and get msgpack bytes back. This module owns that plumbing: how many
 workers are worth it, chunking, the pool (`cq.procs.worker_pool`: its workers never outlive
 the run), and turning a dead worker into per-file failure records instead of an aborted run.
-The matchers own what a worker does with a chunk.
+The matchers own what a worker does with a chunk; the run's display (`cq.progress`) shows the
+files matched.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from concurrent.futures import Future
 from typing import TypeVar
 
 from cq.procs import worker_pool
+from cq.progress import current
 
 T = TypeVar("T")
 Item = tuple[str, bytes]
@@ -53,10 +55,15 @@ def run_in_pool(items: Sequence[Item], payload: bytes, workers: int,
     """`worker(payload, chunk)` in `workers` processes; results in input order. A chunk
     whose worker died or sent garbage becomes `failed(path, error)` for each of its files."""
     chunks = chunk_by_size(items, CHUNK_BYTES)
+    found: list[T] = []
     with worker_pool(min(workers, len(chunks))) as pool:
+        # Every worker is started before the display's refresh thread (see scan.pool).
         pending = [pool.submit(worker, payload, chunk) for chunk in chunks]
-        return [found for future, chunk in zip(pending, chunks, strict=True)
-                for found in _collect(future, chunk, decode, failed)]
+        with current().files("matching", len(items)) as advance:
+            for future, chunk in zip(pending, chunks, strict=True):
+                found.extend(_collect(future, chunk, decode, failed))
+                advance(len(chunk))
+    return found
 
 
 def _collect(future: Future[bytes], chunk: Sequence[Item], decode: Callable[[bytes], list[T]],

@@ -25,6 +25,7 @@ from cq.discover import Scope, check_in_path, discover_files
 from cq.errors import BadInputError
 from cq.ids import uuid7_str
 from cq.modules import module_name
+from cq.progress import current
 from cq.result import ControlFlow, CqResult, Finding, RunMeta, Section
 from cq.runner import RunContext, toolchain
 from cq.settings import Settings
@@ -206,7 +207,10 @@ def run_report(settings: Settings, preset: str, inp: ReportInput, ctx: RunContex
     started_ns = time.time_ns()
     if inp.target.kind == "module":
         inp = msgspec.structs.replace(inp, module_file=module_file(settings, inp))
-    outcomes = [_run_step(settings, step, inp, ctx, run_macro) for step in steps]
+    outcomes = []
+    for number, step in enumerate(steps, 1):
+        current().step(number, len(steps), step)
+        outcomes.append(_run_step(settings, step, inp, ctx, run_macro))
     return _bundle(settings, preset, inp, ctx, outcomes, started_ns)
 
 

@@ -30,11 +30,17 @@ DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "conftest.py", "tests/**", "test
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     root: str
+    # Where the working directory sits in the root ("": at the root or outside it): path
+    # arguments are relative to it (`cq.workdir`).
+    workdir: str = ""
     cache_dir: str  # resolved: --cache-dir, CQ_CACHE_DIR, config, else $XDG_CACHE_HOME/cq
     format: str = "md"
     verbose: bool = False
+    quiet: bool = False  # no notices on stderr (errors and the --fail-on verdict stay)
+    progress: bool | None = None  # None: a bar when stderr is a terminal
     artifact_dir: str | None = None  # None: <root>/.cq/artifacts
     save_artifact: bool = True
+    artifacts_keep: int = 100  # newest artifacts kept per directory; 0: all
     no_cache: bool = False
     cache_query_ttl: float | None = None  # seconds; None: never expires
     cache_query_size: int = 512 * 1024 * 1024
@@ -130,6 +136,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(name="verbose", kind="boolean", env=("CQ_VERBOSE",), parse=_parse_bool,
                 flags=("--verbose", "-v"), cli="flag",
                 help="Tracebacks on internal errors and per-stage timings on stderr."),
+    SettingSpec(name="quiet", kind="boolean", env=("CQ_QUIET",), parse=_parse_bool,
+                flags=("--quiet",), cli="flag",
+                help="No notices and no progress bar on stderr (errors and the --fail-on "
+                     "verdict are still shown)."),
+    SettingSpec(name="progress", kind="boolean", env=("CQ_PROGRESS",), parse=_parse_bool,
+                flags=("--progress", "--no-progress"), cli="bool",
+                help="Progress of long work on stderr: plain lines when stderr is not a "
+                     "terminal", default="a bar when stderr is a terminal"),
     SettingSpec(name="format", kind="string", env=("CQ_FORMAT",), parse=_parse_format,
                 flags=("--format",), help="Output format", default="md",
                 choices=tuple(FORMATS)),
@@ -139,6 +153,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(name="save_artifact", kind="boolean", env=("CQ_SAVE_ARTIFACT",),
                 parse=_parse_bool, flags=("--save-artifact", "--no-save-artifact"), cli="bool",
                 help="Save the full result as a JSON artifact", default="save"),
+    # Each save lists the directory to prune it: a bound keeps that listing small.
+    SettingSpec(name="artifacts_keep", kind="integer", env=("CQ_ARTIFACTS_KEEP",),
+                bounds=Bounds(0, 100_000), flags=("--artifacts-keep",),
+                help="Artifacts kept in the artifact directory, newest first; each save "
+                     "removes older ones (0: keep all)", default="100"),
     SettingSpec(name="cache_dir", kind="string", env=("CQ_CACHE_DIR", "CQ_DISKCACHE_DIR"),
                 parse=_path, flags=("--cache-dir",), help="Cache directory",
                 default="$XDG_CACHE_HOME/cq, else ~/.cache/cq"),
@@ -194,6 +213,16 @@ def find_root(start: Path) -> Path:
         if (candidate / ".git").exists():
             return candidate
     return start
+
+
+def workdir_of(root: Path, cwd: Path) -> str:
+    """`cwd` relative to `root` as a POSIX path; "" at the root or outside it."""
+    try:
+        inner = cwd.resolve().relative_to(root.resolve())
+    except ValueError:
+        return ""
+    text = inner.as_posix()
+    return "" if text == "." else text
 
 
 def _check_root(root: Path) -> Path:
@@ -368,7 +397,8 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     """Merge the layers. `cli` holds only options the user gave explicitly (plus `root`,
     `config` and `no_config`, which steer the lookup)."""
     env = os.environ if env is None else env
-    base = Path(cli.get("root") or env.get("CQ_ROOT") or find_root(cwd or Path.cwd()))
+    cwd = cwd or Path.cwd()
+    base = Path(cli.get("root") or env.get("CQ_ROOT") or find_root(cwd))
     root = _check_root(base)
     config = ConfigFile() if cli.get("no_config") else load_config_file(root, cli.get("config"))
     file_values = _from_config(config.table, config.path) if config.path else {}
@@ -378,7 +408,8 @@ def resolve_settings(cli: Mapping[str, Any], env: Mapping[str, str] | None = Non
     for name in ("cache_query_ttl", "timeout"):  # 0 means "no limit", as in the env form
         if not merged.get(name):
             merged[name] = None
-    return Settings(root=str(root), config_file=config.path, notices=config.notices, **merged)
+    return Settings(root=str(root), workdir=workdir_of(root, cwd), config_file=config.path,
+                    notices=config.notices, **merged)
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:

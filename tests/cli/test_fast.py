@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import cq.cli.app_cyclopts as cyclopts_app
-from cq.cli.fast import parse_fast
+from cq.cli.fast import hoist_global_flags, parse_fast
+from cq.errors import BadInputError
 
 SAME_Q = [
     ["q", "entity=function"],
@@ -15,6 +16,7 @@ SAME_Q = [
     ["q", "x", "--save-artifact", "--no-config", "--config", "c.toml"],
     ["q", "x", "--artifact-dir", "/tmp/a", "--verbose"],
     ["q", "x", "--cache-query-shards", "4", "--cache-query-ttl=1e400"],  # checked by settings
+    ["q", "x", "--quiet", "--progress", "--artifacts-keep", "5"],
 ]
 
 SAME_MACROS = [
@@ -24,6 +26,13 @@ SAME_MACROS = [
     ["hazards", "--no-cache", "--category=design"],
     ["hazards", "--include", "src/*.py", "--limit", "3", "--impact=high,med"],
     ["hazards", "--limit", "1.9"],  # passed on as text: the runner refuses it either way
+    ["hazards", "--no-progress", "--quiet"],
+]
+# Global options before the command, as both front doors receive them (cq.cli.fast).
+BEFORE = [
+    ["--root", "/r", "q", "x"],
+    ["--format=json", "-v", "--no-cache", "hazards", "--in", "src"],
+    ["--progress", "q", "--", "-x"],  # a query that starts with a dash
 ]
 
 
@@ -64,9 +73,30 @@ def test_fast_path_agrees_with_cyclopts(args: list[str], monkeypatch) -> None:
         [], ["schema"], ["q"], ["q", "--help"], ["q", "x", "-h"], ["q", "x", "y"],
         ["q", "x", "--format", "yaml"], ["q", "x", "--bogus"], ["q", "x", "--root"],
         ["q", "x", "--root", "a", "--root", "b"], ["q", "x", "--verbose=yes"], ["q", "--", "x"],
-        ["hazards", "extra"], ["hazards", "--category"], ["hazards", "--help"],
+        ["hazards", "--category"], ["hazards", "--help"],
         ["hazards", "--in", "a", "--in", "b"], ["q", "x", "--category", "security"],
     ],
 )
 def test_fast_path_steps_aside(args: list[str]) -> None:
     assert parse_fast(args) is None
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["hazards", "extra"], "hazards takes --in PATH"),
+    (["calls", "f", "src/"], "calls takes --in PATH"),
+])
+def test_a_stray_positional_is_named_as_in(args: list[str], message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse_fast(args)
+
+
+@pytest.mark.parametrize("args", BEFORE)
+def test_options_before_the_command_reach_both_front_doors_alike(args: list[str],
+                                                                  monkeypatch) -> None:
+    hoisted = hoist_global_flags(args)
+    assert hoisted[0] in ("q", "hazards")
+    seen = _capture(monkeypatch)
+    cyclopts_app.build_app()(hoisted, exit_on_error=False, result_action="return_value")
+    fast = parse_fast(hoisted)
+    assert fast is None or [_fast_call(hoisted)] == seen
+    assert seen and seen[0][-1]  # the global options arrived

@@ -132,8 +132,9 @@ def import_msgspec_lean() -> None:
 
 def _dispatch(args: list[str]) -> int:
     import_msgspec_lean()
-    from cq.cli.fast import parse_fast
+    from cq.cli.fast import hoist_global_flags, parse_fast
 
+    args = hoist_global_flags(args)
     fast = parse_fast(args)
     if fast is not None:
         from cq.cli import commands
@@ -142,11 +143,9 @@ def _dispatch(args: list[str]) -> int:
             return commands.run_q(fast.query or "", fast.options)
         return commands.run_macro(fast.command, _macro_args(fast.command, fast.query, fast.own),
                                   fast.options)
-    from cq.cli.app_cyclopts import build_app
+    from cq.cli.app_cyclopts import run_app
 
-    result = build_app()(args, exit_on_error=False, print_error=False,
-                         result_action="return_value")
-    return result if isinstance(result, int) else 0
+    return run_app(args)
 
 
 def _macro_args(name: str, target: str | None, own: dict[str, object]) -> dict[str, object]:

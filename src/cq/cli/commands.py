@@ -28,10 +28,30 @@ def remark(notice: str) -> None:
     print(notice if notice.startswith("cq:") else f"cq: {notice}", file=sys.stderr)
 
 
-def _context() -> Any:
+def _context(settings: Any) -> Any:
     from cq.runner import RunContext
 
-    return RunContext(argv=tuple(sys.argv), progress=sys.stderr.isatty(), notify=remark)
+    return RunContext(argv=tuple(sys.argv), notify=None if settings.quiet else remark)
+
+
+def _tracker(settings: Any) -> Any:
+    """The display of long work: a bar on a terminal, plain lines under --progress on
+    anything else, nothing under --quiet or --no-progress."""
+    from cq.progress import SILENT, Bar, Lines
+
+    terminal = sys.stderr.isatty()
+    if settings.progress is False or (settings.progress is None
+                                      and (settings.quiet or not terminal)):
+        return SILENT
+    return Bar() if terminal else Lines(remark)
+
+
+def _run(settings: Any, work: Any) -> Any:
+    """`work()` with the run's progress display, taken down before anything is printed."""
+    from cq.progress import tracking
+
+    with tracking(_tracker(settings)):
+        return work()
 
 
 def show(result: Any, settings: Any) -> int:
@@ -40,7 +60,7 @@ def show(result: Any, settings: Any) -> int:
     from cq.render import render
 
     emit(render(result, settings.format))
-    for notice in result.run.notices:
+    for notice in () if settings.quiet else result.run.notices:
         remark(notice)
     if settings.verbose and result.run.stages_ms:
         stages = " · ".join(f"{k} {v} ms" for k, v in result.run.stages_ms.items())
@@ -68,7 +88,7 @@ def run_q(query: str, options: dict[str, Any]) -> int:
     from cq.api import run_query
 
     settings = resolve_settings(options, env=os.environ)
-    return show(run_query(settings, query, _context()), settings)
+    return show(_run(settings, lambda: run_query(settings, query, _context(settings))), settings)
 
 
 def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:
@@ -76,7 +96,8 @@ def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:
     from cq.api import macro
 
     settings = resolve_settings(options, env=os.environ)
-    return show(macro(settings, name, args, _context()), settings)
+    return show(_run(settings, lambda: macro(settings, name, args, _context(settings))),
+                settings)
 
 
 def run_report(preset: str, target: str, own: dict[str, Any], filters: dict[str, Any],
@@ -85,22 +106,37 @@ def run_report(preset: str, target: str, own: dict[str, Any], filters: dict[str,
     from cq.api import report
 
     settings = resolve_settings(options, env=os.environ)
-    return show(report(settings, preset, target, filters=filters, ctx=_context(), **own),
-                settings)
+    return show(_run(settings, lambda: report(settings, preset, target, filters=filters,
+                                              ctx=_context(settings), **own)), settings)
+
+
+def _admin_settings(options: dict[str, Any]) -> Any:
+    """Settings for an administration command: its flags allow only text formats, and a
+    graph or SARIF format from the environment or a config file (meant for runs) shows
+    the listing as Markdown."""
+    import msgspec
+
+    from cq.cli.flags import ADMIN_FORMATS
+
+    settings = resolve_settings(options, env=os.environ)
+    if settings.format in ADMIN_FORMATS:
+        return settings
+    return msgspec.structs.replace(settings, format="md")
 
 
 def run_cache(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import cache_command
 
-    settings = resolve_settings(options, env=os.environ)
-    return show(cache_command(settings, action, _context()), settings)
+    settings = _admin_settings(options)
+    return show(cache_command(settings, action, _context(settings)), settings)
 
 
 def run_index(action: Any, options: dict[str, Any]) -> int:
     from cq.admin import index_command
 
-    settings = resolve_settings(options, env=os.environ)
-    return show(index_command(settings, action, _context()), settings)
+    settings = _admin_settings(options)
+    return show(_run(settings, lambda: index_command(settings, action, _context(settings))),
+                settings)
 
 
 def schema() -> int:
@@ -110,4 +146,34 @@ def schema() -> int:
     from cq.api import schema as result_schema
 
     emit(msgspec.json.format(msgspec.json.encode(result_schema())).decode())
+    return 0
+
+
+def run_artifacts(prune: bool, keep: str | None, options: dict[str, Any]) -> int:
+    """`cq artifacts` (list) and `cq artifacts prune [--keep N]`."""
+    from cq.admin import ArtifactsAction, artifacts_command
+
+    settings = _admin_settings(options)
+    action = ArtifactsAction(prune=prune, keep=None if keep is None else _keep(keep))
+    return show(artifacts_command(settings, action, _context(settings)), settings)
+
+
+def _keep(text: str) -> int:
+    from cq.bounds import check_number
+    from cq.errors import BadInputError
+    from cq.settings import SETTING_BY_NAME
+
+    bounds = SETTING_BY_NAME["artifacts_keep"].bounds
+    assert bounds is not None
+    try:
+        return int(check_number(text, bounds))
+    except ValueError as exc:
+        raise BadInputError(f"artifacts prune: --keep {exc}") from None
+
+
+def run_artifact_show(prefix: str, options: dict[str, Any]) -> int:
+    """`cq artifacts show RUN_ID_PREFIX`: the saved JSON, as saved but indented."""
+    from cq.admin import artifact_text
+
+    emit(artifact_text(resolve_settings(options, env=os.environ), prefix))
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cq.cli.flags import FLAG_BY_NAME
+from cq.errors import BadInputError
 
 _HELP = frozenset({"-h", "--help", "--version", "-V"})
 
@@ -73,6 +74,8 @@ def parse_fast(args: list[str]) -> FastArgs | None:
                 return None
         elif shape.positional and parsed.query is None:
             parsed.query = arg
+        elif parsed.command != "q":
+            raise stray_argument(parsed.command, arg)
         else:
             return None
     return parsed if (parsed.query is not None) == shape.positional else None
@@ -120,3 +123,30 @@ def _take_flag(arg: str, rest: list[str], options: dict[str, Any]) -> bool:
     except ValueError:
         return False
     return True
+
+
+def stray_argument(command: str, arg: str) -> BadInputError:
+    """A positional argument a command has no room for: a path meant for `--in`."""
+    return BadInputError(f"{command} takes --in PATH", hint=f"unexpected argument {arg!r}")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """`cq --root X q ...` as `cq q ... --root X`: global flags given before the command go
+    to the end of its arguments (before a `--`). Anything else before the command (help,
+    an unknown flag) leaves the arguments as they are, for cyclopts to answer."""
+    rest = list(args)
+    leading: list[str] = []
+    while rest and rest[0].startswith("-") and rest[0] not in _HELP:
+        name, eq, _ = rest[0].partition("=")
+        flag = FLAG_BY_NAME.get(name)
+        if flag is None:
+            return args
+        leading.append(rest.pop(0))
+        if flag.kind == "value" and not eq:
+            if not rest:
+                return args
+            leading.append(rest.pop(0))
+    if not leading or not rest or rest[0].startswith("-"):
+        return args
+    end = rest.index("--") if "--" in rest else len(rest)
+    return [*rest[:end], *leading, *rest[end:]]

@@ -8,11 +8,12 @@ an explicitly given flag wins over environment and config even when it equals th
 from __future__ import annotations
 
 from dataclasses import field, fields, make_dataclass
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from cyclopts import Parameter
 
-from cq.cli.flags import FLAGS, Flag
+from cq.cli.flags import Flag, flags_for
 
 
 def _annotation(flag: Flag) -> Any:
@@ -24,18 +25,22 @@ def _annotation(flag: Flag) -> Any:
         base = str  # numbers too: the settings layer checks them against their range
     names = [n for n in flag.names if not n.startswith("--no-") or flag.kind == "flag"]
     negative = "" if flag.kind != "bool" else None
-    param = Parameter(name=names, negative=negative, help=flag.help)
+    param = Parameter(name=names, negative=negative, help=flag.help,
+                      metavar=flag.metavar or None)
     return Annotated[base | None, param]
 
 
-def _options_class() -> Any:
-    cls = make_dataclass("GlobalOptions",
-                         [(flag.field, _annotation(flag), field(default=None)) for flag in FLAGS])
+@cache
+def options_class(group: str) -> Any:
+    """The global options a command of `group` takes (`cq.cli.flags.GROUPS`) as one class."""
+    name = "".join(part.title() for part in group.split("-")) + "Options"
+    cls = make_dataclass(name, [(flag.field, _annotation(flag), field(default=None))
+                                for flag in flags_for(group)])
     cls.__module__ = __name__
     return Parameter(name="*", group="Global options")(cls)
 
 
-GlobalOptions = _options_class()
+GlobalOptions = options_class("run")
 
 
 def explicit_values(options: Any) -> dict[str, Any]:

@@ -93,5 +93,23 @@ def render_reference() -> str:
     out += ["## Administration", "",
             "`cq cache [--stats] [--clear] [--evict-tag TAG] [--maintenance [--check]] "
             "[--migrate [--prune]]`, `cq index [--stats] [--clear] [--rebuild] "
-            "[--evict-tag TAG]`, `cq schema` (the result's JSON Schema).", ""]
+            "[--evict-tag TAG]`, `cq artifacts` (the saved artifacts, newest first: time, "
+            "command, run id, size), `cq artifacts show RUN_ID_PREFIX` (one artifact's JSON), "
+            "`cq artifacts prune [--keep N]`, `cq schema` (the result's JSON Schema).", "",
+            *_groups_lines(), ""]
     return "\n".join(out)
+
+
+def _groups_lines() -> list[str]:
+    """Which global options the administration commands take (a run takes all)."""
+    from cq.cli.flags import ADMIN_FORMATS, GROUPS
+
+    names = {flag.field: flag.names[0] for flag in FLAGS}
+    label = {"cache": "`cache`, `index`", "artifacts": "`artifacts`, `artifacts prune`",
+             "artifact-show": "`artifacts show`"}
+    lines = [f"- Global options of {label[group]}: "
+             + ", ".join(f"`{names[field]}`" for field in fields) + "."
+             for group, fields in GROUPS.items() if group != "run"]
+    return ["A run (`q`, an analysis command, `report`) takes every global option; the "
+            "administration commands take only those they use, with `--format` one of "
+            + ", ".join(f"`{name}`" for name in ADMIN_FORMATS) + ":", "", *lines]

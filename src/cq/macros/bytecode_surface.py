@@ -62,9 +62,10 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
 MACRO = Macro(
     name=NAME,
     help="What compiled code touches: globals, attributes, constants, opcodes per code "
-         "object.\n\nFiles are compiled, never executed. TARGET is a root-relative path "
-         "(with / or ending in .py) or a symbol: a def or class name, Class.method or a "
-         "dotted full name (its nested code objects included).",
+         "object.\n\nFiles are compiled, never executed. TARGET is a path "
+         "(with / or ending in .py; relative to the working directory inside the root) "
+         "or a symbol: a def or class name, Class.method or a dotted full name (its "
+         "nested code objects included).",
     options=(
         Option("target", "A path (with / or ending in .py) or a symbol.", required=True,
                positional=True),

@@ -44,7 +44,7 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
 MACRO = Macro(
     name="calls",
     help="Every call site of a function, with argument shapes and calling contexts.\n\n"
-         "FUNC is a name (every call whose callee ends with it), Class.method or "
+         "TARGET is a name (every call whose callee ends with it), Class.method or "
          "module.func (the sites that may reach those definitions: resolved through "
          "imports, aliases and the class hierarchy, or through an unknown receiver).",
     options=(Option("target", "the function: name, Class.method or module.func",

@@ -44,7 +44,7 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
     param = str(args["param"]).strip()
     if not param.isidentifier():
         raise BadInputError(f"impact: --param {param!r} is not a parameter name",
-                            hint="give the name of one of FUNC's parameters")
+                            hint="give the name of one of TARGET's parameters")
     depth = args["depth"]  # within DEPTH: checked with the other arguments
     plan = (f"definitions of {spec}", f"taint of parameter {param}, depth {depth}",
             f"callers of {spec}")
@@ -54,13 +54,13 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
 MACRO = Macro(
     name="impact",
     help="Where a parameter's value flows: assignments, calls (into callees), returns.\n\n"
-         "Taint from --param through FUNC's body, then into the functions it passes the value "
-         "to, up to --depth levels (1 = FUNC only).",
+         "Taint from --param through TARGET's body, then into the functions it passes the value "
+         "to, up to --depth levels (1 = TARGET only).",
     options=(
-        Option("target", "FUNC: a function name, Class.method or a dotted full name.",
+        Option("target", "A function name, Class.method or a dotted full name.",
                required=True, positional=True),
-        Option("param", "The parameter of FUNC whose value is followed.", required=True),
-        Option("depth", "Levels of functions to follow (1 = FUNC only; default 2).",
+        Option("param", "The parameter of TARGET whose value is followed.", required=True),
+        Option("depth", "Levels of functions to follow (1 = TARGET only; default 2).",
                kind="int", default=2, bounds=DEPTH),
     ),
     headline=(("sites", "taint site", "taint sites"), ("files_with_sites", "file", "files"),

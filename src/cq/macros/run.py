@@ -30,12 +30,13 @@ from cq.runner import CFG_FORMAT, Compute, Outcome, Request, RunContext, run_cac
 from cq.score import score_all
 from cq.settings import Settings
 
-SCOPE_OPTION = Option("in_", "Restrict the scope to this root-relative directory or file.",
-                      flag="--in")
+SCOPE_OPTION = Option("in_", "Restrict the scope to this directory or file (relative to the "
+                              "working directory inside the root).", flag="--in")
 FILTER_OPTIONS = (
     Option("include", "Keep findings in files matching these globs or ~regexes "
-                      "(comma-separated; a ~regex is searched in the root-relative path, "
-                      "Python syntax run by RE2 in linear time)."),
+                      "(comma-separated; globs as in a .gitignore in the working directory; "
+                      "a ~regex is searched in the root-relative path, Python syntax run by "
+                      "RE2 in linear time)."),
     Option("exclude", "Drop findings in files matching these globs or ~regexes."),
     Option("impact", "Keep these impact buckets: low, med, high (comma-separated)."),
     Option("confidence", "Keep these confidence buckets: low, med, high."),

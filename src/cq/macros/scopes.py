@@ -27,10 +27,11 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
 MACRO = Macro(
     name="scopes",
     help="Closures: free, cell and nonlocal variables of each function scope (symtable).\n\n"
-         "TARGET is a root-relative path (with / or ending in .py; a directory covers its "
-         "files) or a symbol: a def or class name, Class.method or a dotted full name (its "
-         "nested defs included). One finding per function or method; lambdas and "
-         "comprehensions show as cells of their def.",
+         "TARGET is a path (with / or ending in .py, relative to the working directory "
+         "inside the root; a directory covers its files) or a symbol: a def or class "
+         "name, Class.method or a dotted full name (its nested defs included). One "
+         "finding per function or method; lambdas and comprehensions show as cells of "
+         "their def.",
     options=(Option("target", "A path (with / or ending in .py) or a symbol.", required=True,
                     positional=True),),
     headline=(("scopes", "function scope", "function scopes"),

@@ -60,7 +60,7 @@ def prepare(args: Args, settings: Settings) -> MacroJob:
 MACRO = Macro(
     name="sig-impact",
     help="Which call sites break under a new signature: would_break, ambiguous or ok.\n\n"
-         "Binds every call site of FUNC against --to exactly like Python would "
+         "Binds every call site of TARGET against --to exactly like Python would "
          "(positional-only, keyword-only, defaults, *args, **kwargs, self) and against the "
          "current signature. For a method, write --to like the definition, with self/cls "
          "first (bound calls supply it); without self/cls first, --to is read as seen by "

@@ -74,7 +74,8 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("name", "name=build_graph",
             "exact name, ~regex (a search in the name; Python syntax, run by RE2 in linear "
             "time: no look-around or backreferences), or dotted qualified suffix"),
-    KeySpec("in", "in=src/pkg", "restrict the scope to a root-relative directory or file",
+    KeySpec("in", "in=src/pkg", "restrict the scope to a directory or file (relative to the "
+            "working directory inside the root)",
             shape="any"),
     KeySpec("exclude", "exclude=tests,build/*", "remove globs/paths from the scope", shape="any"),
     KeySpec("globs", "globs=*.py,!*_test.py", "filter the scope by globs; ! negates", shape="any"),

@@ -57,8 +57,9 @@ def scan_paths(root: Path, paths: Sequence[str], *, jobs: int = 0, max_file_byte
                progress: bool = False, strict: bool = False) -> list[ScanOutcome]:
     """Scan root-relative `paths` under `root`, in input order.
 
-    `jobs`: worker processes (0 = one per core, 1 = scan in this process). `progress` shows
-    a progress bar on stderr; pass True only when stderr is a terminal. `strict` (for tests)
+    `jobs`: worker processes (0 = one per core, 1 = scan in this process). The run's
+    display (`cq.progress`) shows the files scanned; `progress` asks for a bar on stderr
+    when there is none (pass True only when stderr is a terminal). `strict` (for tests)
     lets a scanner error or an unexpected node shape raise instead of flagging the file."""
     scan = _Scan(str(root), max_file_bytes, strict)
     workers = worker_count(jobs, len(paths))
@@ -168,12 +169,13 @@ def chunked(paths: Sequence[str], workers: int) -> list[Sequence[str]]:
 
 @contextmanager
 def _progress_bar(show: bool, total: int) -> Iterator[Callable[[int], None]]:
-    if not show:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
+    """The files task of the run's display (`cq.progress`); `show` asks for a bar of its
+    own when the caller chose none."""
+    from cq.progress import SILENT, Bar, current, tracking
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("scanning", total=total)
-        yield lambda n: bar.update(task, advance=n)
+    if show and current() is SILENT:
+        with tracking(Bar()) as bar, bar.files("scanning", total) as advance:
+            yield advance
+        return
+    with current().files("scanning", total) as advance:
+        yield advance
