@@ -240,6 +240,8 @@ def test_a_stopping_signal_unwinds_like_ctrl_c(capsys, monkeypatch, signum: int,
     def dispatch(args: list[str]) -> int:
         try:
             signal.raise_signal(signum)
+            for _ in range(100_000):  # the handler runs by a loop's back edge at the latest
+                pass
             return 0
         finally:
             unwound.append(True)  # locks are released in such finally blocks
