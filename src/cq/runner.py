@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -81,6 +81,36 @@ class RunContext(msgspec.Struct, frozen=True, kw_only=True):
     argv: tuple[str, ...] = ()
     progress: bool = False
     notify: Callable[[str], None] | None = None
+    # A resident process's memo of discoveries and fingerprints (`cq.engine`), or None: the
+    # run lists and stats the tree itself.
+    tree: TreeMemo | None = None
+
+
+class TreeMemo(Protocol):
+    """What a resident engine keeps between runs: a discovery and its fingerprints, valid
+    while its file watcher has seen no change under the root since they were taken."""
+
+    def recall(self, key: str) -> tuple[Discovery, dict[str, str]] | None: ...
+
+    def begin(self) -> object: ...
+
+    def keep(self, key: str, token: object, discovery: Discovery,
+             digests: dict[str, str]) -> None: ...
+
+
+_RESIDENT: list[Callable[[Settings], TreeMemo | None]] = []
+
+
+def set_resident(provider: Callable[[Settings], TreeMemo | None] | None) -> None:
+    """Install (or with None remove) the resident engine's memo for runs whose context
+    names none: the CLI's commands run unchanged inside `cq server`."""
+    _RESIDENT[:] = [provider] if provider is not None else []
+
+
+def _tree_memo(settings: Settings, ctx: RunContext) -> TreeMemo | None:
+    if ctx.tree is not None:
+        return ctx.tree
+    return _RESIDENT[0](settings) if _RESIDENT else None
 
 
 class _Run:
@@ -153,9 +183,7 @@ def run_cached(settings: Settings, ctx: RunContext, request: Request,
 
 
 def _execute(run: _Run, compute: Compute) -> CqResult:
-    discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
-    run.stage("discover")
-    session, digest = _fingerprint(run, discovery)
+    discovery, session, digest = _discover_and_fingerprint(run)
     key = _key(run)
     hit = run.query.get(key, digest)
     run.stage("query_cache")
@@ -178,15 +206,53 @@ def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
     return control_flow(FactSource(discovery.files, session, _scanner(run)), result)
 
 
+def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str]:
+    """The files in scope and their digests: from the resident engine's memo when no file
+    changed since it was taken, else listed and stat-ed now (and kept: an edit during the run
+    is reported by the watcher's next flush, which drops the memo)."""
+    memo = _tree_memo(run.settings, run.ctx) if run.index_store.status == "ok" else None
+    key = _memo_key(run)
+    known = memo.recall(key) if memo is not None else None
+    if known is not None:
+        discovery, digests = known
+        run.stage("discover")
+        session = _session(run)
+        session.adopt(discovery.files, digests)
+        run.stage("fingerprint")
+        return discovery, session, _scope_digest(run, discovery, digests)
+    token = memo.begin() if memo is not None else None
+    discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
+    run.stage("discover")
+    session, digest = _fingerprint(run, discovery)
+    if memo is not None:
+        memo.keep(key, token, discovery, dict(session.digests))
+    return discovery, session, digest
+
+
+def _memo_key(run: _Run) -> str:
+    scope = run.request.scope
+    return "\n".join((run.settings.cache_dir, extractor_tag(run.settings),
+                      repr((scope.in_paths, scope.exclude, scope.globs)),
+                      str(run.request.explain)))
+
+
+def _session(run: _Run) -> IndexSession:
+    return IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
+                        extractor_tag(run.settings))
+
+
 def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
-    session = IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
-                           extractor_tag(run.settings))
+    session = _session(run)
     digests = session.fingerprint(discovery.files)
     run.stage("fingerprint")
+    return session, _scope_digest(run, discovery, digests)
+
+
+def _scope_digest(run: _Run, discovery: Discovery, digests: dict[str, str]) -> str:
     pairs = list(digests.items())
     if run.request.explain:  # the answer lists excluded files: they are part of its input
         pairs.extend((f"excluded:{item.path}", item.reason) for item in discovery.excluded)
-    return session, scope_digest(pairs)
+    return scope_digest(pairs)
 
 
 def _key(run: _Run) -> str:

@@ -176,6 +176,17 @@ def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliab
     return run_report(preset, target, own, filters, explicit_values(options))
 
 
+def mcp(*, root: Annotated[str | None, Parameter(help="Repository root [default: the "
+                                                   "working directory's].")] = None) -> int:
+    """Serve every command to an agent host as MCP tools over stdio (runs until closed).
+
+    Register it with the host as the command `cq mcp` (or `uv run cq mcp`); see the README.
+    """
+    from cq.cli.resident import serve_mcp
+
+    return serve_mcp(root)
+
+
 def build_app() -> App:
     app = App(name="cq", version=__version__,
               help="Structural code queries over a Python repository.",
@@ -189,4 +200,5 @@ def build_app() -> App:
         app.command(macro_command(name), name=name)
     app.command(report, name="report")
     app.command(schema)
+    app.command(mcp)
     return app

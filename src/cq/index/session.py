@@ -70,6 +70,15 @@ class IndexSession:
         self.digests.update((path, read.digest) for path, read in self.read.items())
         return self.digests
 
+    def adopt(self, refs: Sequence[FileRef], digests: dict[str, str]) -> None:
+        """Take the fingerprints a resident engine kept from an earlier run, no file having
+        changed since: what `fingerprint` reaches once every stamp is settled and recorded
+        (a file whose facts are not stored after all is scanned, as on any miss)."""
+        self._refs = {ref.path: ref for ref in refs}
+        self.digests = dict(digests)
+        self._hits = set(self.digests)
+        self.index.hits += len(self._hits)
+
     def refresh(self) -> None:
         """Pick up index entries another process wrote since `fingerprint`: a file it scanned
         becomes a hit when its digest is the one this run computed, without reading again."""
