@@ -42,6 +42,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     timeout: float | None = None  # seconds a run may take; None: no limit
     fail_on: str | None = None  # a severity: exit 3 when a finding this severe remains
     config_file: str | None = None
+    server: bool = True  # forward to a running `cq server` for the root
+    server_idle: float = 1800.0  # seconds a `cq server` waits for a request before it exits
     notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
     @property
@@ -159,6 +161,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 help="Exit 3 when a finding of this severity or a more severe one remains "
                      "after the result filters", default=NEVER,
                 choices=(*SEVERITIES, NEVER)),
+    SettingSpec(name="server", kind="boolean", env=("CQ_SERVER",), parse=_parse_bool,
+                flags=("--server", "--no-server"), cli="bool",
+                help="Forward to a running `cq server` for the root", default="forward"),
+    # A week at most: a server nobody asks is a process nobody remembers.
+    SettingSpec(name="server_idle", kind="number", env=("CQ_SERVER_IDLE",),
+                bounds=Bounds(1, 7 * 86_400, "seconds", fraction=True)),
     SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
     SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),

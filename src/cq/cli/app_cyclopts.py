@@ -187,6 +187,20 @@ def mcp(*, root: Annotated[str | None, Parameter(help="Repository root [default:
     return serve_mcp(root)
 
 
+def server(action: Annotated[str, Parameter(help="start, stop or status.")], /, *,
+           options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    """A background server for the repository: every command forwards to it while it runs.
+
+    start: run one for the root and cache directory (it exits after `server-idle` seconds,
+    default 1800, without a request); stop: end it; status: its root, pid, uptime, memory,
+    files watched and requests served. `--no-server` or CQ_SERVER=off runs a command
+    in-process even while a server runs.
+    """
+    from cq.cli.resident import server_command
+
+    return server_command(action, explicit_values(options))
+
+
 def build_app() -> App:
     app = App(name="cq", version=__version__,
               help="Structural code queries over a Python repository.",
@@ -201,4 +215,5 @@ def build_app() -> App:
     app.command(report, name="report")
     app.command(schema)
     app.command(mcp)
+    app.command(server)
     return app
