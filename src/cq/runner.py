@@ -207,26 +207,27 @@ def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
 
 
 def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str]:
-    """The files in scope and their digests: from the resident engine's memo when no file
-    changed since it was taken, else listed and stat-ed now (and kept: an edit during the run
-    is reported by the watcher's next flush, which drops the memo)."""
+    """The files in scope and their digests: from the resident engine's memo when it is
+    current (the files it saw change fingerprinted now), else listed and stat-ed now; then
+    kept for the next run (an edit during this run is reported by the watcher's next flush,
+    which patches or drops the memo)."""
     memo = _tree_memo(run.settings, run.ctx) if run.index_store.status == "ok" else None
     key = _memo_key(run)
-    known = memo.recall(key) if memo is not None else None
-    if known is not None:
-        discovery, digests = known
-        run.stage("discover")
-        session = _session(run)
-        session.adopt(discovery.files, digests)
-        run.stage("fingerprint")
-        return discovery, session, _scope_digest(run, discovery, digests)
     token = memo.begin() if memo is not None else None
-    discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
-    run.stage("discover")
-    session, digest = _fingerprint(run, discovery)
-    if memo is not None:
+    known = memo.recall(key) if memo is not None else None
+    session = _session(run)
+    if known is not None:
+        discovery = known[0]
+        run.stage("discover")
+        session.adopt(discovery.files, known[1])
+    else:
+        discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
+        run.stage("discover")
+        session.fingerprint(discovery.files)
+    run.stage("fingerprint")
+    if memo is not None and (known is None or len(known[1]) < len(discovery.files)):
         memo.keep(key, token, discovery, dict(session.digests))
-    return discovery, session, digest
+    return discovery, session, _scope_digest(run, discovery, session.digests)
 
 
 def _memo_key(run: _Run) -> str:
@@ -239,13 +240,6 @@ def _memo_key(run: _Run) -> str:
 def _session(run: _Run) -> IndexSession:
     return IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
                         extractor_tag(run.settings))
-
-
-def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
-    session = _session(run)
-    digests = session.fingerprint(discovery.files)
-    run.stage("fingerprint")
-    return session, _scope_digest(run, discovery, digests)
 
 
 def _scope_digest(run: _Run, discovery: Discovery, digests: dict[str, str]) -> str:

@@ -102,3 +102,20 @@ def test_without_a_watcher_every_run_checks_stamps(tmp_path: Path) -> None:
         _through(engine, root, tmp_path / "cache")
     tree = engine.trees[str(root.resolve())]
     assert tree.recalled == 0 and tree.mode.startswith("stat checks")
+
+
+def test_an_edit_in_place_restats_only_that_file(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_text("def alpha():\n    pass\n")
+    (root / "b.py").write_text("def beta():\n    pass\n")
+    engine = Engine()
+    try:
+        _answers(engine, root, tmp_path / "cache")
+        (root / "a.py").write_text("def alpha_two():\n    pass\n")
+        through, alone = _answers(engine, root, tmp_path / "cache")
+        tree = engine.trees[str(root.resolve())]
+        assert through == alone and b"alpha_two" in through
+        assert tree.patched == 1
+    finally:
+        engine.close()

@@ -58,6 +58,9 @@ class IndexSession:
     def fingerprint(self, refs: Sequence[FileRef]) -> dict[str, str]:
         """Digest of every ref: from cached headers, else read and hashed now."""
         self._refs = {ref.path: ref for ref in refs}
+        return self._fingerprint_some(refs)
+
+    def _fingerprint_some(self, refs: Sequence[FileRef]) -> dict[str, str]:
         lookups = self.index.lookup_many(refs, self.extractor_tag)
         for lookup in lookups:
             if lookup.status == HIT and lookup.digest is not None:
@@ -66,18 +69,23 @@ class IndexSession:
             elif lookup.status == STAMP_CHANGED:
                 self._changed.add(lookup.path)
         todo = [ref for ref in refs if ref.path not in self.digests]
-        self.read = read_and_digest(self.root, todo, self.max_file_bytes)
-        self.digests.update((path, read.digest) for path, read in self.read.items())
+        read = read_and_digest(self.root, todo, self.max_file_bytes)
+        self.read.update(read)
+        self.digests.update((path, found.digest) for path, found in read.items())
         return self.digests
 
     def adopt(self, refs: Sequence[FileRef], digests: dict[str, str]) -> None:
-        """Take the fingerprints a resident engine kept from an earlier run, no file having
-        changed since: what `fingerprint` reaches once every stamp is settled and recorded
-        (a file whose facts are not stored after all is scanned, as on any miss)."""
+        """Take the fingerprints a resident engine kept from an earlier run for the files
+        that have not changed since (what `fingerprint` reaches once every stamp is settled
+        and recorded; a file whose facts are not stored after all is scanned, as on any
+        miss), and fingerprint the others now."""
         self._refs = {ref.path: ref for ref in refs}
         self.digests = dict(digests)
         self._hits = set(self.digests)
         self.index.hits += len(self._hits)
+        missing = [ref for ref in refs if ref.path not in self.digests]
+        if missing:  # files the engine saw change: fingerprinted as any run would
+            self._fingerprint_some(missing)
 
     def refresh(self) -> None:
         """Pick up index entries another process wrote since `fingerprint`: a file it scanned
