@@ -1,4 +1,4 @@
-"""The wire between the CLI and `cq server`: where the socket lives, and its messages.
+"""The wire between the CLI and `cq server`: its messages, as the server reads and writes them.
 
 A message is one frame: a 4-byte big-endian length, then msgpack (msgspec; never pickle) of
 one of the tagged structs below. A connection is a handshake then one exchange: the client
@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import os
 import struct
-import sys
 from typing import Any
 
 import msgspec
+
+from cq.handshake import socket_path, wire_version
+
+__all__ = ["Answer", "Ask", "Hello", "Message", "Welcome", "receive", "send", "socket_dir",
+           "socket_path", "wire_version"]
 
 MAX_FRAME = 1 << 30
 _LENGTH = struct.Struct(">I")
@@ -54,21 +58,8 @@ _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(Message)
 
 
-def wire_version() -> str:
-    from cq import __version__
-    from cq.codeprint import code_fingerprint
-
-    return f"{__version__}+{code_fingerprint()}+py{sys.version_info[0]}.{sys.version_info[1]}"
-
-
 def socket_dir(cache_dir: str) -> str:
-    return os.path.join(cache_dir, "server")
-
-
-def socket_path(cache_dir: str, root: str) -> str:
-    from cq.digests import digest
-
-    return os.path.join(socket_dir(cache_dir), digest(root.encode(), 8) + ".sock")
+    return os.path.dirname(socket_path(cache_dir, "/"))
 
 
 def send(sock: Any, message: Message) -> None:

@@ -135,7 +135,8 @@ def test_the_client_imports_no_engine(site: Site) -> None:
     code = ("import sys\nfrom cq.cli.app import run\n"
             "assert run(['q', 'entity=function', '--no-save-artifact']) == 0\n"
             "heavy = [m for m in sys.modules if m.startswith(('cq.runner', 'cq.api', "
-            "'cq.engine', 'cq.index', 'cq.cache', 'cq.serve', 'mcp', 'watchfiles'))]\n"
+            "'cq.engine', 'cq.index', 'cq.cache', 'cq.serve', 'mcp', 'watchfiles', "
+            "'msgspec', 'cq.settings', 'pathlib', 'socket', 'typing'))]\n"
             "assert not heavy, heavy\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=site.root, env=site.env,
                           capture_output=True, text=True, timeout=60)

@@ -108,12 +108,12 @@ def import_msgspec_lean() -> None:
 
 
 def _dispatch(args: list[str]) -> int:
-    import_msgspec_lean()
     from cq.cli.forward import forwarded
 
     code = forwarded(args)  # a running `cq server` for the root answers instead
     if code is not None:
         return code
+    import_msgspec_lean()
     from cq.cli.fast import parse_fast
 
     fast = parse_fast(args)

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from cq.cli.commands import emit, remark
 from cq.errors import BadInputError, CqError
 from cq.wire import socket_dir, socket_path
@@ -33,6 +35,7 @@ def server_command(action: str, options: dict[str, Any]) -> int:
         raise BadInputError(f"unknown server action {action!r}",
                             hint=f"valid: {', '.join(ACTIONS)}")
     settings = resolve_settings(options, env=os.environ)
+    settings = msgspec.structs.replace(settings, cache_dir=os.path.abspath(settings.cache_dir))
     path = socket_path(settings.cache_dir, settings.root)
     running = _ask(path, "status")
     if action == "status":
@@ -47,12 +50,12 @@ def server_command(action: str, options: dict[str, Any]) -> int:
 
 def _ask(path: str, kind: str) -> dict[str, Any] | None:
     from cq.cli.forward import exchange
-    from cq.wire import Ask
 
     if not os.path.exists(path):
         return None
-    answer = exchange(path, Ask(kind=kind), timeout=10.0)
-    return None if answer is None else dict(answer.status)
+    answer = exchange(path, {"type": "Ask", "kind": kind}, timeout=10.0)
+    status = None if answer is None else answer.get("status")
+    return status if isinstance(status, dict) else None
 
 
 def _start(settings: Any, path: str) -> int:
