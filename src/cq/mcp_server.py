@@ -8,7 +8,8 @@ rows of the settings table a tool call may set (`TOOL_SETTINGS`). A call answers
 content; a refused call is a tool error carrying the CLI's one-line message and exit status.
 The result JSON Schema (`cq schema`) is the resource `cq://schema`.
 
-Calls run one at a time in a worker thread, on the `Engine` that keeps the root's watcher
+Calls run one at a time in one worker thread (which also closes each call's stores after its
+answer is sent), on the `Engine` that keeps the root's watcher
 and memo between calls, so a call after an edit sees the edit and a warm call lists nothing.
 """
 
@@ -167,6 +168,13 @@ class Tools:
                 return _error(f"cq: internal error: {type(exc).__name__}: {exc}",
                               EXIT_INTERNAL)
 
+    def tidy(self) -> None:
+        """Close the stores of the calls answered so far (after their answers went out)."""
+        from cq.runner import close_deferred
+
+        with self.engine.lock:
+            close_deferred()
+
     def _answer(self, name: str, args: dict[str, Any]) -> ToolAnswer:
         spec = self.specs.get(name)
         if spec is None:
@@ -243,10 +251,15 @@ def _shown(result: CqResult, output: str, limit: Any) -> ToolAnswer:
 
 def build_server(tools: Tools) -> Any:
     """The MCP server object (the SDK's low-level `Server`) over `tools`."""
-    import anyio
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     import mcp_types as types
     from mcp.server.lowlevel import Server
 
+    # One thread runs every call and every closing: a run's stores are closed by the
+    # thread that opened them (sqlite connections belong to their thread).
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cq-engine")
     listed = [types.Tool(name=s.name, description=s.description, input_schema=s.schema)
               for s in tools.specs.values()]
 
@@ -254,8 +267,10 @@ def build_server(tools: Tools) -> Any:
         return types.ListToolsResult(tools=listed)
 
     async def call_tool(ctx: Any, params: Any) -> Any:
-        answer = await anyio.to_thread.run_sync(
-            functools.partial(tools.call, params.name, params.arguments))
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(
+            worker, functools.partial(tools.call, params.name, params.arguments))
+        worker.submit(tools.tidy)  # runs while the answer is sent
         return types.CallToolResult(content=[types.TextContent(text=answer.text)],
                                     structured_content=answer.structured,
                                     is_error=answer.error)
@@ -284,7 +299,10 @@ def serve_stdio(root: str | None = None, *, watch: bool = True) -> int:
     import anyio
     from mcp.server.stdio import stdio_server
 
+    from cq.runner import defer_closing
+
     engine = Engine(watch=watch).install()
+    defer_closing(True)
     server = build_server(Tools(engine, root))
 
     async def main() -> None:
@@ -294,5 +312,6 @@ def serve_stdio(root: str | None = None, *, watch: bool = True) -> int:
     try:
         anyio.run(main)
     finally:
+        defer_closing(False)
         engine.close()
     return 0

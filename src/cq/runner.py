@@ -179,7 +179,29 @@ def run_cached(settings: Settings, ctx: RunContext, request: Request,
     try:
         return _execute(run, compute)
     finally:
-        run.close()
+        if _DEFERRED is not None:
+            _DEFERRED.append(run.close)
+        else:
+            run.close()
+
+
+# Closing a run's stores (and writing the query store's hit/miss counters) costs more than a
+# warm answer; a resident server does it after it has sent the answer (`defer_closing`).
+_DEFERRED: list[Callable[[], None]] | None = None
+
+
+def defer_closing(enabled: bool) -> None:
+    """From now on keep each finished run's closing for `close_deferred` (or, with False,
+    close at the end of each run again)."""
+    global _DEFERRED
+    close_deferred()
+    _DEFERRED = [] if enabled else None
+
+
+def close_deferred() -> None:
+    """Close the stores of the runs finished since the last call, in order."""
+    while _DEFERRED:
+        _DEFERRED.pop(0)()
 
 
 def _execute(run: _Run, compute: Compute) -> CqResult:

@@ -4,8 +4,8 @@
 made (inside the `write`, `rename` or `unlink` call), and one inotify instance delivers its
 events in the order they were queued. watchfiles' notify thread reads that one instance
 and adds each event, in order, to a set we collect with `RustNotify.watch`. So at the start
-of a request `flush` writes a fresh marker file inside the root (`<root>/.cq/engine-marker`)
-and collects events until it has seen the marker's own event: every change completed before
+of a request `flush` writes to a marker file inside the root (`<root>/.cq/engine-marker`, kept
+open) and collects events until it has seen the event of that write: every change completed before
 the request started was queued before the marker, hence has been collected by then. A new
 directory is watched by notify when it reads the directory's creation, before any later
 event; files created in it before that are covered because any relevant event makes the
@@ -43,7 +43,7 @@ class RootWatcher:
         try:
             from watchfiles._rust_notify import RustNotify
 
-            os.makedirs(os.path.dirname(self.marker), exist_ok=True)
+            self._fd = self._open_marker()
             self._notify = RustNotify([root], False, False, 300, True, True)
         except Exception as exc:  # no inotify watches left, an unsupported filesystem
             raise WatchUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -52,10 +52,9 @@ class RootWatcher:
         """The relevant paths changed since the last flush, including every change completed
         before this call; None when that cannot be proved (the marker never arrived)."""
         self._count += 1
-        token = f"{os.getpid()}:{self._count}:{time.monotonic_ns()}"
-        try:
-            with open(self.marker, "w") as handle:
-                handle.write(token)
+        token = f"{self._count:020d}".encode()
+        try:  # a write to the open marker: one cheap syscall, one IN_MODIFY event
+            os.pwrite(self._fd, token, 0)
         except OSError:
             return None
         changed: set[str] = set()
@@ -69,7 +68,20 @@ class RootWatcher:
             changed.update(p for p in paths if self.relevant(p))
             if self.marker in paths:
                 return changed
+        self._reopen()  # the marker may have been deleted: the next flush writes a new one
         return None
+
+    def _open_marker(self) -> int:
+        os.makedirs(os.path.dirname(self.marker), exist_ok=True)
+        return os.open(self.marker, os.O_WRONLY | os.O_CREAT, 0o600)
+
+    def _reopen(self) -> None:
+        try:
+            fd = self._open_marker()
+        except OSError:
+            return
+        os.close(self._fd)
+        self._fd = fd
 
     def relevant(self, path: str) -> bool:
         if path.startswith(self._ignored) or path == self.marker:
@@ -83,3 +95,4 @@ class RootWatcher:
 
     def close(self) -> None:
         self._notify.close()
+        os.close(self._fd)

@@ -23,6 +23,7 @@ from typing import Any
 
 from cq.cli import forward
 from cq.engine.core import Engine
+from cq.runner import close_deferred, defer_closing
 from cq.wire import (
     Answer,
     Ask,
@@ -74,6 +75,7 @@ class Server:
         assert self.sock is not None
         self.engine.install()
         forward.ENABLED[0] = False
+        defer_closing(True)
         try:
             while not self.stopping:
                 idle = time.monotonic() - self.last
@@ -104,6 +106,7 @@ class Server:
         except (OSError, EOFError):
             return  # the client went away: nothing to answer
         finally:
+            close_deferred()  # the answer is out: now the stores' closing and counters
             self.last = time.monotonic()
 
     def _reply(self, ask: Ask) -> Answer:
