@@ -294,6 +294,16 @@ def build_server(tools: Tools) -> Any:
                   on_read_resource=read_resource)
 
 
+def _memory_budget(root: str | None) -> int:
+    from cq.settings import Settings, resolve_settings
+
+    try:
+        options = {"root": root} if root else {}
+        return resolve_settings(options, env=os.environ).engine_memory
+    except CqError:  # the first call reports the bad setting
+        return Settings(root="", cache_dir="").engine_memory
+
+
 def serve_stdio(root: str | None = None, *, watch: bool = True) -> int:
     """Run the MCP server on stdin/stdout until the host closes it."""
     import anyio
@@ -301,7 +311,7 @@ def serve_stdio(root: str | None = None, *, watch: bool = True) -> int:
 
     from cq.runner import defer_closing
 
-    engine = Engine(watch=watch).install()
+    engine = Engine(watch=watch, memory_bytes=_memory_budget(root)).install()
     defer_closing(True)
     server = build_server(Tools(engine, root))
 

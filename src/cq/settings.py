@@ -44,6 +44,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     config_file: str | None = None
     server: bool = True  # forward to a running `cq server` for the root
     server_idle: float = 1800.0  # seconds a `cq server` waits for a request before it exits
+    engine_memory: int = 256 * 1024 * 1024  # bytes of decoded facts a resident engine keeps
     notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
     @property
@@ -167,6 +168,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # A week at most: a server nobody asks is a process nobody remembers.
     SettingSpec(name="server_idle", kind="number", env=("CQ_SERVER_IDLE",),
                 bounds=Bounds(1, 7 * 86_400, "seconds", fraction=True)),
+    SettingSpec(name="engine_memory", kind="integer", env=("CQ_ENGINE_MEMORY",),
+                bounds=Bounds(0, 1 << 36, "bytes")),
     SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
     SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),

@@ -67,9 +67,9 @@ def _start(settings: Any, path: str) -> int:
     log = os.path.join(socket_dir(settings.cache_dir), os.path.basename(path) + ".log")
     with open(log, "ab") as err:
         subprocess.Popen([sys.executable, "-m", "cq.serve", settings.root, settings.cache_dir,
-                          str(settings.server_idle)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
-                         cwd="/")
+                          str(settings.server_idle), str(settings.engine_memory)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                         start_new_session=True, cwd="/")
     deadline = time.monotonic() + START_WAIT_S
     while time.monotonic() < deadline:
         status = _ask(path, "status")
@@ -103,6 +103,8 @@ def _show_status(status: dict[str, Any] | None, root: str) -> int:
              f"files watched: {sum(r.get('files_watched', 0) for r in roots):,}",
              f"freshness: {roots[0].get('mode', 'no request yet')}",
              f"requests served: {status['requests']:,}",
+             f"facts in memory: {status.get('facts_files', 0):,} files, "
+             f"{status.get('facts_bytes', 0) / 1e6:,.1f} MB",
              f"idle exit: {status['idle_exit_s']:g} s", f"socket: {status['socket']}"]
     emit("\n".join(lines))
     return 0

@@ -1,11 +1,13 @@
 """The `Engine`: one per resident process, shared by `cq mcp` and `cq server`.
 
-It keeps, per root, a `TreeMemo` with its watcher (opened on the root's first request,
-at most `MAX_ROOTS` at a time, least recently used closed first), installs itself as the
-runner's resident memo (`cq.runner.set_resident`), and counts what `cq server status` shows.
-Requests run one at a time under `lock`: a run changes process-wide state (the working
-directory, the environment, the alarm of `--timeout`), and identical concurrent requests are
-thereby computed once — the second finds the first's answer in the query cache.
+It keeps the decoded facts of the files it has read (`cq.index.memory`, bounded by the
+`engine-memory` setting, least recently used dropped first) and, per root, a `TreeMemo` with
+its watcher (opened on the root's first request, at most `MAX_ROOTS` at a time, least
+recently used closed first); it installs both for the runner (`cq.runner.set_resident`) and
+counts what `cq server status` shows. Requests run one at a time under `lock`: a run changes
+process-wide state (the working directory, the environment, the alarm of `--timeout`), and
+identical concurrent requests are thereby computed once — the second finds the first's
+answer in the query cache.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from cq.engine.tree import TreeMemo
 from cq.engine.watch import RootWatcher, WatchUnavailable
+from cq.index.memory import FactsMemory
+from cq.index.memory import install as install_memory
 
 if TYPE_CHECKING:
     from cq.settings import Settings
@@ -25,8 +29,9 @@ MAX_ROOTS = 8
 
 
 class Engine:
-    def __init__(self, *, watch: bool = True) -> None:
+    def __init__(self, *, watch: bool = True, memory_bytes: int = 256 * 1024 * 1024) -> None:
         self.watch = watch
+        self.memory = FactsMemory(memory_bytes)
         self.trees: dict[str, TreeMemo] = {}
         self.lock = threading.RLock()
         self.started = time.time()
@@ -37,6 +42,7 @@ class Engine:
         from cq.runner import set_resident
 
         set_resident(self.tree_for)
+        install_memory(self.memory)
         return self
 
     def tree_for(self, settings: Settings) -> TreeMemo | None:
@@ -66,6 +72,7 @@ class Engine:
     def status(self) -> dict[str, Any]:
         return {"pid": os.getpid(), "uptime_s": round(time.time() - self.started, 1),
                 "memory_bytes": resident_bytes(), "requests": self.requests,
+                "facts_files": len(self.memory), "facts_bytes": self.memory.size,
                 "roots": [{"root": t.root, "mode": t.mode, "files_watched": t.files_watched,
                            "changes_seen": t.changes_seen} for t in self.trees.values()]}
 
@@ -73,6 +80,7 @@ class Engine:
         from cq.runner import set_resident
 
         set_resident(None)
+        install_memory(None)
         for tree in self.trees.values():
             tree.close()
         self.trees.clear()

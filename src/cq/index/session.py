@@ -21,6 +21,7 @@ from cq.coding import bytes_match_text
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.fingerprints import ReadFile, read_and_digest
+from cq.index.memory import RESIDENT
 from cq.scan import EXTRACTOR_VERSION
 
 if TYPE_CHECKING:
@@ -121,16 +122,27 @@ class IndexSession:
     # --- cached facts -------------------------------------------------------------------
 
     def cached_facts(self, paths: Iterable[str]) -> dict[str, FileFacts]:
-        """Facts of `paths` whose cached content is unchanged; the rest must be scanned."""
+        """Facts of `paths` whose cached content is unchanged; the rest must be scanned.
+        A resident process answers what it can from its memory of decoded facts."""
         wanted = list(paths)
-        hits = [Lookup(p, HIT, self.digests[p]) for p in wanted if p in self._hits]
-        found = self.index.load_facts(hits)
+        keys = {p: self._memory_key(p) for p in wanted if p in self._hits}
+        memory = RESIDENT[0] if RESIDENT else None
+        remembered = memory.take(keys) if memory is not None else {}
+        hits = [Lookup(p, HIT, self.digests[p]) for p in keys if p not in remembered]
+        loaded = self.index.load_facts(hits)
+        if memory is not None:
+            memory.keep({keys[p]: facts for p, facts in loaded.items()})
+        found = {p: facts for p in keys
+                 if (facts := remembered.get(p) or loaded.get(p)) is not None}
         for path in wanted:
             if path in self._changed and path not in found:
                 facts = self.index.confirm(self._refs[path], self.digests[path])
                 if facts is not None:
                     found[path] = facts
         return found
+
+    def _memory_key(self, path: str) -> tuple[str, str, str, str]:
+        return (str(self.store.directory), self.extractor_tag, path, self.digests[path])
 
     # --- literal memo -------------------------------------------------------------------
 

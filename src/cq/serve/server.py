@@ -41,10 +41,10 @@ CONNECTION_TIMEOUT_S = 10.0  # a client that sends nothing for this long is drop
 
 
 class Server:
-    def __init__(self, root: str, cache_dir: str, idle_s: float) -> None:
+    def __init__(self, root: str, cache_dir: str, idle_s: float, memory_bytes: int) -> None:
         self.root, self.cache_dir, self.idle_s = root, cache_dir, idle_s
         self.path = socket_path(cache_dir, root)
-        self.engine = Engine()
+        self.engine = Engine(memory_bytes=memory_bytes)
         self.version = wire_version()
         self.last = time.monotonic()
         self.stopping = False
@@ -169,8 +169,8 @@ def _exit(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds through `serve`, which removes the socket
 
 
-def main(root: str, cache_dir: str, idle_s: float) -> int:
-    server = Server(root, cache_dir, idle_s)
+def main(root: str, cache_dir: str, idle_s: float, memory_bytes: int) -> int:
+    server = Server(root, cache_dir, idle_s, memory_bytes)
     server.bind()
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the terminal that started it may go
