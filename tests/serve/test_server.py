@@ -200,3 +200,14 @@ def test_stop_ends_the_server(tmp_path: Path) -> None:
     assert site.cq("server", "stop").returncode == 0
     assert not os.path.exists(site.socket)
     assert "not running" in site.cq("server", "status").stdout
+
+
+def test_identical_concurrent_cold_requests_compute_once(site: Site) -> None:
+    args = [sys.executable, "-m", "cq", "q", "entity=function name=main in=.",
+            "--no-save-artifact"]
+    runs = [subprocess.Popen(args, cwd=site.root, env=site.env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    statuses = sorted(line.split("·")[0].split()[1] for out in outputs
+                      for line in out.splitlines() if line.startswith("Cache:"))
+    assert statuses == ["hit", "miss"]
