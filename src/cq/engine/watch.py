@@ -72,7 +72,12 @@ class RootWatcher:
         return None
 
     def _open_marker(self) -> int:
-        os.makedirs(os.path.dirname(self.marker), exist_ok=True)
+        folder = os.path.dirname(self.marker)
+        os.makedirs(folder, exist_ok=True)
+        ignore = os.path.join(folder, ".gitignore")
+        if not os.path.exists(ignore):  # cq's own files never show in `git status`
+            with open(ignore, "w") as handle:
+                handle.write("*\n")
         return os.open(self.marker, os.O_WRONLY | os.O_CREAT, 0o600)
 
     def _reopen(self) -> None:
