@@ -211,3 +211,19 @@ def test_identical_concurrent_cold_requests_compute_once(site: Site) -> None:
     statuses = sorted(line.split("·")[0].split()[1] for out in outputs
                       for line in out.splitlines() if line.startswith("Cache:"))
     assert statuses == ["hit", "miss"]
+
+
+def test_a_server_whose_build_was_replaced_exits(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from cq.serve import server as served
+
+    running = served.Server(str(tmp_path), str(tmp_path / "cache"), 60, 1 << 20)
+    running.bind()
+    thread = threading.Thread(target=running.serve)
+    thread.start()
+    monkeypatch.setattr(served, "wire_version", lambda: "the newly installed build")
+    ask = {"type": "Ask", "kind": "status"}
+    monkeypatch.setattr("cq.handshake.wire_version", lambda: "the newly installed build")
+    assert forward.exchange(running.path, ask) is None
+    thread.join(timeout=10)
+    assert not thread.is_alive() and not os.path.exists(running.path)

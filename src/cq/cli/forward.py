@@ -35,7 +35,7 @@ def forwarded(args: list[str]) -> int | None:
     if not ENABLED[0] or not args or NEVER.intersection(args):
         return None
     where = server_for(args)
-    if where is None or not os.path.exists(where):
+    if where is None or not _ours(where):
         return None
     answer = exchange(where, ask_run(args))
     if answer is None:
@@ -45,6 +45,17 @@ def forwarded(args: list[str]) -> int | None:
     sys.stderr.write(str(answer["stderr"]))
     code = answer["code"]
     return code if isinstance(code, int) else 1
+
+
+def _ours(path: str) -> bool:
+    """Does the socket exist, and do it and its directory belong to this user alone? The
+    command line and environment are sent to it: never to another user's process."""
+    try:
+        sock, folder = os.stat(path), os.stat(os.path.dirname(path))
+    except OSError:
+        return False
+    uid = os.getuid()
+    return sock.st_uid == uid and folder.st_uid == uid and not folder.st_mode & 0o077
 
 
 def server_for(args: list[str]) -> str | None:

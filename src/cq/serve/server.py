@@ -5,7 +5,8 @@ process, with the client's working directory, environment, umask and `sys.argv`,
 stdout and stderr captured: the answer is what the client would have printed. Requests are
 answered one at a time (the run changes process-wide state); the `Engine` installed as the
 runner's resident memo makes a warm run list and stat nothing. The process exits when
-`server_idle` seconds pass without a request, on `Ask(kind="stop")`, or on SIGTERM, and
+`server_idle` seconds pass without a request, on `Ask(kind="stop")`, on SIGTERM, or when a
+client of another build finds that the installed code is no longer this process's, and
 removes its socket if it is still the one it bound.
 """
 
@@ -90,13 +91,18 @@ class Server:
                     self._answer(conn)
         finally:
             self.close()
+            defer_closing(False)
+            forward.ENABLED[0] = True
 
     def _answer(self, conn: socket.socket) -> None:
         conn.settimeout(CONNECTION_TIMEOUT_S)
+        if not _same_user(conn):
+            return
         try:
             hello = receive(conn)
             send(conn, Welcome(version=self.version))
             if not isinstance(hello, Hello) or hello.version != self.version:
+                self._outdated()
                 return
             ask = receive(conn)
             if not isinstance(ask, Ask):
@@ -108,6 +114,13 @@ class Server:
         finally:
             close_deferred()  # the answer is out: now the stores' closing and counters
             self.last = time.monotonic()
+
+    def _outdated(self) -> None:
+        """A client of another build asked: when this process's build is no longer the one
+        installed, it is of no use to anyone and exits (the next `cq server start` starts
+        the new build's)."""
+        if wire_version() != self.version:
+            self.stopping = True
 
     def _reply(self, ask: Ask) -> Answer:
         if ask.kind == "status":
@@ -131,13 +144,27 @@ class Server:
         self.engine.close()
 
 
+def _same_user(conn: socket.socket) -> bool:
+    """The peer runs as this user (the socket's mode says so already; Linux can prove it)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    import struct
+
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _, uid, _ = struct.unpack("3i", creds)
+    return uid == os.getuid()
+
+
 def run_captured(ask: Ask, engine: Engine) -> Answer:
     """The client's command line, run here as the client would have run it."""
     from cq.cli.app import run
 
     out, err = io.StringIO(), io.StringIO()
     with _as_client(ask), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run(list(ask.args))
+        try:
+            code = run(list(ask.args))
+        except SystemExit as exc:  # a command that exits ends its run, never the server
+            code = exc.code if isinstance(exc.code, int) else 1
         if _verbose(ask) and engine.last_mode:
             print(f"cq: server: {engine.last_mode}", file=sys.stderr)
     return Answer(code=code, stdout=out.getvalue(), stderr=err.getvalue())
