@@ -86,16 +86,27 @@ class RunContext(msgspec.Struct, frozen=True, kw_only=True):
     tree: TreeMemo | None = None
 
 
+class Recalled(Protocol):
+    """A memo's discovery and fingerprints, with what a run would otherwise rebuild from
+    them (`by_path`, `hits`, the scope digest `scope`; empty when not known yet)."""
+
+    discovery: Discovery
+    digests: dict[str, str]
+    by_path: dict[str, Any]
+    hits: frozenset[str]
+    scope: str
+
+
 class TreeMemo(Protocol):
     """What a resident engine keeps between runs: a discovery and its fingerprints, valid
     while its file watcher has seen no change under the root since they were taken."""
 
-    def recall(self, key: str) -> tuple[Discovery, dict[str, str]] | None: ...
+    def recall(self, key: str) -> Recalled | None: ...
 
     def begin(self) -> object: ...
 
     def keep(self, key: str, token: object, discovery: Discovery,
-             digests: dict[str, str]) -> None: ...
+             digests: dict[str, str], scope: str) -> None: ...
 
 
 _RESIDENT: list[Callable[[Settings], TreeMemo | None]] = []
@@ -232,24 +243,27 @@ def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str]:
     """The files in scope and their digests: from the resident engine's memo when it is
     current (the files it saw change fingerprinted now), else listed and stat-ed now; then
     kept for the next run (an edit during this run is reported by the watcher's next flush,
-    which patches or drops the memo)."""
+    which patches or drops the memo). A current memo costs the same on any tree size."""
     memo = _tree_memo(run.settings, run.ctx) if run.index_store.status == "ok" else None
     key = _memo_key(run)
     token = memo.begin() if memo is not None else None
     known = memo.recall(key) if memo is not None else None
     session = _session(run)
     if known is not None:
-        discovery = known[0]
+        discovery = known.discovery
         run.stage("discover")
-        session.adopt(discovery.files, known[1])
+        session.adopt(discovery.files, known.digests, known.by_path, known.hits)
     else:
         discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
         run.stage("discover")
         session.fingerprint(discovery.files)
     run.stage("fingerprint")
-    if memo is not None and (known is None or len(known[1]) < len(discovery.files)):
-        memo.keep(key, token, discovery, dict(session.digests))
-    return discovery, session, _scope_digest(run, discovery, session.digests)
+    if known is not None and known.scope and len(known.digests) == len(discovery.files):
+        return discovery, session, known.scope
+    digest = _scope_digest(run, discovery, session.digests)
+    if memo is not None:
+        memo.keep(key, token, discovery, dict(session.digests), digest)
+    return discovery, session, digest
 
 
 def _memo_key(run: _Run) -> str:

@@ -31,11 +31,26 @@ MAX_MEMOS = 64  # scopes remembered per root (each holds one FileRef per file)
 
 
 class Memo(msgspec.Struct):
+    """One scope's discovery and fingerprints (`cq.runner.Recalled`), and the indexes a
+    patch needs. `digests`, `by_path` and `hits` are shared with the runs that adopt them,
+    which never change them; a patch builds new ones."""
+
     generation: int
     discovery: Discovery
     digests: dict[str, str]
     where: dict[str, int]  # path -> position in discovery.files
     inodes: Counter[int]
+    by_path: dict[str, FileRef]
+    hits: frozenset[str]
+    scope: str = ""  # the scope digest, once a run has computed it over these digests
+
+
+def _memo(generation: int, discovery: Discovery, digests: dict[str, str],
+          scope: str = "") -> Memo:
+    files = discovery.files
+    return Memo(generation, discovery, digests, {ref.path: i for i, ref in enumerate(files)},
+                Counter(ref.inode for ref in files), {ref.path: ref for ref in files},
+                frozenset(digests), scope)
 
 
 class TreeMemo:
@@ -85,28 +100,26 @@ class TreeMemo:
 
     # --- the runner's side (cq.runner.TreeMemo) ------------------------------------------
 
-    def recall(self, key: str) -> tuple[Discovery, dict[str, str]] | None:
+    def recall(self, key: str) -> Memo | None:
         with self._lock:
             found = self._memos.get(key)
             if not self._fresh or found is None or found.generation != self.generation:
                 return None
             self.recalled += 1
-            return found.discovery, found.digests
+            return found
 
     def begin(self) -> object:
         return self.generation
 
     def keep(self, key: str, token: object, discovery: Discovery,
-             digests: dict[str, str]) -> None:
+             digests: dict[str, str], scope: str) -> None:
         with self._lock:
             if self.watcher is None or not self._fresh or token != self.generation:
                 return
             self._memos.pop(key, None)
             if len(self._memos) >= MAX_MEMOS:
                 self._memos.pop(next(iter(self._memos)))
-            where = {ref.path: i for i, ref in enumerate(discovery.files)}
-            self._memos[key] = Memo(self.generation, discovery, digests, where,
-                                    Counter(ref.inode for ref in discovery.files))
+            self._memos[key] = _memo(self.generation, discovery, digests, scope)
 
     @property
     def files_watched(self) -> int:
@@ -140,7 +153,7 @@ def _patched(memo: Memo, paths: list[str | None], root: str) -> Memo | None:
     if Counter(ref.inode for ref in files) != memo.inodes:
         return None  # a file was replaced by another inode: list again
     discovery = msgspec.structs.replace(memo.discovery, files=tuple(files))
-    return Memo(memo.generation, discovery, digests, memo.where, memo.inodes)
+    return _memo(memo.generation, discovery, digests)
 
 
 def _restat(root: str, ref: FileRef) -> FileRef | None:

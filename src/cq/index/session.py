@@ -49,7 +49,7 @@ class IndexSession:
         self.read: dict[str, ReadFile] = {}
         self._refs: dict[str, FileRef] = {}
         self._changed: set[str] = set()
-        self._hits: set[str] = set()
+        self._hits: set[str] | frozenset[str] = set()
         self._memos: dict[str, LiteralMemo] = {}
         self.changed: set[str] = set()  # files whose bytes differ from their fingerprint
         self._dirty_memos: set[str] = set()
@@ -63,9 +63,10 @@ class IndexSession:
 
     def _fingerprint_some(self, refs: Sequence[FileRef]) -> dict[str, str]:
         lookups = self.index.lookup_many(refs, self.extractor_tag)
+        hits = self._hits = set(self._hits) if isinstance(self._hits, frozenset) else self._hits
         for lookup in lookups:
             if lookup.status == HIT and lookup.digest is not None:
-                self._hits.add(lookup.path)
+                hits.add(lookup.path)
                 self.digests[lookup.path] = lookup.digest
             elif lookup.status == STAMP_CHANGED:
                 self._changed.add(lookup.path)
@@ -75,24 +76,29 @@ class IndexSession:
         self.digests.update((path, found.digest) for path, found in read.items())
         return self.digests
 
-    def adopt(self, refs: Sequence[FileRef], digests: dict[str, str]) -> None:
+    def adopt(self, refs: Sequence[FileRef], digests: dict[str, str],
+              by_path: dict[str, FileRef] | None = None,
+              hits: frozenset[str] | None = None) -> None:
         """Take the fingerprints a resident engine kept from an earlier run for the files
         that have not changed since (what `fingerprint` reaches once every stamp is settled
         and recorded; a file whose facts are not stored after all is scanned, as on any
-        miss), and fingerprint the others now."""
-        self._refs = {ref.path: ref for ref in refs}
-        self.digests = dict(digests)
-        self._hits = set(self.digests)
-        self.index.hits += len(self._hits)
-        missing = [ref for ref in refs if ref.path not in self.digests]
-        if missing:  # files the engine saw change: fingerprinted as any run would
-            self._fingerprint_some(missing)
+        miss), and fingerprint the others now. When nothing changed, the engine's
+        `by_path` and `hits` are shared, not rebuilt: the same cost on any tree size."""
+        complete = len(digests) == len(refs) and by_path is not None and hits is not None
+        self._refs = by_path if complete and by_path is not None else \
+            {ref.path: ref for ref in refs}
+        self.digests = digests if complete else dict(digests)
+        self._hits = hits if complete and hits is not None else set(self.digests)
+        self.index.hits += len(self.digests)
+        if not complete:  # files the engine saw change: fingerprinted as any run would
+            self._fingerprint_some([ref for ref in refs if ref.path not in self.digests])
 
     def refresh(self) -> None:
         """Pick up index entries another process wrote since `fingerprint`: a file it scanned
         becomes a hit when its digest is the one this run computed, without reading again."""
         refs = list(self._refs.values())
         counts = (self.index.hits, self.index.misses)  # a second look is not a second lookup
+        self._hits = set(self._hits)  # never the engine's shared set
         for lookup in self.index.lookup_many(refs, self.extractor_tag):
             if lookup.status == HIT and lookup.digest == self.digests.get(lookup.path):
                 self._hits.add(lookup.path)
