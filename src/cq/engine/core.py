@@ -17,6 +17,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from cq.cache.boundary import pool_backends
 from cq.engine.tree import TreeMemo
 from cq.engine.watch import RootWatcher, WatchUnavailable
 from cq.index.memory import FactsMemory
@@ -43,6 +44,7 @@ class Engine:
 
         set_resident(self.tree_for)
         install_memory(self.memory)
+        pool_backends(True)
         return self
 
     def tree_for(self, settings: Settings) -> TreeMemo | None:
@@ -81,6 +83,7 @@ class Engine:
 
         set_resident(None)
         install_memory(None)
+        pool_backends(False)
         for tree in self.trees.values():
             tree.close()
         self.trees.clear()
