@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -81,6 +81,47 @@ class RunContext(msgspec.Struct, frozen=True, kw_only=True):
     argv: tuple[str, ...] = ()
     progress: bool = False
     notify: Callable[[str], None] | None = None
+    # A resident process's memo of discoveries and fingerprints (`cq.engine`), or None: the
+    # run lists and stats the tree itself.
+    tree: TreeMemo | None = None
+
+
+class Recalled(Protocol):
+    """A memo's discovery and fingerprints, with what a run would otherwise rebuild from
+    them (`by_path`, `hits`, the scope digest `scope`; empty when not known yet)."""
+
+    discovery: Discovery
+    digests: dict[str, str]
+    by_path: dict[str, Any]
+    hits: frozenset[str]
+    scope: str
+
+
+class TreeMemo(Protocol):
+    """What a resident engine keeps between runs: a discovery and its fingerprints, valid
+    while its file watcher has seen no change under the root since they were taken."""
+
+    def recall(self, key: str) -> Recalled | None: ...
+
+    def begin(self) -> object: ...
+
+    def keep(self, key: str, token: object, discovery: Discovery,
+             digests: dict[str, str], scope: str) -> None: ...
+
+
+_RESIDENT: list[Callable[[Settings], TreeMemo | None]] = []
+
+
+def set_resident(provider: Callable[[Settings], TreeMemo | None] | None) -> None:
+    """Install (or with None remove) the resident engine's memo for runs whose context
+    names none: the CLI's commands run unchanged inside `cq server`."""
+    _RESIDENT[:] = [provider] if provider is not None else []
+
+
+def _tree_memo(settings: Settings, ctx: RunContext) -> TreeMemo | None:
+    if ctx.tree is not None:
+        return ctx.tree
+    return _RESIDENT[0](settings) if _RESIDENT else None
 
 
 class _Run:
@@ -149,13 +190,33 @@ def run_cached(settings: Settings, ctx: RunContext, request: Request,
     try:
         return _execute(run, compute)
     finally:
-        run.close()
+        if _DEFERRED is not None:
+            _DEFERRED.append(run.close)
+        else:
+            run.close()
+
+
+# Closing a run's stores (and writing the query store's hit/miss counters) costs more than a
+# warm answer; a resident server does it after it has sent the answer (`defer_closing`).
+_DEFERRED: list[Callable[[], None]] | None = None
+
+
+def defer_closing(enabled: bool) -> None:
+    """From now on keep each finished run's closing for `close_deferred` (or, with False,
+    close at the end of each run again)."""
+    global _DEFERRED
+    close_deferred()
+    _DEFERRED = [] if enabled else None
+
+
+def close_deferred() -> None:
+    """Close the stores of the runs finished since the last call, in order."""
+    while _DEFERRED:
+        _DEFERRED.pop(0)()
 
 
 def _execute(run: _Run, compute: Compute) -> CqResult:
-    discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
-    run.stage("discover")
-    session, digest = _fingerprint(run, discovery)
+    discovery, session, digest = _discover_and_fingerprint(run)
     key = _key(run)
     hit = run.query.get(key, digest)
     run.stage("query_cache")
@@ -178,15 +239,50 @@ def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
     return control_flow(FactSource(discovery.files, session, _scanner(run)), result)
 
 
-def _fingerprint(run: _Run, discovery: Discovery) -> tuple[IndexSession, str]:
-    session = IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
-                           extractor_tag(run.settings))
-    digests = session.fingerprint(discovery.files)
+def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str]:
+    """The files in scope and their digests: from the resident engine's memo when it is
+    current (the files it saw change fingerprinted now), else listed and stat-ed now; then
+    kept for the next run (an edit during this run is reported by the watcher's next flush,
+    which patches or drops the memo). A current memo costs the same on any tree size."""
+    memo = _tree_memo(run.settings, run.ctx) if run.index_store.status == "ok" else None
+    key = _memo_key(run)
+    token = memo.begin() if memo is not None else None
+    known = memo.recall(key) if memo is not None else None
+    session = _session(run)
+    if known is not None:
+        discovery = known.discovery
+        run.stage("discover")
+        session.adopt(discovery.files, known.digests, known.by_path, known.hits)
+    else:
+        discovery = discover_files(run.root, run.request.scope, explain=run.request.explain)
+        run.stage("discover")
+        session.fingerprint(discovery.files)
     run.stage("fingerprint")
+    if known is not None and known.scope and len(known.digests) == len(discovery.files):
+        return discovery, session, known.scope
+    digest = _scope_digest(run, discovery, session.digests)
+    if memo is not None:
+        memo.keep(key, token, discovery, dict(session.digests), digest)
+    return discovery, session, digest
+
+
+def _memo_key(run: _Run) -> str:
+    scope = run.request.scope
+    return "\n".join((run.settings.cache_dir, extractor_tag(run.settings),
+                      repr((scope.in_paths, scope.exclude, scope.globs)),
+                      str(run.request.explain)))
+
+
+def _session(run: _Run) -> IndexSession:
+    return IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
+                        extractor_tag(run.settings))
+
+
+def _scope_digest(run: _Run, discovery: Discovery, digests: dict[str, str]) -> str:
     pairs = list(digests.items())
     if run.request.explain:  # the answer lists excluded files: they are part of its input
         pairs.extend((f"excluded:{item.path}", item.reason) for item in discovery.excluded)
-    return session, scope_digest(pairs)
+    return scope_digest(pairs)
 
 
 def _key(run: _Run) -> str:

@@ -52,6 +52,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fail_on: str | None = None  # a severity: exit 3 when a finding this severe remains
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     config_file: str | None = None
+    server: bool = True  # forward to a running `cq server` for the root
+    server_idle: float = 1800.0  # seconds a `cq server` waits for a request before it exits
+    engine_memory: int = 256 * 1024 * 1024  # bytes of decoded facts a resident engine keeps
     notices: tuple[str, ...] = ()  # one line each, shown with the result (a skipped file)
 
     @property
@@ -198,6 +201,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 help="Which files are tests, comma-separated globs: a name pattern, "
                      "a top-level folder as 'dir/**', or a path pattern",
                 default=",".join(DEFAULT_TEST_PATHS)),
+    SettingSpec(name="server", kind="boolean", env=("CQ_SERVER",), parse=_parse_bool,
+                flags=("--server", "--no-server"), cli="bool",
+                help="Forward to a running `cq server` for the root", default="forward"),
+    # A week at most: a server nobody asks is a process nobody remembers.
+    SettingSpec(name="server_idle", kind="number", env=("CQ_SERVER_IDLE",),
+                bounds=Bounds(1, 7 * 86_400, "seconds", fraction=True)),
+    SettingSpec(name="engine_memory", kind="integer", env=("CQ_ENGINE_MEMORY",),
+                bounds=Bounds(0, 1 << 36, "bytes")),
     SettingSpec(name="max_file_bytes", kind="integer", env=("CQ_MAX_FILE_BYTES",),
                 bounds=Bounds(0, 1 << 30, "bytes")),
     SettingSpec(name="jobs", kind="integer", env=("CQ_JOBS",),

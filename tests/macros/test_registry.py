@@ -23,7 +23,8 @@ def test_each_module_defines_the_macro_it_is_registered_under() -> None:
 
 def test_cli_commands_are_the_registry_plus_the_other_commands() -> None:
     commands = {name for name in build_app() if not name.startswith("-")}
-    assert commands == {*MACRO_MODULES, "q", "cache", "index", "report", "artifacts", "schema"}
+    assert commands == {*MACRO_MODULES, "q", "cache", "index", "report", "artifacts", "schema",
+                        "mcp", "server"}
 
 
 @pytest.mark.parametrize("name", list(MACRO_MODULES))

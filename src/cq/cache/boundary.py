@@ -87,6 +87,37 @@ def diskcache_missing() -> str | None:
     return None if found else "No module named 'diskcache'"
 
 
+# A resident process keeps the DiskCache objects it opened, by directory and settings, so
+# a run that writes does not open the database again (`pool_backends`); None: no pool.
+_POOL: dict[tuple[str, Any], tuple[Any, int]] | None = None
+
+
+def pool_backends(enabled: bool) -> None:
+    """Keep closed stores' DiskCache objects for the next run (a resident engine), or close
+    the kept ones and stop keeping them."""
+    global _POOL
+    kept, _POOL = _POOL, ({} if enabled else None)
+    for cache, _ in (kept or {}).values():
+        with contextlib.suppress(Exception):
+            cache.close()
+
+
+def _pooled(directory: Path, settings: Any, inode: int | None) -> Any:
+    """The kept DiskCache object of this directory, unless the directory was replaced since
+    (moved aside as corrupt by another process, cleared away): then it is closed."""
+    if _POOL is None:
+        return None
+    found = _POOL.pop((str(directory), settings), None)
+    if found is None:
+        return None
+    cache, kept_inode = found
+    if kept_inode == inode:
+        return cache
+    with contextlib.suppress(Exception):
+        cache.close()
+    return None
+
+
 class Boundary:
     """Connections, faults, corruption and batches: the state half of `Store`."""
 
@@ -150,7 +181,8 @@ class Boundary:
         assert self.directory is not None
         try:
             check_databases(self.directory)  # before DiskCache reads its Settings rows
-            self._cache = open_cache(self.directory, self.settings)
+            self._cache = _pooled(self.directory, self.settings, _inode(self.directory)) or \
+                open_cache(self.directory, self.settings)
             self._inode = _inode(self.directory)
         except self._open_errors() as exc:
             self._handle_failure("open", exc)
@@ -174,11 +206,16 @@ class Boundary:
         with contextlib.suppress(*self._errors):
             reader.close()
 
-    def _close_backend(self) -> None:
+    def _close_backend(self, keep: bool = False) -> None:
         cache, self._cache = self._cache, None
-        if cache is not None:
-            with contextlib.suppress(*self._errors):
-                cache.close()
+        if cache is None:
+            return
+        if keep and _POOL is not None and self.status == STATUS_OK and self._inode and \
+                self.directory is not None and self._pending is None:
+            _POOL[(str(self.directory), self.settings)] = (cache, self._inode)
+            return
+        with contextlib.suppress(*self._errors):
+            cache.close()
 
     def _handle_failure(self, op: str, exc: BaseException) -> None:
         self.faults += 1
@@ -227,7 +264,7 @@ class Boundary:
         if not flush_counters:
             self._unflushed = [0, 0]
         self._close_reader()
-        self._close_backend()
+        self._close_backend(keep=True)
         self._closed = True
 
     def guard(self, op: str, fn: Callable[[Any], T], default: T) -> T:

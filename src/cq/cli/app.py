@@ -131,6 +131,11 @@ def import_msgspec_lean() -> None:
 
 
 def _dispatch(args: list[str]) -> int:
+    from cq.cli.forward import forwarded
+
+    code = forwarded(args)  # a running `cq server` for the root answers instead
+    if code is not None:
+        return code
     import_msgspec_lean()
     from cq.cli.fast import hoist_global_flags, parse_fast
 

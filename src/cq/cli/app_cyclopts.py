@@ -281,6 +281,29 @@ def _artifacts_app() -> App:
     sub.command(artifacts_show, name="show")
     sub.command(artifacts_prune, name="prune")
     return sub
+def mcp(*, root: Annotated[str | None, Parameter(help="Repository root [default: the "
+                                                   "working directory's].")] = None) -> int:
+    """Serve every command to an agent host as MCP tools over stdio (runs until closed).
+
+    Register it with the host as the command `cq mcp` (or `uv run cq mcp`); see the README.
+    """
+    from cq.cli.resident import serve_mcp
+
+    return serve_mcp(root)
+
+
+def server(action: Annotated[str, Parameter(help="start, stop or status.")], /, *,
+           options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    """A background server for the repository: every command forwards to it while it runs.
+
+    start: run one for the root and cache directory (it exits after `server-idle` seconds,
+    default 1800, without a request); stop: end it; status: its root, pid, uptime, memory,
+    files watched and requests served. `--no-server` or CQ_SERVER=off runs a command
+    in-process even while a server runs.
+    """
+    from cq.cli.resident import server_command
+
+    return server_command(action, explicit_values(options))
 
 
 def build_app() -> App:
@@ -297,6 +320,8 @@ def build_app() -> App:
     app.command(report, name="report", help=_REPORT_HELP)
     app.command(_artifacts_app())
     app.command(schema)
+    app.command(mcp)
+    app.command(server)
     return app
 
 

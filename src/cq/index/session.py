@@ -21,6 +21,7 @@ from cq.coding import source_contains
 from cq.discover import FileRef
 from cq.facts import FileFacts
 from cq.index.fingerprints import NOT_READ, ReadFile, read_and_digest
+from cq.index.memory import RESIDENT
 from cq.scan import EXTRACTOR_VERSION
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class IndexSession:
         self.read: dict[str, ReadFile] = {}
         self._refs: dict[str, FileRef] = {}
         self._changed: set[str] = set()
-        self._hits: set[str] = set()
+        self._hits: set[str] | frozenset[str] = set()
         self._memos: dict[str, LiteralMemo] = {}
         self.changed: set[str] = set()  # files whose bytes differ from their fingerprint
         self._dirty_memos: set[str] = set()
@@ -60,23 +61,46 @@ class IndexSession:
     def fingerprint(self, refs: Sequence[FileRef]) -> dict[str, str]:
         """Digest of every ref: from cached headers, else read and hashed now."""
         self._refs = {ref.path: ref for ref in refs}
+        return self._fingerprint_some(refs)
+
+    def _fingerprint_some(self, refs: Sequence[FileRef]) -> dict[str, str]:
         lookups = self.index.lookup_many(refs, self.extractor_tag)
+        hits = self._hits = set(self._hits) if isinstance(self._hits, frozenset) else self._hits
         for lookup in lookups:
             if lookup.status == HIT and lookup.digest is not None:
-                self._hits.add(lookup.path)
+                hits.add(lookup.path)
                 self.digests[lookup.path] = lookup.digest
             elif lookup.status == STAMP_CHANGED:
                 self._changed.add(lookup.path)
         todo = [ref for ref in refs if ref.path not in self.digests]
-        self.read = read_and_digest(self.root, todo, self.max_file_bytes)
-        self.digests.update((path, read.digest) for path, read in self.read.items())
+        read = read_and_digest(self.root, todo, self.max_file_bytes)
+        self.read.update(read)
+        self.digests.update((path, found.digest) for path, found in read.items())
         return self.digests
+
+    def adopt(self, refs: Sequence[FileRef], digests: dict[str, str],
+              by_path: dict[str, FileRef] | None = None,
+              hits: frozenset[str] | None = None) -> None:
+        """Take the fingerprints a resident engine kept from an earlier run for the files
+        that have not changed since (what `fingerprint` reaches once every stamp is settled
+        and recorded; a file whose facts are not stored after all is scanned, as on any
+        miss), and fingerprint the others now. When nothing changed, the engine's
+        `by_path` and `hits` are shared, not rebuilt: the same cost on any tree size."""
+        complete = len(digests) == len(refs) and by_path is not None and hits is not None
+        self._refs = by_path if complete and by_path is not None else \
+            {ref.path: ref for ref in refs}
+        self.digests = digests if complete else dict(digests)
+        self._hits = hits if complete and hits is not None else set(self.digests)
+        self.index.hits += len(self.digests)
+        if not complete:  # files the engine saw change: fingerprinted as any run would
+            self._fingerprint_some([ref for ref in refs if ref.path not in self.digests])
 
     def refresh(self) -> None:
         """Pick up index entries another process wrote since `fingerprint`: a file it scanned
         becomes a hit when its digest is the one this run computed, without reading again."""
         refs = list(self._refs.values())
         counts = (self.index.hits, self.index.misses)  # a second look is not a second lookup
+        self._hits = set(self._hits)  # never the engine's shared set
         for lookup in self.index.lookup_many(refs, self.extractor_tag):
             if lookup.status == HIT and lookup.digest == self.digests.get(lookup.path):
                 self._hits.add(lookup.path)
@@ -106,16 +130,27 @@ class IndexSession:
     # --- cached facts -------------------------------------------------------------------
 
     def cached_facts(self, paths: Iterable[str]) -> dict[str, FileFacts]:
-        """Facts of `paths` whose cached content is unchanged; the rest must be scanned."""
+        """Facts of `paths` whose cached content is unchanged; the rest must be scanned.
+        A resident process answers what it can from its memory of decoded facts."""
         wanted = list(paths)
-        hits = [Lookup(p, HIT, self.digests[p]) for p in wanted if p in self._hits]
-        found = self.index.load_facts(hits)
+        keys = {p: self._memory_key(p) for p in wanted if p in self._hits}
+        memory = RESIDENT[0] if RESIDENT else None
+        remembered = memory.take(keys) if memory is not None else {}
+        hits = [Lookup(p, HIT, self.digests[p]) for p in keys if p not in remembered]
+        loaded = self.index.load_facts(hits)
+        if memory is not None:
+            memory.keep({keys[p]: facts for p, facts in loaded.items()})
+        found = {p: facts for p in keys
+                 if (facts := remembered.get(p) or loaded.get(p)) is not None}
         for path in wanted:
             if path in self._changed and path not in found:
                 facts = self.index.confirm(self._refs[path], self.digests[path])
                 if facts is not None:
                     found[path] = facts
         return found
+
+    def _memory_key(self, path: str) -> tuple[str, str, str, str]:
+        return (str(self.store.directory), self.extractor_tag, path, self.digests[path])
 
     # --- literal memo -------------------------------------------------------------------
 
