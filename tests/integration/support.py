@@ -129,8 +129,11 @@ def run_cli(args: Sequence[str], launcher: Path | None = None, timeout: float = 
 
 
 def write_launcher(path: Path, body: str) -> Path:
-    """A script that runs `body` (dedented) and then the CLI with its own argv."""
-    path.write_text(textwrap.dedent(body) + "\nfrom cq.cli.app import main\nmain()\n")
+    """A script that runs `body` (dedented) and then the CLI with its own argv. Ctrl-C raises
+    KeyboardInterrupt in it as in a run started from a terminal, even when the suite itself
+    was started with SIGINT ignored (a background job), which Python would inherit."""
+    prelude = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    path.write_text(prelude + textwrap.dedent(body) + "\nfrom cq.cli.app import main\nmain()\n")
     return path
 
 
