@@ -1,11 +1,15 @@
 """`cq server`: start, status and stop; every command forwarded prints what the in-process
-run prints (run ids and timings aside); an edit is seen; a dead server's socket is removed;
-a server of another build is never talked to; an idle server exits."""
+run prints (run ids and timings aside); an edit is seen, and answers through the server are
+never stale (a property test); a dead or killed server's socket is removed; two roots get a
+server each; a server of another build is never talked to; an idle server exits."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cq.cli import forward
 from cq.wire import Answer, Welcome, receive, send, socket_path
@@ -227,3 +233,92 @@ def test_a_server_whose_build_was_replaced_exits(tmp_path: Path,
     assert forward.exchange(running.path, ask) is None
     thread.join(timeout=10)
     assert not thread.is_alive() and not os.path.exists(running.path)
+
+
+def _pid(site: Site, cwd: Path | None = None) -> int:
+    done = subprocess.run([sys.executable, "-m", "cq", "server", "status"], cwd=cwd or site.root,
+                          env=site.env, capture_output=True, text=True, timeout=60)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("pid:"))
+    return int(line.split(":")[1])
+
+
+def test_a_killed_server_costs_nothing_but_its_socket(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    assert site.cq("server", "start").returncode == 0
+    pid = _pid(site)
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    done = site.cq("q", "entity=function name=helper", "--no-save-artifact")
+    assert done.returncode == 0 and "app.py" in done.stdout, done.stderr
+    assert not os.path.exists(site.socket)
+    assert "not running" in site.cq("server", "status").stdout
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie is gone for our purposes
+        return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+def test_two_roots_sharing_a_cache_get_a_server_each(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "lib.py").write_text("def elsewhere():\n    pass\n")
+
+    def cq(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cq", *args], cwd=cwd, env=site.env,
+                              capture_output=True, text=True, timeout=120)
+
+    try:
+        assert cq(site.root, "server", "start").returncode == 0
+        assert cq(other, "server", "start").returncode == 0
+        assert _pid(site) != _pid(site, other)
+        assert str(other.resolve()) in cq(other, "server", "status").stdout
+        mine = cq(site.root, "q", "entity=function", "--no-save-artifact").stdout
+        theirs = cq(other, "q", "entity=function", "--no-save-artifact").stdout
+        assert "app.py" in mine and "lib.py" not in mine
+        assert "lib.py" in theirs and "app.py" not in theirs
+    finally:
+        cq(site.root, "server", "stop")
+        cq(other, "server", "stop")
+
+
+_NAMES = ("a.py", "b.py", "sub/c.py")
+_BODIES = ("def one():\n    pass\n", "def two():\n    one()\n", "x = 1\n", "def one(): ...\n")
+
+
+@settings(max_examples=int(os.environ.get("CQTEST_SERVER_EXAMPLES", "6")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from((*_BODIES, None))),
+                      min_size=1, max_size=4))
+def test_answers_through_the_server_are_never_stale(site: Site,
+                                                    steps: list[tuple[str, str | None]]) -> None:
+    """Random writes and deletes, each followed by the same question through the server and
+    in-process: the findings agree every time (the cache lines may differ in counts only)."""
+    fuzz = site.root / "fuzz"
+    try:
+        for name, body in steps:
+            path = fuzz / name
+            if body is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(body)
+            args = ("q", "entity=function in=fuzz", "--no-save-artifact", "--format", "json")
+            served, alone = site.cq(*args), site.cq(*args, CQ_SERVER="off")
+            assert served.returncode == alone.returncode == 0, served.stderr + alone.stderr
+            assert _findings(served.stdout) == _findings(alone.stdout)
+    finally:
+        shutil.rmtree(fuzz, ignore_errors=True)
+
+
+def _findings(text: str) -> list[tuple[str, int, str]]:
+    result = json.loads(text)
+    return [(f["anchor"]["file"], f["anchor"]["line"], f["message"])
+            for f in result["key_findings"]]
