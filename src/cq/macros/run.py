@@ -13,6 +13,8 @@ Scores are computed inside the cached computation, so a cached answer carries th
 from __future__ import annotations
 
 import shlex
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,8 @@ from cq.errors import BadInputError
 from cq.index.source import FactSource
 from cq.macros import compute_module, get_macro
 from cq.macros.spec import Args, Macro, MacroJob, Option
-from cq.result import CqResult
-from cq.resultfilter import LIMIT_BOUNDS, apply_filters, parse_filters
+from cq.result import CqResult, Finding
+from cq.resultfilter import LIMIT_BOUNDS, apply_filters, parse_filters, rank_key
 from cq.runner import CFG_FORMAT, Compute, Outcome, Request, RunContext, run_cached
 from cq.score import score_all
 from cq.settings import Settings
@@ -135,10 +137,32 @@ def _finished(macro: Macro, job: MacroJob, settings: Settings) -> Compute:
         key, sections = score_all(outcome.key_findings, outcome.sections)
         headline = macro.headline_text(outcome.summary)
         summary = {**outcome.summary, "headline": headline} if headline else outcome.summary
-        return msgspec.structs.replace(outcome, key_findings=key, sections=sections,
-                                       summary=summary)
+        counts = count_findings(macro, (*key, *(f for s in sections for f in s.findings)))
+        if counts:
+            summary = {**summary, "counts": counts}
+        sections = tuple(msgspec.structs.replace(s, findings=tuple(sorted(s.findings,
+                                                                          key=rank_key)))
+                         for s in sections)
+        return msgspec.structs.replace(outcome, key_findings=tuple(sorted(key, key=rank_key)),
+                                       sections=sections, summary=summary)
 
     return run
+
+
+def count_findings(macro: Macro, findings: Sequence[Finding]) -> dict[str, dict[str, int]]:
+    """The macro's counts block: per label, how many findings have each value of the field
+    it counts by (findings without the field are not counted), most frequent first."""
+    counts: dict[str, dict[str, int]] = {}
+    for label, field in macro.counts:
+        tally: Counter[str] = Counter()
+        for finding in findings:
+            value = (finding.category if field == "category"
+                     else getattr(finding.details, field, None))
+            if value is not None and value != "":
+                tally[str(value)] += 1
+        if tally:
+            counts[label] = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+    return counts
 
 
 def run_macro(settings: Settings, name: str, given: dict[str, Any],

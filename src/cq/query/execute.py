@@ -109,6 +109,8 @@ def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Di
     run: PatternRun = run_pattern(query, plan, source, jobs)
     shown = run.findings[: query.limit] if query.limit else run.findings
     summary = pattern_summary(run, discovery, len(shown))
+    if query.limit is not None:
+        summary["limit"] = query.limit
     unmatched = sum("unmatched" in found.flags for found in run.results)
     if unmatched:  # the runner does not cache an answer some file failed to contribute to
         summary["files_unmatched"] = unmatched
@@ -209,6 +211,8 @@ def _summary(query: Query, plan: Plan, facts_list: list[FileFacts], discovery: D
     flagged = sum(1 for facts in facts_list if facts.flags)
     if flagged:
         summary["files_flagged"] = flagged
+    if query.limit is not None:
+        summary["limit"] = query.limit
     if query.shorthand:
         summary["notes"] = ["a single word searches functions, methods and classes by name"]
     if query.explain:

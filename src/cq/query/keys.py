@@ -82,8 +82,8 @@ _ROWS: tuple[KeySpec, ...] = (
             "add a section per expander: " + ", ".join(EXPANDERS_SUPPORTED)
             + f"; callers/callees take (depth=N, N in {EXPAND_DEPTH.describe()})"),
     KeySpec("fields", "fields=def,loc", "details per finding: " + ", ".join(FIELDS_SUPPORTED)),
-    KeySpec("limit", "limit=20", "at most N key findings", shape="any",
-            bounds=Bounds(1, 1_000_000)),
+    KeySpec("limit", "limit=20", "at most N key findings, and the length of each Markdown "
+            "list (0: all)", shape="any", bounds=Bounds(0, 1_000_000)),
     KeySpec("explain", "explain=true", "add the plan, the scope and excluded files", shape="any"),
     KeySpec("decorated_by", "decorated_by=property", "has this decorator (simple or dotted)"),
     KeySpec("decorator_count_min", "decorator_count_min=2", "at least N decorators",
