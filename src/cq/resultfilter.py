@@ -21,6 +21,7 @@ from cq.bounds import Bounds, check_number
 from cq.errors import BadInputError
 from cq.ignore import compile_filter, filter_line
 from cq.result import CqResult, Finding, all_findings
+from cq.spelling import suggest
 from cq.userregex import user_regex
 from cq.vocabulary import BUCKETS, SEVERITIES
 
@@ -65,7 +66,9 @@ def parse_choices(option: str, value: str | None, valid: tuple[str, ...]) -> tup
     unknown = [item for item in items if item not in valid]
     if unknown or not items:
         raise BadInputError(f"unknown {option} value {', '.join(unknown) or repr(value)}",
-                            hint=f"valid: {', '.join(valid)} (comma-separated)")
+                            hint=suggest((unknown or [""])[0], valid, spell=f"{option} {{}}",
+                                         listed=f"valid: {', '.join(valid)} "
+                                                "(comma-separated)"))
     return tuple(sorted(set(items), key=valid.index))
 
 

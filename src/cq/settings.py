@@ -22,6 +22,7 @@ import msgspec
 
 from cq.bounds import Bounds, check_number
 from cq.errors import ConfigError, ScopeError
+from cq.spelling import suggest
 from cq.vocabulary import FORMATS, SEVERITIES
 
 # Files that are tests: names anywhere, folders at the top of the root (`cq.hazards.testpaths`).
@@ -66,7 +67,7 @@ def _parse_bool(text: str) -> bool:
 
 def _parse_format(text: str) -> str:
     if text not in FORMATS:
-        raise ValueError(f"unknown format {text!r}; valid: {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {text!r}; {suggest(text, FORMATS)}")
     return text
 
 
@@ -77,7 +78,7 @@ def _parse_fail_on(text: str) -> str | None:
     if text == NEVER:
         return None
     if text not in SEVERITIES:
-        raise ValueError(f"unknown severity {text!r}; valid: {', '.join((*SEVERITIES, NEVER))}")
+        raise ValueError(f"unknown severity {text!r}; {suggest(text, (*SEVERITIES, NEVER))}")
     return text
 
 
@@ -317,7 +318,7 @@ def _from_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
         spec = SETTING_BY_NAME.get(raw_key.replace("-", "_"))
         if spec is None:
             raise ConfigError(f"unknown setting {raw_key!r} in {source}",
-                              hint=f"valid: {', '.join(s.key for s in SETTINGS)}")
+                              hint=suggest(raw_key, (s.key for s in SETTINGS)))
         where = f"key {raw_key} in config file {source}"
         _check_kind(spec, raw, where)
         values[spec.name] = _parse_value(spec, raw, where)

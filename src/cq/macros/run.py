@@ -31,6 +31,7 @@ from cq.resultfilter import LIMIT_BOUNDS, apply_filters, parse_filters, rank_key
 from cq.runner import CFG_FORMAT, Compute, Outcome, Request, RunContext, run_cached
 from cq.score import score_all
 from cq.settings import Settings
+from cq.spelling import nearest
 
 SCOPE_OPTION = Option("in_", "Restrict the scope to this root-relative directory or file.",
                       flag="--in")
@@ -61,7 +62,7 @@ def check_args(macro: Macro, given: dict[str, Any]) -> Args:
     unknown = sorted(set(given) - set(options))
     if unknown:
         raise BadInputError(f"{macro.name}: unknown option {unknown[0]!r}",
-                            hint="valid: " + ", ".join(o.cli for o in options.values()))
+                            hint=_option_hint(unknown[0], options))
     args: Args = {}
     for name, option in options.items():
         value = given.get(name)
@@ -73,6 +74,13 @@ def check_args(macro: Macro, given: dict[str, Any]) -> Args:
         else:
             args[name] = _convert(macro, option, value)
     return args
+
+
+def _option_hint(name: str, options: dict[str, Option]) -> str:
+    near = nearest(name, options)
+    if near is not None:
+        return f"did you mean {options[near].cli}?"
+    return "valid: " + ", ".join(o.cli for o in options.values())
 
 
 def _convert(macro: Macro, option: Option, value: Any) -> Any:

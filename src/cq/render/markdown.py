@@ -70,7 +70,7 @@ class _Lists:
         omitted = summary.get("omitted")
         self.omitted = [int(n) for n in omitted if _is_number(n)] if isinstance(
             omitted, list) else []
-        matches = summary.get("matches")
+        matches: Any = summary.get("matches")
         if summary.get("truncated") and _is_number(matches) and not self.omitted:
             self.omitted = [max(0, int(matches) - len(result.key_findings))]
 
