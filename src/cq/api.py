@@ -91,8 +91,26 @@ def report(settings: Settings, preset: str, target: str, *, param: str | None = 
     if inp.target.kind == "file":
         check_in_path(Path(settings.root), inp.target.name)
     check_options(preset, inp)
-    result = run_report(settings, preset, inp, ctx, run_macro)
+    result = run_report(settings, preset, inp, ctx, run_macro, _locator(settings, ctx))
     return finish(apply_filters(result, chosen), settings)
+
+
+def _locator(settings: Settings, ctx: RunContext) -> Any:
+    """Where a report's symbol target is defined: (file, module) pairs from a cached `q`."""
+    from cq.details import DefinitionDetails
+
+    quiet = msgspec.structs.replace(settings, save_artifact=False, fail_on=None)
+
+    def locate(target: Any, in_dir: str | None) -> tuple[tuple[str, str], ...]:
+        text = f"entity={target.kind} name={target.name}"
+        if in_dir:
+            text += ' in="' + in_dir.replace('"', '\\"') + '"'  # q's quoting
+        found = run_query(quiet, text, ctx)
+        return tuple(dict.fromkeys(
+            (f.anchor.file, f.details.module) for f in found.key_findings
+            if f.anchor is not None and isinstance(f.details, DefinitionDetails)))
+
+    return locate
 
 
 def finish(result: CqResult, settings: Settings) -> CqResult:
