@@ -32,8 +32,15 @@ def _scope(root: Path, query: Query) -> Scope:
                  exclude=query.exclude, globs=query.globs)
 
 
-def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> CqResult:
-    """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run."""
+def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT,
+              filters: dict[str, Any] | None = None) -> CqResult:
+    """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run; the
+    result filters (`{"confidence": "high"}`, as the macros take them) narrow the answer."""
+    chosen = None
+    if filters and any(value is not None for value in filters.values()):
+        from cq.resultfilter import parse_filters
+
+        chosen = parse_filters(**filters)
     query = parse_query(text)
     plan = plan_query(query)
     request = Request(macro="q", text=text, canonical=query.canonical(),
@@ -41,6 +48,10 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
                       explain=query.explain, draw_cfg=settings.format == CFG_FORMAT)
     result = run_cached(settings, ctx, request,
                         _query_compute(query, plan, settings.jobs, settings.test_paths))
+    if chosen is not None:
+        from cq.resultfilter import apply_filters
+
+        result = apply_filters(result, chosen)
     return finish(result, settings)
 
 
@@ -48,10 +59,12 @@ def _query_compute(query: Query, plan: Plan, jobs: int, test_paths: tuple[str, .
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
         from cq.query.execute import execute_query  # a cache hit never needs the engine
 
+        from cq.score import score_all  # scored like a macro's, for --impact/--confidence
+
         outcome = execute_query(query, plan, source, discovery, jobs=jobs,
                                 test_paths=test_paths)
-        return Outcome(key_findings=outcome.key_findings, sections=outcome.sections,
-                       summary=outcome.summary)
+        key, sections = score_all(outcome.key_findings, outcome.sections)
+        return Outcome(key_findings=key, sections=sections, summary=outcome.summary)
 
     return compute
 
@@ -120,6 +133,9 @@ def finish(result: CqResult, settings: Settings) -> CqResult:
         from cq.resultfilter import judge_fail_on  # not on the hot path of every run
 
         result = judge_fail_on(result, settings.fail_on)
+    if settings.include_possible:  # what the graph formats draw (cq.render.graph)
+        result = msgspec.structs.replace(result, summary={**result.summary,
+                                                          "include_possible": True})
     if not settings.save_artifact:
         return result
     try:

@@ -33,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     root: str
     cache_dir: str  # resolved: --cache-dir, CQ_CACHE_DIR, config, else $XDG_CACHE_HOME/cq
     format: str = "md"
+    include_possible: bool = False  # graph formats: draw possible call edges too
     verbose: bool = False
     artifact_dir: str | None = None  # None: <root>/.cq/artifacts
     save_artifact: bool = True
@@ -134,6 +135,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(name="format", kind="string", env=("CQ_FORMAT",), parse=_parse_format,
                 flags=("--format",), help="Output format", default="md",
                 choices=tuple(FORMATS)),
+    SettingSpec(name="include_possible", kind="boolean", env=("CQ_INCLUDE_POSSIBLE",),
+                parse=_parse_bool, flags=("--include-possible",), cli="flag",
+                help="Graph formats: also draw call edges whose receiver is not known "
+                     "(possible tier); by default only resolved edges."),
     SettingSpec(name="artifact_dir", kind="string", env=("CQ_ARTIFACT_DIR",), parse=_path,
                 flags=("--artifact-dir",), help="Where to save the JSON artifact",
                 default="<root>/.cq/artifacts"),

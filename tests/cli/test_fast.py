@@ -15,6 +15,7 @@ SAME_Q = [
     ["q", "x", "--save-artifact", "--no-config", "--config", "c.toml"],
     ["q", "x", "--artifact-dir", "/tmp/a", "--verbose"],
     ["q", "x", "--cache-query-shards", "4", "--cache-query-ttl=1e400"],  # checked by settings
+    ["q", "x", "--confidence", "high", "--include=src/**", "--include-possible"],
 ]
 
 SAME_MACROS = [
@@ -29,10 +30,15 @@ SAME_MACROS = [
 
 def _capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     seen: list[tuple] = []
-    monkeypatch.setattr(cyclopts_app, "run_q", lambda q, o: seen.append(("q", q, o)) or 0)
+    monkeypatch.setattr(cyclopts_app, "run_q",
+                        lambda q, o, f: seen.append(("q", q, o, _given(f))) or 0)
     monkeypatch.setattr(cyclopts_app, "run_macro",
                         lambda n, a, o: seen.append((n, _typed(a), o)) or 0)
     return seen
+
+
+def _given(filters: dict) -> dict:
+    return {k: v for k, v in filters.items() if v is not None}
 
 
 def _typed(args: dict) -> dict:
@@ -45,7 +51,7 @@ def _fast_call(args: list[str]) -> tuple:
     fast = parse_fast(args)
     assert fast is not None
     if fast.command == "q":
-        return ("q", fast.query, fast.options)
+        return ("q", fast.query, fast.options, fast.own)
     from cq.cli.app import _macro_args
 
     return (fast.command, _typed(_macro_args(fast.command, fast.query, fast.own)), fast.options)

@@ -139,7 +139,7 @@ def _dispatch(args: list[str]) -> int:
         from cq.cli import commands
 
         if fast.command == "q":
-            return commands.run_q(fast.query or "", fast.options)
+            return commands.run_q(fast.query or "", fast.options, fast.own)
         return commands.run_macro(fast.command, _macro_args(fast.command, fast.query, fast.own),
                                   fast.options)
     from cq.cli.app_cyclopts import build_app

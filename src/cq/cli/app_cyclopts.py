@@ -36,9 +36,19 @@ def _q_help() -> str:
     )
 
 
+_FILTER_HELP = {o.name: o.help_text for o in FILTER_OPTIONS}
+
+
 def q(query: Annotated[str, Parameter(help="The query text, e.g. 'entity=function name=main'.")],
-      /, *, options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
-    return run_q(query, explicit_values(options))
+      /, *, include: Annotated[str | None, Parameter(help=_FILTER_HELP["include"])] = None,
+      exclude: Annotated[str | None, Parameter(help=_FILTER_HELP["exclude"])] = None,
+      impact: Annotated[str | None, Parameter(help=_FILTER_HELP["impact"])] = None,
+      confidence: Annotated[str | None, Parameter(help=_FILTER_HELP["confidence"])] = None,
+      severity: Annotated[str | None, Parameter(help=_FILTER_HELP["severity"])] = None,
+      options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    filters = {"include": include, "exclude": exclude, "impact": impact,
+               "confidence": confidence, "severity": severity}
+    return run_q(query, explicit_values(options), filters)
 
 
 def cache(*, stats: bool = False, clear: bool = False, evict_tag: str | None = None,

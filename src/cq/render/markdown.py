@@ -67,6 +67,7 @@ class _Lists:
         limit = summary.get("limit")
         self.top_n = limit if _is_number(limit) and not isinstance(limit, float) else top_n
         self.flag = "limit=" if result.run.macro == "q" else "--limit "
+        self.scored = result.run.macro != "q"
         omitted = summary.get("omitted")
         self.omitted = [int(n) for n in omitted if _is_number(n)] if isinstance(
             omitted, list) else []
@@ -79,7 +80,7 @@ class _Lists:
 
     def lines(self, findings: Sequence[Finding], position: int) -> list[str]:
         shown = findings[: self.top_n] if self.top_n else findings
-        lines = [_finding_line(finding) for finding in shown]
+        lines = [_finding_line(finding, self.scored) for finding in shown]
         total = len(findings) + self.cut(position)
         if total > len(shown):
             lines.append(f"… and {total - len(shown):,} more ({_code(f'{self.flag}{total}')})")
@@ -229,13 +230,14 @@ def _evidence_block(evidence: Sequence[Finding], lists: _Lists) -> str:
     return "\n".join([f"### Evidence ({len(evidence):,})", *lists.lines(evidence, -1)])
 
 
-def _finding_line(finding: Finding) -> str:
-    """`- \\`file:line\\` [severity] message — details`, always one line."""
+def _finding_line(finding: Finding, scored: bool = True) -> str:
+    """`- \\`file:line\\` [severity] message — details`, always one line; the score's
+    buckets only when `scored` (a `q` answer's scores are for its filters, not its lines)."""
     parts = ["-"]
     if finding.anchor is not None:
         parts.append(_code(f"{_one_line(finding.anchor.file)}:{finding.anchor.line}"))
     tags = [_one_line(finding.severity)] if finding.severity != "info" else []
-    if finding.score is not None:
+    if finding.score is not None and scored:
         tags += [f"impact {finding.score.impact_bucket}",
                  f"conf {finding.score.confidence_bucket}"]
     if tags:
