@@ -58,7 +58,6 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT,
 def _query_compute(query: Query, plan: Plan, jobs: int, test_paths: tuple[str, ...]):
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
         from cq.query.execute import execute_query  # a cache hit never needs the engine
-
         from cq.score import score_all  # scored like a macro's, for --impact/--confidence
 
         outcome = execute_query(query, plan, source, discovery, jobs=jobs,
