@@ -43,7 +43,8 @@ FILTER_OPTIONS = (
     Option("impact", "Keep these impact buckets: low, med, high (comma-separated)."),
     Option("confidence", "Keep these confidence buckets: low, med, high."),
     Option("severity", "Keep these severities: error, warning, info."),
-    Option("limit", "At most N findings per list (key findings and each section).",
+    Option("limit", "At most N findings per list (key findings and each section), and as "
+                    "many per Markdown list (default 10); 0: all.",
            kind="int", bounds=LIMIT_BOUNDS),
 )
 FILTER_NAMES = tuple(o.name for o in FILTER_OPTIONS)

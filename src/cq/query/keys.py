@@ -74,7 +74,7 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("name", "name=build_graph",
             "exact name, ~regex (a search in the name; Python syntax, run by RE2 in linear "
             "time: no look-around or backreferences), or dotted qualified suffix"),
-    KeySpec("in", "in=src/pkg", "restrict the scope to a root-relative directory or file",
+    KeySpec("in", "in=src", "restrict the scope to a root-relative directory or file",
             shape="any"),
     KeySpec("exclude", "exclude=tests,build/*", "remove globs/paths from the scope", shape="any"),
     KeySpec("globs", "globs=*.py,!*_test.py", "filter the scope by globs; ! negates", shape="any"),
@@ -94,7 +94,7 @@ _ROWS: tuple[KeySpec, ...] = (
             "ast-grep pattern query: $X one node, $$$X zero or more, $_ anonymous; the pattern "
             "must parse as Python (a fragment needs pattern.context=), a def/class header "
             "(class $C, def $F) stands for the whole definition", shape="pattern"),
-    KeySpec("pattern.context", "pattern.context='class A: $X'",
+    KeySpec("pattern.context", "pattern.context='x = $F($$$)'",
             "match a fragment inside this context (with pattern.selector)", shape="pattern"),
     KeySpec("pattern.selector", "pattern.selector=call",
             "node kind inside the context that is the pattern", shape="pattern"),
