@@ -146,7 +146,8 @@ def _finished(macro: Macro, job: MacroJob, settings: Settings) -> Compute:
         key, sections = score_all(outcome.key_findings, outcome.sections)
         headline = macro.headline_text(outcome.summary)
         summary = {**outcome.summary, "headline": headline} if headline else outcome.summary
-        counts = count_findings(macro, (*key, *(f for s in sections for f in s.findings)))
+        counts = count_findings(macro, (*key, *(f for s in sections for f in s.findings)),
+                                summary)
         if counts:
             summary = {**summary, "counts": counts}
         sections = tuple(msgspec.structs.replace(s, findings=tuple(sorted(s.findings,
@@ -158,13 +159,22 @@ def _finished(macro: Macro, job: MacroJob, settings: Settings) -> Compute:
     return run
 
 
-def count_findings(macro: Macro, findings: Sequence[Finding]) -> dict[str, dict[str, int]]:
+def count_findings(macro: Macro, findings: Sequence[Finding],
+                   summary: dict[str, Any]) -> dict[str, dict[str, int]]:
     """The macro's counts block: per label, how many findings have each value of the field
-    it counts by (findings without the field are not counted), most frequent first."""
+    it counts by, most frequent first. Findings without the field, and findings that sum
+    up others (`details.sites` set: an escaping type over its sites), are not counted."""
     counts: dict[str, dict[str, int]] = {}
     for label, field in macro.counts:
+        if field.startswith("summary:"):
+            given = summary.get(field.removeprefix("summary:"))
+            if isinstance(given, dict) and given:
+                counts[label] = dict(given)
+            continue
         tally: Counter[str] = Counter()
         for finding in findings:
+            if getattr(finding.details, "sites", None) is not None:
+                continue
             value = (finding.category if field == "category"
                      else getattr(finding.details, field, None))
             if value is not None and value != "":
