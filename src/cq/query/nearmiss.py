@@ -75,7 +75,9 @@ def nothing_named(query: Query, near: list[str]) -> str:
     """`no function named get_objet_or_404; did you mean get_object_or_404?`"""
     text = f"no {_kinds(query, 1)} named `{query.name.raw if query.name else ''}`"
     if near:
-        text += "; did you mean " + " or ".join(f"`{n}`" for n in near) + "?"
+        names = [f"`{n}`" for n in near]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        text += f"; did you mean {listed}?"
     return text
 
 
