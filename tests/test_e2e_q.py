@@ -236,3 +236,30 @@ def test_explain_answers_follow_the_excluded_files(tmp_path: Path) -> None:
                 for f in s.findings]
     assert "node_modules" in excluded
     assert first.key_findings == second.key_findings
+
+
+def test_q_takes_the_result_filters_on_scored_findings(tmp_path) -> None:
+    from conftest import repo_settings
+    from cq.api import run_query
+
+    root = copy_sample(tmp_path, "receivers")
+    settings = repo_settings(root, no_cache=True, save_artifact=False)
+    everything = run_query(settings, "entity=method name=save expand=callers")
+    sure = run_query(settings, "entity=method name=save expand=callers",
+                     filters={"confidence": "high"})
+    callers = [f for s in everything.sections for f in s.findings]
+    kept = [f for s in sure.sections for f in s.findings]
+    assert all(f.score is not None for f in callers)
+    assert kept == [f for f in callers if f.score.confidence_bucket == "high"] and kept
+    assert len(kept) < len(callers) and sure.summary["filtered"]["removed"] > 0
+
+
+def test_limit_in_q_sets_the_markdown_length_and_names_the_rest(tmp_path) -> None:
+    from cq.render.markdown import render_markdown
+
+    root = copy_sample(tmp_path, "sample_app")
+    result = run_q(root, "entity=function limit=2")
+    text = render_markdown(result)
+    total = result.summary["matches"]
+    assert f"… and {total - 2:,} more (`limit={total}`)" in text
+    assert "… and" not in render_markdown(run_q(root, "entity=function limit=0"))

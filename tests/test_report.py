@@ -195,3 +195,28 @@ def test_the_artifact_stores_each_finding_once_compactly(repo: Path, tmp_path: P
     assert len(findings) == sum(len(s.findings) for s in result.sections) + len(
         result.key_findings)
     assert len(text) < 1.01 * len(result_to_json(result, indent=0))
+
+
+def test_a_symbol_target_scopes_imports_and_file_steps_to_its_module(repo: Path) -> None:
+    result = _report(repo, "refactor-impact", "function:transfer")
+    rows = {r["step"]: r for r in result.summary["steps"]}
+    assert rows["imports"]["query"] == "imports --module ledger.transfers"
+    assert rows["side-effects"]["query"] == "side-effects --in src/ledger/transfers.py"
+    safety = _report(repo, "safety-reliability", "function:transfer")
+    assert {r["step"]: r["query"] for r in safety.summary["steps"]}["hazards"] == (
+        "hazards --in src/ledger/transfers.py")
+
+
+def test_a_symbol_defined_nowhere_skips_the_steps_that_need_its_file(repo: Path) -> None:
+    result = _report(repo, "refactor-impact", "function:no_such_function")
+    rows = {r["step"]: r for r in result.summary["steps"]}
+    assert rows["imports"]["status"] == "skipped" and rows["side-effects"]["status"] == "skipped"
+    assert "no function no_such_function defined in scope" in rows["imports"]["reason"]
+
+
+def test_report_times_each_step_and_v_prints_them(repo: Path, capsys) -> None:
+    result = _report(repo, "refactor-impact", "function:transfer")
+    assert set(result.run.stages_ms) == {"calls", "imports", "exceptions", "side-effects"}
+    run(["report", "refactor-impact", "--target", "function:transfer", "-v", "--root", str(repo),
+         "--no-save-artifact"])
+    assert "cq: timings: calls " in capsys.readouterr().err

@@ -45,7 +45,7 @@ def _files(result: CqResult) -> list[str]:
     ({"confidence": "high"}, ["src/a.py", "src/c.py"]),
     ({"confidence": "low,med"}, ["src/b.py", "tests/t.py"]),
     ({"limit": 1}, ["src/a.py", "tests/t.py"]),
-    ({"limit": 0}, []),
+    ({"limit": 0}, ["src/a.py", "src/b.py", "tests/t.py", "src/c.py"]),
 ])
 def test_filters(options, expected) -> None:
     assert _files(apply_filters(_result(), parse_filters(**options))) == expected

@@ -35,8 +35,15 @@ def _scope(root: Path, query: Query) -> Scope:
                  exclude=query.exclude, globs=query.globs)
 
 
-def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> CqResult:
-    """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run."""
+def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT,
+              filters: dict[str, Any] | None = None) -> CqResult:
+    """`cq q TEXT`: parse and plan (bad input fails here, before any work), then run; the
+    result filters (`{"confidence": "high"}`, as the macros take them) narrow the answer."""
+    chosen = None
+    if filters and any(value is not None for value in filters.values()):
+        from cq.resultfilter import parse_filters
+
+        chosen = parse_filters(**filters)
     query = _query_from_workdir(parse_query(text), settings.workdir)
     plan = plan_query(query)
     request = Request(macro="q", text=text, canonical=query.canonical(),
@@ -44,6 +51,10 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT) -> C
                       explain=query.explain, draw_cfg=settings.format == CFG_FORMAT)
     result = run_cached(settings, ctx, request,
                         _query_compute(query, plan, settings.jobs, settings.test_paths))
+    if chosen is not None:
+        from cq.resultfilter import apply_filters
+
+        result = apply_filters(result, chosen)
     return finish(result, settings)
 
 
@@ -57,11 +68,12 @@ def _query_from_workdir(query: Query, workdir: str) -> Query:
 def _query_compute(query: Query, plan: Plan, jobs: int, test_paths: tuple[str, ...]):
     def compute(source: FactSource, discovery: Discovery) -> Outcome:
         from cq.query.execute import execute_query  # a cache hit never needs the engine
+        from cq.score import score_all  # scored like a macro's, for --impact/--confidence
 
         outcome = execute_query(query, plan, source, discovery, jobs=jobs,
                                 test_paths=test_paths)
-        return Outcome(key_findings=outcome.key_findings, sections=outcome.sections,
-                       summary=outcome.summary)
+        key, sections = score_all(outcome.key_findings, outcome.sections)
+        return Outcome(key_findings=key, sections=sections, summary=outcome.summary)
 
     return compute
 
@@ -136,7 +148,7 @@ def report(settings: Settings, preset: str, target: str, *, param: str | None = 
     if inp.target.kind == "file":
         check_in_path(Path(settings.root), inp.target.name)
     check_options(preset, inp)
-    result = run_report(settings, preset, inp, ctx, run_macro)
+    result = run_report(settings, preset, inp, ctx, run_macro, _locator(settings, ctx))
     return finish(apply_filters(result, chosen), settings)
 
 
@@ -149,6 +161,25 @@ def _report_target(text: str, workdir: str) -> Any:
     return Target(kind="file", name=path_from_workdir(workdir, target.name, "file:"))
 
 
+def _locator(settings: Settings, ctx: RunContext) -> Any:
+    """Where a report's symbol target is defined: (file, module) pairs from a cached `q`."""
+    from cq.details import DefinitionDetails
+
+    # the target's in_dir is root-relative already: no working directory to resolve against
+    quiet = msgspec.structs.replace(settings, save_artifact=False, fail_on=None, workdir="")
+
+    def locate(target: Any, in_dir: str | None) -> tuple[tuple[str, str], ...]:
+        text = f"entity={target.kind} name={target.name}"
+        if in_dir:
+            text += ' in="' + in_dir.replace('"', '\\"') + '"'  # q's quoting
+        found = run_query(quiet, text, ctx)
+        return tuple(dict.fromkeys(
+            (f.anchor.file, f.details.module) for f in found.key_findings
+            if f.anchor is not None and isinstance(f.details, DefinitionDetails)))
+
+    return locate
+
+
 def finish(result: CqResult, settings: Settings) -> CqResult:
     """Judge `--fail-on` on the (filtered) result, then save the artifact unless disabled;
     a failed save is a note, never a lost answer."""
@@ -156,6 +187,9 @@ def finish(result: CqResult, settings: Settings) -> CqResult:
         from cq.resultfilter import judge_fail_on  # not on the hot path of every run
 
         result = judge_fail_on(result, settings.fail_on)
+    if settings.include_possible:  # what the graph formats draw (cq.render.graph)
+        result = msgspec.structs.replace(result, summary={**result.summary,
+                                                          "include_possible": True})
     if not settings.save_artifact:
         return result
     try:

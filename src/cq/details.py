@@ -136,6 +136,8 @@ class DefinitionDetails(Judged, frozen=True, kw_only=True, omit_defaults=True):
     loc: int | None = None
     decorators: tuple[str, ...] = ()
     params: tuple[str, ...] = ()  # parameter names, `*args` and `**kwargs` starred
+    # An entity query's class: its methods as (name, parameter names...), for mermaid-class.
+    methods: tuple[tuple[str, ...], ...] = ()
 
     SHOWN: ClassVar[Shown] = (("qualname", "qualname", True), ("signature", "sig", True))
 

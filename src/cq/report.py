@@ -50,6 +50,8 @@ class ReportInput(msgspec.Struct, frozen=True, kw_only=True):
     to: str | None = None
     in_dir: str | None = None
     module_file: str | None = None  # the file of a module target, when the repo has it
+    # Where a symbol target is defined: (file, module) pairs, in path order.
+    places: tuple[tuple[str, str], ...] = ()
 
 
 # A step's arguments from the report input, or the reason it cannot run.
@@ -91,9 +93,26 @@ def _imports(cycles: bool) -> Derive:
         args: Args = {"cycles": True} if cycles else {}
         if inp.target.kind in ("module", "file"):  # imports --module takes a path too
             args["module"] = inp.target.name
+        elif inp.target.kind in _SYMBOL_KINDS:  # the imports of the module defining it
+            place = _one_place("imports", inp)
+            if isinstance(place, str):
+                return place
+            args["module"] = place[1]
         return args
 
     return derive
+
+
+def _one_place(step: str, inp: ReportInput) -> tuple[str, str] | str:
+    """The (file, module) defining a symbol target, or why the step cannot narrow to it: a
+    report on a symbol never runs a step over the whole repository."""
+    if not inp.places:
+        return f"{step}: no {inp.target.kind} {inp.target.name} defined in scope"
+    files = sorted({file for file, _ in inp.places})
+    if len(files) > 1:
+        return (f"{step}: {inp.target.name} is defined in {len(files)} files "
+                f"({', '.join(files[:3])}); give --target file:PATH")
+    return inp.places[0]
 
 
 def _exceptions(inp: ReportInput) -> Args | str:
@@ -103,8 +122,8 @@ def _exceptions(inp: ReportInput) -> Args | str:
 
 
 def _in_target_file(step: str) -> Derive:
-    """For a file or module target, the step runs on that file; for a symbol, on the scope
-    (its module-level findings are not tied to one def)."""
+    """For a file or module target, the step runs on that file; for a symbol, on the file
+    that defines it (its module-level findings are not tied to one def)."""
 
     def derive(inp: ReportInput) -> Args | str:
         if inp.target.kind == "file":
@@ -113,7 +132,8 @@ def _in_target_file(step: str) -> Derive:
             if inp.module_file is None:
                 return f"{step}: no file in scope defines module {inp.target.name}"
             return {"in_": inp.module_file}
-        return {}
+        place = _one_place(step, inp)
+        return place if isinstance(place, str) else {"in_": place[0]}
 
     return derive
 
@@ -194,19 +214,27 @@ class StepOutcome(msgspec.Struct, frozen=True, kw_only=True):
     status: str  # ran | skipped | failed
     reason: str = ""
     result: CqResult | None = None
+    elapsed_ms: float = 0.0
 
 
 MacroRunner = Callable[[Settings, str, Args, RunContext], CqResult]
+# Where a symbol target is defined: (file, module) pairs (the `q` engine, through the API).
+Locator = Callable[[Target, "str | None"], tuple[tuple[str, str], ...]]
+# Steps that read the file or module of a symbol target.
+_PLACED_STEPS = ("imports", "imports-cycles", "side-effects", "hazards")
 
 
 def run_report(settings: Settings, preset: str, inp: ReportInput, ctx: RunContext,
-               run_macro: MacroRunner) -> CqResult:
+               run_macro: MacroRunner, locate: Locator | None = None) -> CqResult:
     """Run every step of `preset` (validated first) and bundle the results."""
     steps = check_preset(preset)
     check_options(preset, inp)
     started_ns = time.time_ns()
     if inp.target.kind == "module":
         inp = msgspec.structs.replace(inp, module_file=module_file(settings, inp))
+    if (inp.target.kind in _SYMBOL_KINDS and locate is not None
+            and set(steps) & set(_PLACED_STEPS)):
+        inp = msgspec.structs.replace(inp, places=locate(inp.target, inp.in_dir))
     outcomes = []
     for number, step in enumerate(steps, 1):
         current().step(number, len(steps), step)
@@ -231,11 +259,13 @@ def _run_step(settings: Settings, step: str, inp: ReportInput, ctx: RunContext,
         return StepOutcome(step=step, macro=macro, status="skipped", reason=args)
     if inp.in_dir and "in_" not in args:
         args = {**args, "in_": inp.in_dir}
+    started = time.perf_counter()
     try:
         result = run_macro(settings, macro, args, ctx)
     except BadInputError as exc:
         return StepOutcome(step=step, macro=macro, status="failed", reason=exc.one_line())
-    return StepOutcome(step=step, macro=macro, status="ran", result=result)
+    elapsed = round((time.perf_counter() - started) * 1000, 1)
+    return StepOutcome(step=step, macro=macro, status="ran", result=result, elapsed_ms=elapsed)
 
 
 def _tag(findings: tuple[Finding, ...], step: str) -> tuple[Finding, ...]:
@@ -286,7 +316,8 @@ def _bundle(settings: Settings, preset: str, inp: ReportInput, ctx: RunContext,
     run = RunMeta(macro="report", argv=ctx.argv, root=settings.root,
                   started_ms=started_ns // 1_000_000,
                   elapsed_ms=round((time.time_ns() - started_ns) / 1e6, 1),
-                  toolchain=toolchain(), run_id=uuid7_str(), notices=_notices(settings, outcomes))
+                  toolchain=toolchain(), run_id=uuid7_str(), notices=_notices(settings, outcomes),
+                  stages_ms={o.step: o.elapsed_ms for o in outcomes if o.status == "ran"})
     return CqResult(run=run, summary=summary, sections=sections, cfg=_first_cfg(outcomes))
 
 

@@ -21,10 +21,11 @@ from cq.bounds import Bounds, check_number
 from cq.errors import BadInputError
 from cq.ignore import compile_filter, filter_line
 from cq.result import CqResult, Finding, all_findings
+from cq.spelling import suggest
 from cq.userregex import user_regex
 from cq.vocabulary import BUCKETS, SEVERITIES
 
-LIMIT_BOUNDS = Bounds(0, 1_000_000)  # --limit of every command; 0 keeps counts only
+LIMIT_BOUNDS = Bounds(0, 1_000_000)  # --limit of every command; 0 keeps every finding
 
 
 class ResultFilters(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,7 +34,7 @@ class ResultFilters(msgspec.Struct, frozen=True, kw_only=True):
     impact: tuple[str, ...] = ()  # kept buckets; empty: all
     confidence: tuple[str, ...] = ()
     severity: tuple[str, ...] = ()
-    limit: int | None = None  # per list: key findings and each section
+    limit: int | None = None  # per list: key findings and each section; 0: all
 
     @property
     def active(self) -> bool:
@@ -65,7 +66,9 @@ def parse_choices(option: str, value: str | None, valid: tuple[str, ...]) -> tup
     unknown = [item for item in items if item not in valid]
     if unknown or not items:
         raise BadInputError(f"unknown {option} value {', '.join(unknown) or repr(value)}",
-                            hint=f"valid: {', '.join(valid)} (comma-separated)")
+                            hint=suggest((unknown or [""])[0], valid, spell=f"{option} {{}}",
+                                         listed=f"valid: {', '.join(valid)} "
+                                                "(comma-separated)"))
     return tuple(sorted(set(items), key=valid.index))
 
 
@@ -134,29 +137,55 @@ def _bucket_ok(finding: Finding, filters: ResultFilters) -> bool:
 
 def apply_filters(result: CqResult, filters: ResultFilters) -> CqResult:
     """The result without the findings the filters reject; counts of what went go to
-    `summary.filtered` (`removed` by the predicates, `beyond_limit` by `--limit`)."""
+    `summary.filtered` (`removed` by the predicates, `beyond_limit` by `--limit`, and per
+    list in `omitted`: key findings first, then each section, so Markdown can name the
+    `--limit` that shows the rest). `--limit` also sets Markdown's list length
+    (`summary.limit`, 0: all)."""
     if not filters.active:
         return result
     keep = _keeper(filters)
     counts = {"removed": 0, "beyond_limit": 0}
-    key = _narrow(result.key_findings, keep, filters.limit, counts)
+    omitted: list[int] = []
+    key = _narrow(result.key_findings, keep, filters.limit, counts, omitted)
     sections = tuple(msgspec.structs.replace(s, findings=_narrow(s.findings, keep, filters.limit,
-                                                                 counts))
+                                                                 counts, omitted))
                      for s in result.sections)
-    evidence = _narrow(result.evidence, keep, None, counts)
+    evidence = _narrow(result.evidence, keep, None, counts, [])
     summary = {**result.summary, "filtered": {"filters": filters.flags(), **counts}}
+    if filters.limit is not None:
+        summary["limit"] = filters.limit
+    if any(omitted):
+        summary["omitted"] = omitted
     return msgspec.structs.replace(result, key_findings=key, sections=sections,
                                    evidence=evidence, summary=summary)
 
 
 def _narrow(findings: tuple[Finding, ...], keep: Any, limit: int | None,
-            counts: dict[str, int]) -> tuple[Finding, ...]:
+            counts: dict[str, int], omitted: list[int]) -> tuple[Finding, ...]:
     kept = [f for f in findings if keep(f)]
     counts["removed"] += len(findings) - len(kept)
-    if limit is not None and len(kept) > limit:
-        counts["beyond_limit"] += len(kept) - limit
-        kept = kept[:limit]
-    return tuple(kept)
+    beyond = len(kept) - limit if limit and len(kept) > limit else 0
+    counts["beyond_limit"] += beyond
+    omitted.append(beyond)
+    return tuple(kept[:limit] if beyond else kept)
+
+
+def rank_key(finding: Finding) -> tuple[int, float]:
+    """Most severe first, then the highest impact; a stable sort on it keeps the producer's
+    order among equals (by position, unless a macro ranks its own way)."""
+    severity = SEVERITIES.index(finding.severity) if finding.severity in SEVERITIES else 99
+    impact = finding.score.impact if finding.score is not None else 0.0
+    return severity, -impact
+
+
+def rank_findings(result: CqResult) -> CqResult:
+    """Key findings and each section's findings by `rank_key` (a stable sort), so every
+    cut (`--limit`, Markdown's top N) keeps what matters most."""
+    sections = tuple(msgspec.structs.replace(s, findings=tuple(sorted(s.findings, key=rank_key)))
+                     for s in result.sections)
+    return msgspec.structs.replace(result, key_findings=tuple(sorted(result.key_findings,
+                                                                     key=rank_key)),
+                                   sections=sections)
 
 
 

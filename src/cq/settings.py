@@ -22,6 +22,7 @@ import msgspec
 
 from cq.bounds import Bounds, check_number
 from cq.errors import ConfigError, ScopeError
+from cq.spelling import suggest
 from cq.vocabulary import FORMATS, SEVERITIES
 
 # Files that are tests: names anywhere, folders at the top of the root (`cq.hazards.testpaths`).
@@ -35,6 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workdir: str = ""
     cache_dir: str  # resolved: --cache-dir, CQ_CACHE_DIR, config, else $XDG_CACHE_HOME/cq
     format: str = "md"
+    include_possible: bool = False  # graph formats: draw possible call edges too
     verbose: bool = False
     quiet: bool = False  # no notices on stderr (errors and the --fail-on verdict stay)
     progress: bool | None = None  # None: a bar when stderr is a terminal
@@ -75,7 +77,7 @@ def _parse_bool(text: str) -> bool:
 
 def _parse_format(text: str) -> str:
     if text not in FORMATS:
-        raise ValueError(f"unknown format {text!r}; valid: {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {text!r}; {suggest(text, FORMATS)}")
     return text
 
 
@@ -86,7 +88,7 @@ def _parse_fail_on(text: str) -> str | None:
     if text == NEVER:
         return None
     if text not in SEVERITIES:
-        raise ValueError(f"unknown severity {text!r}; valid: {', '.join((*SEVERITIES, NEVER))}")
+        raise ValueError(f"unknown severity {text!r}; {suggest(text, (*SEVERITIES, NEVER))}")
     return text
 
 
@@ -150,6 +152,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(name="format", kind="string", env=("CQ_FORMAT",), parse=_parse_format,
                 flags=("--format",), help="Output format", default="md",
                 choices=tuple(FORMATS)),
+    SettingSpec(name="include_possible", kind="boolean", env=("CQ_INCLUDE_POSSIBLE",),
+                parse=_parse_bool, flags=("--include-possible",), cli="flag",
+                help="Graph formats: also draw call edges whose receiver is not known "
+                     "(possible tier); by default only resolved edges."),
     SettingSpec(name="artifact_dir", kind="string", env=("CQ_ARTIFACT_DIR",), parse=_path,
                 flags=("--artifact-dir",), help="Where to save the JSON artifact",
                 default="<root>/.cq/artifacts"),
@@ -357,7 +363,7 @@ def _from_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
         spec = SETTING_BY_NAME.get(raw_key.replace("-", "_"))
         if spec is None:
             raise ConfigError(f"unknown setting {raw_key!r} in {source}",
-                              hint=f"valid: {', '.join(s.key for s in SETTINGS)}")
+                              hint=suggest(raw_key, (s.key for s in SETTINGS)))
         where = f"key {raw_key} in config file {source}"
         _check_kind(spec, raw, where)
         values[spec.name] = _parse_value(spec, raw, where)

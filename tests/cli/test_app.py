@@ -120,6 +120,18 @@ def test_unknown_option_value_exits_2(repo: Path, capsys) -> None:
     assert code == 2
 
 
+@pytest.mark.parametrize(("args", "near", "listed"), [
+    (("hazrds",), '"hazards"', "Available commands"),
+    (("q", "x", "--format", "jsn"), '"json"', "Choose from"),
+    (("q", "entity=fucntion"), "entity=function", "entity=function|class"),
+    (("hazards", "--severity", "eror"), "--severity error", "valid:"),
+])
+def test_a_misspelling_gets_the_nearest_spelling_not_the_list(repo: Path, capsys, args, near,
+                                                              listed) -> None:
+    code, _, err = invoke(capsys, *args, "--root", str(repo))
+    assert code == 2 and near in err and listed not in err and len(err.splitlines()) == 1
+
+
 def test_internal_error_is_one_line_without_verbose(repo: Path, capsys, monkeypatch) -> None:
     import cq.api
 

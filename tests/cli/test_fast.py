@@ -17,6 +17,7 @@ SAME_Q = [
     ["q", "x", "--artifact-dir", "/tmp/a", "--verbose"],
     ["q", "x", "--cache-query-shards", "4", "--cache-query-ttl=1e400"],  # checked by settings
     ["q", "x", "--quiet", "--progress", "--artifacts-keep", "5"],
+    ["q", "x", "--confidence", "high", "--include=src/**", "--include-possible"],
 ]
 
 SAME_MACROS = [
@@ -38,10 +39,15 @@ BEFORE = [
 
 def _capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     seen: list[tuple] = []
-    monkeypatch.setattr(cyclopts_app, "run_q", lambda q, o: seen.append(("q", q, o)) or 0)
+    monkeypatch.setattr(cyclopts_app, "run_q",
+                        lambda q, o, f: seen.append(("q", q, o, _given(f))) or 0)
     monkeypatch.setattr(cyclopts_app, "run_macro",
                         lambda n, a, o: seen.append((n, _typed(a), o)) or 0)
     return seen
+
+
+def _given(filters: dict) -> dict:
+    return {k: v for k, v in filters.items() if v is not None}
 
 
 def _typed(args: dict) -> dict:
@@ -54,7 +60,7 @@ def _fast_call(args: list[str]) -> tuple:
     fast = parse_fast(args)
     assert fast is not None
     if fast.command == "q":
-        return ("q", fast.query, fast.options)
+        return ("q", fast.query, fast.options, fast.own)
     from cq.cli.app import _macro_args
 
     return (fast.command, _typed(_macro_args(fast.command, fast.query, fast.own)), fast.options)
@@ -99,4 +105,4 @@ def test_options_before_the_command_reach_both_front_doors_alike(args: list[str]
     cyclopts_app.build_app()(hoisted, exit_on_error=False, result_action="return_value")
     fast = parse_fast(hoisted)
     assert fast is None or [_fast_call(hoisted)] == seen
-    assert seen and seen[0][-1]  # the global options arrived
+    assert seen and seen[0][2]  # the global options arrived (q: then its filters)

@@ -318,8 +318,11 @@ def test_summary_counts_handlers_by_kind(kinds_repo: Path) -> None:
         expected[kind] = expected.get(kind, 0) + 1
     assert summary["by_kind"] == expected
     assert sum(summary["by_kind"].values()) == summary["handlers"]
-    assert any(note.startswith("handlers by kind: 4 reraise · 4 translate")
-               for note in summary["notes"])
+    assert summary["counts"]["handlers by kind"] == summary["by_kind"]
+    from cq.render.markdown import render_markdown
+
+    text = render_markdown(ask(kinds_repo, no_cache=True))
+    assert "**handlers by kind:** reraise 4 · translate 4" in text
 
 
 def test_swallowing_handlers_are_warnings(kinds_repo: Path) -> None:

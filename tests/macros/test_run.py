@@ -136,3 +136,26 @@ def test_report_limit_is_checked_against_the_same_range(make_repo, run_cli) -> N
     assert code == 2
     assert err == ("cq: error: --limit must be a whole number in 0..1000000, got "
                    "'1000000000000000000000000000000'\n")
+
+
+HAZARDOUS = {"pkg/a.py": "import importlib\n\n"
+             + "".join(f"def load{i}(name):\n    return importlib.import_module(name)\n\n"
+                       for i in range(12))
+             + "def run(code):\n    eval(code)\n"}
+
+
+def test_findings_rank_by_severity_then_impact(make_repo) -> None:
+    from conftest import run_macro
+
+    result = run_macro(make_repo(HAZARDOUS), "hazards", {})
+    ranks = [("error", "warning", "info").index(f.severity) for f in result.key_findings]
+    assert ranks == sorted(ranks) and result.key_findings[0].details.id == "eval"
+
+
+def test_counts_block_counts_by_the_field_the_macro_names(make_repo) -> None:
+    from conftest import run_macro
+
+    result = run_macro(make_repo(HAZARDOUS), "hazards", {"limit": 2})
+    by_rule = result.summary["counts"]["hazards by rule"]
+    assert by_rule["eval"] == 1 and sum(by_rule.values()) == result.summary["matches"]
+    assert len(result.key_findings) == 2 and result.summary["omitted"][0] > 0

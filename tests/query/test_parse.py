@@ -103,8 +103,8 @@ def test_bare_word_searches_every_def_kind() -> None:
         ("pattern='f($X)' $X=~(?=a)", "in $X=: look-around", 16),
         ("pattern='f($X)' $X=!~(a)\\1", "in $X=: backreferences are not supported", 16),
         ("entity=function name=a-b", "invalid name", 16),
-        ("entity=function limit=0", "must be a whole number in 1..1000000", 16),
-        ("entity=function limit=ten", "must be a whole number in 1..1000000", 16),
+        ("entity=function limit=-1", "must be a whole number in 0..1000000", 16),
+        ("entity=function limit=ten", "must be a whole number in 0..1000000", 16),
         ("entity=function explain=maybe", "true or false", 16),
         ("entity=function expand=everything", "unknown expander", 16),
         ("entity=function expand=callers(depth=0)", "must be a whole number in 1..50", 16),
@@ -205,8 +205,8 @@ def test_new_keys_change_canonical_text_and_plan(a: str, b: str) -> None:
 
 # Every number of the q language: (query with {} where the number goes, what it must be)
 NUMBERS = [
-    ("entity=function limit={}", "limit= must be a whole number in 1..1000000"),
-    ("pattern=x limit={}", "limit= must be a whole number in 1..1000000"),
+    ("entity=function limit={}", "limit= must be a whole number in 0..1000000"),
+    ("pattern=x limit={}", "limit= must be a whole number in 0..1000000"),
     ("entity=function decorator_count_min={}",
      "decorator_count_min= must be a whole number in 0..1000"),
     ("entity=function decorator_count_max={}",

@@ -219,6 +219,7 @@ def test_possible_call_edges_are_dashed_and_counted_apart(make_repo) -> None:
 
     root = make_repo({"a.py": "class A:\n    def m(self):\n        pass\n\n\n"
                               "def f(x):\n    x.m()\n    A().m()\n\n\ndef g(y):\n    y.m()\n"})
-    text = render_dot(run_macro(root, "calls", {"target": "A.m"}, no_cache=True))
+    text = render_dot(run_macro(root, "calls", {"target": "A.m"}, no_cache=True,
+                  include_possible=True))
     assert 'label="1 resolved, 1 possible"' in text
     assert '[label="1 possible", style=dashed]' in text  # g → A.m: only a possible site

@@ -21,7 +21,7 @@ from .builders import (
     sample_result,
 )
 
-MORE = re.compile(r"^… and ([\d,]+) more$", re.M)
+MORE = re.compile(r"^… and ([\d,]+) more \(`(?:limit=|--limit )[\d]+`\)$", re.M)
 
 
 def md_lines(res: CqResult, top_n: int = 10) -> list[str]:
@@ -62,18 +62,33 @@ STATS = {"files_indexed": 1, "files_rescanned": 1, "hits": 1, "misses": 2, "entr
                                            "reason": "diskcache not importable"}}),
                  "Cache: disabled (diskcache not importable)", id="cache-disabled"),
     pytest.param(result(summary={"cache": {"status": "miss"}, "cache_stats": STATS}),
-                 "Cache: miss · 1 file indexed, 1 rescanned · 1 hit, 2 misses · 57 entries, 1.2 MB",
-                 id="cache-stats"),
+                 "Cache: miss · 1 file indexed, 1 rescanned", id="cache-stats"),
     pytest.param(result(summary={"cache": {"status": "miss"}, "cache_stats": {"size_bytes": 512}}),
                  "Cache: miss · 512 B", id="cache-bytes"),
     pytest.param(result(summary={"cache": {"status": "miss"}, "cache_stats": {"size_bytes": 2048}}),
                  "Cache: miss · 2.0 KB", id="cache-kb"),
     pytest.param(result(), "_No findings._", id="no-findings"),
-    pytest.param(result(key_findings=findings(12)), "… and 2 more", id="key-more"),
-    pytest.param(result(key_findings=findings(10), summary={"truncated": True, "matches": 40}),
-                 "_limit= cut the answer: 10 of 40 matches kept._", id="truncated-matches"),
-    pytest.param(result(key_findings=findings(2), summary={"truncated": True}),
-                 "_limit= cut the answer: 2 kept._", id="truncated-no-matches"),
+    pytest.param(result(key_findings=findings(12)), "… and 2 more (`limit=12`)", id="key-more"),
+    pytest.param(result(run=run_meta(macro="calls"), key_findings=findings(12)),
+                 "… and 2 more (`--limit 12`)", id="key-more-macro-flag"),
+    pytest.param(result(key_findings=findings(10), summary={"truncated": True, "matches": 40,
+                                                            "limit": 10}),
+                 "… and 30 more (`limit=40`)", id="truncated-matches"),
+    pytest.param(result(run=run_meta(macro="calls"), key_findings=findings(5),
+                        summary={"limit": 5, "omitted": [7]}),
+                 "… and 7 more (`--limit 12`)", id="cut-by-limit-filter"),
+    pytest.param(result(run=run_meta(macro="calls"), key_findings=findings(3),
+                        sections=(Section(title="Sites", kind="sites", findings=findings(2)),),
+                        summary={"limit": 2, "omitted": [0, 4]}),
+                 "### Sites (6)", id="section-count-before-cut"),
+    pytest.param(result(summary={"counts": {"hazards by rule": {"eval": 3, "exec": 1}}}),
+                 "**hazards by rule:** eval 3 · exec 1", id="counts-block"),
+    pytest.param(result(summary={"counts": {"by x": {f"v{i}": 1 for i in range(14)}}}),
+                 "**by x:** " + " · ".join(f"v{i} 1" for i in range(12)) + " · +2 more",
+                 id="counts-block-capped"),
+    pytest.param(result(summary={"filtered": {"filters": ["--severity error"], "removed": 4,
+                                              "beyond_limit": 0}}),
+                 "_Filtered (--severity error): 4 removed._", id="filtered"),
     pytest.param(result(sections=(Section(title="Callers", kind="callers",
                                           findings=findings(3)),)),
                  "### Callers (3)", id="section-title"),
@@ -89,7 +104,10 @@ STATS = {"files_indexed": 1, "files_rescanned": 1, "hits": 1, "misses": 2, "entr
                  "> … and 2 more", id="notes-cut-at-top-n"),
     pytest.param(result(evidence=findings(1)), "### Evidence (1)", id="evidence"),
     pytest.param(result(artifacts=(Artifact(path="/repo/.cq/a.json"),)),
-                 "Artifact: `/repo/.cq/a.json`", id="artifact"),
+                 f"_run {RUN_ID} · 420 ms · cq 0.1.0 · artifact `.cq/a.json`_", id="artifact"),
+    pytest.param(result(artifacts=(Artifact(path="/elsewhere/a.json"),)),
+                 f"_run {RUN_ID} · 420 ms · cq 0.1.0 · artifact `/elsewhere/a.json`_",
+                 id="artifact-outside-root"),
     pytest.param(result(), f"_run {RUN_ID} · 420 ms · cq 0.1.0_", id="footer"),
     pytest.param(result(run=run_meta(elapsed_ms=3.44, toolchain={})), f"_run {RUN_ID} · 3.4 ms_",
                  id="footer-fast-no-version"),
@@ -103,7 +121,12 @@ def test_layout_line(res: CqResult, line: str) -> None:
 @pytest.mark.parametrize(("res", "absent"), [
     pytest.param(result(summary={"cache_stats": STATS}), "Cache:", id="stats-without-cache"),
     pytest.param(result(key_findings=findings(10)), "… and", id="exactly-top-n"),
-    pytest.param(result(key_findings=findings(3)), "_limit=", id="not-truncated"),
+    pytest.param(result(key_findings=findings(3)), "… and", id="not-truncated"),
+    pytest.param(result(key_findings=findings(30), summary={"limit": 0}), "… and",
+                 id="limit-0-shows-all"),
+    pytest.param(result(summary={"filtered": {"filters": ["--limit 3"], "removed": 0,
+                                              "beyond_limit": 9}}), "_Filtered",
+                 id="a-limit-cut-is-said-where-it-cut"),
     pytest.param(result(sections=(Section(title="S", kind="s"),)), "### Key findings",
                  id="no-key-findings-heading"),
     pytest.param(result(sections=(Section(title="S", kind="s"),)), "_No findings._",
@@ -150,10 +173,10 @@ def test_finding_line(fields: dict[str, object], line: str) -> None:
 @pytest.mark.parametrize(("count", "top_n", "shown", "more"), [
     (3, 10, 3, None),
     (10, 10, 10, None),
-    (11, 10, 10, "… and 1 more"),
-    (5, 0, 0, "… and 5 more"),
-    (1234, 10, 10, "… and 1,224 more"),
-    (4, 2, 2, "… and 2 more"),
+    (11, 10, 10, "… and 1 more (`limit=11`)"),
+    (5, 0, 5, None),
+    (1234, 10, 10, "… and 1,224 more (`limit=1234`)"),
+    (4, 2, 2, "… and 2 more (`limit=4`)"),
 ])
 def test_top_n(count: int, top_n: int, shown: int, more: str | None) -> None:
     lines = md_lines(result(key_findings=findings(count)), top_n=top_n)
@@ -171,7 +194,7 @@ def test_findings_keep_producer_order() -> None:
 def test_block_order() -> None:
     lines = md_lines(sample_result())
     starts = ["## cq q", "3 matches", "- name=main", "Cache:", "### Key findings",
-              "### Callers", "### Evidence", "Artifact:", "_run "]
+              "### Callers", "### Evidence", "_run "]
     positions = [next(i for i, line in enumerate(lines) if line.startswith(s)) for s in starts]
     assert positions == sorted(positions)
 
@@ -199,7 +222,15 @@ def test_property_deterministic_one_line_and_more(res: CqResult, top_n: int) -> 
     # Equal input, equal text: a JSON round trip reorders every dict and must not matter.
     assert text == render_markdown(result_from_json(result_to_json(res)), top_n=top_n)
     more = sorted(int(n.replace(",", "")) for n in MORE.findall(text))
-    assert more == sorted(len(x) - top_n for x in _lists(res) if len(x) > top_n)
+    shown = top_n or 1_000_000  # 0: every finding
+    totals = [len(x) for x in _lists(res)]
+    matches = res.summary.get("matches")
+    if (res.key_findings and res.summary.get("truncated") and isinstance(matches, int)
+            and not isinstance(matches, bool)):
+        totals[0] = max(totals[0], matches)  # limit= cut the key findings before rendering
+    assert more == sorted(total - min(len(x), shown) for total, x in zip(totals, _lists(res),
+                                                                          strict=True)
+                          if total > min(len(x), shown))
     notes = res.summary.get("notes", [])
     bullets = [line for line in text.split("\n") if line == "-" or line.startswith("- ")]
-    assert len(bullets) == len(notes) + sum(min(len(x), top_n) for x in _lists(res))
+    assert len(bullets) == len(notes) + sum(min(len(x), shown) for x in _lists(res))

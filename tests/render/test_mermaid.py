@@ -210,13 +210,15 @@ def test_any_result_gives_a_valid_flowchart(res: CqResult) -> None:
 def test_possible_sites_are_counted_apart_and_dashed(tmp_path: Path) -> None:
     root = copy_sample(tmp_path, "receivers")
     chart = parse_flowchart(render_mermaid(
-        run_macro(root, "calls", {"target": "Model.save"}, no_cache=True)))
+        run_macro(root, "calls", {"target": "Model.save"}, no_cache=True,
+                  include_possible=True)))
     arrows = {(chart.nodes[s], chart.nodes[d]): (arrow, label)
               for s, arrow, label, d in chart.edges}
     assert arrows[("shop.views.saving", "shop.models.Model.save")] == (
         "-->", "3 resolved, 1 possible")
     chart = parse_flowchart(render_mermaid(
-        run_macro(root, "calls", {"target": "Engine.get_default"}, no_cache=True)))
+        run_macro(root, "calls", {"target": "Engine.get_default"}, no_cache=True,
+                  include_possible=True)))
     arrows = {(chart.nodes[s], chart.nodes[d]): (arrow, label)
               for s, arrow, label, d in chart.edges}
     assert arrows[("shop.views.defaults", "shop.engine.Engine.get_default")] == (
@@ -228,6 +230,60 @@ def test_an_edge_of_possible_sites_only_is_dashed(make_repo) -> None:
     root = make_repo({"a.py": "class A:\n    def m(self):\n        pass\n\n\n"
                               "def f(x):\n    x.m()\n    x.m()\n"})
     chart = parse_flowchart(render_mermaid(
-        run_macro(root, "calls", {"target": "A.m"}, no_cache=True)))
+        run_macro(root, "calls", {"target": "A.m"}, no_cache=True,
+                  include_possible=True)))
     assert [(chart.nodes[s], arrow, label, chart.nodes[d]) for s, arrow, label, d
             in chart.edges] == [("a.f", "-.->", "2 possible", "a.A.m")]
+
+
+def test_possible_edges_are_drawn_only_when_asked(make_repo) -> None:
+    root = make_repo({"a.py": "class A:\n    def m(self):\n        pass\n\n\n"
+                              "def f(x):\n    x.m()\n    x.m()\n\n\ndef g():\n    A().m()\n"})
+    text = render_mermaid(run_macro(root, "calls", {"target": "A.m"}, no_cache=True))
+    chart = parse_flowchart(text)
+    assert [(chart.nodes[s], chart.nodes[d]) for s, _, _, d in chart.edges] == [("a.g", "a.A.m")]
+    assert "%% 2 possible call site(s) not drawn (--include-possible draws them)" in text
+
+
+def _big_result(nodes: int) -> CqResult:
+    from cq.details import CallEdgeDetails
+    from cq.findings import make_finding
+    from cq.result import Anchor
+
+    name = "package.module_with_a_rather_long_name.Class"
+    callers = tuple(make_finding("caller", Anchor(file=f"pkg/m{i}.py", line=i + 1),
+                                 CallEdgeDetails(caller=f"{name}.caller_{i}",
+                                                 callee=f"{name}.callee_{i % 50}",
+                                                 targets=(f"{name}.callee_{i % 50}",
+                                                          f"{name}.other_{i}"),
+                                                 tier="resolved"),
+                                 message="call")
+                    for i in range(nodes))
+    return result(key_findings=callers)
+
+
+def test_a_big_graph_is_capped_within_mermaid_limits() -> None:
+    from cq.render.graph import MAX_NODES, extract_graph
+
+    big = _big_result(2_000)
+    assert len(extract_graph(big).nodes) > 4_000
+    text = render_mermaid(big)
+    chart = parse_flowchart(text)
+    assert len(chart.nodes) == MAX_NODES and len(chart.edges) <= 500
+    assert len(text) < 50_000
+    assert any(label.startswith("+") and label.endswith(" more") for label in chart.nodes.values())
+    assert "nodes folded into one node" in text
+
+
+def test_labels_shrink_until_the_diagram_fits() -> None:
+    from cq.details import DefinitionDetails
+    from cq.findings import make_finding
+    from cq.result import Anchor
+
+    defs = tuple(make_finding("definition", Anchor(file="m.py", line=i + 1),
+                              DefinitionDetails(kind="function", name=f"f{i}",
+                                                qualname=f"f{i}_" + "<&>" * 40, module="m",
+                                                signature="()"))
+                 for i in range(199))
+    text = render_mermaid(result(key_findings=defs))
+    assert len(text) <= 50_000 and len(parse_flowchart(text).nodes) == 199

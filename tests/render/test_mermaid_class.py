@@ -148,3 +148,12 @@ def test_no_classes_is_still_a_diagram(res) -> None:
 @given(graph_results)
 def test_any_result_gives_a_valid_class_diagram(res) -> None:
     parse_class_diagram(render_mermaid_class(res))
+
+
+def test_an_entity_class_query_draws_classes_with_their_methods_and_bases(make_repo) -> None:
+    from conftest import run_q
+
+    root = make_repo({"m.py": "class Base:\n    def run(self, x):\n        pass\n\n\n"
+                              "class Child(Base):\n    def stop(self):\n        pass\n"})
+    text = render_mermaid_class(run_q(root, "entity=class"))
+    assert "c0 : +run(x)" in text and "c1 : +stop()" in text and "c0 <|-- c1" in text

@@ -302,6 +302,7 @@ def test_answers_through_the_server_are_never_stale(site: Site,
     """Random writes and deletes, each followed by the same question through the server and
     in-process: the findings agree every time (the cache lines may differ in counts only)."""
     fuzz = site.root / "fuzz"
+    fuzz.mkdir(exist_ok=True)
     try:
         for name, body in steps:
             path = fuzz / name

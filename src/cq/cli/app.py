@@ -145,7 +145,7 @@ def _dispatch(args: list[str]) -> int:
         from cq.cli import commands
 
         if fast.command == "q":
-            return commands.run_q(fast.query or "", fast.options)
+            return commands.run_q(fast.query or "", fast.options, fast.own)
         return commands.run_macro(fast.command, _macro_args(fast.command, fast.query, fast.own),
                                   fast.options)
     from cq.cli.app_cyclopts import run_app
@@ -160,11 +160,21 @@ def _macro_args(name: str, target: str | None, own: dict[str, object]) -> dict[s
     return {**own, option.name: target} if option is not None else dict(own)
 
 
+_CHOICES = r"\s*(?:Available commands|Choose from): .*?(?=\s*Did you mean|$)"
+
+
+def _one_suggestion(message: str) -> str:
+    """With a "Did you mean ...?" the list of every choice is noise: one spelling is kept."""
+    import re  # only on this error path
+
+    return re.sub(_CHOICES, "", message) if "Did you mean" in message else message
+
+
 def _internal_error(exc: Exception, verbose: bool) -> int:
     from cyclopts import CycloptsError
 
     if isinstance(exc, CycloptsError):
-        message = " ".join(str(exc).split())
+        message = _one_suggestion(" ".join(str(exc).split()))
         print(f"cq: error: {message} (see cq --help)", file=sys.stderr)
         return 2
     if verbose:

@@ -69,9 +69,23 @@ def _key_row(example: str, text: str) -> str:
     return f"  {example:<{_EXAMPLE_WIDTH}} {body.lstrip()}"
 
 
+_FILTER = {option.name: option for option in FILTER_OPTIONS}
+
+
+def _filter(name: str, metavar: str | None = None) -> Any:
+    return Annotated[str | None, Parameter(help=_FILTER[name].help_text, metavar=metavar)]
+
+
 def q(query: Annotated[str, Parameter(help="The query text, e.g. 'entity=function name=main'.")],
-      /, *, options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
-    return run_q(query, explicit_values(options))
+      /, *, include: _filter("include", "GLOBS") = None,  # type: ignore[valid-type]
+      exclude: _filter("exclude", "GLOBS") = None,  # type: ignore[valid-type]
+      impact: _filter("impact") = None,  # type: ignore[valid-type]
+      confidence: _filter("confidence") = None,  # type: ignore[valid-type]
+      severity: _filter("severity") = None,  # type: ignore[valid-type]
+      options: GlobalOptions = _DEFAULTS) -> int:  # type: ignore[valid-type]
+    filters = {"include": include, "exclude": exclude, "impact": impact,
+               "confidence": confidence, "severity": severity}
+    return run_q(query, explicit_values(options), filters)
 
 
 # An action switch: present or not, no --no-X spelling and no "[default: False]".
@@ -182,17 +196,12 @@ def _parameter(option: Any) -> inspect.Parameter:
                              annotation=annotation)
 
 
-_FILTER = {option.name: option for option in FILTER_OPTIONS}
 _REPORT_HELP = (
     "A bundle of macros about one target, each step's findings tagged with the step.\n\n"
     "Presets: refactor-impact (calls, impact, sig-impact, imports, exceptions, side-effects), "
     "safety-reliability (exceptions, side-effects, hazards), change-propagation (impact, "
     "calls, bytecode-surface, scopes), dependency-health (imports --cycles, side-effects, "
     "scopes). A step that lacks its input is listed as skipped with the reason.")
-
-
-def _filter(name: str, metavar: str | None = None) -> Any:
-    return Annotated[str | None, Parameter(help=_FILTER[name].help_text, metavar=metavar)]
 
 
 def report(preset: Annotated[str, Parameter(help="refactor-impact, safety-reliability, "

@@ -83,12 +83,14 @@ def _fail_on_status(result: Any, settings: Any) -> int:
     return EXIT_FINDINGS
 
 
-def run_q(query: str, options: dict[str, Any]) -> int:
-    """`cq q QUERY`: options are the explicitly given global flags, by field name."""
+def run_q(query: str, options: dict[str, Any], filters: dict[str, Any] | None = None) -> int:
+    """`cq q QUERY`: options are the explicitly given global flags, by field name; filters
+    the result filters given (--include, --confidence, ...)."""
     from cq.api import run_query
 
     settings = resolve_settings(options, env=os.environ)
-    return show(_run(settings, lambda: run_query(settings, query, _context(settings))), settings)
+    return show(_run(settings, lambda: run_query(settings, query, _context(settings),
+                                                 filters=filters)), settings)
 
 
 def run_macro(name: str, args: dict[str, Any], options: dict[str, Any]) -> int:

@@ -15,6 +15,7 @@ from cq.cli.flags import FLAG_BY_NAME
 from cq.errors import BadInputError
 
 _HELP = frozenset({"-h", "--help", "--version", "-V"})
+Q_FILTERS = ("include", "exclude", "impact", "confidence", "severity")
 
 
 
@@ -30,8 +31,8 @@ class Shape:
 
 
 def _shape(command: str) -> Shape | None:
-    if command == "q":
-        return Shape(True, {}, {})
+    if command == "q":  # its own options: the result filters but --limit (limit= says it)
+        return Shape(True, {f"--{name}": name for name in Q_FILTERS}, {})
     from cq.macros import MACRO_MODULES, get_macro
 
     if command not in MACRO_MODULES:

@@ -8,6 +8,7 @@ import msgspec
 
 from cq.errors import BadInputError
 from cq.hazards.registry import CATEGORIES, RULES_BY_ID
+from cq.spelling import suggest
 from cq.vocabulary import SEVERITIES
 
 
@@ -34,7 +35,9 @@ def _choices(option: str, value: str | None, valid: tuple[str, ...]) -> tuple[st
     unknown = [item for item in items if item not in valid]
     if unknown or not items:
         raise BadInputError(f"unknown {option} value {', '.join(unknown) or repr(value)}",
-                            hint=f"valid: {', '.join(valid)} (comma-separated)")
+                            hint=suggest((unknown or [""])[0], valid, spell=f"{option} {{}}",
+                                         listed=f"valid: {', '.join(valid)} "
+                                                "(comma-separated)"))
     return tuple(sorted(items, key=valid.index))
 
 

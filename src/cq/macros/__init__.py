@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from cq.errors import BadInputError
+from cq.spelling import suggest
 
 if TYPE_CHECKING:
     from cq.macros.spec import Macro
@@ -35,7 +36,7 @@ def get_macro(name: str) -> Macro:
     module = MACRO_MODULES.get(name)
     if module is None:
         raise BadInputError(f"unknown macro {name!r}",
-                            hint=f"valid: {', '.join(MACRO_MODULES)}")
+                            hint=suggest(name, MACRO_MODULES))
     macro: Macro = importlib.import_module(f"cq.macros.{module}").MACRO
     return macro
 

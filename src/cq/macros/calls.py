@@ -53,5 +53,6 @@ MACRO = Macro(
               ("possible", "possible", "possible"), ("excluded", "excluded", "excluded"),
               ("files_with_calls", "file with calls", "files with calls"),
               ("forwarding", "forwarding */**", "forwarding */**")),
+    counts=(("calls by tier", "tier"),),
     prepare=prepare,
 )

@@ -70,5 +70,6 @@ MACRO = Macro(
     headline=(("raises", "raise", "raises"), ("uncaught", "uncaught", "uncaught"),
               ("handlers", "handler", "handlers"), ("broad", "broad", "broad"),
               ("bare", "bare", "bare"), ("empty", "empty", "empty")),
+    counts=(("handlers by kind", "summary:by_kind"), ("raised by type", "exc_type")),
     prepare=prepare,
 )

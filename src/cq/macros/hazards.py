@@ -28,5 +28,6 @@ MACRO = Macro(
                            "design, performance."),
         Option("severity", "Only these severities, comma-separated: error, warning, info."),
     ),
+    counts=(("hazards by rule", "id"),),
     prepare=prepare,
 )

@@ -13,6 +13,8 @@ Scores are computed inside the cached computation, so a cached answer carries th
 from __future__ import annotations
 
 import shlex
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,12 @@ from cq.errors import BadInputError
 from cq.index.source import FactSource
 from cq.macros import compute_module, get_macro
 from cq.macros.spec import Args, Macro, MacroJob, Option
-from cq.result import CqResult
-from cq.resultfilter import LIMIT_BOUNDS, apply_filters, parse_filters
+from cq.result import CqResult, Finding
+from cq.resultfilter import LIMIT_BOUNDS, apply_filters, parse_filters, rank_key
 from cq.runner import CFG_FORMAT, Compute, Outcome, Request, RunContext, run_cached
 from cq.score import score_all
 from cq.settings import Settings
+from cq.spelling import nearest
 
 SCOPE_OPTION = Option("in_", "Restrict the scope to this directory or file (relative to the "
                               "working directory inside the root).", flag="--in")
@@ -41,7 +44,8 @@ FILTER_OPTIONS = (
     Option("impact", "Keep these impact buckets: low, med, high (comma-separated)."),
     Option("confidence", "Keep these confidence buckets: low, med, high."),
     Option("severity", "Keep these severities: error, warning, info."),
-    Option("limit", "At most N findings per list (key findings and each section).",
+    Option("limit", "At most N findings per list (key findings and each section), and as "
+                    "many per Markdown list (default 10); 0: all.",
            kind="int", bounds=LIMIT_BOUNDS),
 )
 FILTER_NAMES = tuple(o.name for o in FILTER_OPTIONS)
@@ -60,7 +64,7 @@ def check_args(macro: Macro, given: dict[str, Any]) -> Args:
     unknown = sorted(set(given) - set(options))
     if unknown:
         raise BadInputError(f"{macro.name}: unknown option {unknown[0]!r}",
-                            hint="valid: " + ", ".join(o.cli for o in options.values()))
+                            hint=_option_hint(unknown[0], options))
     args: Args = {}
     for name, option in options.items():
         value = given.get(name)
@@ -72,6 +76,13 @@ def check_args(macro: Macro, given: dict[str, Any]) -> Args:
         else:
             args[name] = _convert(macro, option, value)
     return args
+
+
+def _option_hint(name: str, options: dict[str, Option]) -> str:
+    near = nearest(name, options)
+    if near is not None:
+        return f"did you mean {options[near].cli}?"
+    return "valid: " + ", ".join(o.cli for o in options.values())
 
 
 def _convert(macro: Macro, option: Option, value: Any) -> Any:
@@ -136,10 +147,42 @@ def _finished(macro: Macro, job: MacroJob, settings: Settings) -> Compute:
         key, sections = score_all(outcome.key_findings, outcome.sections)
         headline = macro.headline_text(outcome.summary)
         summary = {**outcome.summary, "headline": headline} if headline else outcome.summary
-        return msgspec.structs.replace(outcome, key_findings=key, sections=sections,
-                                       summary=summary)
+        counts = count_findings(macro, (*key, *(f for s in sections for f in s.findings)),
+                                summary)
+        if counts:
+            summary = {**summary, "counts": counts}
+        sections = tuple(msgspec.structs.replace(s, findings=tuple(sorted(s.findings,
+                                                                          key=rank_key)))
+                         for s in sections)
+        return msgspec.structs.replace(outcome, key_findings=tuple(sorted(key, key=rank_key)),
+                                       sections=sections, summary=summary)
 
     return run
+
+
+def count_findings(macro: Macro, findings: Sequence[Finding],
+                   summary: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """The macro's counts block: per label, how many findings have each value of the field
+    it counts by, most frequent first. Findings without the field, and findings that sum
+    up others (`details.sites` set: an escaping type over its sites), are not counted."""
+    counts: dict[str, dict[str, int]] = {}
+    for label, field in macro.counts:
+        if field.startswith("summary:"):
+            given = summary.get(field.removeprefix("summary:"))
+            if isinstance(given, dict) and given:
+                counts[label] = dict(given)
+            continue
+        tally: Counter[str] = Counter()
+        for finding in findings:
+            if getattr(finding.details, "sites", None) is not None:
+                continue
+            value = (finding.category if field == "category"
+                     else getattr(finding.details, field, None))
+            if value is not None and value != "":
+                tally[str(value)] += 1
+        if tally:
+            counts[label] = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+    return counts
 
 
 def run_macro(settings: Settings, name: str, given: dict[str, Any],

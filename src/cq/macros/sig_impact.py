@@ -75,5 +75,6 @@ MACRO = Macro(
     headline=(("would_break", "would break", "would break"),
               ("ambiguous", "ambiguous", "ambiguous"), ("ok", "ok", "ok"),
               ("breaks_today", "already failing", "already failing")),
+    counts=(("sites by bucket", "bucket"),),
     prepare=prepare,
 )

@@ -82,6 +82,10 @@ class Macro(msgspec.Struct, frozen=True):
     filters: bool = True  # takes the result filters (--include, --impact, ...)
     # The one-line answer in counts: (summary key, singular, plural), shown first in Markdown.
     headline: tuple[tuple[str, str, str], ...] = ()
+    # The counts block Markdown opens with: (label, what to count by), where "category" is
+    # the finding's category, "summary:KEY" a count the macro put in its summary, and any
+    # other name a details field (e.g. ("by rule", "id")).
+    counts: tuple[tuple[str, str], ...] = ()
 
     def headline_text(self, summary: dict[str, Any]) -> str:
         parts = []

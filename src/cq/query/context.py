@@ -24,6 +24,7 @@ class QueryContext:
         self.test_paths = tuple(test_paths)
         self.scopes = ScopeIndex(source)
         self.notes: list[str] = []
+        self.suggestions: list[str] = []  # nearest names when nothing matched (nearmiss)
         self._texts: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
         self._hazards: dict[str, list[HazardHit]] = {}

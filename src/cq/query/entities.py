@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import msgspec
+
 from cq.analysis.signature import param_names, signature
 from cq.details import (
     DefinitionDetails,
@@ -56,9 +58,28 @@ def _decorators_pass(query: Query, definition: Def) -> bool:
 
 
 def select_defs(query: Query, facts: FileFacts) -> Iterator[Finding]:
+    members: dict[str, list[tuple[str, ...]]] | None = None  # built on the first class
     for definition in facts.defs:
-        if _def_passes(query, facts, definition):
-            yield _def_finding(query, facts, definition)
+        if not _def_passes(query, facts, definition):
+            continue
+        finding = _def_finding(query, facts, definition)
+        if definition.kind == "class":
+            members = _methods_by_class(facts) if members is None else members
+            details = msgspec.structs.replace(
+                finding.details, methods=tuple(members.get(definition.qualname, ())))
+            finding = msgspec.structs.replace(finding, details=details)
+        yield finding
+
+
+def _methods_by_class(facts: FileFacts) -> dict[str, list[tuple[str, ...]]]:
+    """Each class's methods in the file, (name, parameter names...), in source order."""
+    members: dict[str, list[tuple[str, ...]]] = {}
+    for definition in facts.defs:
+        if definition.kind == "method" and "." in definition.qualname:
+            owner = definition.qualname.rsplit(".", 1)[0]
+            members.setdefault(owner, []).append((definition.name,
+                                                  *param_names(definition.params)))
+    return members
 
 
 def _def_finding(query: Query, facts: FileFacts, definition: Def) -> Finding:

@@ -21,7 +21,7 @@ from cq.details import CallEdgeDetails, DefinitionDetails, FileIssueDetails
 from cq.discover import Discovery
 from cq.facts import FileFacts
 from cq.findings import details_of, file_issue, make_finding
-from cq.index.source import FactSource
+from cq.index.source import UNREAD_FLAGS, FactSource
 from cq.modules import full_name
 from cq.query.context import QueryContext
 from cq.query.entities import SELECTORS
@@ -30,7 +30,16 @@ from cq.query.fields import add_fields
 from cq.query.filters import apply_filters
 from cq.query.items import Item, resolve
 from cq.query.joins import used_by_literals
-from cq.query.model import Query
+from cq.query.model import Join, Query
+from cq.query.nearmiss import (
+    decorator_constraint,
+    emptied_by,
+    has_decorator_keys,
+    near_names,
+    nothing_named,
+    rule_constraint,
+    wanted_name,
+)
 from cq.query.pattern import (
     PatternRun,
     pattern_summary,
@@ -80,8 +89,15 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     else:
         facts_list = source.facts_for(literals)
     selected = sorted(_select(query, facts_list), key=finding_order)
+    if not selected:
+        _explain_nothing(query, facts_list, ctx)
+    counted = len(selected)
     selected = filter_by_rule(selected, plan, source, jobs)
-    items = apply_filters(query, ctx, resolve(selected, ctx))
+    if counted and not selected:
+        ctx.note(emptied_by(query, counted, rule_constraint(query)))
+    items = apply_filters(query, ctx, resolve(selected, ctx),
+                          lambda keys, before: ctx.note(emptied_by(
+                              query, before, "passing " + _given(query, keys))))
     selected = [item.finding for item in items]
     shown_items = items[: query.limit] if query.limit else items
     subjects = _subjects(shown_items)
@@ -90,8 +106,39 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     shown = _with_relation_fields(query, source, subjects, shown)
     sections.extend(_explain_sections(query, facts_list, discovery))
     summary = _summary(query, plan, facts_list, discovery, selected, shown)
-    _add_notes(summary, ctx.notes)
+    _add_notes(summary, [*ctx.notes, *_unread_note(facts_list)])
+    if ctx.suggestions:
+        summary["suggestions"] = list(ctx.suggestions)
     return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _explain_nothing(query: Query, facts_list: list[FileFacts], ctx: QueryContext) -> None:
+    """A note on why nothing was selected: the decorator keys removed every candidate, or
+    the name is not defined (with the nearest names; `summary.suggestions` via the context)."""
+    if has_decorator_keys(query):
+        loose = msgspec.structs.replace(query, decorated_by=None, decorator_count_min=None,
+                                        decorator_count_max=None)
+        before = sum(1 for _ in _select(loose, facts_list))
+        if before:
+            ctx.note(emptied_by(query, before, decorator_constraint(query)))
+            return
+    if wanted_name(query) is None:
+        return
+    near = near_names(query, ctx.source)
+    ctx.suggestions.extend(near)
+    ctx.note(nothing_named(query, near))
+
+
+def _given(query: Query, keys: tuple[str, ...]) -> str:
+    """`used_by=function:main`: the keys of a filter as the query gave them."""
+    parts = []
+    for key in keys:
+        value = getattr(query, key, None)
+        if value is None:
+            continue
+        text = value.label if isinstance(value, Join) else getattr(value, "raw", value)
+        parts.append(f"`{key}={str(text).lower() if isinstance(text, bool) else text}`")
+    return " and ".join(parts)
 
 
 def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:
@@ -109,6 +156,8 @@ def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Di
     run: PatternRun = run_pattern(query, plan, source, jobs)
     shown = run.findings[: query.limit] if query.limit else run.findings
     summary = pattern_summary(run, discovery, len(shown))
+    if query.limit is not None:
+        summary["limit"] = query.limit
     unmatched = sum("unmatched" in found.flags for found in run.results)
     if unmatched:  # the runner does not cache an answer some file failed to contribute to
         summary["files_unmatched"] = unmatched
@@ -117,6 +166,17 @@ def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Di
         sections = [_excluded_section(discovery), problems_section(run)]
         summary.update(_explain_summary(plan, discovery))
     return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _unread_note(facts_list: list[FileFacts]) -> list[str]:
+    """The files that could have answered but were not read (too large, unreadable)."""
+    unread = [facts for facts in facts_list if UNREAD_FLAGS.intersection(facts.flags)]
+    if not unread:
+        return []
+    shown = ", ".join(f"`{f.path}` ({', '.join(sorted(UNREAD_FLAGS.intersection(f.flags)))})"
+                      for f in unread[:3])
+    more = f" and {len(unread) - 3:,} more" if len(unread) > 3 else ""
+    return [f"not read, may hold more: {shown}{more}"]
 
 
 def _add_notes(summary: dict[str, Any], notes: list[str]) -> None:
@@ -209,6 +269,8 @@ def _summary(query: Query, plan: Plan, facts_list: list[FileFacts], discovery: D
     flagged = sum(1 for facts in facts_list if facts.flags)
     if flagged:
         summary["files_flagged"] = flagged
+    if query.limit is not None:
+        summary["limit"] = query.limit
     if query.shorthand:
         summary["notes"] = ["a single word searches functions, methods and classes by name"]
     if query.explain:

@@ -127,6 +127,9 @@ def _definitions_named(source: FactSource, names: Iterable[str]) -> dict[str, li
 
 # --- findings --------------------------------------------------------------------------
 
+# What a call edge rests on, by its tier: the confidence score reads it (`cq.score`).
+TIER_EVIDENCE = {"resolved": "resolved", "possible": "name"}
+
 
 def _section(kind: str, title: str, sites: dict[tuple[str, int, int], dict[str, Any]]) -> Section:
     findings = [_site_finding(kind, sites[key]) for key in sorted(sites)]
@@ -138,7 +141,8 @@ def _site_finding(kind: str, entry: dict[str, Any]) -> Finding:
     targets = entry["targets"]
     details = CallEdgeDetails(caller=entry["caller"], callee=call.callee,
                               targets=tuple(targets), depth=entry["depth"],
-                              preview=call.preview, tier=entry["tier"])
+                              preview=call.preview, tier=entry["tier"],
+                              evidence=TIER_EVIDENCE.get(entry["tier"] or ""))
     if kind == "callers":
         message = f"{entry['caller']} calls {call.callee}(…)"
         return make_finding("caller", anchor_of(entry["facts_path"], call.span), details,

@@ -65,7 +65,20 @@ FILTERS: tuple[Filter, ...] = (filter_scopes, filter_subclass_of, filter_used_by
                               filter_defines, filter_raises, filter_exports)
 
 
-def apply_filters(query: Query, ctx: QueryContext, items: list[Item]) -> list[Item]:
+# The keys each filter enforces, as an explanation names them when it empties the answer.
+FILTER_KEYS: dict[Filter, tuple[str, ...]] = {
+    filter_scopes: ("scope", "captures", "has_cells"), filter_subclass_of: ("subclass_of",),
+    filter_used_by: ("used_by",), filter_defines: ("defines",), filter_raises: ("raises",),
+    filter_exports: ("exports",)}
+
+
+def apply_filters(query: Query, ctx: QueryContext, items: list[Item],
+                  emptied: Callable[[tuple[str, ...], int], None] | None = None) -> list[Item]:
+    """The items every filter keeps; `emptied(keys, before)` hears of the filter that left
+    none of a non-empty list."""
     for step in FILTERS:
+        before = len(items)
         items = step(query, ctx, items)
+        if before and not items and emptied is not None:
+            emptied(FILTER_KEYS[step], before)
     return items

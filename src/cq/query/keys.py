@@ -74,7 +74,7 @@ _ROWS: tuple[KeySpec, ...] = (
     KeySpec("name", "name=build_graph",
             "exact name, ~regex (a search in the name; Python syntax, run by RE2 in linear "
             "time: no look-around or backreferences), or dotted qualified suffix"),
-    KeySpec("in", "in=src/pkg", "restrict the scope to a directory or file (relative to the "
+    KeySpec("in", "in=src", "restrict the scope to a directory or file (relative to the "
             "working directory inside the root)",
             shape="any"),
     KeySpec("exclude", "exclude=tests,build/*", "remove globs/paths from the scope", shape="any"),
@@ -83,8 +83,8 @@ _ROWS: tuple[KeySpec, ...] = (
             "add a section per expander: " + ", ".join(EXPANDERS_SUPPORTED)
             + f"; callers/callees take (depth=N, N in {EXPAND_DEPTH.describe()})"),
     KeySpec("fields", "fields=def,loc", "details per finding: " + ", ".join(FIELDS_SUPPORTED)),
-    KeySpec("limit", "limit=20", "at most N key findings", shape="any",
-            bounds=Bounds(1, 1_000_000)),
+    KeySpec("limit", "limit=20", "at most N key findings, and the length of each Markdown "
+            "list (0: all)", shape="any", bounds=Bounds(0, 1_000_000)),
     KeySpec("explain", "explain=true", "add the plan, the scope and excluded files", shape="any"),
     KeySpec("decorated_by", "decorated_by=property", "has this decorator (simple or dotted)"),
     KeySpec("decorator_count_min", "decorator_count_min=2", "at least N decorators",
@@ -95,7 +95,7 @@ _ROWS: tuple[KeySpec, ...] = (
             "ast-grep pattern query: $X one node, $$$X zero or more, $_ anonymous; the pattern "
             "must parse as Python (a fragment needs pattern.context=), a def/class header "
             "(class $C, def $F) stands for the whole definition", shape="pattern"),
-    KeySpec("pattern.context", "pattern.context='class A: $X'",
+    KeySpec("pattern.context", "pattern.context='x = $F($$$)'",
             "match a fragment inside this context (with pattern.selector)", shape="pattern"),
     KeySpec("pattern.selector", "pattern.selector=call",
             "node kind inside the context that is the pattern", shape="pattern"),

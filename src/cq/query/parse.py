@@ -58,6 +58,7 @@ from cq.query.values import (
     split_list,
 )
 from cq.rules.build import RuleError, check_config
+from cq.spelling import suggest
 
 __all__ = ["DEF_ENTITIES", "Expander", "NameMatch", "Query", "Token", "parse_query", "tokenize"]
 
@@ -143,7 +144,8 @@ def _unknown_key(token: Token) -> QuerySyntaxError:
     if sub and base in KEY_BASES:
         return _error(token, f"unknown key {key!r}",
                       f"{base}= takes " + ", ".join(f"{name}=" for name in subkeys_of(base)))
-    return _error(token, f"unknown key {key!r}", valid_keys_hint())
+    return _error(token, f"unknown key {key!r}",
+                  suggest(key, KEYS, spell="{}=", listed=valid_keys_hint()))
 
 
 def _spec_name(key: str) -> str:
@@ -245,7 +247,9 @@ def _parse_entities(token: Token) -> tuple[str, ...]:
     for kind in kinds:
         if kind not in ENTITIES:
             raise _error(token, f"unknown entity {kind!r}",
-                         "entity=" + "|".join(ENTITIES) + ", or a comma list of them")
+                         suggest(kind, ENTITIES, spell="entity={}",
+                                 listed="entity=" + "|".join(ENTITIES)
+                                 + ", or a comma list of them"))
     if "decorator" in kinds and len(set(kinds)) > 1:
         raise _error(token, "entity=decorator cannot be combined with other entities",
                      "it selects decorated functions, methods and classes; "
@@ -265,7 +269,9 @@ def _parse_expand(token: Token | None) -> tuple[Expander, ...]:
         name = match.group("name") if match else item
         if not match or name not in EXPANDERS_ALL:
             raise _error(token, f"unknown expander {item!r}",
-                         "expand=" + ",".join(EXPANDERS_SUPPORTED) + " with optional (depth=N)")
+                         suggest(name, EXPANDERS_SUPPORTED, spell="expand={}",
+                                 listed="expand=" + ",".join(EXPANDERS_SUPPORTED)
+                                 + " with optional (depth=N)"))
         if name not in EXPANDERS_SUPPORTED:
             raise _unsupported(token, f"expander {name!r}")
         if match.group("depth") is not None and name not in EXPANDERS_WITH_DEPTH:
@@ -307,7 +313,9 @@ def _parse_fields(token: Token | None, entities: tuple[str, ...]) -> tuple[str, 
     fields = split_list(token)
     for field in fields:
         if field not in FIELDS_ALL:
-            raise _error(token, f"unknown field {field!r}", "fields=" + ",".join(FIELDS_SUPPORTED))
+            raise _error(token, f"unknown field {field!r}",
+                         suggest(field, FIELDS_SUPPORTED, spell="fields={}",
+                                 listed="fields=" + ",".join(FIELDS_SUPPORTED)))
         if field not in FIELDS_SUPPORTED:
             raise _unsupported(token, f"field {field!r}")
         for entity in entities:

@@ -38,6 +38,7 @@ from cq.rules.headers import header_variants
 from cq.rules.kinds import check_kind
 from cq.rules.spec import Composite, MetaFilter, NthChild, PatternSpec, Relation
 from cq.rules.syntax import syntax_problem
+from cq.spelling import suggest
 
 Values = dict[str, Token]
 
@@ -102,7 +103,8 @@ def _strictness(token: Token | None) -> str | None:
         return None
     if token.value not in STRICTNESS:
         raise token_error(token, f"unknown strictness {token.value!r}",
-                          "pattern.strictness=" + "|".join(STRICTNESS))
+                          suggest(token.value, STRICTNESS, spell="pattern.strictness={}",
+                                  listed="pattern.strictness=" + "|".join(STRICTNESS)))
     return token.value
 
 

@@ -12,6 +12,7 @@ from cq.errors import BadInputError
 from cq.query.keys import KEYS
 from cq.query.model import Join, NameMatch
 from cq.query.tokens import Token, token_error
+from cq.spelling import suggest
 from cq.userregex import user_regex
 
 _TRUE = ("true", "1", "yes")
@@ -101,7 +102,8 @@ def parse_choice(token: Token | None, choices: tuple[str, ...]) -> str | None:
         return None
     if token.value not in choices:
         raise token_error(token, f"unknown {token.key} {token.value!r}",
-                          f"{token.key}=" + "|".join(choices))
+                          suggest(token.value, choices, spell=f"{token.key}={{}}",
+                                  listed=f"{token.key}=" + "|".join(choices)))
     return token.value
 
 

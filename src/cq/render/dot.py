@@ -10,11 +10,14 @@ edge seen at N > 1 sites is labelled N. `top_n` is ignored, as in `mermaid`.
 from __future__ import annotations
 
 from cq.render.graph import (
+    MORE_KIND,
     Edge,
     Graph,
     Node,
+    cap_graph,
     edge_label,
     extract_graph,
+    graph_notes,
     one_line,
     short_label,
 )
@@ -29,6 +32,7 @@ _NODE_STYLES: dict[str, str] = {
     "stdlib": 'shape=folder, style=filled, fillcolor="#eef3ff"',
     "third-party": 'shape=folder, style=filled, fillcolor="#fff4e0"',
     "external": "shape=ellipse, style=dashed",
+    MORE_KIND: "shape=note, style=dashed",
 }
 _EDGE_STYLES: dict[str, str] = {"cycle": 'color="#c0392b", penwidth=2', "possible": "style=dashed"}
 
@@ -42,7 +46,7 @@ def dot_string(text: str) -> str:
 def render_dot(result: CqResult, *, top_n: int = 10) -> str:
     """The result's call/import graph as a DOT digraph (all nodes and edges)."""
     del top_n  # see the module docstring
-    graph = extract_graph(result)
+    graph = cap_graph(extract_graph(result))
     lines = [
         "digraph cq {",
         f"{INDENT}rankdir=LR;",
@@ -55,11 +59,12 @@ def render_dot(result: CqResult, *, top_n: int = 10) -> str:
 
 
 def _body(graph: Graph) -> list[str]:
+    notes = [f"{INDENT}// {one_line(note)}" for note in graph_notes(graph)]
     if not graph.nodes:
-        return [f"{INDENT}// no calls, imports or definitions in this result"]
+        return [f"{INDENT}// no calls, imports or definitions in this result", *notes]
     ids = graph.index()
     lines = [_node_line(f"n{position}", node) for position, node in enumerate(graph.nodes)]
-    return lines + [_edge_line(edge, ids) for edge in graph.edges]
+    return notes + lines + [_edge_line(edge, ids) for edge in graph.edges]
 
 
 def _node_line(node_id: str, node: Node) -> str:

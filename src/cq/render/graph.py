@@ -18,6 +18,12 @@ out. What becomes what:
 Callers are full dotted names: an expander's `caller` is a qualname inside the anchor's file,
 so it is prefixed with that file's module (`<module>` becomes the module itself). An edge is
 kept once per (source, target); its count is the number of distinct sites behind it.
+
+What is drawn stays readable and within Mermaid's defaults (500 edges, 50,000 characters):
+call sites of tier `possible` are left out unless the run asked for them
+(`--include-possible`, `summary.include_possible`; `Graph.hidden_possible` counts them), and
+`cap_graph` keeps the first MAX_NODES nodes (in order of appearance: the answer's own
+findings first), folds the rest into one `+N more` node and keeps at most MAX_EDGES edges.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ from cq.modules import full_name, module_name
 from cq.result import CqResult, Finding, all_findings
 
 LABEL_WIDTH = 80
+MAX_NODES = 200  # nodes drawn; the rest become one "+N more" node
+MAX_EDGES = 400  # edges drawn (Mermaid refuses more than 500 by default)
+MORE_KIND = "more"
 
 # When one name is seen in several roles, the most specific kind wins (higher rank).
 _KIND_RANK: dict[str, int] = {
@@ -81,19 +90,65 @@ def edge_label(edge: Edge) -> str:
 class Graph(msgspec.Struct, frozen=True):
     nodes: tuple[Node, ...] = ()
     edges: tuple[Edge, ...] = ()
+    hidden_possible: int = 0  # possible call sites left out (no --include-possible)
+    cut_nodes: int = 0  # nodes folded into the "+N more" node by cap_graph
+    cut_edges: int = 0  # edges left out by cap_graph
 
     def index(self) -> dict[str, int]:
         """Node key → position, the basis of the formats' `n<position>` ids."""
         return {node.key: position for position, node in enumerate(self.nodes)}
 
 
-def extract_graph(result: CqResult) -> Graph:
-    builder = _Builder()
+def extract_graph(result: CqResult, *, include_possible: bool | None = None) -> Graph:
+    """The graph of a result; possible call sites only when `include_possible` (default: as
+    the run asked, `summary.include_possible`)."""
+    if include_possible is None:
+        include_possible = bool(result.summary.get("include_possible"))
+    builder = _Builder(include_possible)
     for finding in all_findings(result):
         reader = _READERS.get(finding.category)
         if reader is not None:
             reader(builder, finding)
     return builder.build()
+
+
+def cap_graph(graph: Graph, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES) -> Graph:
+    """At most `max_nodes` nodes (the rest folded into one `+N more` node that takes their
+    edges) and `max_edges` edges."""
+    nodes, cut = graph.nodes, 0
+    edges = list(graph.edges)
+    if len(nodes) > max_nodes:
+        kept = nodes[: max_nodes - 1]
+        cut = len(nodes) - len(kept)
+        more = Node(f"+{cut:,} more", MORE_KIND)
+        names = {node.key for node in kept}
+        folded: dict[tuple[str, str], Edge] = {}
+        for edge in edges:
+            source = edge.source if edge.source in names else more.key
+            target = edge.target if edge.target in names else more.key
+            if source == target == more.key:
+                continue
+            old = folded.get((source, target))
+            count = edge.count + (old.count if old else 0)
+            possible = edge.possible + (old.possible if old else 0)
+            kind = edge.kind if old is None or old.kind == edge.kind else "call"
+            folded[(source, target)] = Edge(source, target, kind, count, possible)
+        nodes, edges = (*kept, more), list(folded.values())
+    return msgspec.structs.replace(graph, nodes=tuple(nodes), edges=tuple(edges[:max_edges]),
+                                   cut_nodes=cut, cut_edges=max(0, len(edges) - max_edges))
+
+
+def graph_notes(graph: Graph) -> list[str]:
+    """What the drawing leaves out, one line each (comments in the formats)."""
+    notes = []
+    if graph.hidden_possible:
+        notes.append(f"{graph.hidden_possible:,} possible call site(s) not drawn "
+                     "(--include-possible draws them)")
+    if graph.cut_nodes:
+        notes.append(f"{graph.cut_nodes:,} nodes folded into one node (at most {MAX_NODES})")
+    if graph.cut_edges:
+        notes.append(f"{graph.cut_edges:,} edges not drawn (at most {MAX_EDGES})")
+    return notes
 
 
 def one_line(text: str) -> str:
@@ -113,7 +168,9 @@ def short_label(text: str, width: int = LABEL_WIDTH) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, include_possible: bool = True) -> None:
+        self.include_possible = include_possible
+        self.hidden_possible = 0
         self.kinds: dict[str, str] = {}
         self.edge_kinds: dict[tuple[str, str], str] = {}
         self.sites: dict[tuple[str, str], set[tuple[Any, ...]]] = {}
@@ -142,7 +199,7 @@ class _Builder:
         edges = tuple(Edge(source, target, kind, len(self.sites[(source, target)]),
                            len(self.possible.get((source, target), ())))
                       for (source, target), kind in self.edge_kinds.items())
-        return Graph(nodes, edges)
+        return Graph(nodes, edges, hidden_possible=self.hidden_possible)
 
 
 def _site(finding: Finding) -> tuple[Any, ...] | None:
@@ -196,9 +253,14 @@ def _add_calls(builder: _Builder, finding: Finding, details: CallDetails, target
     (an external node) when no target is known."""
     if not targets and not callee:
         return
+    tier = getattr(details, "tier", None)
+    if tier == "possible" and not builder.include_possible:
+        builder.hidden_possible += 1
+        return
+    if tier == "excluded":
+        return
     source, kind = _caller_node(finding, details)
     builder.node(source, kind)
-    tier = getattr(details, "tier", None)
     for target in targets:
         builder.node(target, "function")
         builder.edge(source, target, "possible" if tier == "possible" else "call",

@@ -1,30 +1,34 @@
-"""Markdown: the default view, sized for a context window (DESIGN §1.4, §5).
+"""Markdown: the default view, sized for a context window (DESIGN §1.4, §5, §10).
 
-This module owns the layout only. It shows findings in the order the producer gave them (the
-result stage sorts by file, line, col) and never reorders; it reads nothing but the result, so
-equal results give equal text. Every piece of user text (query, notes, messages, details) is
-collapsed to one line, so each finding is exactly one line and a line that starts with
-`… and ` always comes from this module. Layout, blocks separated by a blank line:
+This module owns the layout only. It shows findings in the order the producer gave them
+(macros rank them: most severe, then highest impact, then by position) and never reorders;
+it reads nothing but the result, so equal results give equal text. Every piece of user text
+(query, notes, messages, details) is collapsed to one line, so each finding is exactly one
+line and a line that starts with `… and ` always comes from this module. Layout, blocks
+separated by a blank line:
 
     ## cq <macro>: <summary.query>
     <headline · matches · files with matches · files in scope · files scanned>   (those present)
+    **<counts label>:** value N · value N · … +K more        (summary.counts, one line each)
     - <summary.notes, one bullet each>
-    Cache: <status> (<reason>, age N s) · N files indexed, N rescanned · N hits, N misses · ...
-    _Filtered (<filter flags>): N removed, N beyond the limit._      (only when filters ran)
+    Cache: <status> (<reason>, age N s) · N files indexed, N rescanned
+    _Filtered (<filter flags>): N removed._                  (only when a filter removed some)
     ### Key findings
     - `file:line` [severity · impact B · conf B] message — sig `…`; captures `$X=…`
-    … and N more
-    _limit= cut the answer: K of M matches kept._
+    … and N more (`--limit M`)                               (`limit=M` for `cq q`)
     ### <section title> (<count>)          (then Evidence, the same way)
-    Artifact: `<path>`
-    _run <run_id> · <elapsed> ms · cq <version>_
+    _run <run_id> · <elapsed> ms · cq <version> · artifact `<path relative to the root>`_
 
+Each list shows `summary.limit` findings when the run was given `--limit`/`limit=` (0: all),
+else `top_n`; the line that says what was cut names the `--limit` that shows all of that list,
+counting what the filters already cut (`summary.omitted`, `summary.matches`).
 The text has no trailing newline; the CLI's single writer adds it.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,20 +55,70 @@ CACHE_STAT_GROUPS: tuple[tuple[tuple[str, str, str], ...], ...] = (
 )
 
 
+COUNTS_SHOWN = 12  # values per counts line; the rest is "+K more"
+
+
+class _Lists:
+    """How long each list is shown, and how many of its findings were cut before rendering
+    (by `--limit`), so a cut line can name the flag that shows the whole list."""
+
+    def __init__(self, result: CqResult, top_n: int) -> None:
+        summary = result.summary
+        limit = summary.get("limit")
+        self.top_n = limit if _is_number(limit) and not isinstance(limit, float) else top_n
+        self.flag = "limit=" if result.run.macro == "q" else "--limit "
+        self.scored = result.run.macro != "q"
+        omitted = summary.get("omitted")
+        self.omitted = [int(n) for n in omitted if _is_number(n)] if isinstance(
+            omitted, list) else []
+        matches: Any = summary.get("matches")
+        if summary.get("truncated") and _is_number(matches) and not self.omitted:
+            self.omitted = [max(0, int(matches) - len(result.key_findings))]
+
+    def cut(self, position: int) -> int:
+        return self.omitted[position] if 0 <= position < len(self.omitted) else 0
+
+    def lines(self, findings: Sequence[Finding], position: int) -> list[str]:
+        shown = findings[: self.top_n] if self.top_n else findings
+        lines = [_finding_line(finding, self.scored) for finding in shown]
+        total = len(findings) + self.cut(position)
+        if total > len(shown):
+            lines.append(f"… and {total - len(shown):,} more ({_code(f'{self.flag}{total}')})")
+        return lines
+
+
 def render_markdown(result: CqResult, *, top_n: int = 10) -> str:
-    """The result as compact Markdown: counts, then the top `top_n` of each list."""
+    """The result as compact Markdown: counts, then the top `top_n` of each list (or as many
+    as the run's `--limit` asked for)."""
+    lists = _Lists(result, top_n)
     blocks = [
         _header_block(result),
+        _counts_block(result.summary.get("counts")),
         _bullets(_notes(result.summary.get("notes"))),
         _cache_line(result.summary),
         _filtered_line(result.summary),
-        _key_findings_block(result, top_n),
-        *(_section_block(section, top_n) for section in result.sections),
-        _evidence_block(result.evidence, top_n),
-        _artifact_lines(result),
+        _key_findings_block(result, lists),
+        *(_section_block(section, lists, i + 1) for i, section in enumerate(result.sections)),
+        _evidence_block(result.evidence, lists),
         _footer_line(result),
     ]
     return "\n\n".join(block for block in blocks if block)
+
+
+def _counts_block(counts: Any) -> str:
+    """One line per count group: `**hazards by rule:** eval 3 · exec 1`."""
+    if not isinstance(counts, dict):
+        return ""
+    lines = []
+    for label, tally in counts.items():
+        if not isinstance(tally, dict) or not tally:
+            continue
+        items = list(tally.items())
+        parts = [f"{_one_line(str(k))} {v:,}" if _is_number(v) else _one_line(str(k))
+                 for k, v in items[:COUNTS_SHOWN]]
+        more = f" · +{len(items) - COUNTS_SHOWN:,} more" if len(items) > COUNTS_SHOWN else ""
+        lines.append(f"**{_one_line(str(label))}:** " + " · ".join(parts) + more)
+    return "\n".join(lines)
 
 
 # -- header, notes, cache ---------------------------------------------------------------------
@@ -104,7 +158,7 @@ def _cache_line(summary: dict[str, Any]) -> str:
     cache = summary.get("cache")
     if not isinstance(cache, dict):
         return ""
-    parts = [_cache_status(cache), *_cache_stats(summary.get("cache_stats"))]
+    parts = [_cache_status(cache), *_cache_stats(summary.get("cache_stats"))[:1]]
     return "Cache: " + " · ".join(parts)
 
 
@@ -142,62 +196,48 @@ def _filtered_line(summary: dict[str, Any]) -> str:
     filtered = summary.get("filtered")
     if not isinstance(filtered, dict):
         return ""
+    removed = filtered.get("removed", 0)
+    if not removed:  # what --limit cut is said where it was cut
+        return ""
     flags = " ".join(str(f) for f in filtered.get("filters", []))
-    return (f"_Filtered ({flags}): {filtered.get('removed', 0):,} removed, "
-            f"{filtered.get('beyond_limit', 0):,} beyond the limit._")
+    return f"_Filtered ({_one_line(flags)}): {removed:,} removed._"
 
 
-def _key_findings_block(result: CqResult, top_n: int) -> str:
+def _key_findings_block(result: CqResult, lists: _Lists) -> str:
     if not result.key_findings:
         empty = not result.sections and not result.evidence
         return "_No findings._" if empty else ""
-    lines = ["### Key findings", *_finding_lines(result.key_findings, top_n)]
-    lines += _truncation_line(result)
-    return "\n".join(lines)
+    return "\n".join(["### Key findings", *lists.lines(result.key_findings, 0)])
 
 
-def _truncation_line(result: CqResult) -> list[str]:
-    if not result.summary.get("truncated"):
-        return []
-    kept = len(result.key_findings)
-    matches = result.summary.get("matches")
-    if _is_number(matches):
-        return [f"_limit= cut the answer: {kept:,} of {matches:,} matches kept._"]
-    return [f"_limit= cut the answer: {kept:,} kept._"]
-
-
-def _section_block(section: Section, top_n: int) -> str:
-    """A section's title (with its finding count when it lists findings), its notes and its
-    findings, each list cut at top_n."""
-    count = f" ({len(section.findings):,})" if section.findings or not section.notes else ""
+def _section_block(section: Section, lists: _Lists, position: int) -> str:
+    """A section's title (with its finding count, before any cut, when it lists findings),
+    its notes and its findings, each list cut at the list length."""
+    total = len(section.findings) + lists.cut(position)
+    count = f" ({total:,})" if section.findings or not section.notes else ""
     lines = [f"### {_one_line(section.title)}{count}"]
+    top_n = lists.top_n or len(section.notes)
     lines += [f"> {_one_line(note)}" for note in section.notes[:top_n]]
     if len(section.notes) > top_n:
         lines.append(f"> … and {len(section.notes) - top_n:,} more")
-    lines += _finding_lines(section.findings, top_n)
+    lines += lists.lines(section.findings, position)
     return "\n".join(lines)
 
 
-def _evidence_block(evidence: Sequence[Finding], top_n: int) -> str:
+def _evidence_block(evidence: Sequence[Finding], lists: _Lists) -> str:
     if not evidence:
         return ""
-    return "\n".join([f"### Evidence ({len(evidence):,})", *_finding_lines(evidence, top_n)])
+    return "\n".join([f"### Evidence ({len(evidence):,})", *lists.lines(evidence, -1)])
 
 
-def _finding_lines(findings: Sequence[Finding], top_n: int) -> list[str]:
-    lines = [_finding_line(finding) for finding in findings[:top_n]]
-    if len(findings) > top_n:
-        lines.append(f"… and {len(findings) - top_n:,} more")
-    return lines
-
-
-def _finding_line(finding: Finding) -> str:
-    """`- \\`file:line\\` [severity] message — details`, always one line."""
+def _finding_line(finding: Finding, scored: bool = True) -> str:
+    """`- \\`file:line\\` [severity] message — details`, always one line; the score's
+    buckets only when `scored` (a `q` answer's scores are for its filters, not its lines)."""
     parts = ["-"]
     if finding.anchor is not None:
         parts.append(_code(f"{_one_line(finding.anchor.file)}:{finding.anchor.line}"))
     tags = [_one_line(finding.severity)] if finding.severity != "info" else []
-    if finding.score is not None:
+    if finding.score is not None and scored:
         tags += [f"impact {finding.score.impact_bucket}",
                  f"conf {finding.score.confidence_bucket}"]
     if tags:
@@ -242,17 +282,27 @@ def _scalar(value: Any) -> str:
 # -- artifacts and footer ---------------------------------------------------------------------
 
 
-def _artifact_lines(result: CqResult) -> str:
-    return "\n".join(f"Artifact: {_code(_one_line(a.path))}" for a in result.artifacts)
-
-
 def _footer_line(result: CqResult) -> str:
+    """Run id, time, version and the artifacts (relative to the root), on one line."""
     run = result.run
     parts = [f"run {_one_line(run.run_id)}", f"{_ms(run.elapsed_ms)} ms"]
     version = run.toolchain.get("cq")
     if version:
         parts.append(f"cq {_one_line(version)}")
+    parts += [f"artifact {_code(_one_line(_relative(a.path, run.root)))}"
+              for a in result.artifacts]
     return "_" + " · ".join(parts) + "_"
+
+
+def _relative(path: str, root: str) -> str:
+    """`path` relative to `root` when it lies inside it (POSIX separators), else as given."""
+    if not root or not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path, root)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
 # -- formatting helpers -----------------------------------------------------------------------

@@ -12,17 +12,22 @@ ignored: a graph with edges cut away would say something false.
 from __future__ import annotations
 
 from cq.render.graph import (
+    MORE_KIND,
     Edge,
     Graph,
     Node,
+    cap_graph,
     edge_label,
     extract_graph,
+    graph_notes,
     one_line,
     short_label,
 )
 from cq.result import CqResult
 
 INDENT = "    "
+MAX_TEXT = 50_000  # Mermaid's default maxTextSize
+LABEL_WIDTHS = (80, 40, 16)  # label widths tried in turn until the diagram fits MAX_TEXT
 
 # Characters Mermaid reads inside a quoted label, as its `#<decimal>;` entity codes.
 _ENTITIES: dict[str, str] = {ch: f"#{ord(ch)};" for ch in '"#<>&`'}
@@ -32,6 +37,7 @@ _SHAPES: dict[str, tuple[str, str]] = {
     "module": ('{{"', '"}}'), "internal": ('{{"', '"}}'),
     "stdlib": ('{{"', '"}}'), "third-party": ('{{"', '"}}'),
     "external": ('("', '")'),
+    MORE_KIND: ('(["', '"])'),
 }
 _DEFAULT_SHAPE = ('["', '"]')
 _ARROWS: dict[str, str] = {"call": "-->", "possible": "-.->", "import": "-->", "cycle": "==>"}
@@ -57,21 +63,32 @@ def mermaid_comment(text: str) -> str:
 def render_mermaid(result: CqResult, *, top_n: int = 10) -> str:
     """The result's call/import graph as a Mermaid flowchart (all nodes and edges)."""
     del top_n  # see the module docstring
-    return "\n".join(["flowchart LR", *graph_lines(extract_graph(result))])
+    graph = cap_graph(extract_graph(result))
+    for width in LABEL_WIDTHS:  # shorter labels until the text fits Mermaid's default limit
+        text = "\n".join(["flowchart LR", *graph_lines(graph, width)])
+        if len(text) <= MAX_TEXT:
+            break
+    return text
 
 
-def graph_lines(graph: Graph) -> list[str]:
+def graph_lines(graph: Graph, width: int = LABEL_WIDTHS[0]) -> list[str]:
+    notes = [mermaid_comment(note) for note in graph_notes(graph)]
     if not graph.nodes:
-        return [mermaid_comment("no calls, imports or definitions in this result")]
+        return [mermaid_comment("no calls, imports or definitions in this result"), *notes]
+    return notes + _drawn_lines(graph, width)
+
+
+def _drawn_lines(graph: Graph, width: int) -> list[str]:
     ids = graph.index()
-    lines = [_node_line(f"n{position}", node) for position, node in enumerate(graph.nodes)]
+    lines = [_node_line(f"n{position}", node, width)
+             for position, node in enumerate(graph.nodes)]
     lines += [_edge_line(edge, ids) for edge in graph.edges]
     return lines + _style_lines(graph)
 
 
-def _node_line(node_id: str, node: Node) -> str:
+def _node_line(node_id: str, node: Node, width: int) -> str:
     opening, closing = _SHAPES.get(node.kind, _DEFAULT_SHAPE)
-    return f"{INDENT}{node_id}{opening}{mermaid_text(short_label(node.key))}{closing}"
+    return f"{INDENT}{node_id}{opening}{mermaid_text(short_label(node.key, width))}{closing}"
 
 
 def _edge_line(edge: Edge, ids: dict[str, int]) -> str:

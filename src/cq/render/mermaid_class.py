@@ -1,6 +1,7 @@
 """Mermaid `classDiagram` of the classes in a result: their methods and their bases.
 
-Reads `definition` (and `decorator`) findings: a class is a node, a method belongs to the
+Reads `definition` (and `decorator`) findings: a class is a node with the methods its
+details list (an entity query's class carries them), a method belongs to the
 class its qualname names (`Outer.Inner.m` → `Outer.Inner` in the same module; the class is
 drawn even when only its methods were found), a base is one of the class's `bases`, a
 member's parameters its `params`. A base resolves to a class of
@@ -70,19 +71,24 @@ def _add_definition(diagram: _Diagram, details: DefinitionDetails) -> None:
         diagram.add_class(key, module)
         bases = [base for base in details.bases if base and not base.startswith("*")]
         diagram.bases[key] = bases or diagram.bases[key]
+        for name, *params in (m for m in details.methods if m):
+            _add_member(diagram, key, _member_text(name, params))
     elif details.kind == "method" and "." in qualname:
         key = full_name(module, qualname.rsplit(".", 1)[0])
         diagram.add_class(key, module)
-        member = _member(details, qualname.rsplit(".", 1)[1])
-        if member not in diagram.members[key]:
-            diagram.members[key].append(member)
+        _add_member(diagram, key, _member_text(qualname.rsplit(".", 1)[1], details.params))
 
 
-def _member(details: DefinitionDetails, name: str) -> str:
+def _add_member(diagram: _Diagram, key: str, member: str) -> None:
+    if member not in diagram.members[key]:
+        diagram.members[key].append(member)
+
+
+def _member_text(name: str, params: tuple[str, ...] | list[str]) -> str:
     """`+name(params)`; a name that is not an identifier is made one, as member text ends
     only at the line's end and braces or quotes would end the class."""
     safe = re.sub(r"\W+", "_", name) or "_"
-    names = [re.sub(r"[^\w*]+", "_", name) or "_" for name in details.params]
+    names = [re.sub(r"[^\w*]+", "_", name) or "_" for name in params]
     if names and names[0] in ("self", "cls"):
         names = names[1:]
     return f"{_visibility(safe)}{safe}({_shorten_names(names)})"

@@ -181,7 +181,7 @@ def handlers_outcome(sites: Sites, kinds: tuple[str, ...], files_in_scope: int) 
                              f"(--kind {','.join(kinds)}); warnings first",))
     by_kind = _by_kind(sites.handlers)
     summary = {"handlers": len(kept), "handlers_in_scope": len(sites.handlers),
-               "kinds": list(kinds), "by_kind": by_kind, "notes": [_kinds_note(by_kind)],
+               "kinds": list(kinds), "by_kind": by_kind,
                "matches": len(kept), "files_in_scope": files_in_scope,
                "files_with_matches": len({f.anchor.file for f in kept if f.anchor})}
     return Outcome(key_findings=(), sections=(section,) if kept else (), summary=summary)
@@ -194,10 +194,6 @@ def _by_kind(handlers: list[Finding]) -> dict[str, int]:
     return {kind: counted[kind] for kind in (*HANDLER_KINDS, "unknown") if counted[kind]}
 
 
-def _kinds_note(by_kind: dict[str, int]) -> str:
-    if not by_kind:
-        return "no handlers"
-    return "handlers by kind: " + " · ".join(f"{n:,} {kind}" for kind, n in by_kind.items())
 
 
 def _escapes(uncaught: list[Finding]) -> list[Finding]:
@@ -237,7 +233,7 @@ def _summary(sites: Sites, uncaught: int, caught: int) -> dict[str, Any]:
             "bare": count(lambda h: h.bare), "broad": count(lambda h: h.broad),
             "empty": count(lambda h: h.empty), "reraises": count(lambda h: h.reraises),
             "star": count(lambda h: h.star), "by_kind": _by_kind(sites.handlers),
-            "notes": [_kinds_note(_by_kind(sites.handlers))] if sites.handlers else [],
+            "notes": [] if sites.handlers else ["no handlers"],
             "files_with_matches": len({f.anchor.file for f in [*sites.raises, *sites.handlers]
                                        if f.anchor})}
 
