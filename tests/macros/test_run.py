@@ -159,3 +159,19 @@ def test_counts_block_counts_by_the_field_the_macro_names(make_repo) -> None:
     by_rule = result.summary["counts"]["hazards by rule"]
     assert by_rule["eval"] == 1 and sum(by_rule.values()) == result.summary["matches"]
     assert len(result.key_findings) == 2 and result.summary["omitted"][0] > 0
+
+
+@pytest.mark.parametrize(("name", "args", "label", "expected"), [
+    ("imports", {}, "imports by kind", {"internal": 10, "stdlib": 8, "third_party": 2}),
+    ("side-effects", {}, "effects by kind",
+     {"call": 4, "ambient_read": 2, "decorator": 2, "global_mutation": 2}),
+    ("scopes", {"target": "src/loops/effects.py"}, "scopes by kind", None),
+    ("bytecode-surface", {"target": "src/loops/effects.py"}, "code objects by kind", None),
+    ("impact", {"target": "register", "param": "cls"}, "sites by kind", None),
+])
+def test_every_macro_opens_with_a_counts_block(tmp_path, name, args, label, expected) -> None:
+    from conftest import copy_sample, run_macro
+
+    result = run_macro(copy_sample(tmp_path, "cycles"), name, args, no_cache=True)
+    counts = result.summary["counts"][label]
+    assert counts and (expected is None or counts == expected)

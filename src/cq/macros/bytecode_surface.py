@@ -72,6 +72,7 @@ MACRO = Macro(
         Option("show", "Parts to show, comma-separated: globals, attrs, constants, opcodes "
                        "(default: all)."),
     ),
+    counts=(("code objects by kind", "kind"),),
     headline=(("code_objects", "code object", "code objects"),),
     prepare=prepare,
 )

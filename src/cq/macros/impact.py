@@ -63,6 +63,7 @@ MACRO = Macro(
         Option("depth", "Levels of functions to follow (1 = TARGET only; default 2).",
                kind="int", default=2, bounds=DEPTH),
     ),
+    counts=(("sites by kind", "kind"),),
     headline=(("sites", "taint site", "taint sites"), ("files_with_sites", "file", "files"),
               ("callers", "caller", "callers")),
     prepare=prepare,

@@ -84,6 +84,7 @@ MACRO = Macro(
                          "the imports.", kind="bool", default=False),
         Option("module", "Only imports made by this module or of it (dotted name or path)."),
     ),
+    counts=(("imports by kind", "classification"),),
     headline=(("imports", "import", "imports"), ("internal", "internal", "internal"),
               ("stdlib", "stdlib", "stdlib"), ("third_party", "third-party", "third-party"),
               ("cycles", "cycle", "cycles"),

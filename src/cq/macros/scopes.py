@@ -34,6 +34,7 @@ MACRO = Macro(
          "their def.",
     options=(Option("target", "A path (with / or ending in .py) or a symbol.", required=True,
                     positional=True),),
+    counts=(("scopes by kind", "kind"),),
     headline=(("scopes", "function scope", "function scopes"),
               ("closures", "closure", "closures"), ("with_cells", "with cells", "with cells")),
     prepare=prepare,

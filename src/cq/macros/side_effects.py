@@ -28,6 +28,7 @@ MACRO = Macro(
          "safe list of pure constructors and helpers (logging.getLogger, re.compile, "
          "namedtuple, typing, ...). Decorators are reported as info.",
     options=(),
+    counts=(("effects by kind", "kind"),),
     headline=(("effects", "import-time effect", "import-time effects"),
               ("files_with_matches", "module", "modules")),
     prepare=prepare,
