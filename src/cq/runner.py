@@ -312,9 +312,9 @@ def _failed_somewhere(result: CqResult) -> bool:
                for f in all_findings(result))
 
 
-def _scanner(run: _Run) -> Callable[[Sequence[str]], list[Any]]:
-    def scan(paths: Sequence[str]) -> list[Any]:
-        return scan_paths(run.root, paths, jobs=run.settings.jobs,
+def _scanner(run: _Run) -> Callable[[Sequence[str], Sequence[str]], list[Any]]:
+    def scan(paths: Sequence[str], kinds: Sequence[str]) -> list[Any]:
+        return scan_paths(run.root, paths, jobs=run.settings.jobs, kinds=kinds,
                           max_file_bytes=run.settings.max_file_bytes, progress=run.ctx.progress)
 
     return scan

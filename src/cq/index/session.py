@@ -19,7 +19,7 @@ from cq.cache.index import HIT, STAMP_CHANGED, IndexCache, Lookup
 from cq.cache.store import Store
 from cq.coding import source_contains
 from cq.discover import FileRef
-from cq.facts import FileFacts
+from cq.facts import FACT_KINDS, FileFacts
 from cq.index.fingerprints import NOT_READ, ReadFile, read_and_digest
 from cq.scan import EXTRACTOR_VERSION
 
@@ -105,14 +105,16 @@ class IndexSession:
 
     # --- cached facts -------------------------------------------------------------------
 
-    def cached_facts(self, paths: Iterable[str]) -> dict[str, FileFacts]:
-        """Facts of `paths` whose cached content is unchanged; the rest must be scanned."""
+    def cached_facts(self, paths: Iterable[str],
+                     kinds: Sequence[str] = FACT_KINDS) -> dict[str, FileFacts]:
+        """Facts of `paths` whose cached content is unchanged, with the parts `kinds`; the
+        rest must be scanned."""
         wanted = list(paths)
         hits = [Lookup(p, HIT, self.digests[p]) for p in wanted if p in self._hits]
-        found = self.index.load_facts(hits)
+        found = self.index.load_facts(hits, kinds)
         for path in wanted:
             if path in self._changed and path not in found:
-                facts = self.index.confirm(self._refs[path], self.digests[path])
+                facts = self.index.confirm(self._refs[path], self.digests[path], kinds)
                 if facts is not None:
                     found[path] = facts
         return found
@@ -177,9 +179,9 @@ class IndexSession:
             return
         fresh = {o.facts.path for o in scanned}
         if scanned:
-            self.index.store_many(((self._refs[o.facts.path], o.digest, o.facts)
-                                   for o in scanned if o.facts.path in self._refs),
-                                  self.extractor_tag)
+            self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
+                                       o.problems) for o in scanned if o.facts.path in self._refs),
+                                     self.extractor_tag)
         unscanned = [(self._refs[p], self.digests[p]) for p in self.read
                      if p not in fresh and p in self._refs and p not in self._hits]
         if unscanned:

@@ -54,6 +54,13 @@ def _on_graph(walk: Callable[[FactSource, list[Target], int], Section]) -> Expan
     return expand
 
 
+# The parts of a file's facts each entity's selector reads besides its definitions.
+_ENTITY_PARTS: dict[str, tuple[str, ...]] = {
+    "function": (), "method": (), "class": (), "decorator": (), "module": ("imports",),
+    "callsite": ("calls",), "import": ("imports",)}
+# fields= values read from the definition alone.
+_DEF_FIELDS = frozenset({"def", "loc", "decorators"})
+
 _EXPANDERS: dict[str, Expander] = {
     **{name: _on_graph(walk) for name, walk in _GRAPH.items()}, **SECTION_EXPANDERS}
 
@@ -74,6 +81,9 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
     ctx = QueryContext(source, jobs, test_paths)
+    parts = parts_read(query)
+    if parts is not None:
+        source.narrow(parts)
     literals = _literals(query, plan, ctx)
     if plan.defines_name:
         facts_list = source.facts_defining(literals, plan.defines_name)
@@ -92,6 +102,19 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     summary = _summary(query, plan, facts_list, discovery, selected, shown)
     _add_notes(summary, ctx.notes)
     return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def parts_read(query: Query) -> tuple[str, ...] | None:
+    """The parts of the facts (`cq.facts.PART_KINDS`) an entity query reads, or None when
+    it may read any: an expander, a join, a rule, a symtable key or a field that looks past
+    the definition. A `q "entity=function"` extracts and decodes definitions only."""
+    if (query.expand or query.has_rule or query.meta_filters or query.nth_child
+            or query.scope or query.captures or query.has_cells is not None
+            or query.used_by or query.defines or query.raises or query.exports
+            or query.subclass_of or not _DEF_FIELDS.issuperset(query.fields)):
+        return None
+    return tuple(dict.fromkeys(part for entity in query.entities
+                               for part in _ENTITY_PARTS[entity]))
 
 
 def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:

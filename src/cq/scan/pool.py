@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from cq.digests import digest
-from cq.facts import FileFacts
+from cq.facts import FACT_KINDS, FileFacts, with_problems
 from cq.gcpause import gc_paused
 from cq.modules import module_name
 from cq.procs import worker_pool
 from cq.reading import FileTooLarge, read_source
-from cq.scan.extract import scan_bytes, too_large
+from cq.scan.extract import split_bytes, too_large
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -39,10 +39,20 @@ CHUNK_FILES = (4, 48)  # bounds on files per chunk
 
 
 class ScanOutcome(msgspec.Struct, frozen=True):
-    """One file's facts and the blake2b-128 hex digest of its bytes ("" when not read)."""
+    """One file's facts and the blake2b-128 hex digest of its bytes ("" when not read).
+
+    `kinds` are the kinds extracted (the other parts of `facts` are empty, not absent from
+    the file); `problems` the parts' extraction problems, which `facts.flags` leave out (the
+    index stores each part with its own): `view` is what a reader sees."""
 
     facts: FileFacts
     digest: str
+    kinds: tuple[str, ...] = FACT_KINDS
+    problems: dict[str, str] = msgspec.field(default_factory=dict)
+
+    @property
+    def view(self) -> FileFacts:
+        return with_problems(self.facts, self.problems)
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -54,13 +64,15 @@ def _decoder() -> msgspec.msgpack.Decoder[list[ScanOutcome]]:
 
 
 def scan_paths(root: Path, paths: Sequence[str], *, jobs: int = 0, max_file_bytes: int,
-               progress: bool = False, strict: bool = False) -> list[ScanOutcome]:
+               progress: bool = False, strict: bool = False,
+               kinds: Sequence[str] = FACT_KINDS) -> list[ScanOutcome]:
     """Scan root-relative `paths` under `root`, in input order.
 
     `jobs`: worker processes (0 = one per core, 1 = scan in this process). `progress` shows
     a progress bar on stderr; pass True only when stderr is a terminal. `strict` (for tests)
-    lets a scanner error or an unexpected node shape raise instead of flagging the file."""
-    scan = _Scan(str(root), max_file_bytes, strict)
+    lets a scanner error or an unexpected node shape raise instead of flagging the file.
+    `kinds`: the fact kinds to extract (definitions always are)."""
+    scan = _Scan(str(root), max_file_bytes, strict, tuple(kinds))
     workers = worker_count(jobs, len(paths))
     if workers > 1:
         try:
@@ -77,6 +89,7 @@ class _Scan(msgspec.Struct, frozen=True):
     root: str
     max_bytes: int
     strict: bool = False
+    kinds: tuple[str, ...] = FACT_KINDS
 
 
 def worker_count(jobs: int, n_files: int) -> int:
@@ -92,22 +105,24 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def scan_file(root: Path, path: str, max_bytes: int, strict: bool = False) -> ScanOutcome:
+def scan_file(root: Path, path: str, max_bytes: int, strict: bool = False,
+              kinds: tuple[str, ...] = FACT_KINDS) -> ScanOutcome:
     """Read and scan one file; every failure becomes a flagged `FileFacts` unless strict."""
     try:
         data = read_source(root / path, max_bytes)
     except FileTooLarge as exc:  # never read past the cap
-        return ScanOutcome(too_large(path, exc.size, max_bytes), "")
+        return ScanOutcome(too_large(path, exc.size, max_bytes), "", kinds)
     except OSError as exc:  # a FIFO or directory swapped in for the file included
-        return ScanOutcome(failed(path, "unreadable", f"cannot read: {exc}"), "")
+        return ScanOutcome(failed(path, "unreadable", f"cannot read: {exc}"), "", kinds)
     content = digest(data)
+    problems: dict[str, str] = {}
     try:
-        facts = scan_bytes(path, data, max_bytes, strict=strict)
+        facts, problems = split_bytes(path, data, max_bytes, kinds=kinds, strict=strict)
     except Exception as exc:  # a scanner bug costs this file's facts, never the run
         if strict:
             raise
         facts = failed(path, "partial", f"scan failed: {type(exc).__name__}: {exc}")
-    return ScanOutcome(facts, content)
+    return ScanOutcome(facts, content, kinds, problems)
 
 
 def failed(path: str, flag: str, error: str) -> FileFacts:
@@ -118,8 +133,8 @@ def scan_chunk(scan: _Scan, paths: Sequence[str]) -> bytes:
     """Worker entry point: a chunk's outcomes as msgpack bytes."""
     root = Path(scan.root)
     with gc_paused():
-        return _ENCODER.encode([scan_file(root, path, scan.max_bytes, scan.strict)
-                                for path in paths])
+        return _ENCODER.encode([scan_file(root, path, scan.max_bytes, scan.strict,
+                                          scan.kinds) for path in paths])
 
 
 def _scan_here(scan: _Scan, paths: Sequence[str],
@@ -128,7 +143,7 @@ def _scan_here(scan: _Scan, paths: Sequence[str],
     outcomes = []
     with gc_paused():
         for path in paths:
-            outcomes.append(scan_file(root, path, scan.max_bytes, scan.strict))
+            outcomes.append(scan_file(root, path, scan.max_bytes, scan.strict, scan.kinds))
             advance(1)
     return outcomes
 
@@ -145,19 +160,20 @@ def _scan_in_pool(scan: _Scan, paths: Sequence[str], workers: int,
         with _progress_bar(progress, len(paths)) as advance, gc_paused():
             for chunk in chunks:
                 # Popping drops the future and its bytes as soon as they are decoded.
-                outcomes.extend(_collect(pending.pop(), chunk, scan.strict))
+                outcomes.extend(_collect(pending.pop(), chunk, scan.strict, scan.kinds))
                 advance(len(chunk))
     return outcomes
 
 
-def _collect(future: Future[bytes], chunk: Sequence[str], strict: bool) -> list[ScanOutcome]:
+def _collect(future: Future[bytes], chunk: Sequence[str], strict: bool,
+             kinds: tuple[str, ...]) -> list[ScanOutcome]:
     try:
         return _decoder().decode(future.result())
     except Exception as exc:  # a worker that died (BrokenProcessPool) or sent garbage
         if strict:
             raise
         error = f"scan worker failed: {type(exc).__name__}: {exc}"
-        return [ScanOutcome(failed(path, "unreadable", error), "") for path in chunk]
+        return [ScanOutcome(failed(path, "unreadable", error), "", kinds) for path in chunk]
 
 
 def chunked(paths: Sequence[str], workers: int) -> list[Sequence[str]]:
