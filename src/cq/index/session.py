@@ -117,6 +117,7 @@ class IndexSession:
                 facts = self.index.confirm(self._refs[path], self.digests[path], kinds)
                 if facts is not None:
                     found[path] = facts
+                    self._hits.add(path)  # confirmed: more parts of it load as a hit's
         return found
 
     # --- literal memo -------------------------------------------------------------------
