@@ -201,3 +201,15 @@ def test_parts_are_loaded_from_the_cache_one_kind_at_a_time(make_repo, tmp_path:
     assert facts.imports == whole[0].imports and facts.defs == whole[0].defs
     second.narrow(("calls", "imports", "raises", "excepts", "assigns"))
     assert second.all_facts() == whole and second.files_scanned == 0
+
+
+def test_a_file_whose_bytes_were_dropped_is_read_again_for_a_literal(
+        make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cq.index.session as session_module
+
+    monkeypatch.setattr(session_module, "KEEP_BYTES", 0)
+    root = make_repo({"a.py": "print(','.join(x))\n", "b.py": "y = 1\n"})
+    source, session = _source(root, tmp_path / "cache")
+    assert session.read["a.py"].data is None and not session.read["a.py"].kept
+    assert [f.path for f in source.facts_for(["join"])] == ["a.py"]
+    assert session.text("a.py") == b"print(','.join(x))\n" and not session.changed

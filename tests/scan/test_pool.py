@@ -153,7 +153,7 @@ def test_no_pool_falls_back_to_scanning_here(make_repo, monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError("fork refused")
 
-    monkeypatch.setattr(pool_module, "_scan_in_pool", refuse)
+    monkeypatch.setattr(pool_module, "_stream_from_pool", refuse)
     outcomes = scan_paths(root, paths, jobs=2, max_file_bytes=10_000)
     assert [o.facts.path for o in outcomes] == paths and all(o.facts.defs for o in outcomes)
 

@@ -20,7 +20,7 @@ from cq.cache.store import Store
 from cq.coding import source_contains
 from cq.discover import FileRef
 from cq.facts import FACT_KINDS, FileFacts
-from cq.index.fingerprints import NOT_READ, ReadFile, read_and_digest
+from cq.index.fingerprints import KEEP_BYTES, NOT_READ, ReadFile, read_and_digest
 from cq.scan import EXTRACTOR_VERSION
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class IndexSession:
         self._memos: dict[str, LiteralMemo] = {}
         self.changed: set[str] = set()  # files whose bytes differ from their fingerprint
         self._dirty_memos: set[str] = set()
+        self._stored: set[str] = set()  # files whose fresh facts `store_fresh` wrote already
+        self._kept_bytes = 0  # file bytes held in `read`
 
     # --- fingerprints -----------------------------------------------------------------
 
@@ -68,7 +70,8 @@ class IndexSession:
             elif lookup.status == STAMP_CHANGED:
                 self._changed.add(lookup.path)
         todo = [ref for ref in refs if ref.path not in self.digests]
-        self.read = read_and_digest(self.root, todo, self.max_file_bytes)
+        self.read = read_and_digest(self.root, todo, self.max_file_bytes, KEEP_BYTES)
+        self._kept_bytes = sum(len(read.data or b"") for read in self.read.values())
         self.digests.update((path, read.digest) for path, read in self.read.items())
         return self.digests
 
@@ -83,25 +86,35 @@ class IndexSession:
         self.index.hits, self.index.misses = counts
 
     def text(self, path: str) -> bytes | None:
-        """The file's bytes (read at most once per run); None when unreadable, too large or
-        not in scope."""
+        """The file's bytes (read once per run while the run's budget of kept bytes lasts,
+        `KEEP_BYTES`, then again when asked again); None when unreadable, too large or not
+        in scope."""
         read = self.read.get(path)
-        if read is None:
+        if read is None or not read.kept:
             ref = self._refs.get(path)
             if ref is None:
                 return None
             read = read_and_digest(self.root, [ref], self.max_file_bytes)[path]
-            self.read[path] = read
             if read.digest != self.digests.get(path):
                 self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
+            self.read[path] = self._keep(read)
         return read.data
+
+    def _keep(self, read: ReadFile) -> ReadFile:
+        size = len(read.data or b"")
+        if self._kept_bytes + size > KEEP_BYTES:
+            return ReadFile(read.digest, None, kept=False)
+        self._kept_bytes += size
+        return read
 
     def forget_text(self, paths: Iterable[str]) -> None:
         """Drop the bytes of files that have been scanned (the scanner read them itself and
         their digests are recorded with their facts): a full scan does not hold the whole
         tree's text for the rest of the run. `text` reads a file again if asked later."""
         for path in paths:
-            self.read.pop(path, None)
+            read = self.read.pop(path, None)
+            if read is not None and read.data is not None:
+                self._kept_bytes -= len(read.data)
 
     # --- cached facts -------------------------------------------------------------------
 
@@ -173,16 +186,27 @@ class IndexSession:
             return True
         return not outcome.digest and (fingerprinted or "").startswith(NOT_READ)
 
+    def store_fresh(self, scanned: Sequence[ScanOutcome]) -> None:
+        """Write the facts of a batch of scanned files now, in one transaction, so a run
+        that streams need not keep them for `record` (which then leaves them out)."""
+        if self.store.status != "ok" or not scanned:
+            return
+        self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
+                                   o.problems) for o in scanned if o.facts.path in self._refs),
+                                 self.extractor_tag)
+        self._stored.update(o.facts.path for o in scanned)
+
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
         """Write back what this run learned: fresh facts (under the digest of the bytes the
         scanner read), digests of files read but not scanned, and extended literal memos."""
         if self.store.status != "ok":
             return
         fresh = {o.facts.path for o in scanned}
-        if scanned:
+        unstored = [o for o in scanned if o.facts.path not in self._stored]
+        if unstored:
             self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
-                                       o.problems) for o in scanned if o.facts.path in self._refs),
-                                     self.extractor_tag)
+                                       o.problems) for o in unstored
+                                      if o.facts.path in self._refs), self.extractor_tag)
         unscanned = [(self._refs[p], self.digests[p]) for p in self.read
                      if p not in fresh and p in self._refs and p not in self._hits]
         if unscanned:

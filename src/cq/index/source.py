@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cq.coding import nfkc, nfkc_may_add, raw_answers, search_text
@@ -24,8 +24,9 @@ from cq.index.session import DEFINES_PREFIX, IndexSession
 if TYPE_CHECKING:  # the scanner is imported only by runs that scan
     from cq.scan import ScanOutcome
 
-# (paths, the fact kinds to extract) → one outcome per path, in order.
-Scanner = Callable[[Sequence[str], Sequence[str]], "list[ScanOutcome]"]
+# (paths, the fact kinds to extract) → one outcome per path, in order (lazily: a stream
+# hands out each chunk as the workers finish it).
+Scanner = Callable[[Sequence[str], Sequence[str]], "Iterable[ScanOutcome]"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -61,6 +62,7 @@ def could_define(data: bytes, name: str) -> bool:
 # Flags of a file whose bytes the scanner never saw: its facts say nothing about its names.
 UNREAD_FLAGS = frozenset({"unreadable", "too-large"})
 SCAN_BATCH = 256  # files scanned between two looks at the run's deadline
+STREAM_BATCH = 128  # files whose facts a stream hands out (and holds) at a time
 
 
 class FactSource:
@@ -119,6 +121,68 @@ class FactSource:
             if defines:
                 found.append(facts)
         return found
+
+    def stream(self, literals: Iterable[str] | None,
+               name: str | None = None) -> Iterator[list[FileFacts]]:
+        """The facts `facts_for(literals)` (with `name`: `facts_defining(literals, name)`)
+        would give, in batches of no particular order, none of them kept: memory holds one
+        batch, whatever the tree's size. Scanned files are written to the index batch by
+        batch (`scanned` keeps their paths and digests only). For a question that reads
+        each file once; the others ask `facts_for`, which keeps what it loads."""
+        wanted = None if literals is None else tuple(dict.fromkeys(literals))
+        key = DEFINES_PREFIX + name if name is not None else ""
+        paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
+                 and (name is None or self._may_define(key, ref.path, name))]
+        todo: list[str] = []
+        for start in range(0, len(paths), STREAM_BATCH):
+            batch = paths[start:start + STREAM_BATCH]
+            found = [self._facts[p] for p in batch if self._has(p)]
+            cached = self.session.cached_facts([p for p in batch if not self._has(p)],
+                                               self.kinds)
+            todo.extend(p for p in batch if not self._has(p) and p not in cached)
+            yield self._answering([*found, *cached.values()], key, name)
+        for scanned in self._scan_stream(todo):
+            yield self._answering(scanned, key, name)
+
+    def _answering(self, batch: list[FileFacts], key: str, name: str | None) -> list[FileFacts]:
+        if name is None:
+            return batch
+        found = []
+        for facts in batch:
+            if UNREAD_FLAGS.intersection(facts.flags):
+                found.append(facts)  # unknown, not "no": never remembered as "no"
+                continue
+            defines = any(d.name == name for d in facts.defs)
+            self.session.remember(key, facts.path, defines)
+            if defines:
+                found.append(facts)
+        return found
+
+    def _scan_stream(self, paths: list[str]) -> Iterator[list[FileFacts]]:
+        """Scan `paths` (within the deadline, as `_load`), batch by batch: each batch is
+        written to the index and handed out, then dropped."""
+        timed = self.deadline.seconds is not None
+        calls = [paths[i:i + SCAN_BATCH] for i in range(0, len(paths), SCAN_BATCH)] \
+            if timed else [paths] if paths else []
+        for number, call in enumerate(calls):
+            if timed and self.deadline.expired():
+                self.unread += sum(len(rest) for rest in calls[number:])
+                return
+            batch: list[ScanOutcome] = []
+            for outcome in self._scanner(call, self.kinds):
+                batch.append(outcome)
+                if len(batch) == STREAM_BATCH:
+                    yield self._stored(batch)
+                    batch = []
+            if batch:
+                yield self._stored(batch)
+
+    def _stored(self, batch: list[ScanOutcome]) -> list[FileFacts]:
+        self.session.note_scanned(batch)
+        self.session.store_fresh(batch)
+        self.session.forget_text(o.facts.path for o in batch)
+        self.scanned.extend(o.stub for o in batch)
+        return [o.view for o in batch]
 
     def facts_of(self, path: str) -> FileFacts:
         """Facts of one in-scope file."""
@@ -180,7 +244,7 @@ class FactSource:
             self._scan(batch)
 
     def _scan(self, paths: list[str]) -> None:
-        outcomes = self._scanner(paths, self.kinds)
+        outcomes = list(self._scanner(paths, self.kinds))
         self.session.note_scanned(outcomes)
         self._facts.update((o.facts.path, o.view) for o in outcomes)
         self._kinds.update((o.facts.path, frozenset(o.kinds)) for o in outcomes)

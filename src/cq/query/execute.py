@@ -84,6 +84,7 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     parts = parts_read(query)
     if parts is not None:
         source.narrow(parts)
+        return _execute_streamed(query, plan, source, discovery)
     literals = _literals(query, plan, ctx)
     if plan.defines_name:
         facts_list = source.facts_defining(literals, plan.defines_name)
@@ -115,6 +116,28 @@ def parts_read(query: Query) -> tuple[str, ...] | None:
         return None
     return tuple(dict.fromkeys(part for entity in query.entities
                                for part in _ENTITY_PARTS[entity]))
+
+
+def _execute_streamed(query: Query, plan: Plan, source: FactSource,
+                      discovery: Discovery) -> QueryOutcome:
+    """A query that reads each file's facts once and nothing else (`parts_read`): no filter,
+    join, field or expander looks at them again, so they are streamed batch by batch and
+    only the findings (and the flagged files' flags) are kept."""
+    selected: list[Finding] = []
+    flagged: list[FileFacts] = []
+    for batch in source.stream(plan.literals, plan.defines_name):
+        selected.extend(_select(query, batch))
+        flagged.extend(_flags_only(facts) for facts in batch if facts.flags)
+    selected.sort(key=finding_order)
+    shown = selected[: query.limit] if query.limit else selected
+    flagged.sort(key=lambda facts: facts.path)
+    sections = _explain_sections(query, flagged, discovery)
+    summary = _summary(query, plan, flagged, discovery, selected, shown)
+    return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _flags_only(facts: FileFacts) -> FileFacts:
+    return FileFacts(path=facts.path, module=facts.module, flags=facts.flags, error=facts.error)
 
 
 def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:
