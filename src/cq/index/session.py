@@ -10,12 +10,13 @@ transaction per kind of record. With the cache disabled it still works, uncached
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from cq.cache.index import HIT, STAMP_CHANGED, IndexCache, Lookup
+from cq.cache.index import HIT, STAMP_CHANGED, STORE_BATCH, IndexCache, Lookup
 from cq.cache.store import Store
 from cq.coding import source_contains
 from cq.discover import FileRef
@@ -198,11 +199,17 @@ class IndexSession:
 
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
         """Write back what this run learned: fresh facts (under the digest of the bytes the
-        scanner read), digests of files read but not scanned, and extended literal memos."""
+        scanner read), digests of files read but not scanned, and extended literal memos; in
+        one transaction when the fresh facts fit in one batch (a run after an edit), else
+        the facts batch by batch (a cold scan keeps the write lock short)."""
         if self.store.status != "ok":
             return
-        fresh = {o.facts.path for o in scanned}
         unstored = [o for o in scanned if o.facts.path not in self._stored]
+        with self.store.transact() if len(unstored) <= STORE_BATCH else nullcontext():
+            self._record(scanned, unstored)
+
+    def _record(self, scanned: Sequence[ScanOutcome], unstored: list[ScanOutcome]) -> None:
+        fresh = {o.facts.path for o in scanned}
         if unstored:
             self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
                                        o.problems) for o in unstored

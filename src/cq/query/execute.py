@@ -12,42 +12,42 @@ CqResult with run metadata is the API's job.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from cq.analysis.names import Target
 from cq.details import CallEdgeDetails, DefinitionDetails, FileIssueDetails
 from cq.discover import Discovery
 from cq.facts import FileFacts
 from cq.findings import details_of, file_issue, make_finding
 from cq.index.source import FactSource
 from cq.modules import full_name
-from cq.query.context import QueryContext
 from cq.query.entities import SELECTORS
-from cq.query.expand import expand_callees, expand_callers
-from cq.query.fields import add_fields
-from cq.query.filters import apply_filters
-from cq.query.items import Item, resolve
-from cq.query.joins import used_by_literals
 from cq.query.model import Query
-from cq.query.pattern import (
-    PatternRun,
-    pattern_summary,
-    problems_section,
-    run_pattern,
-)
 from cq.query.plan import Plan
-from cq.query.relational import filter_by_rule
-from cq.query.sections import SECTION_EXPANDERS, Expander
-from cq.query.subclasses import subclass_literals
 from cq.result import Finding, Section, finding_order
 from cq.settings import DEFAULT_TEST_PATHS
 
-_GRAPH = {"callers": expand_callers, "callees": expand_callees}
+# The engine past selection (filters, joins, expanders, fields, rules, patterns) is imported
+# by the queries that use it: a query that only selects (`parts_read`) never loads it.
+if TYPE_CHECKING:
+    from cq.analysis.names import Target
+    from cq.query.context import QueryContext
+    from cq.query.items import Item
+    from cq.query.sections import Expander
+
+Walk = Callable[[FactSource, "list[Target]", int], Section]
 
 
-def _on_graph(walk: Callable[[FactSource, list[Target], int], Section]) -> Expander:
+@cache
+def _graph() -> dict[str, Walk]:
+    from cq.query.expand import expand_callees, expand_callers
+
+    return {"callers": expand_callers, "callees": expand_callees}
+
+
+def _on_graph(walk: Walk) -> Expander:
     def expand(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
         return walk(ctx.source, subjects, depth)
 
@@ -61,8 +61,11 @@ _ENTITY_PARTS: dict[str, tuple[str, ...]] = {
 # fields= values read from the definition alone.
 _DEF_FIELDS = frozenset({"def", "loc", "decorators"})
 
-_EXPANDERS: dict[str, Expander] = {
-    **{name: _on_graph(walk) for name, walk in _GRAPH.items()}, **SECTION_EXPANDERS}
+@cache
+def _expanders() -> dict[str, Expander]:
+    from cq.query.sections import SECTION_EXPANDERS
+
+    return {**{name: _on_graph(walk) for name, walk in _graph().items()}, **SECTION_EXPANDERS}
 
 
 class QueryOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,11 +83,22 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     """`jobs`: worker processes for parsing rule candidates (0 = one per core)."""
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
-    ctx = QueryContext(source, jobs, test_paths)
     parts = parts_read(query)
     if parts is not None:
         source.narrow(parts)
         return _execute_streamed(query, plan, source, discovery)
+    return _execute_full(query, plan, source, discovery, jobs, test_paths)
+
+
+def _execute_full(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
+                  jobs: int, test_paths: Sequence[str]) -> QueryOutcome:
+    from cq.query.context import QueryContext
+    from cq.query.fields import add_fields
+    from cq.query.filters import apply_filters
+    from cq.query.items import resolve
+    from cq.query.relational import filter_by_rule
+
+    ctx = QueryContext(source, jobs, test_paths)
     literals = _literals(query, plan, ctx)
     if plan.defines_name:
         facts_list = source.facts_defining(literals, plan.defines_name)
@@ -96,7 +110,7 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     selected = [item.finding for item in items]
     shown_items = items[: query.limit] if query.limit else items
     subjects = _subjects(shown_items)
-    sections = [_EXPANDERS[exp.name](ctx, subjects, exp.depth) for exp in query.expand]
+    sections = [_expanders()[exp.name](ctx, subjects, exp.depth) for exp in query.expand]
     shown = [item.finding for item in add_fields(query, ctx, shown_items)]
     shown = _with_relation_fields(query, source, subjects, shown)
     sections.extend(_explain_sections(query, facts_list, discovery))
@@ -143,6 +157,9 @@ def _flags_only(facts: FileFacts) -> FileFacts:
 def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:
     """The plan's literals; when it has none, with `subclass_of=` the names of the
     subclasses, with `used_by=` the names the named def calls."""
+    from cq.query.joins import used_by_literals
+    from cq.query.subclasses import subclass_literals
+
     if plan.literals is not None:
         return plan.literals
     if query.subclass_of is not None:
@@ -152,7 +169,9 @@ def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | 
 
 def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
                      jobs: int) -> QueryOutcome:
-    run: PatternRun = run_pattern(query, plan, source, jobs)
+    from cq.query.pattern import pattern_summary, problems_section, run_pattern
+
+    run = run_pattern(query, plan, source, jobs)
     shown = run.findings[: query.limit] if query.limit else run.findings
     summary = pattern_summary(run, discovery, len(shown))
     unmatched = sum("unmatched" in found.flags for found in run.results)
@@ -181,6 +200,8 @@ def _select(query: Query, facts_list: list[FileFacts]) -> list[Finding]:
 
 
 def _subjects(items: list[Item]) -> list[Target]:
+    from cq.analysis.names import Target
+
     return [Target(item.facts.path, item.facts.module, item.definition)
             for item in items if item.definition is not None]
 
@@ -196,7 +217,7 @@ def _with_relation_fields(query: Query, source: FactSource, subjects: list[Targe
 
 
 def _relation_map(name: str, source: FactSource, subjects: list[Target]) -> dict[str, list[str]]:
-    section = _GRAPH[name](source, subjects, 1)
+    section = _graph()[name](source, subjects, 1)
     related: dict[str, set[str]] = {}
     for finding in section.findings:
         edge = details_of(finding, CallEdgeDetails)
