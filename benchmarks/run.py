@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import rows, rows_bigfile, rows_macros, rows_scale  # noqa: E402
+from benchlib import rows, rows_bigfile, rows_copies, rows_macros, rows_scale  # noqa: E402
 from benchlib.context import Context  # noqa: E402
 from benchlib.corpus import default_name  # noqa: E402
 from benchlib.measure import Budget  # noqa: E402
@@ -41,10 +41,13 @@ ROWS: dict[str, Callable[[Context], list[Line]]] = {
     "macros": rows_macros.macros,
     "rss": rows_scale.rss,
     "growth": rows_scale.growth,
+    "copies": rows_copies.copies,
     "bigfile": rows_bigfile.bigfile,
 }
 GROWTH_SIZES = (100, 300, 1000)
 SMOKE_GROWTH_SIZES = (1, 2)
+COPY_COUNTS = (1, 2, 4)  # the copies row: the corpus this many times in one root
+SMOKE_COPY_COUNTS = (1,)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -109,7 +112,8 @@ def run_corpus(corpus: Path, args: argparse.Namespace, tools: Tools,
                   name=args.name or default_name(corpus),
                   budget=Budget(runs=args.runs, warmup=not args.smoke, timeout=args.timeout),
                   workdir=workdir,
-                  growth_sizes=SMOKE_GROWTH_SIZES if args.smoke else GROWTH_SIZES)
+                  growth_sizes=SMOKE_GROWTH_SIZES if args.smoke else GROWTH_SIZES,
+                  copy_counts=SMOKE_COPY_COUNTS if args.smoke else COPY_COUNTS)
     lines: list[Line] = []
     for name in args.rows:
         print(f"[{label}] {name} …", file=sys.stderr, flush=True)

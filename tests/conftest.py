@@ -136,7 +136,8 @@ def fact_source(root: Path, cache_dir: Path) -> FactSource:
     files = discover_files(root).files
     session.fingerprint(files)
     return FactSource(files, session,
-                      lambda paths: scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20))
+                      lambda paths, kinds: scan_paths(root, paths, jobs=1,
+                                                      max_file_bytes=1 << 20, kinds=kinds))
 
 
 # -- caches that cannot be used (root ignores file modes: sqlite is told instead) ------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 ROWS = ("cold-name", "cold-full", "warm", "version", "touched", "calls", "macros", "rss",
-        "growth", "bigfile")
+        "growth", "copies cold", "copies edited", "bigfile")
 
 CORPUS = {
     "app.py": """\

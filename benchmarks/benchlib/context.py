@@ -20,6 +20,7 @@ class Context:
     budget: Budget
     workdir: Path  # this corpus's scratch directory (caches, copies, subsets)
     growth_sizes: tuple[int, ...]
+    copy_counts: tuple[int, ...] = (1, 2, 4)  # the copies row's sizes, in corpus copies
     agreements: list[Agreement] = field(default_factory=list)
     _files: list[str] | None = None
     _copy: Path | None = None

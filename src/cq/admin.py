@@ -181,12 +181,12 @@ def _scan_everything(settings: Settings, profile: CacheProfile,
         discovery = discover_files(root, Scope())
         session = IndexSession(root, store, settings.max_file_bytes, extractor_tag(settings))
         session.fingerprint(discovery.files)
-        source = FactSource(discovery.files, session, lambda paths: scan_paths(
+        source = FactSource(discovery.files, session, lambda paths, kinds: scan_paths(
             root, paths, jobs=settings.jobs, max_file_bytes=settings.max_file_bytes,
-            progress=ctx.progress))
+            progress=ctx.progress, kinds=kinds))
         source.all_facts()
         session.record(source.scanned)
-        flagged = sum(1 for o in source.scanned if o.facts.flags)
+        flagged = sum(1 for o in source.scanned if o.view.flags)
     finally:
         store.close()
     rebuilt = {"files": len(discovery.files), "scanned": source.files_scanned,

@@ -24,7 +24,7 @@ from pathlib import Path
 import msgspec
 
 from cq.errors import BadInputError
-from cq.result import Artifact, CqResult, result_to_json
+from cq.result import Artifact, CqResult, result_json_bytes
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _NAME = re.compile(r"^(?P<macro>[A-Za-z0-9_-]+)_(?P<stamp>\d{8}_\d{6})_(?P<run>[A-Za-z0-9_-]+)"
@@ -63,7 +63,7 @@ def save_artifact(result: CqResult, directory: Path, keep: int = KEEP_DEFAULT) -
     path = directory / artifact_filename(result.run.macro, result.run.run_id,
                                          result.run.started_ms)
     saved = _with_artifact(result, Artifact(path=str(path), format="json"))
-    _write_atomic(path, (result_to_json(saved, indent=0) + "\n").encode())
+    _write_atomic(path, result_json_bytes(saved, indent=0), b"\n")
     prune_artifacts(directory, keep)
     return saved
 
@@ -152,7 +152,7 @@ def _with_artifact(result: CqResult, artifact: Artifact) -> CqResult:
     return msgspec.structs.replace(result, artifacts=(*result.artifacts, artifact))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, *data: bytes) -> None:
     """Write a temp file beside `path`, then `os.replace` it: readers never see half a file.
 
     No fsync: an artifact is a by-product a rerun recreates, and a sync per run would cost
@@ -162,7 +162,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in data:  # written in turn: never joined into one more copy
+                handle.write(part)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -20,6 +20,12 @@ import msgspec
 
 FACTS_SCHEMA_VERSION = 2  # 2: Def.type_params
 
+# The kinds of fact a file has, by `FileFacts` field. Definitions are always extracted (they
+# are the scopes every other fact is placed in); the other kinds, the *parts*, are extracted,
+# stored and decoded only when a question reads them.
+PART_KINDS = ("calls", "imports", "raises", "excepts", "assigns")
+FACT_KINDS = ("defs", *PART_KINDS)
+
 
 class Span(msgspec.Struct, frozen=True, array_like=True, gc=False):
     line: int
@@ -171,3 +177,20 @@ def def_span(definition: Def) -> Span:
     span = definition.span
     start = definition.decorated_line or span.line
     return Span(start, 0, span.end_line, span.end_col)
+
+
+def with_problems(facts: FileFacts, problems: dict[str, str]) -> FileFacts:
+    """The facts as a reader sees them: a problem met while extracting any part that was
+    loaded makes the file `partial` (the first such part's message when the file has no
+    error of its own). `problems` maps a part kind to its problem."""
+    if not problems:
+        return facts
+    first = next(problems[kind] for kind in PART_KINDS if kind in problems)
+    flags = facts.flags if "partial" in facts.flags else (*facts.flags, "partial")
+    return msgspec.structs.replace(facts, flags=flags, error=facts.error or first)
+
+
+def without_parts(facts: FileFacts) -> FileFacts:
+    """The file's base row: its definitions and file-level fields, no parts."""
+    return msgspec.structs.replace(facts, calls=(), imports=(), raises=(), excepts=(),
+                                   assigns=())

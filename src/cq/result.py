@@ -261,8 +261,14 @@ _ENCODER = msgspec.json.Encoder(order="sorted")
 
 def result_to_json(result: CqResult, indent: int = 2) -> str:
     """Deterministic JSON: keys sorted at every level, so equal results give equal text."""
+    return result_json_bytes(result, indent).decode()
+
+
+def result_json_bytes(result: CqResult, indent: int = 2) -> bytes:
+    """`result_to_json` as UTF-8 bytes, made without a text copy (a large result's JSON is
+    tens of megabytes: each copy shows in the run's peak memory)."""
     raw = _ENCODER.encode(result)
-    return msgspec.json.format(raw, indent=indent).decode() if indent else raw.decode()
+    return msgspec.json.format(raw, indent=indent) if indent else raw
 
 
 def result_from_json(text: str | bytes) -> CqResult:

@@ -14,7 +14,7 @@ dead holder's lock is broken without a wait (`cq.cache.coordination`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -408,20 +408,20 @@ def _failed_somewhere(result: CqResult) -> bool:
                for f in all_findings(result))
 
 
-def _scanner(run: _Run) -> Callable[[Sequence[str]], list[Any]]:
-    def scan(paths: Sequence[str]) -> list[Any]:
-        return scan_paths(run.root, paths, jobs=run.settings.jobs,
+def _scanner(run: _Run) -> Callable[[Sequence[str], Sequence[str]], Iterable[Any]]:
+    def scan(paths: Sequence[str], kinds: Sequence[str]) -> Iterable[Any]:
+        return scan_paths(run.root, paths, jobs=run.settings.jobs, kinds=kinds,
                           max_file_bytes=run.settings.max_file_bytes, progress=run.ctx.progress)
 
     return scan
 
 
-def scan_paths(root: Path, paths: Sequence[str], **options: Any) -> list[Any]:
-    """The scanner, imported on first use: a warm run answered from the query cache never
-    loads ast-grep-py or the process pool."""
-    from cq.scan.pool import scan_paths as scan
+def scan_paths(root: Path, paths: Sequence[str], **options: Any) -> Iterable[Any]:
+    """The scanner (a stream of outcomes), imported on first use: a warm run answered from
+    the query cache never loads ast-grep-py or the process pool."""
+    from cq.scan.pool import scan_stream
 
-    return scan(root, paths, **options)
+    return scan_stream(root, paths, **options)
 
 
 def single_flight(store: Store, name: str, expire_s: float, wait_timeout_s: float,

@@ -20,13 +20,21 @@ from cq.cache.admin import (
     migrate,
     old_layout_notice,
 )
-from cq.cache.index import HIT, FactsRecord, IndexCache, IndexRecord, stamp_of
+from cq.cache.index import (
+    HIT,
+    PART_TYPES,
+    FactsRecord,
+    IndexCache,
+    IndexRecord,
+    part_key,
+    stamp_of,
+)
 from cq.cache.profile import KINDS, CacheProfile, kind_dir, layout_dir, repo_key
 from cq.cache.query import QueryCache, StoredResult, strip_run
 from cq.cache.store import encode, open_store
 from cq.cache.tags import cited_files, entry_tags
 from cq.errors import BadInputError, CacheError
-from cq.facts import FACTS_SCHEMA_VERSION
+from cq.facts import FACTS_SCHEMA_VERSION, PART_KINDS
 
 from .helpers import Ref, make_facts, make_result
 
@@ -133,6 +141,9 @@ def _fabricate_v0(profile: CacheProfile, marker: Path) -> None:
     index.set("big.py", encode(valid))
     big = msgspec.structs.replace(make_facts("big.py"), docstring="x" * 40_000)  # a value file
     index.set("/facts/big.py", encode(FactsRecord("d", big)))
+    for path in ("a.py", "big.py"):
+        for kind in PART_KINDS:
+            index.set(part_key(kind, path), encode(PART_TYPES[kind]("d")))
     index.set("stale-schema.py", encode(msgspec.structs.replace(valid, schema_version=0)))
     index.set("garbage.py", b"\x00\x01 not msgpack")
     index.set("/facts/bad.py", b"\xc1")
@@ -161,7 +172,8 @@ def test_migrate_copies_what_is_still_valid(profile: CacheProfile, tmp_path: Pat
     _fabricate_v0(profile, marker)
     time.sleep(0.01)
     report = migrate(profile, prune=False)
-    assert report.copied == {"index": 4, "query": 3} and report.skipped["index"] == 4
+    parts = 2 * len(PART_KINDS)
+    assert report.copied == {"index": 4 + parts, "query": 3} and report.skipped["index"] == 4
     assert report.errors == () and report.pruned == () and not marker.exists()
     index = IndexCache(open_store(profile, "index"))
     assert index.lookup(Ref("a.py"), EV).status == HIT
@@ -190,7 +202,7 @@ def test_migrate_refuses_an_old_layout_others_could_write(profile: CacheProfile,
 def test_migrate_prune_removes_the_old_layout(profile: CacheProfile, tmp_path: Path) -> None:
     _fabricate_v0(profile, tmp_path / "pwned")
     report = migrate(profile, prune=True)
-    assert report.copied["index"] == 4
+    assert report.copied["index"] == 4 + 2 * len(PART_KINDS)
     assert not layout_dir(profile.cache_dir, 0).exists() and len(report.pruned) == 2
 
 

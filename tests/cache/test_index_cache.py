@@ -14,16 +14,18 @@ import pytest
 from cq.cache.index import (
     HIT,
     MISS,
+    PART_TYPES,
     RACY_WINDOW_NS,
     STAMP_CHANGED,
     FactsRecord,
     IndexCache,
     IndexStats,
     facts_key,
+    part_key,
     stamp_of,
 )
 from cq.cache.store import Store, disabled_store
-from cq.facts import FACTS_SCHEMA_VERSION
+from cq.facts import FACTS_SCHEMA_VERSION, PART_KINDS, without_parts
 
 from .helpers import Ref, make_facts
 
@@ -182,9 +184,12 @@ def test_header_rows_are_small_and_facts_live_apart(index: IndexCache) -> None:
     _store_one(index, Ref("a.py"))
     header = index.store.get_bytes("a.py")
     assert header is not None and len(header) < 120
-    assert index.store.iterkeys() == ["/facts/a.py", "a.py"]
+    parts = sorted(part_key(kind, "a.py") for kind in PART_KINDS)
+    assert index.store.iterkeys() == ["/facts/a.py", *parts, "a.py"]
     row = index.store.get(facts_key("a.py"), FactsRecord)
-    assert row == FactsRecord("d1", make_facts("a.py"))
+    assert row == FactsRecord("d1", without_parts(make_facts("a.py")))
+    calls = index.store.get(part_key("calls", "a.py"), PART_TYPES["calls"])
+    assert calls is not None and calls.items == make_facts("a.py").calls
 
 
 def test_confirm_needs_matching_facts(index: IndexCache) -> None:

@@ -32,3 +32,15 @@ def test_a_file_grown_past_the_cap_is_not_read(make_repo) -> None:
     read = read_and_digest(root, [ref], 1000)["m.py"]
     assert read.data is None
     assert read.digest.startswith("stamp:")  # counted as too large, like one seen so at first
+
+
+@pytest.mark.parametrize("count", [4, _PARALLEL_FROM + 4])
+def test_bytes_past_the_budget_are_dropped_not_their_digests(make_repo, count: int) -> None:
+    root = make_repo({f"m{i:03d}.py": f"x = {i}\n" * 10 for i in range(count)})
+    refs = discover_files(root).files
+    read = read_and_digest(root, refs, 1 << 20, keep=3 * 60)
+    kept = [r for r in read.values() if r.kept]
+    assert len(kept) == 3 and all(r.data for r in kept)
+    assert all(r.data is None and r.digest for r in read.values() if not r.kept)
+    assert {p: r.digest for p, r in read.items()} == \
+        {p: r.digest for p, r in read_and_digest(root, refs, 1 << 20).items()}

@@ -162,3 +162,54 @@ def test_a_bulk_load_stops_at_the_deadline_and_counts_what_it_left(make_repo,
 def test_without_a_deadline_everything_is_read_in_one_go(make_repo, tmp_path: Path) -> None:
     source = fact_source(make_repo({"a.py": "x = 1\n", "b.py": "y = 2\n"}), tmp_path / "c")
     assert len(source.facts_for(None)) == 2 and source.unread == 0
+
+
+PARTS_REPO = {"a.py": "import os\n\ndef f(x):\n    try:\n        g(x)\n    except E as e:\n"
+                      "        raise e\n\nY = f(1)\n"}
+
+
+def test_a_narrowed_source_extracts_definitions_only(make_repo, tmp_path: Path) -> None:
+    root = make_repo(PARTS_REPO)
+    source, session = _source(root, tmp_path / "cache")
+    source.narrow(())
+    (facts,) = source.all_facts()
+    assert [d.name for d in facts.defs] == ["f"]
+    assert (facts.calls, facts.imports, facts.raises, facts.excepts, facts.assigns) == \
+        ((), (), (), (), ())
+    assert source.scanned[0].kinds == ("defs",)
+    session.record(source.scanned)
+    session.store.close()
+    # A later question that reads calls scans them then; the cache never answers with the
+    # empty calls of the definitions-only scan.
+    again, _ = _source(root, tmp_path / "cache")
+    (full,) = again.all_facts()
+    assert [c.callee for c in full.calls] == ["g", "f"]
+    assert full.excepts[0].body == "reraises" and full.assigns[0].target == "Y"
+    assert again.files_scanned == 1
+
+
+def test_parts_are_loaded_from_the_cache_one_kind_at_a_time(make_repo, tmp_path: Path) -> None:
+    root = make_repo(PARTS_REPO)
+    first, session = _source(root, tmp_path / "cache")
+    whole = first.all_facts()
+    session.record(first.scanned)
+    session.store.close()
+    second, _ = _source(root, tmp_path / "cache")
+    second.narrow(("imports",))
+    (facts,) = second.all_facts()
+    assert second.files_scanned == 0 and facts.calls == ()
+    assert facts.imports == whole[0].imports and facts.defs == whole[0].defs
+    second.narrow(("calls", "imports", "raises", "excepts", "assigns"))
+    assert second.all_facts() == whole and second.files_scanned == 0
+
+
+def test_a_file_whose_bytes_were_dropped_is_read_again_for_a_literal(
+        make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cq.index.session as session_module
+
+    monkeypatch.setattr(session_module, "KEEP_BYTES", 0)
+    root = make_repo({"a.py": "print(','.join(x))\n", "b.py": "y = 1\n"})
+    source, session = _source(root, tmp_path / "cache")
+    assert session.read["a.py"].data is None and not session.read["a.py"].kept
+    assert [f.path for f in source.facts_for(["join"])] == ["a.py"]
+    assert session.text("a.py") == b"print(','.join(x))\n" and not session.changed

@@ -96,14 +96,14 @@ def test_too_large_files_are_never_read(make_repo, monkeypatch, jobs):
 @pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
 def test_a_scanner_bug_costs_one_file(make_repo, monkeypatch, jobs):
     root, paths = many_files(make_repo)
-    real_scan = pool_module.scan_bytes
+    real_scan = pool_module.split_bytes
 
     def flaky(path, data, max_bytes, **kwargs):
         if path == paths[3]:
             raise RuntimeError("boom")
         return real_scan(path, data, max_bytes, **kwargs)
 
-    monkeypatch.setattr(pool_module, "scan_bytes", flaky)
+    monkeypatch.setattr(pool_module, "split_bytes", flaky)
     outcomes = scan_paths(root, paths, jobs=jobs, max_file_bytes=10_000)
     bad = outcomes[3]
     assert bad.facts.flags == ("partial",) and "boom" in (bad.facts.error or "")
@@ -114,14 +114,14 @@ def test_a_scanner_bug_costs_one_file(make_repo, monkeypatch, jobs):
 @needs_fork
 def test_a_dying_worker_does_not_stop_the_run(make_repo, monkeypatch):
     root, paths = many_files(make_repo)
-    real_scan = pool_module.scan_bytes
+    real_scan = pool_module.split_bytes
 
     def fatal(path, data, max_bytes, **kwargs):
         if path == paths[-1]:
             os._exit(3)  # like a crash in native code
         return real_scan(path, data, max_bytes, **kwargs)
 
-    monkeypatch.setattr(pool_module, "scan_bytes", fatal)
+    monkeypatch.setattr(pool_module, "split_bytes", fatal)
     outcomes = scan_paths(root, paths, jobs=2, max_file_bytes=10_000)
     assert [o.facts.path for o in outcomes] == paths
     assert outcomes[-1].facts.flags == ("unreadable",)
@@ -153,7 +153,7 @@ def test_no_pool_falls_back_to_scanning_here(make_repo, monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError("fork refused")
 
-    monkeypatch.setattr(pool_module, "_scan_in_pool", refuse)
+    monkeypatch.setattr(pool_module, "_stream_from_pool", refuse)
     outcomes = scan_paths(root, paths, jobs=2, max_file_bytes=10_000)
     assert [o.facts.path for o in outcomes] == paths and all(o.facts.defs for o in outcomes)
 
@@ -165,7 +165,7 @@ def test_strict_lets_scanner_errors_raise(make_repo, monkeypatch, jobs):
     def broken(path, data, max_bytes, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pool_module, "scan_bytes", broken)
+    monkeypatch.setattr(pool_module, "split_bytes", broken)
     with pytest.raises(RuntimeError, match="boom"):
         scan_paths(root, paths, jobs=jobs, max_file_bytes=10_000, strict=True)
 

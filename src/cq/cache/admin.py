@@ -41,7 +41,14 @@ from typing import Any
 import msgspec
 
 from cq.cache.coordination import barrier_for
-from cq.cache.index import FACTS_PREFIX, FactsRecord, IndexCache, IndexRecord
+from cq.cache.index import (
+    FACTS_PREFIX,
+    PART_PREFIX,
+    PART_TYPES,
+    FactsRecord,
+    IndexCache,
+    IndexRecord,
+)
 from cq.cache.profile import (
     KINDS,
     CacheProfile,
@@ -231,6 +238,12 @@ def remove_corrupt_copies(profile: CacheProfile, kinds: Iterable[str] = KINDS,
 def _valid_index(key: str, data: bytes) -> bool:
     if key.startswith(FACTS_PREFIX):
         decode(data, FactsRecord)
+        return True
+    if key.startswith(PART_PREFIX):
+        part = PART_TYPES.get(key[len(PART_PREFIX):].split("/", 1)[0])
+        if part is None:
+            return False
+        decode(data, part)
         return True
     return decode(data, IndexRecord).schema_version == FACTS_SCHEMA_VERSION
 

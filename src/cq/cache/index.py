@@ -13,21 +13,27 @@ API:
 - `IndexCache(store, schema_version=FACTS_SCHEMA_VERSION, clock_ns=time.time_ns)`:
   `lookup(ref, extractor_version) -> Lookup`,
   `lookup_many(refs, extractor_version) -> list[Lookup]` (batched reads),
-  `load_facts(lookups) -> dict[path, FileFacts]` (the hits' facts; missing ones: rescan),
+  `load_facts(lookups, kinds) -> dict[path, FileFacts]` (the hits' facts with the parts
+  `kinds`; missing ones: rescan),
   `confirm(ref, digest) -> FileFacts | None` (after a "stamp-changed" lookup),
   `store_many([(ref, digest, facts), ...], extractor_version) -> int` (one transaction),
+  `store_scanned([(ref, digest, facts, kinds, problems), ...], extractor_version)` (the
+  parts `kinds` only),
   `store_digests([(ref, digest), ...], extractor_version) -> int` (headers only: files read
   for their digest but not scanned),
   `retrieve(path) -> IndexEntry | None`, `forget(paths) -> int`, `transact()`,
   `stats() -> IndexStats` (files in the store and its size; hits and misses of this object).
 
-Layout: an entry is two rows written in one transaction — the header `<path>` ->
-`IndexRecord {stamp, digest, extractor_version, schema_version}` (about 100 bytes), and
-`/facts/<path>` -> `FactsRecord {digest, facts}` (a leading "/" never starts a root-relative
-path). Lookups read headers only: a warm run answered from the query cache needs the digests,
-never the facts, and decoding FileFacts costs ~50 µs per file of 80 facts. `load_facts` accepts
-a facts row only if its digest is the header's, so a row rewritten by another process in
-between (or culled on its own) is a rescan, never a mismatch.
+Layout: an entry is rows written in one transaction — the header `<path>` ->
+`IndexRecord {stamp, digest, extractor_version, schema_version}` (about 100 bytes), the base
+row `/facts/<path>` -> `FactsRecord {digest, facts}` (the definitions and file-level fields;
+a leading "/" never starts a root-relative path), and one row per part kind extracted
+(`cq.facts.PART_KINDS`) `/part/<kind>/<path>` -> `PartRecord {digest, items, problem}`.
+Lookups read headers only: a warm run answered from the query cache needs the digests, never
+the facts; a definition query decodes base rows only (calls are most of a file's facts). A
+row is accepted only if its digest is the header's, so a row rewritten by another process in
+between (or culled on its own) is a rescan, never a mismatch; a file missing a part that is
+asked for is rescanned for it (`store_scanned` records which parts a scan extracted).
 
 Racy stamps (git's "racily clean" problem): a file written within `RACY_WINDOW_NS` of being
 stored may change again without its stamp changing (coarse file-system clocks). Such entries
@@ -38,20 +44,33 @@ digest decides; `confirm` then records the real stamp once it is no longer racy.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar, cast
 
 import msgspec
 
 from cq.cache.store import Store, encode
-from cq.facts import FACTS_SCHEMA_VERSION, FileFacts
+from cq.facts import (
+    FACT_KINDS,
+    FACTS_SCHEMA_VERSION,
+    PART_KINDS,
+    Assign,
+    Call,
+    Except,
+    FileFacts,
+    Import,
+    Raise,
+    with_problems,
+    without_parts,
+)
 from cq.gcpause import gc_paused
 
 HIT = "hit"
 STAMP_CHANGED = "stamp-changed"
 MISS = "miss"
 FACTS_PREFIX = "/facts/"
+PART_PREFIX = "/part/"
 RACY_WINDOW_NS = 2_000_000_000
 _RACY = -1  # stored as the size of a racy stamp: no real file has size -1
 STORE_BATCH = 256  # files per write transaction when storing fresh facts
@@ -86,6 +105,27 @@ class FactsRecord(msgspec.Struct, frozen=True):
     facts: FileFacts
 
 
+T = TypeVar("T")
+
+
+class PartRecord(msgspec.Struct, Generic[T], frozen=True):
+    """One kind of fact of one file (`cq.facts.PART_KINDS`), stored apart from the base row
+    so a question that does not read it neither extracts nor decodes it."""
+
+    digest: str
+    items: tuple[T, ...] = ()
+    problem: str | None = None  # the first problem met extracting this kind
+
+
+PART_TYPES: dict[str, type[PartRecord[object]]] = cast(dict[str, "type[PartRecord[object]]"], {
+    "calls": PartRecord[Call], "imports": PartRecord[Import], "raises": PartRecord[Raise],
+    "excepts": PartRecord[Except], "assigns": PartRecord[Assign]})
+
+# A scanned file to store: its ref, digest and facts (`kinds` of them extracted), and the
+# problems of its parts.
+Fresh = tuple[FileRefLike, str, FileFacts, Sequence[str], dict[str, str]]
+
+
 class IndexEntry(msgspec.Struct, frozen=True, kw_only=True):
     stamp: Stamp
     digest: str
@@ -115,6 +155,10 @@ def stamp_of(ref: FileRefLike) -> Stamp:
 
 def facts_key(path: str) -> str:
     return FACTS_PREFIX + path
+
+
+def part_key(kind: str, path: str) -> str:
+    return f"{PART_PREFIX}{kind}/{path}"
 
 
 class IndexCache:
@@ -154,25 +198,46 @@ class IndexCache:
         records = self.store.get_many([ref.path for ref in refs], IndexRecord)
         return [self._judge(ref, records.get(ref.path), extractor_version) for ref in refs]
 
-    def _facts_with_digests(self, wanted: dict[str, str]) -> dict[str, FileFacts]:
+    def _facts_with_digests(self, wanted: dict[str, str],
+                            kinds: Sequence[str] = FACT_KINDS) -> dict[str, FileFacts]:
+        """The base rows of `wanted` with the parts `kinds`; a file missing any of them (or
+        holding one of another digest) is left out whole, never served half old."""
         with gc_paused():
             rows = self.store.get_many([facts_key(p) for p in wanted], FactsRecord)
-        return {path: row.facts for path, digest in wanted.items()
-                if (row := rows.get(facts_key(path))) is not None and row.digest == digest}
+            found = {path: row.facts for path, digest in wanted.items()
+                     if (row := rows.get(facts_key(path))) is not None and row.digest == digest}
+            parts: dict[str, dict[str, object]] = {path: {} for path in found}
+            problems: dict[str, dict[str, str]] = {path: {} for path in found}
+            for kind in (k for k in PART_KINDS if k in kinds):
+                stored = self.store.get_many([part_key(kind, p) for p in found],
+                                             PART_TYPES[kind])
+                for path in list(found):
+                    part = stored.get(part_key(kind, path))
+                    if part is None or part.digest != wanted[path]:
+                        del found[path]
+                        continue
+                    parts[path][kind] = part.items
+                    if part.problem is not None:
+                        problems[path][kind] = part.problem
+        return {path: with_problems(msgspec.structs.replace(facts, **parts[path]),
+                                    problems[path]) for path, facts in found.items()}
 
-    def load_facts(self, lookups: Iterable[Lookup]) -> dict[str, FileFacts]:
-        """The facts of every hit, by path (batched reads). A hit whose facts are missing,
-        undecodable or of another digest is left out: the caller rescans it."""
+    def load_facts(self, lookups: Iterable[Lookup],
+                   kinds: Sequence[str] = FACT_KINDS) -> dict[str, FileFacts]:
+        """The facts of every hit, by path (batched reads): definitions and the parts
+        `kinds` (the others left empty). A hit whose facts are missing, undecodable or of
+        another digest is left out: the caller rescans it."""
         wanted = {f.path: f.digest for f in lookups if f.status == HIT and f.digest is not None}
-        return self._facts_with_digests(wanted)
+        return self._facts_with_digests(wanted, kinds)
 
-    def confirm(self, ref: FileRefLike, digest: str) -> FileFacts | None:
+    def confirm(self, ref: FileRefLike, digest: str,
+                kinds: Sequence[str] = FACT_KINDS) -> FileFacts | None:
         """The cached facts when the content digest is unchanged (refreshing the stamp), else
         None: the caller rescans. Only meaningful after a "stamp-changed" lookup."""
         record = self._pending.pop(ref.path, None)
         facts = None
         if record is not None and record.digest == digest:
-            facts = self._facts_with_digests({ref.path: digest}).get(ref.path)
+            facts = self._facts_with_digests({ref.path: digest}, kinds).get(ref.path)
         if record is None or facts is None:
             self.misses += 1
             return None
@@ -180,22 +245,31 @@ class IndexCache:
         self.hits += 1
         return facts
 
-    def _encoded(self, items: Iterable[tuple[FileRefLike, str, FileFacts]],
-                 extractor_version: str) -> Iterator[tuple[str, bytes, bytes]]:
-        for ref, digest, facts in items:
+    def _encoded(self, items: Iterable[Fresh],
+                 extractor_version: str) -> Iterator[tuple[str, bytes, list[tuple[str, bytes]]]]:
+        for ref, digest, facts, kinds, problems in items:
             record = IndexRecord(stamp=self._stored_stamp(ref), digest=digest,
                                  extractor_version=extractor_version,
                                  schema_version=self.schema_version)
-            yield ref.path, encode(record), encode(FactsRecord(digest, facts))
+            rows = [(facts_key(ref.path), encode(FactsRecord(digest, without_parts(facts))))]
+            rows.extend((part_key(kind, ref.path), encode(PartRecord(
+                digest, getattr(facts, kind), problems.get(kind))))
+                for kind in PART_KINDS if kind in kinds)
+            yield ref.path, encode(record), rows
 
     def store_many(self, items: Iterable[tuple[FileRefLike, str, FileFacts]],
                    extractor_version: str) -> int:
+        """Store every kind of fact of fresh files (see `store_scanned`)."""
+        return self.store_scanned(((ref, digest, facts, FACT_KINDS, {})
+                                   for ref, digest, facts in items), extractor_version)
+
+    def store_scanned(self, items: Iterable[Fresh], extractor_version: str) -> int:
         """Store fresh facts, one transaction per batch of STORE_BATCH files (each batch
         encoded before its transaction starts, to keep the write lock short; batches keep
         the encoded bytes of a full scan from all being held at once). The number of files
         written: a batch that faulted was rolled back and counts 0."""
         written = 0
-        batch: list[tuple[FileRefLike, str, FileFacts]] = []
+        batch: list[Fresh] = []
         for item in items:
             batch.append(item)
             if len(batch) == STORE_BATCH:
@@ -203,13 +277,13 @@ class IndexCache:
                 batch = []
         return written + (self._store_batch(batch, extractor_version) if batch else 0)
 
-    def _store_batch(self, items: list[tuple[FileRefLike, str, FileFacts]],
-                     extractor_version: str) -> int:
+    def _store_batch(self, items: list[Fresh], extractor_version: str) -> int:
         encoded = list(self._encoded(items, extractor_version))
         faults = self.store.faults
         with self.store.transact():
-            for path, _, facts in encoded:
-                self.store.set_bytes(facts_key(path), facts)
+            for _, _, rows in encoded:
+                for key, data in rows:
+                    self.store.set_bytes(key, data)
             # Headers after the batch's facts rows: new headers sit side by side in the table,
             # so a warm run's lookups read a few pages instead of one page per file.
             written = sum(1 for path, header, _ in encoded if self.store.set_bytes(path, header))
@@ -243,8 +317,11 @@ class IndexCache:
     def forget(self, paths: Iterable[str]) -> int:
         """Delete the entries of `paths`; the number of files that had one."""
         with self.store.transact():
-            return sum(1 for path in paths
-                       if self.store.delete(facts_key(path)) | self.store.delete(path))
+            return sum(1 for path in paths if self._forget_one(path))
+
+    def _forget_one(self, path: str) -> bool:
+        parts = [self.store.delete(part_key(kind, path)) for kind in PART_KINDS]
+        return any(parts) | self.store.delete(facts_key(path)) | self.store.delete(path)
 
     def stats(self) -> IndexStats:
         stored = self.store.stats()

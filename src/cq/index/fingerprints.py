@@ -2,12 +2,14 @@
 matches, else by reading and hashing (in threads: file reads and blake2b release the GIL).
 
 The digests feed the query cache's scope digest; the bytes read on the way are kept for the
-run so the literal prefilter never reads a file twice.
+run, up to a budget, so the literal prefilter reads most files once: past the budget a file's
+bytes are dropped (`kept` False) and read again if asked, so a cold run over a large tree
+never holds the whole tree's text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -23,9 +25,13 @@ _THREADS = 4
 _PARALLEL_FROM = 32
 
 
+KEEP_BYTES = 16 << 20  # file bytes one fingerprinting keeps for the run, at most
+
+
 class ReadFile(msgspec.Struct, frozen=True):
     digest: str
     data: bytes | None  # None: too large to read, or unreadable (not a regular file included)
+    kept: bool = True  # False: read and hashed, bytes dropped (over the budget)
 
 
 def digest_bytes(data: bytes) -> str:
@@ -49,12 +55,25 @@ def _read_one(root: Path, ref: FileRef, max_bytes: int) -> ReadFile:
     return ReadFile(digest_bytes(data), data)
 
 
-def read_and_digest(root: Path, refs: Sequence[FileRef], max_bytes: int) -> dict[str, ReadFile]:
-    """Read and hash `refs`; threads when there are many."""
+def read_and_digest(root: Path, refs: Sequence[FileRef], max_bytes: int,
+                    keep: int = KEEP_BYTES) -> dict[str, ReadFile]:
+    """Read and hash `refs`; threads when there are many. The bytes of the first files are
+    kept up to `keep` bytes in all; the rest are dropped as they come."""
     if len(refs) < _PARALLEL_FROM:
-        return {ref.path: _read_one(root, ref, max_bytes) for ref in refs}
+        return _kept(((ref, _read_one(root, ref, max_bytes)) for ref in refs), keep)
     from concurrent.futures import ThreadPoolExecutor  # only cold runs pay for the import
 
     with ThreadPoolExecutor(_THREADS) as pool:
         results = pool.map(lambda ref: _read_one(root, ref, max_bytes), refs)
-        return {ref.path: read for ref, read in zip(refs, results, strict=True)}
+        return _kept(zip(refs, results, strict=True), keep)
+
+
+def _kept(reads: Iterable[tuple[FileRef, ReadFile]], keep: int) -> dict[str, ReadFile]:
+    found = {}
+    for ref, read in reads:
+        if read.data is not None:
+            keep -= len(read.data)
+            if keep < 0:
+                read = ReadFile(read.digest, None, kept=False)
+        found[ref.path] = read
+    return found

@@ -10,17 +10,18 @@ transaction per kind of record. With the cache disabled it still works, uncached
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from cq.cache.index import HIT, STAMP_CHANGED, IndexCache, Lookup
+from cq.cache.index import HIT, STAMP_CHANGED, STORE_BATCH, IndexCache, Lookup
 from cq.cache.store import Store
 from cq.coding import source_contains
 from cq.discover import FileRef
-from cq.facts import FileFacts
-from cq.index.fingerprints import NOT_READ, ReadFile, read_and_digest
+from cq.facts import FACT_KINDS, FileFacts
+from cq.index.fingerprints import KEEP_BYTES, NOT_READ, ReadFile, read_and_digest
 from cq.index.memory import RESIDENT
 from cq.scan import EXTRACTOR_VERSION
 
@@ -55,6 +56,8 @@ class IndexSession:
         self._memos: dict[str, LiteralMemo] = {}
         self.changed: set[str] = set()  # files whose bytes differ from their fingerprint
         self._dirty_memos: set[str] = set()
+        self._stored: set[str] = set()  # files whose fresh facts `store_fresh` wrote already
+        self._kept_bytes = 0  # file bytes held in `read`
 
     # --- fingerprints -----------------------------------------------------------------
 
@@ -73,8 +76,9 @@ class IndexSession:
             elif lookup.status == STAMP_CHANGED:
                 self._changed.add(lookup.path)
         todo = [ref for ref in refs if ref.path not in self.digests]
-        read = read_and_digest(self.root, todo, self.max_file_bytes)
+        read = read_and_digest(self.root, todo, self.max_file_bytes, KEEP_BYTES)
         self.read.update(read)
+        self._kept_bytes = sum(len(found.data or b"") for found in self.read.values())
         self.digests.update((path, found.digest) for path, found in read.items())
         return self.digests
 
@@ -107,50 +111,70 @@ class IndexSession:
         self.index.hits, self.index.misses = counts
 
     def text(self, path: str) -> bytes | None:
-        """The file's bytes (read at most once per run); None when unreadable, too large or
-        not in scope."""
+        """The file's bytes (read once per run while the run's budget of kept bytes lasts,
+        `KEEP_BYTES`, then again when asked again); None when unreadable, too large or not
+        in scope."""
         read = self.read.get(path)
-        if read is None:
+        if read is None or not read.kept:
             ref = self._refs.get(path)
             if ref is None:
                 return None
             read = read_and_digest(self.root, [ref], self.max_file_bytes)[path]
-            self.read[path] = read
             if read.digest != self.digests.get(path):
                 self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
+            self.read[path] = self._keep(read)
         return read.data
+
+    def _keep(self, read: ReadFile) -> ReadFile:
+        size = len(read.data or b"")
+        if self._kept_bytes + size > KEEP_BYTES:
+            return ReadFile(read.digest, None, kept=False)
+        self._kept_bytes += size
+        return read
 
     def forget_text(self, paths: Iterable[str]) -> None:
         """Drop the bytes of files that have been scanned (the scanner read them itself and
         their digests are recorded with their facts): a full scan does not hold the whole
         tree's text for the rest of the run. `text` reads a file again if asked later."""
         for path in paths:
-            self.read.pop(path, None)
+            read = self.read.pop(path, None)
+            if read is not None and read.data is not None:
+                self._kept_bytes -= len(read.data)
 
     # --- cached facts -------------------------------------------------------------------
 
-    def cached_facts(self, paths: Iterable[str]) -> dict[str, FileFacts]:
-        """Facts of `paths` whose cached content is unchanged; the rest must be scanned.
-        A resident process answers what it can from its memory of decoded facts."""
+    def cached_facts(self, paths: Iterable[str],
+                     kinds: Sequence[str] = FACT_KINDS) -> dict[str, FileFacts]:
+        """Facts of `paths` whose cached content is unchanged, with the parts `kinds`; the
+        rest must be scanned. A resident process answers what it can from its memory of
+        decoded facts (kept per set of parts: facts of fewer parts never stand in)."""
         wanted = list(paths)
-        keys = {p: self._memory_key(p) for p in wanted if p in self._hits}
+        keys = {p: self._memory_key(p, kinds) for p in wanted if p in self._hits}
         memory = RESIDENT[0] if RESIDENT else None
         remembered = memory.take(keys) if memory is not None else {}
         hits = [Lookup(p, HIT, self.digests[p]) for p in keys if p not in remembered]
-        loaded = self.index.load_facts(hits)
+        loaded = self.index.load_facts(hits, kinds)
         if memory is not None:
             memory.keep({keys[p]: facts for p, facts in loaded.items()})
         found = {p: facts for p in keys
                  if (facts := remembered.get(p) or loaded.get(p)) is not None}
         for path in wanted:
             if path in self._changed and path not in found:
-                facts = self.index.confirm(self._refs[path], self.digests[path])
+                facts = self.index.confirm(self._refs[path], self.digests[path], kinds)
                 if facts is not None:
                     found[path] = facts
+                    self._own_hits().add(path)  # confirmed: more parts load as a hit's
         return found
 
-    def _memory_key(self, path: str) -> tuple[str, str, str, str]:
-        return (str(self.store.directory), self.extractor_tag, path, self.digests[path])
+    def _own_hits(self) -> set[str]:
+        """This run's hit set, copied first when it is a resident engine's shared one."""
+        if isinstance(self._hits, frozenset):
+            self._hits = set(self._hits)
+        return self._hits
+
+    def _memory_key(self, path: str, kinds: Sequence[str]) -> tuple[str, str, str, str]:
+        parts = f"{self.extractor_tag}/{','.join(kinds)}"
+        return (str(self.store.directory), parts, path, self.digests[path])
 
     # --- literal memo -------------------------------------------------------------------
 
@@ -205,16 +229,33 @@ class IndexSession:
             return True
         return not outcome.digest and (fingerprinted or "").startswith(NOT_READ)
 
+    def store_fresh(self, scanned: Sequence[ScanOutcome]) -> None:
+        """Write the facts of a batch of scanned files now, in one transaction, so a run
+        that streams need not keep them for `record` (which then leaves them out)."""
+        if self.store.status != "ok" or not scanned:
+            return
+        self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
+                                   o.problems) for o in scanned if o.facts.path in self._refs),
+                                 self.extractor_tag)
+        self._stored.update(o.facts.path for o in scanned)
+
     def record(self, scanned: Sequence[ScanOutcome]) -> None:
         """Write back what this run learned: fresh facts (under the digest of the bytes the
-        scanner read), digests of files read but not scanned, and extended literal memos."""
+        scanner read), digests of files read but not scanned, and extended literal memos; in
+        one transaction when the fresh facts fit in one batch (a run after an edit), else
+        the facts batch by batch (a cold scan keeps the write lock short)."""
         if self.store.status != "ok":
             return
+        unstored = [o for o in scanned if o.facts.path not in self._stored]
+        with self.store.transact() if len(unstored) <= STORE_BATCH else nullcontext():
+            self._record(scanned, unstored)
+
+    def _record(self, scanned: Sequence[ScanOutcome], unstored: list[ScanOutcome]) -> None:
         fresh = {o.facts.path for o in scanned}
-        if scanned:
-            self.index.store_many(((self._refs[o.facts.path], o.digest, o.facts)
-                                   for o in scanned if o.facts.path in self._refs),
-                                  self.extractor_tag)
+        if unstored:
+            self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
+                                       o.problems) for o in unstored
+                                      if o.facts.path in self._refs), self.extractor_tag)
         unscanned = [(self._refs[p], self.digests[p]) for p in self.read
                      if p not in fresh and p in self._refs and p not in self._hits]
         if unscanned:

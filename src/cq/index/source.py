@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cq.coding import nfkc, nfkc_may_add, raw_answers, search_text
 from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
-from cq.facts import FileFacts
+from cq.facts import FACT_KINDS, FileFacts
 from cq.index.session import DEFINES_PREFIX, IndexSession
 
 if TYPE_CHECKING:  # the scanner is imported only by runs that scan
     from cq.scan import ScanOutcome
 
-Scanner = Callable[[Sequence[str]], "list[ScanOutcome]"]
+# (paths, the fact kinds to extract) → one outcome per path, in order (lazily: a stream
+# hands out each chunk as the workers finish it).
+Scanner = Callable[[Sequence[str], Sequence[str]], "Iterable[ScanOutcome]"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,6 +62,7 @@ def could_define(data: bytes, name: str) -> bool:
 # Flags of a file whose bytes the scanner never saw: its facts say nothing about its names.
 UNREAD_FLAGS = frozenset({"unreadable", "too-large"})
 SCAN_BATCH = 256  # files scanned between two looks at the run's deadline
+STREAM_BATCH = 128  # files whose facts a stream hands out (and holds) at a time
 
 
 class FactSource:
@@ -71,9 +74,19 @@ class FactSource:
         self.deadline = deadline
         self.unread = 0  # files a bulk load left out because the deadline had passed
         self._facts: dict[str, FileFacts] = {}
+        # The kinds of fact this run reads (`narrow`), and those each loaded file has.
+        self.kinds: tuple[str, ...] = FACT_KINDS
+        self._kinds: dict[str, frozenset[str]] = {}
         self.scanned: list[ScanOutcome] = []
         # Files a stdlib analysis could not read this run (path → why): the answer is partial.
         self.unanalysed: dict[str, str] = {}
+
+    def narrow(self, kinds: Sequence[str]) -> None:
+        """Load only the definitions and the parts `kinds` from now on (the other parts
+        of the facts handed out are empty): for a question that is known to read no more.
+        They are neither extracted nor decoded; a later `narrow` to more kinds loads the
+        rest for the files asked for then."""
+        self.kinds = tuple(kind for kind in FACT_KINDS if kind == "defs" or kind in kinds)
 
     def not_analysed(self, path: str, reason: str) -> None:
         """Record that `path` could not be analysed (the first reason wins)."""
@@ -84,7 +97,7 @@ class FactSource:
         path order."""
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)]
-        self._load([p for p in paths if p not in self._facts])
+        self._load([p for p in paths if not self._has(p)])
         return [self._facts[p] for p in paths if p in self._facts]
 
     def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
@@ -96,7 +109,7 @@ class FactSource:
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
                  and self._may_define(key, ref.path, name)]
-        self._load([p for p in paths if p not in self._facts])
+        self._load([p for p in paths if not self._has(p)])
         found = []
         for path in (p for p in paths if p in self._facts):
             facts = self._facts[path]
@@ -109,9 +122,71 @@ class FactSource:
                 found.append(facts)
         return found
 
+    def stream(self, literals: Iterable[str] | None,
+               name: str | None = None) -> Iterator[list[FileFacts]]:
+        """The facts `facts_for(literals)` (with `name`: `facts_defining(literals, name)`)
+        would give, in batches of no particular order, none of them kept: memory holds one
+        batch, whatever the tree's size. Scanned files are written to the index batch by
+        batch (`scanned` keeps their paths and digests only). For a question that reads
+        each file once; the others ask `facts_for`, which keeps what it loads."""
+        wanted = None if literals is None else tuple(dict.fromkeys(literals))
+        key = DEFINES_PREFIX + name if name is not None else ""
+        paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
+                 and (name is None or self._may_define(key, ref.path, name))]
+        todo: list[str] = []
+        for start in range(0, len(paths), STREAM_BATCH):
+            batch = paths[start:start + STREAM_BATCH]
+            found = [self._facts[p] for p in batch if self._has(p)]
+            cached = self.session.cached_facts([p for p in batch if not self._has(p)],
+                                               self.kinds)
+            todo.extend(p for p in batch if not self._has(p) and p not in cached)
+            yield self._answering([*found, *cached.values()], key, name)
+        for scanned in self._scan_stream(todo):
+            yield self._answering(scanned, key, name)
+
+    def _answering(self, batch: list[FileFacts], key: str, name: str | None) -> list[FileFacts]:
+        if name is None:
+            return batch
+        found = []
+        for facts in batch:
+            if UNREAD_FLAGS.intersection(facts.flags):
+                found.append(facts)  # unknown, not "no": never remembered as "no"
+                continue
+            defines = any(d.name == name for d in facts.defs)
+            self.session.remember(key, facts.path, defines)
+            if defines:
+                found.append(facts)
+        return found
+
+    def _scan_stream(self, paths: list[str]) -> Iterator[list[FileFacts]]:
+        """Scan `paths` (within the deadline, as `_load`), batch by batch: each batch is
+        written to the index and handed out, then dropped."""
+        timed = self.deadline.seconds is not None
+        calls = [paths[i:i + SCAN_BATCH] for i in range(0, len(paths), SCAN_BATCH)] \
+            if timed else [paths] if paths else []
+        for number, call in enumerate(calls):
+            if timed and self.deadline.expired():
+                self.unread += sum(len(rest) for rest in calls[number:])
+                return
+            batch: list[ScanOutcome] = []
+            for outcome in self._scanner(call, self.kinds):
+                batch.append(outcome)
+                if len(batch) == STREAM_BATCH:
+                    yield self._stored(batch)
+                    batch = []
+            if batch:
+                yield self._stored(batch)
+
+    def _stored(self, batch: list[ScanOutcome]) -> list[FileFacts]:
+        self.session.note_scanned(batch)
+        self.session.store_fresh(batch)
+        self.session.forget_text(o.facts.path for o in batch)
+        self.scanned.extend(o.stub for o in batch)
+        return [o.view for o in batch]
+
     def facts_of(self, path: str) -> FileFacts:
         """Facts of one in-scope file."""
-        if path not in self._facts:
+        if not self._has(path):
             self._load([path], bulk=False)
         return self._facts[path]
 
@@ -125,6 +200,11 @@ class FactSource:
     @property
     def files_scanned(self) -> int:
         return len(self.scanned)
+
+    def _has(self, path: str) -> bool:
+        """Are the file's facts loaded with every kind this run reads?"""
+        have = self._kinds.get(path)
+        return have is not None and have.issuperset(self.kinds)
 
     def _may_define(self, key: str, path: str, name: str) -> bool:
         """False when the file cannot define `name`: the memo says so, or its text has no
@@ -149,8 +229,10 @@ class FactSource:
         in `unread`); one file asked for by name is always loaded."""
         if not paths:
             return
-        cached = self.session.cached_facts(paths)
+        cached = self.session.cached_facts(paths, self.kinds)
         self._facts.update(cached)
+        kinds = frozenset(self.kinds)
+        self._kinds.update(dict.fromkeys(cached, kinds))
         todo = [p for p in paths if p not in cached]
         timed = bulk and self.deadline.seconds is not None
         batches = [todo[i:i + SCAN_BATCH] for i in range(0, len(todo), SCAN_BATCH)] if timed \
@@ -162,8 +244,9 @@ class FactSource:
             self._scan(batch)
 
     def _scan(self, paths: list[str]) -> None:
-        outcomes = self._scanner(paths)
+        outcomes = list(self._scanner(paths, self.kinds))
         self.session.note_scanned(outcomes)
-        self._facts.update((o.facts.path, o.facts) for o in outcomes)
+        self._facts.update((o.facts.path, o.view) for o in outcomes)
+        self._kinds.update((o.facts.path, frozenset(o.kinds)) for o in outcomes)
         self.scanned.extend(outcomes)
         self.session.forget_text(paths)

@@ -12,24 +12,18 @@ CqResult with run metadata is the API's job.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from cq.analysis.names import Target
 from cq.details import CallEdgeDetails, DefinitionDetails, FileIssueDetails
 from cq.discover import Discovery
 from cq.facts import FileFacts
 from cq.findings import details_of, file_issue, make_finding
 from cq.index.source import UNREAD_FLAGS, FactSource
 from cq.modules import full_name
-from cq.query.context import QueryContext
 from cq.query.entities import SELECTORS
-from cq.query.expand import expand_callees, expand_callers
-from cq.query.fields import add_fields
-from cq.query.filters import apply_filters
-from cq.query.items import Item, resolve
-from cq.query.joins import used_by_literals
 from cq.query.model import Join, Query
 from cq.query.nearmiss import (
     decorator_constraint,
@@ -40,31 +34,47 @@ from cq.query.nearmiss import (
     rule_constraint,
     wanted_name,
 )
-from cq.query.pattern import (
-    PatternRun,
-    pattern_summary,
-    problems_section,
-    run_pattern,
-)
 from cq.query.plan import Plan
-from cq.query.relational import filter_by_rule
-from cq.query.sections import SECTION_EXPANDERS, Expander
-from cq.query.subclasses import subclass_literals
 from cq.result import Finding, Section, finding_order
 from cq.settings import DEFAULT_TEST_PATHS
 
-_GRAPH = {"callers": expand_callers, "callees": expand_callees}
+# The engine past selection (filters, joins, expanders, fields, rules, patterns) is imported
+# by the queries that use it: a query that only selects (`parts_read`) never loads it.
+if TYPE_CHECKING:
+    from cq.analysis.names import Target
+    from cq.query.context import QueryContext
+    from cq.query.items import Item
+    from cq.query.sections import Expander
+
+Walk = Callable[[FactSource, "list[Target]", int], Section]
 
 
-def _on_graph(walk: Callable[[FactSource, list[Target], int], Section]) -> Expander:
+@cache
+def _graph() -> dict[str, Walk]:
+    from cq.query.expand import expand_callees, expand_callers
+
+    return {"callers": expand_callers, "callees": expand_callees}
+
+
+def _on_graph(walk: Walk) -> Expander:
     def expand(ctx: QueryContext, subjects: list[Target], depth: int) -> Section:
         return walk(ctx.source, subjects, depth)
 
     return expand
 
 
-_EXPANDERS: dict[str, Expander] = {
-    **{name: _on_graph(walk) for name, walk in _GRAPH.items()}, **SECTION_EXPANDERS}
+# The parts of a file's facts each entity's selector reads besides its definitions.
+_ENTITY_PARTS: dict[str, tuple[str, ...]] = {
+    "function": (), "method": (), "class": (), "decorator": (), "module": ("imports",),
+    "callsite": ("calls",), "import": ("imports",)}
+# fields= values read from the definition alone.
+_DEF_FIELDS = frozenset({"def", "loc", "decorators"})
+
+@cache
+def _expanders() -> dict[str, Expander]:
+    from cq.query.sections import SECTION_EXPANDERS
+
+    return {**{name: _on_graph(walk) for name, walk in _graph().items()}, **SECTION_EXPANDERS}
 
 
 class QueryOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +92,25 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     """`jobs`: worker processes for parsing rule candidates (0 = one per core)."""
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
+    parts = parts_read(query)
+    if parts is not None:
+        source.narrow(parts)
+        streamed = _execute_streamed(query, plan, source, discovery)
+        if streamed.summary["matches"]:
+            return streamed
+        # An empty answer explains itself from the facts (near names, the constraint that
+        # removed the candidates): the full engine reads them again, from the index now.
+    return _execute_full(query, plan, source, discovery, jobs, test_paths)
+
+
+def _execute_full(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
+                  jobs: int, test_paths: Sequence[str]) -> QueryOutcome:
+    from cq.query.context import QueryContext
+    from cq.query.fields import add_fields
+    from cq.query.filters import apply_filters
+    from cq.query.items import resolve
+    from cq.query.relational import filter_by_rule
+
     ctx = QueryContext(source, jobs, test_paths)
     literals = _literals(query, plan, ctx)
     if plan.defines_name:
@@ -101,7 +130,7 @@ def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Disco
     selected = [item.finding for item in items]
     shown_items = items[: query.limit] if query.limit else items
     subjects = _subjects(shown_items)
-    sections = [_EXPANDERS[exp.name](ctx, subjects, exp.depth) for exp in query.expand]
+    sections = [_expanders()[exp.name](ctx, subjects, exp.depth) for exp in query.expand]
     shown = [item.finding for item in add_fields(query, ctx, shown_items)]
     shown = _with_relation_fields(query, source, subjects, shown)
     sections.extend(_explain_sections(query, facts_list, discovery))
@@ -141,9 +170,48 @@ def _given(query: Query, keys: tuple[str, ...]) -> str:
     return " and ".join(parts)
 
 
+def parts_read(query: Query) -> tuple[str, ...] | None:
+    """The parts of the facts (`cq.facts.PART_KINDS`) an entity query reads, or None when
+    it may read any: an expander, a join, a rule, a symtable key or a field that looks past
+    the definition. A `q "entity=function"` extracts and decodes definitions only."""
+    if (query.expand or query.has_rule or query.meta_filters or query.nth_child
+            or query.scope or query.captures or query.has_cells is not None
+            or query.used_by or query.defines or query.raises or query.exports
+            or query.subclass_of or not _DEF_FIELDS.issuperset(query.fields)):
+        return None
+    return tuple(dict.fromkeys(part for entity in query.entities
+                               for part in _ENTITY_PARTS[entity]))
+
+
+def _execute_streamed(query: Query, plan: Plan, source: FactSource,
+                      discovery: Discovery) -> QueryOutcome:
+    """A query that reads each file's facts once and nothing else (`parts_read`): no filter,
+    join, field or expander looks at them again, so they are streamed batch by batch and
+    only the findings (and the flagged files' flags) are kept."""
+    selected: list[Finding] = []
+    flagged: list[FileFacts] = []
+    for batch in source.stream(plan.literals, plan.defines_name):
+        selected.extend(_select(query, batch))
+        flagged.extend(_flags_only(facts) for facts in batch if facts.flags)
+    selected.sort(key=finding_order)
+    shown = selected[: query.limit] if query.limit else selected
+    flagged.sort(key=lambda facts: facts.path)
+    sections = _explain_sections(query, flagged, discovery)
+    summary = _summary(query, plan, flagged, discovery, selected, shown)
+    _add_notes(summary, _unread_note(flagged))
+    return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+
+
+def _flags_only(facts: FileFacts) -> FileFacts:
+    return FileFacts(path=facts.path, module=facts.module, flags=facts.flags, error=facts.error)
+
+
 def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | None:
     """The plan's literals; when it has none, with `subclass_of=` the names of the
     subclasses, with `used_by=` the names the named def calls."""
+    from cq.query.joins import used_by_literals
+    from cq.query.subclasses import subclass_literals
+
     if plan.literals is not None:
         return plan.literals
     if query.subclass_of is not None:
@@ -153,7 +221,9 @@ def _literals(query: Query, plan: Plan, ctx: QueryContext) -> tuple[str, ...] | 
 
 def _execute_pattern(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
                      jobs: int) -> QueryOutcome:
-    run: PatternRun = run_pattern(query, plan, source, jobs)
+    from cq.query.pattern import pattern_summary, problems_section, run_pattern
+
+    run = run_pattern(query, plan, source, jobs)
     shown = run.findings[: query.limit] if query.limit else run.findings
     summary = pattern_summary(run, discovery, len(shown))
     if query.limit is not None:
@@ -195,6 +265,8 @@ def _select(query: Query, facts_list: list[FileFacts]) -> list[Finding]:
 
 
 def _subjects(items: list[Item]) -> list[Target]:
+    from cq.analysis.names import Target
+
     return [Target(item.facts.path, item.facts.module, item.definition)
             for item in items if item.definition is not None]
 
@@ -210,7 +282,7 @@ def _with_relation_fields(query: Query, source: FactSource, subjects: list[Targe
 
 
 def _relation_map(name: str, source: FactSource, subjects: list[Target]) -> dict[str, list[str]]:
-    section = _GRAPH[name](source, subjects, 1)
+    section = _graph()[name](source, subjects, 1)
     related: dict[str, set[str]] = {}
     for finding in section.findings:
         edge = details_of(finding, CallEdgeDetails)

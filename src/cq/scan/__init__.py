@@ -19,7 +19,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 # Bump whenever extraction output changes for any input: cached facts are keyed on it.
-EXTRACTOR_VERSION = "3"  # 2: type parameters of defs and classes; 3: NFKC import names
+# 2: type parameters of defs and classes; 3: NFKC import names; 4: parts stored apart
+EXTRACTOR_VERSION = "4"
 
 _LAZY = {
     "scan_bytes": "cq.scan.extract",

@@ -12,27 +12,38 @@ what tree-sitter recovered, and an unexpected node shape skips that node and fla
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
-from ast_grep_py import SgNode, SgRoot
+from ast_grep_py import Config, SgNode, SgRoot
 
 from cq.coding import decode_source
-from cq.facts import Except, FileFacts
+from cq.facts import FACT_KINDS, PART_KINDS, Except, FileFacts, with_problems
 from cq.modules import module_name
 from cq.scan.defs import block_docstring
 from cq.scan.nodes import ShapeError
-from cq.scan.rules import DISPATCH, SCAN_CONFIG
+from cq.scan.rules import DISPATCH, config_for
 from cq.scan.state import ScanState, Site
+
+Problems = dict[str, str]  # part kind → the first problem met extracting it
 
 
 def scan_bytes(path: str, data: bytes, max_bytes: int, *, strict: bool = False) -> FileFacts:
     """Facts of a file's raw bytes; a file over `max_bytes` is not parsed at all."""
+    return with_problems(*split_bytes(path, data, max_bytes, FACT_KINDS, strict=strict))
+
+
+def split_bytes(path: str, data: bytes, max_bytes: int, kinds: Sequence[str], *,
+                strict: bool = False) -> tuple[FileFacts, Problems]:
+    """`kinds` of a file's facts (definitions always), and the problems of the parts apart:
+    the facts' own flags and error are the file's (decoding, syntax, definitions)."""
     if len(data) > max_bytes:
-        return too_large(path, len(data), max_bytes)
+        return too_large(path, len(data), max_bytes), {}
     text, flags = decode_source(data)
-    facts = scan_source(path, text, strict=strict)
+    facts, problems = split_source(path, text, kinds, strict=strict)
     if not flags:
-        return facts
-    return msgspec.structs.replace(facts, flags=(*flags, *facts.flags))
+        return facts, problems
+    return msgspec.structs.replace(facts, flags=(*flags, *facts.flags)), problems
 
 
 def too_large(path: str, size: int, max_bytes: int) -> FileFacts:
@@ -42,24 +53,33 @@ def too_large(path: str, size: int, max_bytes: int) -> FileFacts:
 
 def scan_source(path: str, text: str, *, strict: bool = False) -> FileFacts:
     """Every fact of one file's text: one parse, one traversal, each fact exactly once."""
+    return with_problems(*split_source(path, text, FACT_KINDS, strict=strict))
+
+
+def split_source(path: str, text: str, kinds: Sequence[str], *,
+                 strict: bool = False) -> tuple[FileFacts, Problems]:
+    """The definitions and the parts `kinds` of one file's text (other parts left empty):
+    one parse, one traversal that visits only the nodes those kinds need."""
     module = module_name(path)
     state = ScanState(module, path.endswith(("__init__.py", "__init__.pyi")))
     root = SgRoot(text, "python").root()
-    traverse(root, state, strict)
+    wanted = frozenset(kinds)
+    traverse(root, state, strict, config_for(wanted))
     found = state.found
-    return FileFacts(
+    if "excepts" in wanted:
+        found["excepts"] = _with_reraises(found["excepts"], state.reraised)
+    parts = {kind: tuple(found[kind]) for kind in PART_KINDS if kind in wanted}
+    facts = FileFacts(
         path=path, module=module, lines=count_lines(text), docstring=block_docstring(root),
-        defs=tuple(found["defs"]), calls=tuple(found["calls"]),
-        imports=tuple(found["imports"]), raises=tuple(found["raises"]),
-        excepts=tuple(_with_reraises(found["excepts"], state.reraised)),
-        assigns=tuple(found["assigns"]),
+        defs=tuple(found["defs"]), **parts,
         flags=("partial",) if state.partial else (), error=state.problem)
+    return facts, {kind: why for kind, why in state.problems.items() if kind in wanted}
 
 
-def traverse(root: SgNode, state: ScanState, strict: bool) -> None:
+def traverse(root: SgNode, state: ScanState, strict: bool, config: Config) -> None:
     """Visit every matched node in source order and dispatch it to its extractor."""
     found, scope_at, dispatch = state.found, state.scope_at, DISPATCH  # hot loop: locals
-    for node in root.find_all(SCAN_CONFIG):
+    for node in root.find_all(config):
         rule = dispatch[node.kind()]
         where = node.range()
         start = where.start
@@ -73,7 +93,8 @@ def traverse(root: SgNode, state: ScanState, strict: bool) -> None:
         except (ShapeError, AttributeError, IndexError, ValueError) as exc:
             if strict:
                 raise
-            state.note_problem(f"skipped {rule.kind} at line {site.line}: {exc}")
+            part = rule.fact if rule.fact != "defs" else None
+            state.note_problem(f"skipped {rule.kind} at line {site.line}: {exc}", part)
             continue
         if facts:
             found[rule.fact].extend(facts)  # type: ignore[index]

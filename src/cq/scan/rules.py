@@ -15,11 +15,13 @@ update the scan state (decorators waiting for their def, markers of a partial pa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, cast
 
 import msgspec
 from ast_grep_py import Config, SgNode
 
+from cq.facts import FACT_KINDS
 from cq.scan.calls import extract_call, extract_type_call
 from cq.scan.defs import extract_class, extract_decorators, extract_function
 from cq.scan.state import ScanState, Site
@@ -65,6 +67,9 @@ RULES: tuple[FactRule, ...] = (
 )
 
 DISPATCH: dict[str, FactRule] = {row.kind: row for row in RULES}
+# Parts whose extraction reads another's: an except clause re-raises when a raise inside it
+# says so, so excepts are extracted with the raises they hold (which are then dropped).
+NEEDS: dict[str, tuple[str, ...]] = {"excepts": ("raises",)}
 
 
 def scan_config(rows: tuple[FactRule, ...]) -> Config:
@@ -75,3 +80,14 @@ def scan_config(rows: tuple[FactRule, ...]) -> Config:
 
 
 SCAN_CONFIG = scan_config(RULES)
+
+
+@cache
+def config_for(kinds: frozenset[str]) -> Config:
+    """The rule that visits what extracting `kinds` needs: the rows without a fact (syntax
+    errors, decorators), definitions (the scopes of everything else), the kinds and what
+    they read (`NEEDS`)."""
+    if kinds >= set(FACT_KINDS):
+        return SCAN_CONFIG
+    visited = {"defs", *kinds, *(need for kind in kinds for need in NEEDS.get(kind, ()))}
+    return scan_config(tuple(row for row in RULES if row.fact is None or row.fact in visited))

@@ -93,6 +93,7 @@ class ScanState:
         self.reraised: set[int] = set()
         self.partial = False
         self.problem: str | None = None
+        self.problems: dict[str, str] = {}  # part kind → its first extraction problem
 
     def scope_at(self, index: int) -> Frame | None:
         """The innermost def or class whose body contains `index`."""
@@ -133,7 +134,12 @@ class ScanState:
                 self.reraised.add(handler.slot)
                 return
 
-    def note_problem(self, message: str) -> None:
+    def note_problem(self, message: str, part: str | None = None) -> None:
+        """A problem of the file (`part` None: its syntax, its scopes, its definitions) or
+        of one part's extraction, kept apart since parts are stored apart."""
+        if part is not None:
+            self.problems.setdefault(part, message)
+            return
         self.partial = True
         if self.problem is None:
             self.problem = message
