@@ -30,6 +30,7 @@ from typing import TypeVar
 import msgspec
 
 from cq.coding import decode_source
+from cq.gcpause import gc_paused
 
 T = TypeVar("T")
 
@@ -69,9 +70,12 @@ def failure_of(exc: BaseException) -> ParseFailure:
 
 
 def guarded(analysis: Callable[..., T], *args: object) -> T | ParseFailure:
-    """`analysis(*args)`, or the failure it raised (see FAILURES)."""
+    """`analysis(*args)`, or the failure it raised (see FAILURES). The collector is paused
+    meanwhile: a parse or symbol table of one big file allocates millions of objects with no
+    cycles among them, and collections that walk them all made time grow faster than the
+    file (16k → 150k definitions: exponent 1.18 with the collector, 1.00 without)."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), gc_paused():
             warnings.simplefilter("ignore")
             return analysis(*args)
     except FAILURES as exc:
