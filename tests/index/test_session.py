@@ -29,3 +29,20 @@ def test_a_memo_answered_by_other_code_is_not_reused(make_repo, tmp_path: Path) 
     old.store.close()
     assert _session(root, cache, "old").recall("/lit/café", "a.py") is False
     assert _session(root, cache, "new").recall("/lit/café", "a.py") is None
+
+
+def test_a_file_larger_than_the_kept_bytes_budget_is_still_read(tmp_path: Path) -> None:
+    from cq.index.fingerprints import KEEP_BYTES
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    big = b"x = 1\n" * (KEEP_BYTES // 6 + 1000)  # over the budget, under max-file-bytes
+    (root / "big.py").write_bytes(big)
+    settings = resolve_settings({"root": str(root), "cache_dir": str(tmp_path / "cache"),
+                                 "max_file_bytes": 1 << 30}, env={})
+    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
+                           settings.max_file_bytes, extractor_tag="t")
+    session.fingerprint(discover_files(root).files)
+    assert session.text("big.py") == big
+    assert session.text("big.py") == big  # asked again: read again, never None
+    assert "big.py" not in session.changed

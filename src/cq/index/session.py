@@ -119,7 +119,9 @@ class IndexSession:
             ref = self._refs.get(path)
             if ref is None:
                 return None
-            read = read_and_digest(self.root, [ref], self.max_file_bytes)[path]
+            # the bytes asked for are kept for this answer whatever the run's budget
+            read = read_and_digest(self.root, [ref], self.max_file_bytes,
+                                   self.max_file_bytes + 1)[path]
             if read.digest != self.digests.get(path):
                 self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
             self.read[path] = self._keep(read)
