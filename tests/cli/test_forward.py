@@ -43,3 +43,12 @@ def test_an_in_process_warm_hit_loads_nothing_resident(make_repo) -> None:
     done = _python(code + _check(), root, root.parent)
     assert done.returncode == 0, done.stderr
     assert "Cache: hit" in done.stdout
+
+
+def test_a_fifo_named_pyproject_toml_is_not_waited_on(tmp_path: Path) -> None:
+    from conftest import finishes
+    from cq.cli.forward import _has_config
+
+    os.mkfifo(tmp_path / "pyproject.toml")
+    assert finishes(lambda: _has_config(str(tmp_path)), tmp_path / "pyproject.toml",
+                    timeout_s=5) is False

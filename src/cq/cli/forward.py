@@ -114,9 +114,10 @@ def _root(given: dict[str, object]) -> str | None:
 def _has_config(root: str) -> bool:
     if os.path.isfile(os.path.join(root, ".cq.toml")):
         return True
-    try:
-        with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
-            return b"tool.cq" in handle.read()
+    from cq.reading import read_source  # stdlib only, like this module
+
+    try:  # never a blocking open: a FIFO in place of the file must not hang the client
+        return b"tool.cq" in read_source(os.path.join(root, "pyproject.toml"), 1 << 24)
     except OSError:
         return False
 
