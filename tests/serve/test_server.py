@@ -323,3 +323,18 @@ def _findings(text: str) -> list[tuple[str, int, str]]:
     result = json.loads(text)
     return [(f["anchor"]["file"], f["anchor"]["line"], f["message"])
             for f in result["key_findings"]]
+
+
+def test_a_server_that_never_greets_is_not_waited_on(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    path = str(tmp_path / "s.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)  # accepted by the kernel, never answered: a server busy elsewhere
+    monkeypatch.setattr(forward, "HANDSHAKE_S", 0.2)
+    started = time.monotonic()
+    try:
+        assert forward.exchange(path, forward.ask_run(["q", "x"])) is None
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 5

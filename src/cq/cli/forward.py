@@ -151,6 +151,9 @@ def ask_run(args: list[str]) -> dict[str, object]:
             "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask}
 
 
+HANDSHAKE_S = 2.0  # how long a client waits for the server's greeting
+
+
 def exchange(path: str, ask: dict[str, object],
              timeout: float | None = None) -> dict[str, object] | None:
     """The server's answer to `ask` (a map as `cq.wire.Answer` encodes), or None: nobody
@@ -160,7 +163,9 @@ def exchange(path: str, ask: dict[str, object],
     from cq.handshake import pack, wire_version
 
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-    sock.settimeout(timeout)
+    # A server busy with another client's run greets only when that run ends: past the
+    # bound, this command runs in-process instead of waiting on it (same answer).
+    sock.settimeout(HANDSHAKE_S if timeout is None else min(timeout, HANDSHAKE_S))
     try:
         try:
             sock.connect(path)
@@ -172,6 +177,7 @@ def exchange(path: str, ask: dict[str, object],
         welcome = _receive(sock)
         if welcome.get("type") != "Welcome" or welcome.get("version") != version:
             return None
+        sock.settimeout(timeout)  # the answer takes as long as the run takes
         sock.sendall(pack(ask))
         answer = _receive(sock)
         return answer if answer.get("type") == "Answer" else None
