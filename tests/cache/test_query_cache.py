@@ -218,3 +218,14 @@ def test_sharded_query_cache(tmp_path: Path) -> None:
     assert cache.evict_tag("file:shared.py") == 8
     assert cache.stats().entries == 0
     store.close()
+
+
+def test_a_stale_entry_is_a_miss_without_decoding_its_result(cache: QueryCache) -> None:
+    key = request_key(*FIELDS)
+    # A result no reader could decode: only a lookup that decodes it would notice.
+    cache.store.set(RESULT_PREFIX + key, {"scope_digest": "old", "stored_at": 1.0,
+                                          "result": "not a result"})
+    assert cache.get(key, "new") is None
+    assert cache.store.contains(RESULT_PREFIX + key) and cache.store.dropped == 0
+    assert cache.get(key, "old") is None  # the current one is decoded: unreadable, dropped
+    assert not cache.store.contains(RESULT_PREFIX + key) and cache.store.dropped == 1

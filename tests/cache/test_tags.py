@@ -89,8 +89,14 @@ def test_attach_replaces_the_old_tag_set(tags: TagIndex) -> None:
     _put(tags, "e1", {"file:a.py", "rule:r"})
     _put(tags, "e1", {"file:b.py", "rule:r"})
     assert tags.keys_with("file:a.py") == ()
-    assert not tags.store.contains(TAG_PREFIX + "file:a.py")  # empty lists are removed
     assert tags.keys_with("file:b.py") == ("e1",)
+
+
+def test_attaching_writes_one_record_however_many_files_are_cited(tags: TagIndex) -> None:
+    cited = {f"file:m{i}.py" for i in range(500)}
+    _put(tags, "e1", {*cited, "rule:r"})
+    assert tags.store.iterkeys() == sorted(["e1", TAGS_OF_PREFIX + "e1"])
+    assert tags.keys_with("file:m7.py") == ("e1",)
 
 
 def test_evict_removes_entries_and_their_index(tags: TagIndex) -> None:
@@ -113,17 +119,23 @@ def test_vacuum_drops_dangling_references(tags: TagIndex) -> None:
     _put(tags, "e1", {"t", "u"})
     _put(tags, "e2", {"t"})
     tags.store.delete("e1")
-    assert tags.vacuum() == 2
+    assert tags.vacuum() == 1
     assert tags.keys_with("t") == ("e2",) and tags.keys_with("u") == ()
     assert not tags.store.contains(TAGS_OF_PREFIX + "e1")
+
+
+def test_vacuum_drops_the_per_tag_lists_of_an_older_layout(tags: TagIndex) -> None:
+    _put(tags, "e1", {"t"})
+    tags.store.set(TAG_PREFIX + "t", ["e1"], expire=None)
+    assert tags.vacuum() == 1
+    assert tags.store.iterkeys(TAG_PREFIX) == [] and tags.keys_with("t") == ("e1",)
 
 
 def test_index_records_never_expire(tmp_path: Path) -> None:
     store = open_store_at(tmp_path / "q", "query", CacheSettings(ttl=60.0))
     _put(TagIndex(store), "e1", {"t"})
-    for key in (TAG_PREFIX + "t", TAGS_OF_PREFIX + "e1"):
-        entry = store.get_entry(key)
-        assert entry is not None and entry[1] is None
+    entry = store.get_entry(TAGS_OF_PREFIX + "e1")
+    assert entry is not None and entry[1] is None
     store.close()
 
 
@@ -160,9 +172,9 @@ def _check_consistent(index: TagIndex, model: dict[str, frozenset[str]]) -> None
     store = index.store
     entries = [k for k in store.iterkeys() if not k.startswith((TAG_PREFIX, TAGS_OF_PREFIX))]
     assert set(entries) == set(model)
-    for record in store.iterkeys(TAG_PREFIX):
-        keys = index.keys_with(record[len(TAG_PREFIX):])
-        assert keys and all(store.contains(k) for k in keys)  # every indexed key exists
+    assert store.iterkeys(TAG_PREFIX) == []
+    for tag in {tag for tag_set in model.values() for tag in tag_set}:
+        assert all(store.contains(k) for k in index.keys_with(tag))  # every indexed key exists
     for key, tag_set in model.items():
         assert set(index.tags_of(key)) == tag_set
         assert all(key in index.keys_with(tag) for tag in tag_set)  # every tag is indexed

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 
 import msgspec
 
-from cq.cache.store import KIND_TTL, Store, encode
+from cq.cache.store import KIND_TTL, Store, decode, encode
 from cq.cache.tags import TagIndex
 from cq.digests import digest
 from cq.result import CqResult, RunMeta
@@ -47,6 +47,13 @@ class StoredResult(msgspec.Struct, frozen=True, kw_only=True):
     result: CqResult
     scope_digest: str
     stored_at: float
+
+
+class StoredScope(msgspec.Struct, frozen=True):
+    """The one field of a `StoredResult` a lookup compares first: decoding it skips the
+    findings, so a stale entry (every run after an edit) costs no full decode."""
+
+    scope_digest: str
 
 
 class CachedResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,11 +108,12 @@ class QueryCache:
         self._clock = clock
 
     def get(self, key: str, scope_digest: str) -> CachedResult | None:
-        stored = self.store.get(entry_key(key), StoredResult)
-        if stored is not None and stored.scope_digest != scope_digest:
-            # Not deleted here: that would open DiskCache for writing on the read path, and the
-            # run that computes the fresh answer overwrites the entry moments later.
-            stored = None
+        # A stale entry is not deleted here: that would open DiskCache for writing on the
+        # read path, and the run that computes the fresh answer overwrites it moments later.
+        found = self.store.read_entry(
+            entry_key(key), StoredResult,
+            wanted=lambda data: decode(data, StoredScope).scope_digest == scope_digest)
+        stored = None if found is None else found[0]
         if stored is None:
             self.misses += 1
             return None

@@ -168,11 +168,15 @@ class Store(Boundary):
         entry = self.get_entry(key)
         return None if entry is None else entry[0]
 
-    def read_entry(self, key: str, type_: type[T],
-                   expiring: bool = False) -> tuple[T, float | None] | None:
+    def read_entry(self, key: str, type_: type[T], expiring: bool = False,
+                   wanted: Callable[[bytes], bool] | None = None
+                   ) -> tuple[T, float | None] | None:
         """The value decoded as `type_` and its expiry, or None. Decoding happens here, inside
         the boundary: a value that is not a `type_` (or is NULL, or has no expiry when
-        `expiring`) is a miss, deleted with a notice, and the caller recomputes."""
+        `expiring`) is a miss, deleted with a notice, and the caller recomputes. `wanted`
+        looks at the bytes first (cheaply: a few fields of a large value) and, when it says
+        no, the value is a miss without being decoded; its own decode errors count as the
+        value's."""
         found = self._raw_entry(key)
         if found is None:
             return None
@@ -182,6 +186,8 @@ class Store(Boundary):
                 raise WrongValue("a NULL value")
             if expiring and expire_at is None:
                 raise WrongValue("a value stored without an expiry")
+            if wanted is not None and not wanted(data):
+                return None
             return decode(data, type_), expire_at
         except (msgspec.DecodeError, WrongValue) as exc:  # ValidationError included
             self._drop(key, exc, data)

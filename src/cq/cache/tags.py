@@ -5,13 +5,16 @@ An entry's tags say what it may depend on:
 `in=` path and each of its ancestors up to `scope:.` (the root), and `file:<path>` for every
 file its findings cite. `evict_tag("file:X")` must reach every entry that could depend on X.
 
-DiskCache keeps one tag per row, so cq keeps its own index in the same store:
-- `tag:<tag>` -> msgpack list of the entry keys carrying `<tag>` (sorted);
-- `tags-of:<entry key>` -> msgpack list of that entry's tags (sorted).
-Both are written with the entry, inside the caller's `Store.transact()`, and after the entry,
-so under least-recently-stored culling an index record never dies before its entries. Index
-records never expire; entries that expire or are culled leave dangling keys behind, which are
-harmless (evicting a missing key is a no-op) and removed by `TagIndex.vacuum()` (maintenance).
+DiskCache keeps one tag per row, so cq keeps its own index in the same store: one record per
+entry, `tags-of:<entry key>` -> msgpack list of that entry's tags (sorted), written with the
+entry, inside the caller's `Store.transact()` and after the entry, so under
+least-recently-stored culling a record never dies before its entry. Storing an answer is then
+one extra row however many files it cites (an answer citing a thousand files used to rewrite
+a thousand per-tag lists on every store, most of an edited run's write-back). Asking which
+entries carry a tag reads every record: that is for `evict` and `vacuum`, admin commands over
+at most thousands of entries. Records never expire; the records of entries that expired or
+were culled are harmless and removed by `TagIndex.vacuum()` (maintenance), as are the per-tag
+lists (`tag:<tag>`) an older cq kept.
 
 API:
 - `normalize_path(path) -> str`, `scope_dirs(paths) -> list[str]`, `all_findings(result)`,
@@ -19,16 +22,12 @@ API:
   `entry_tags(key, extractor_version, schema_version, scope_paths, files) -> tuple[str, ...]`;
 - `TagIndex(store)`: `attach(entry_key, tags)`, `detach(entry_key)`, `keys_with(tag)`,
   `tags_of(entry_key)`, `evict(tag) -> int`, `vacuum() -> int`.
-
-Broad tags (`rule:`, `schema:`, `scope:.`) list every entry, so attaching rewrites lists whose
-length is the number of entries: fine for thousands of cached queries, not for millions.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from cq.cache.store import Store
 from cq.result import CqResult, all_findings
@@ -58,7 +57,8 @@ def scope_dirs(paths: Iterable[str]) -> list[str]:
 
 
 def cited_files(result: CqResult) -> set[str]:
-    return {normalize_path(f.anchor.file) for f in all_findings(result) if f.anchor is not None}
+    files = {f.anchor.file for f in all_findings(result) if f.anchor is not None}
+    return {normalize_path(file) for file in files}  # once per file, not per finding
 
 
 def entry_tags(key: str, extractor_version: str, schema_version: str,
@@ -84,62 +84,44 @@ class TagIndex:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def _records(self) -> Iterator[tuple[str, list[str]]]:
+        """(entry key, its tags) of every record."""
+        for record in self.store.iterkeys(TAGS_OF_PREFIX):
+            tags = self.store.get(record, list[str])
+            if tags is not None:
+                yield record[len(TAGS_OF_PREFIX):], tags
+
     def keys_with(self, tag: str) -> tuple[str, ...]:
-        return tuple(self.store.get(tag_key(tag), list[str]) or ())
+        return tuple(sorted(key for key, tags in self._records() if tag in tags))
 
     def tags_of(self, entry_key: str) -> tuple[str, ...]:
         return tuple(self.store.get(tags_of_key(entry_key), list[str]) or ())
 
-    def _write_members(self, tag: str, keys: Iterable[str]) -> None:
-        members = sorted(set(keys))
-        if members:
-            self.store.set(tag_key(tag), members, expire=None)
-        else:
-            self.store.delete(tag_key(tag))
-
     def attach(self, entry_key: str, tags: Iterable[str]) -> None:
-        """Make `tags` the entry's tag set (replacing any earlier set). Every tag record is
-        rewritten, so it is at least as recent as the entry it lists."""
-        new = set(tags)
-        for tag in set(self.tags_of(entry_key)) - new:
-            self._write_members(tag, set(self.keys_with(tag)) - {entry_key})
-        for tag in new:
-            self._write_members(tag, {*self.keys_with(tag), entry_key})
-        self.store.set(tags_of_key(entry_key), sorted(new), expire=None)
-
-    def _detach_many(self, entry_keys: Iterable[str]) -> None:
-        removals: dict[str, set[str]] = defaultdict(set)
-        for key in entry_keys:
-            for tag in self.tags_of(key):
-                removals[tag].add(key)
-            self.store.delete(tags_of_key(key))
-        for tag, gone in removals.items():
-            self._write_members(tag, set(self.keys_with(tag)) - gone)
+        """Make `tags` the entry's tag set (replacing any earlier set): one write."""
+        self.store.set(tags_of_key(entry_key), sorted(set(tags)), expire=None)
 
     def detach(self, entry_key: str) -> None:
         """Forget the entry's tags (the entry itself is the caller's to delete)."""
-        self._detach_many([entry_key])
+        self.store.delete(tags_of_key(entry_key))
 
     def evict(self, tag: str) -> int:
-        """Delete every entry carrying `tag` and clean the index; the number of entries
-        deleted (keys whose entry had already expired are cleaned but not counted)."""
+        """Delete every entry carrying `tag` and its record; the number of entries deleted
+        (records whose entry had already expired are removed but not counted)."""
         with self.store.transact():
             keys = self.keys_with(tag)
-            self._detach_many(keys)
-            deleted = sum(1 for key in keys if self.store.delete(key))
-            self.store.delete(tag_key(tag))
-        return deleted
+            for key in keys:
+                self.detach(key)
+            return sum(1 for key in keys if self.store.delete(key))
 
     def vacuum(self) -> int:
-        """Drop index references to entries that no longer exist; the number dropped."""
+        """Drop the records of entries that no longer exist, and the per-tag lists an older
+        cq kept; the number of records dropped."""
         dropped = 0
         with self.store.transact():
             for record in self.store.iterkeys(TAGS_OF_PREFIX):
                 if not self.store.contains(record[len(TAGS_OF_PREFIX):]):
-                    self.store.delete(record)
+                    dropped += self.store.delete(record)
             for record in self.store.iterkeys(TAG_PREFIX):
-                keys = self.keys_with(record[len(TAG_PREFIX):])
-                alive = [key for key in keys if self.store.contains(key)]
-                dropped += len(keys) - len(alive)
-                self._write_members(record[len(TAG_PREFIX):], alive)
+                dropped += self.store.delete(record)
         return dropped
