@@ -62,3 +62,25 @@ def test_score_all_scores_every_finding_with_one_context() -> None:
     scores = [key[0].score, sections[0].findings[0].score]
     assert all(s is not None and s.impact_bucket in ("low", "med", "high") for s in scores)
     assert scores[0] == scores[1]  # same severity and evidence, one shared context
+
+
+SCORED = [
+    ("call_site", {"evidence": "resolved"}, None), ("call_site", {"evidence": "name"}, None),
+    ("call_site", {"evidence": "name"}, "warning"), ("sig_site", {"bucket": "would_break"}, None),
+    ("sig_site", {"bucket": "ambiguous", "evidence": "dynamic"}, None),
+    ("taint_site", {"depth": 1}, None), ("taint_site", {"depth": 4}, "error"),
+    ("hazard", {"confidence": "low"}, "error"), ("hazard", {"confidence": "high"}, "error"),
+    ("scope", {}, None), ("definition", {}, None), ("file_issue", {"path": "c.py"}, None),
+]
+
+
+def test_score_all_gives_each_finding_its_own_score() -> None:
+    """Findings of one kind share a Score object; each still gets what its fields say."""
+    findings = tuple(_finding(category, severity, file=f"m{i % 3}.py", **details)
+                     for i, (category, details, severity) in enumerate(SCORED * 2))
+    context = context_of(findings)
+    key, _ = score_all(findings, ())
+    for finding, scored in zip(findings, key, strict=True):
+        assert scored.score is not None
+        assert (scored.score.impact, scored.score.confidence) == \
+            (impact_of(finding, context), confidence_of(finding))

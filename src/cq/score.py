@@ -12,6 +12,7 @@ its registry confidence in `details.confidence`; otherwise its category's defaul
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
@@ -49,13 +50,13 @@ def bucket(value: float) -> str:
     return "low" if value < 0.34 else "med" if value < 0.67 else "high"
 
 
-class Context(msgspec.Struct, frozen=True):
+class Context(msgspec.Struct, frozen=True, dict=True):  # dict: for the cached breadth
     """What the whole answer spans: counted once, shared by every finding's impact."""
 
     sites: int
     files: int
 
-    @property
+    @functools.cached_property
     def breadth(self) -> float:
         sites = min(1.0, math.log10(1 + self.sites) / math.log10(1 + SITES_FULL))
         files = min(1.0, math.log10(1 + self.files) / math.log10(1 + FILES_FULL))
@@ -88,16 +89,48 @@ def confidence_of(finding: Finding) -> float:
 
 
 def score_finding(finding: Finding, context: Context) -> Finding:
-    impact, confidence = impact_of(finding, context), confidence_of(finding)
-    score = Score(impact=impact, impact_bucket=bucket(impact), confidence=confidence,
-                  confidence_bucket=bucket(confidence))
-    return msgspec.structs.replace(finding, score=score)
+    return _Scorer(context).score(finding)
+
+
+class _Scorer:
+    """Scores against one context. An answer's findings take few distinct scores, so each
+    (impact, confidence) pair is one shared `Score`, and the context's breadth is computed
+    once: scoring ten thousand definitions was a sixth of an edited run."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.scores: dict[tuple[float, float], Score] = {}
+        self.by_kind: dict[tuple[type, str, type, str | None], Score] = {}
+
+    def score(self, finding: Finding) -> Finding:
+        details = finding.details
+        if type(details) in _READ_FURTHER:
+            return msgspec.structs.replace(finding, score=self._computed(finding))
+        # Otherwise the score follows from the category, severity, details kind and evidence.
+        kind = (type(finding), finding.severity, type(details), details.evidence)
+        score = self.by_kind.get(kind)
+        if score is None:
+            score = self.by_kind[kind] = self._computed(finding)
+        return msgspec.structs.replace(finding, score=score)
+
+    def _computed(self, finding: Finding) -> Score:
+        impact, confidence = impact_of(finding, self.context), confidence_of(finding)
+        score = self.scores.get((impact, confidence))
+        if score is None:
+            score = self.scores[impact, confidence] = Score(
+                impact=impact, impact_bucket=bucket(impact), confidence=confidence,
+                confidence_bucket=bucket(confidence))
+        return score
+
+
+# Details whose fields other than `evidence` change a score (see impact_of, confidence_of).
+_READ_FURTHER = frozenset({SigSiteDetails, TaintSiteDetails, CallEdgeDetails, HazardDetails})
 
 
 def score_all(key: tuple[Finding, ...], sections: tuple[Section, ...]
               ) -> tuple[tuple[Finding, ...], tuple[Section, ...]]:
     """Score the key findings and every section's findings against one shared context."""
-    context = context_of([*key, *(f for s in sections for f in s.findings)])
-    scored = tuple(score_finding(f, context) for f in key)
+    scorer = _Scorer(context_of([*key, *(f for s in sections for f in s.findings)]))
+    scored = tuple(map(scorer.score, key))
     return scored, tuple(msgspec.structs.replace(
-        s, findings=tuple(score_finding(f, context) for f in s.findings)) for s in sections)
+        s, findings=tuple(map(scorer.score, s.findings))) for s in sections)
