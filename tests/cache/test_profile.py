@@ -186,3 +186,30 @@ def test_a_locked_database_gives_up_after_the_sqlite_timeout(tmp_path: Path) -> 
         holder.rollback()
         holder.close()
     assert time.monotonic() - started < 5
+
+
+def test_culling_runs_on_the_first_write_and_then_every_few_writes(tmp_path: Path) -> None:
+    """DiskCache culls on every write (two statements each); cq culls on a process's first
+    write, then every CULL_EVERY writes with a limit that covers the writes in between, so
+    a store stays within its size limit give or take a few rows."""
+    from cq.cache.profile import CULL_EVERY
+
+    settings = CacheSettings(size_limit=64 * 1024, cull_limit=10)
+    profile = CacheProfile(root=tmp_path, cache_dir=tmp_path / "c", overrides={"index": settings})
+    cache = cache_for_kind(profile, "index")
+    limits: list[int] = []
+    real = diskcache.Cache._cull
+
+    def counted(self, now, sql, cleanup, limit=None):  # type: ignore[no-untyped-def]
+        limits.append(limit)
+        return real(self, now, sql, cleanup, limit)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(diskcache.Cache, "_cull", counted)
+            for i in range(3 * CULL_EVERY + 1):
+                cache.set(f"k{i}", b"x" * 4000)
+        assert limits == [10, *[10 * CULL_EVERY] * 3]
+        assert cache.volume() < settings.size_limit + CULL_EVERY * 4096
+    finally:
+        cache.close()

@@ -153,15 +153,33 @@ def open_cache(directory: Path, settings: CacheSettings) -> Any:
     return cache_class(str(directory), timeout=settings.sqlite_timeout, disk=disk, **options)
 
 
+CULL_EVERY = 32  # writes between two culls (DiskCache's own: every write)
+
+
 @functools.cache
 def _bounded_cache_class(timeout_s: float) -> Any:
     """`diskcache.Cache` whose set-up statements give up on "database is locked" after
     `timeout_s` instead of DiskCache's fixed 60 s, so a cache locked by another process
-    turns into an uncached run quickly (the store boundary catches the error). FanoutCache
-    builds its shards itself and keeps the 60 s retry."""
+    turns into an uncached run quickly (the store boundary catches the error), and that
+    culls every few writes instead of on each. FanoutCache builds its shards itself and
+    keeps DiskCache's behaviour."""
     import diskcache
 
     class BoundedCache(diskcache.Cache):  # type: ignore[misc]
+        _writes_since_cull = 0
+
+        def _cull(self, now: float, sql: Any, cleanup: Any, limit: int | None = None) -> None:
+            """DiskCache culls on every write (expired rows, then the size check: two
+            statements, a third of a cold scan's write-back). Cull on this object's first
+            write, then every CULL_EVERY writes with a limit covering the writes between."""
+            writes = self._writes_since_cull
+            if 0 < writes < CULL_EVERY:
+                self._writes_since_cull = writes + 1
+                return
+            self._writes_since_cull = 1
+            base = self.cull_limit if limit is None else limit
+            super()._cull(now, sql, cleanup, base * max(1, writes))
+
         @property
         def _sql_retry(self) -> Callable[..., Any]:
             sql = self._sql
