@@ -15,7 +15,7 @@ import pytest
 from conftest import finishes, kill_pool_parent
 from cq.scan import ScanOutcome, scan_paths
 from cq.scan import pool as pool_module
-from cq.scan.pool import POOL_MIN_FILES, chunked, scan_chunk, usable_cpus, worker_count
+from cq.scan.pool import CHUNK_FILES, POOL_MIN_FILES, chunked, scan_chunk, usable_cpus, worker_count
 
 MANY = POOL_MIN_FILES + 36
 needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="monkeypatches reach workers "
@@ -220,3 +220,10 @@ def test_a_file_grown_past_the_cap_is_flagged_too_large(make_repo):
     (root / "m.py").write_bytes(b"#" * 5000)
     (outcome,) = scan_paths(root, ["m.py"], jobs=1, max_file_bytes=1000)
     assert outcome.facts.flags == ("too-large",)
+
+
+def test_chunks_shrink_towards_the_end():
+    """The last chunks are small, so the workers finish together."""
+    sizes = [len(chunk) for chunk in chunked([f"f{i}.py" for i in range(2000)], 2)]
+    assert sizes[0] == CHUNK_FILES[1] and sizes[-1] <= CHUNK_FILES[0]
+    assert sizes == sorted(sizes, reverse=True)

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 POOL_MIN_FILES = 64  # below this, forking costs more than it saves
-CHUNKS_PER_WORKER = 16  # small chunks keep the workers evenly loaded to the end
+# A chunk is this share of the files left per worker: large chunks first (fewer round trips),
+# smaller ones towards the end, so no worker idles while another finishes a large last chunk.
+CHUNKS_PER_WORKER = 8
 CHUNK_FILES = (4, 48)  # bounds on files per chunk
 IN_FLIGHT_PER_WORKER = 3  # chunks queued or being scanned per worker: enough to never idle
 
@@ -223,9 +225,16 @@ def _collect(future: Future[bytes], chunk: Sequence[str], strict: bool,
 
 
 def chunked(paths: Sequence[str], workers: int) -> list[Sequence[str]]:
+    """Consecutive chunks of `paths`, each a share of what is left (see CHUNKS_PER_WORKER)."""
     low, high = CHUNK_FILES
-    size = max(low, min(high, math.ceil(len(paths) / (workers * CHUNKS_PER_WORKER))))
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+    chunks: list[Sequence[str]] = []
+    start = 0
+    while start < len(paths):
+        left = len(paths) - start
+        size = max(low, min(high, math.ceil(left / (workers * CHUNKS_PER_WORKER))))
+        chunks.append(paths[start:start + size])
+        start += size
+    return chunks
 
 
 @contextmanager
