@@ -218,9 +218,10 @@ def close_deferred() -> None:
 def _execute(run: _Run, compute: Compute) -> CqResult:
     discovery, session, digest = _discover_and_fingerprint(run)
     key = _key(run)
-    hit = run.query.get(key, digest)
+    hit = _lookup(run, key, digest)
     run.stage("query_cache")
-    if hit is None and len(session.read) >= SINGLE_FLIGHT_FROM and run.coord.status == "ok":
+    big = len(session.read) + len(session.pending) >= SINGLE_FLIGHT_FROM
+    if hit is None and big and run.coord.status == "ok":
         result = _compute_single_flight(run, discovery, session, key, digest, compute)
     elif hit is not None:
         result = _from_cache(run, hit, session)
@@ -231,6 +232,16 @@ def _execute(run: _Run, compute: Compute) -> CqResult:
     return msgspec.structs.replace(result, cfg=_drawn(run, discovery, session, result))
 
 
+def _lookup(run: _Run, key: str, digest: str | None) -> CachedResult | None:
+    """The stored answer for this scope digest; with files not fingerprinted yet (a cold
+    run, `IndexSession.pending`), a miss: an answer for content the index has never seen
+    exists only after the index was cleared, and computing it again is always correct."""
+    if digest is None:
+        run.query.misses += 1
+        return None
+    return run.query.get(key, digest)
+
+
 def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
            result: CqResult) -> ControlFlow:
     """The first function's control flow, read through this run's session."""
@@ -239,11 +250,13 @@ def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
     return control_flow(FactSource(discovery.files, session, _scanner(run)), result)
 
 
-def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str]:
+def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str | None]:
     """The files in scope and their digests: from the resident engine's memo when it is
     current (the files it saw change fingerprinted now), else listed and stat-ed now; then
     kept for the next run (an edit during this run is reported by the watcher's next flush,
-    which patches or drops the memo). A current memo costs the same on any tree size."""
+    which patches or drops the memo). A current memo costs the same on any tree size. The
+    scope digest is None while files the index has never seen wait for their first read
+    (`IndexSession.pending`)."""
     memo = _tree_memo(run.settings, run.ctx) if run.index_store.status == "ok" else None
     key = _memo_key(run)
     token = memo.begin() if memo is not None else None
@@ -260,6 +273,8 @@ def _discover_and_fingerprint(run: _Run) -> tuple[Discovery, IndexSession, str]:
     run.stage("fingerprint")
     if known is not None and known.scope and len(known.digests) == len(discovery.files):
         return discovery, session, known.scope
+    if session.pending:
+        return discovery, session, None
     digest = _scope_digest(run, discovery, session.digests)
     if memo is not None:
         memo.keep(key, token, discovery, dict(session.digests), digest)
@@ -275,7 +290,7 @@ def _memo_key(run: _Run) -> str:
 
 def _session(run: _Run) -> IndexSession:
     return IndexSession(run.root, run.index_store, run.settings.max_file_bytes,
-                        extractor_tag(run.settings))
+                        extractor_tag(run.settings), defer_misses=True)
 
 
 def _scope_digest(run: _Run, discovery: Discovery, digests: dict[str, str]) -> str:
@@ -301,23 +316,26 @@ def extractor_tag(settings: Settings) -> str:
 
 
 def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSession, key: str,
-                           digest: str, compute: Compute) -> CqResult:
+                           digest: str | None, compute: Compute) -> CqResult:
     name = f"scan:{run.settings.root}"
     remaining = run.deadline.remaining()
     wait = LOCK_WAIT_S if remaining is None else min(LOCK_WAIT_S, remaining)
     with single_flight(run.coord, name, LOCK_EXPIRE_S, wait, on_wait=_waiting(run)):
         run.stage("wait_lock")
         # Another process may have finished just before we asked for the lock, or while we
-        # waited: either way its answer or its index entries are there to reuse.
-        hit = run.query.get(key, digest)
+        # waited: either way its answer or its index entries are there to reuse (they may
+        # fingerprint every file this run had not read yet).
+        session.refresh()
+        if digest is None and not session.pending:
+            digest = _scope_digest(run, discovery, session.digests)
+        hit = run.query.get(key, digest) if digest is not None else None
         if hit is not None:
             return _from_cache(run, hit, session)
-        session.refresh()
         return _compute(run, discovery, session, key, digest, compute)
 
 
-def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, digest: str,
-             compute: Compute) -> CqResult:
+def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str,
+             digest: str | None, compute: Compute) -> CqResult:
     settings = run.settings
     source = FactSource(discovery.files, session, _scanner(run), run.deadline)
     outcome = _computed(run, source, discovery, compute)
@@ -325,6 +343,9 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str, d
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
+    if digest is None:  # the files the computation never read are fingerprinted now
+        session.settle()
+        digest = _scope_digest(run, discovery, session.digests)
     session.record(source.scanned)
     complete = not run.deadline.reached and not _failed_somewhere(result)
     changed = session.changed_files(source.scanned)

@@ -46,3 +46,53 @@ def test_a_file_larger_than_the_kept_bytes_budget_is_still_read(tmp_path: Path) 
     assert session.text("big.py") == big
     assert session.text("big.py") == big  # asked again: read again, never None
     assert "big.py" not in session.changed
+
+
+def _deferring(root: Path, cache: Path) -> IndexSession:
+    settings = resolve_settings({"root": str(root), "cache_dir": str(cache)}, env={})
+    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
+                           settings.max_file_bytes, extractor_tag="t", defer_misses=True)
+    session.fingerprint(discover_files(root).files)
+    return session
+
+
+def _tree(make_repo, count: int) -> Path:
+    return make_repo({f"m{i:03}.py": f"def f{i}(): pass\n" for i in range(count)})
+
+
+def test_a_cold_run_leaves_unseen_files_to_the_scanner(make_repo, tmp_path: Path) -> None:
+    """Never-seen files are not read before the scan: the scanner's digest of the bytes it
+    parsed is their fingerprint, and nothing counts as changed."""
+    from cq.index.session import DEFER_FROM
+    from cq.scan import scan_paths
+
+    root = _tree(make_repo, DEFER_FROM)
+    session = _deferring(root, tmp_path / "cache")
+    paths = sorted(session.pending)
+    assert len(paths) == DEFER_FROM and not session.read and not session.digests
+    outcomes = scan_paths(root, paths, jobs=1, max_file_bytes=1 << 20)
+    session.note_scanned(outcomes)
+    assert not session.pending and not session.changed_files(outcomes)
+    assert session.digests == {o.facts.path: o.digest for o in outcomes}
+
+
+def test_a_pending_file_is_fingerprinted_when_first_read(make_repo, tmp_path: Path) -> None:
+    from cq.digests import digest
+    from cq.index.session import DEFER_FROM
+
+    root = _tree(make_repo, DEFER_FROM)
+    session = _deferring(root, tmp_path / "cache")
+    assert session.contains("m007.py", "f7") and not session.contains("m008.py", "f7")
+    assert session.digests == {p: digest((root / p).read_bytes())
+                               for p in ("m007.py", "m008.py")}
+    session.settle()
+    assert not session.pending and len(session.digests) == DEFER_FROM
+    assert not session.changed
+
+
+def test_a_few_unseen_files_are_fingerprinted_at_once(make_repo, tmp_path: Path) -> None:
+    from cq.index.session import DEFER_FROM
+
+    root = _tree(make_repo, DEFER_FROM - 1)
+    session = _deferring(root, tmp_path / "cache")
+    assert not session.pending and len(session.digests) == DEFER_FROM - 1

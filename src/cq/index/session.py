@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from cq.scan import ScanOutcome
 
 LITERAL_PREFIX = "/lit/"  # memo: does the file contain this text?
+# Files the index has never seen, from which a run that defers (`defer_misses`) leaves their
+# reading to whatever reads them first: on a cold run, the scanner (whose digest of the bytes
+# it parsed becomes the fingerprint), instead of reading and hashing every file twice, once
+# before the scan while the workers wait.
+DEFER_FROM = 64
 DEFINES_PREFIX = "/def/"  # memo: does the file define a def or class of this name?
 
 
@@ -42,8 +47,12 @@ class LiteralMemo(msgspec.Struct):
 
 class IndexSession:
     def __init__(self, root: Path, store: Store, max_file_bytes: int,
-                 extractor_tag: str = EXTRACTOR_VERSION) -> None:
+                 extractor_tag: str = EXTRACTOR_VERSION, *, defer_misses: bool = False) -> None:
         self.root = root
+        self.defer_misses = defer_misses
+        # Files not fingerprinted yet (see DEFER_FROM): their digest is taken when they are
+        # first read (`text`), scanned (`note_scanned`) or settled (`settle`).
+        self.pending: dict[str, FileRef] = {}
         self.store = store
         self.index = IndexCache(store)
         self.max_file_bytes = max_file_bytes
@@ -69,18 +78,37 @@ class IndexSession:
     def _fingerprint_some(self, refs: Sequence[FileRef]) -> dict[str, str]:
         lookups = self.index.lookup_many(refs, self.extractor_tag)
         hits = self._hits = set(self._hits) if isinstance(self._hits, frozenset) else self._hits
+        misses = set()
         for lookup in lookups:
             if lookup.status == HIT and lookup.digest is not None:
                 hits.add(lookup.path)
                 self.digests[lookup.path] = lookup.digest
             elif lookup.status == STAMP_CHANGED:
                 self._changed.add(lookup.path)
+            else:
+                misses.add(lookup.path)
         todo = [ref for ref in refs if ref.path not in self.digests]
-        read = read_and_digest(self.root, todo, self.max_file_bytes, KEEP_BYTES)
-        self.read.update(read)
-        self._kept_bytes = sum(len(found.data or b"") for found in self.read.values())
-        self.digests.update((path, found.digest) for path, found in read.items())
+        if self.defer_misses and len(misses) >= DEFER_FROM:
+            self.pending.update((ref.path, ref) for ref in todo if ref.path in misses)
+            todo = [ref for ref in todo if ref.path not in misses]
+        self._take_digests(todo)
         return self.digests
+
+    def _take_digests(self, refs: Sequence[FileRef]) -> None:
+        """Read and hash `refs` (files with no digest yet), keeping bytes within the budget."""
+        if not refs:
+            return
+        read = read_and_digest(self.root, refs, self.max_file_bytes,
+                               max(0, KEEP_BYTES - self._kept_bytes))
+        self.read.update(read)
+        self._kept_bytes += sum(len(found.data or b"") for found in read.values())
+        self.digests.update((path, found.digest) for path, found in read.items())
+
+    def settle(self, paths: Iterable[str] | None = None) -> None:
+        """Fingerprint the pending files among `paths` (all of them when None) now."""
+        chosen = list(self.pending) if paths is None else \
+            [path for path in paths if path in self.pending]
+        self._take_digests([self.pending.pop(path) for path in chosen])
 
     def adopt(self, refs: Sequence[FileRef], digests: dict[str, str],
               by_path: dict[str, FileRef] | None = None,
@@ -101,19 +129,36 @@ class IndexSession:
 
     def refresh(self) -> None:
         """Pick up index entries another process wrote since `fingerprint`: a file it scanned
-        becomes a hit when its digest is the one this run computed, without reading again."""
+        becomes a hit when its digest is the one this run computed, without reading again.
+        A file this run had not fingerprinted yet takes the entry's digest when its stamp
+        matches, as on any warm run; when the stamp does not (an entry stored racily), it is
+        fingerprinted now and its entry confirmed by digest when its facts are asked for."""
         refs = list(self._refs.values())
         counts = (self.index.hits, self.index.misses)  # a second look is not a second lookup
         self._hits = set(self._hits)  # never the engine's shared set
+        confirm = []
         for lookup in self.index.lookup_many(refs, self.extractor_tag):
-            if lookup.status == HIT and lookup.digest == self.digests.get(lookup.path):
-                self._hits.add(lookup.path)
+            path = lookup.path
+            if lookup.status == STAMP_CHANGED and path in self.pending:
+                confirm.append(path)
+            elif lookup.status != HIT or lookup.digest is None:
+                continue
+            elif path in self.pending:
+                del self.pending[path]
+                self.digests[path] = lookup.digest
+                self._hits.add(path)
+            elif lookup.digest == self.digests.get(path):
+                self._hits.add(path)
+        self.settle(confirm)
+        self._changed.update(confirm)
         self.index.hits, self.index.misses = counts
 
     def text(self, path: str) -> bytes | None:
         """The file's bytes (read once per run while the run's budget of kept bytes lasts,
         `KEEP_BYTES`, then again when asked again); None when unreadable, too large or not
         in scope."""
+        if path in self.pending:
+            self.settle([path])
         read = self.read.get(path)
         if read is None or not read.kept:
             ref = self._refs.get(path)
@@ -194,7 +239,7 @@ class IndexSession:
     def recall(self, key: str, path: str) -> bool | None:
         """A memoised answer about the file's current content, or None."""
         known = self._memo(key).files.get(path)
-        return known[1] if known is not None and known[0] == self.digests[path] else None
+        return known[1] if known is not None and known[0] == self.digests.get(path) else None
 
     def remember(self, key: str, path: str, answer: bool) -> None:
         if path not in self.changed:  # never remember a test made on other bytes
@@ -213,8 +258,17 @@ class IndexSession:
     # --- recording ------------------------------------------------------------------------
 
     def note_scanned(self, scanned: Sequence[ScanOutcome]) -> None:
-        """Files the scanner read as other bytes than fingerprinted count as changed at once,
-        so no memo is remembered from their facts."""
+        """A pending file's fingerprint is the digest of the bytes the scanner read (one it
+        could not read is fingerprinted now, as a stand-in). Files the scanner read as other
+        bytes than fingerprinted count as changed at once, so no memo is remembered from
+        their facts."""
+        if self.pending:
+            for outcome in scanned:
+                path = outcome.facts.path
+                if path in self.pending and outcome.digest:
+                    del self.pending[path]
+                    self.digests[path] = outcome.digest
+            self.settle(o.facts.path for o in scanned)
         self.changed.update(o.facts.path for o in scanned if not self._agrees(o))
 
     def changed_files(self, scanned: Sequence[ScanOutcome]) -> list[str]:
