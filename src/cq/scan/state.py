@@ -83,9 +83,10 @@ class Site(msgspec.Struct, frozen=True, gc=False):
 class ScanState:
     """Mutable accumulator for one file; turned into a frozen `FileFacts` at the end."""
 
-    def __init__(self, module: str, is_package: bool) -> None:
+    def __init__(self, module: str, is_package: bool, source: str) -> None:
         self.module = module
         self.is_package = is_package
+        self.source = source  # the file's text: node indexes are character offsets into it
         self.frames: list[Frame] = []
         self.handlers: list[Handler] = []
         self.decorators: Decorators | None = None
