@@ -74,10 +74,10 @@ class Site(msgspec.Struct, frozen=True, gc=False):
 
     def span_of(self, text: str) -> Span:
         """The span of this node given its text, without asking the node for its end."""
-        newlines = text.count("\n")
-        if not newlines:
+        if "\n" not in text:  # most nodes: `in` is several times cheaper than `count`
             return Span(self.line, self.col, self.line, self.col + len(text))
-        return Span(self.line, self.col, self.line + newlines, len(text) - text.rfind("\n") - 1)
+        return Span(self.line, self.col, self.line + text.count("\n"),
+                    len(text) - text.rfind("\n") - 1)
 
 
 class ScanState:
