@@ -169,10 +169,28 @@ def test_class_bases(header, bases):
     pytest.param('"""doc""", 1', None, id="tuple-is-not"),
     pytest.param("x = 1", None, id="none"),
     pytest.param('""""""', None, id="empty"),
+    pytest.param('# note\n    """After a comment."""', "After a comment.", id="after-comment"),
+    pytest.param('R"""Upper raw."""', "Upper raw.", id="upper-raw"),
+    pytest.param('u"Unicode."', "Unicode.", id="u-prefix"),
+    pytest.param('("Parenthesised.")', None, id="parenthesised-is-not"),
+    pytest.param('"Doc.".strip()', None, id="call-is-not"),
 ])
 def test_docstrings(body, docstring):
     (fn,) = scan(f"def f():\n    {body}\n    pass").defs
     assert fn.docstring == docstring
+
+
+@pytest.mark.parametrize(("source", "facts"), [
+    pytest.param('def f(): "Doc."', ("Doc.", False), id="same-line"),
+    pytest.param('def f():\\\n    "Doc."', ("Doc.", False), id="line-continuation"),
+    pytest.param('class C:\n    # c\n    "Doc."', ("Doc.", False), id="class"),
+    pytest.param("async  def f(): pass", (None, True), id="async"),
+    pytest.param("async \\\n def f(): pass", (None, True), id="async-continued"),
+    pytest.param("def async_f(): pass", (None, False), id="async-name-is-not"),
+])
+def test_docstring_and_async_of_any_layout(source, facts):
+    (fn,) = scan(source).defs
+    assert (fn.docstring, fn.is_async) == facts
 
 
 def test_module_docstring_lines_and_module():
@@ -214,6 +232,10 @@ def test_module_docstring_lines_and_module():
     pytest.param("'#'.join(x)", ("'#'.join", "join", "'#'", 1, (), False, False, "x"),
                  id="hash-in-string"),
     pytest.param("ｗｗｗ()", ("www", "www", None, 0, (), False, False, ""), id="nfkc"),
+    pytest.param("ｏｓ.path.join(x)", ("os.path.join", "join", "os.path", 1, (), False, False, "x"),
+                 id="nfkc-dotted"),
+    pytest.param("a.b1.c_2(x)", ("a.b1.c_2", "c_2", "a.b1", 1, (), False, False, "x"),
+                 id="dotted-with-digits"),
 ])
 def test_call_shapes(source, expected):
     call = scan(source).calls[0]  # the outermost call comes first

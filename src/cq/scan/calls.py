@@ -18,6 +18,8 @@ from cq.facts import Call, Span
 from cq.scan.nodes import TRIVIA, ShapeError, dotted, identifier, is_dotted_name, preview
 from cq.scan.state import ScanState, Site
 
+# ASCII identifiers joined by dots, nothing else: `is_dotted_name` without NFKC to apply.
+_PLAIN_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _ATTRIBUTE = re.compile(r"(.*\S)\s*\.\s*((?!\d)\w+)", re.DOTALL)
 _ARGUMENT_GROUPS = frozenset({"parenthesized_expression", "tuple"})
 _NOT_POSITIONAL = frozenset({"keyword_argument", "list_splat", "dictionary_splat", *TRIVIA})
@@ -37,6 +39,9 @@ def extract_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call, ...]
     if head.isidentifier():  # `f(x)`, the commonest shape, needs no normalising
         callee = name = head if head.isascii() else identifier(head)
         receiver = None
+    elif _PLAIN_DOTTED.fullmatch(head):  # `a.b.f(x)`, the next commonest: nor does this
+        callee = head
+        receiver, _, name = head.rpartition(".")
     else:
         callee, name, receiver, span = _callee_parts(head, span)
     scope = site.scope

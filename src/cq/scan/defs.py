@@ -10,9 +10,8 @@ such as `metaclass=` are left out.
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
-import msgspec
 from ast_grep_py import SgNode
 
 from cq.facts import Def, Param, Span
@@ -28,18 +27,25 @@ def extract_function(node: SgNode, site: Site, state: ScanState) -> tuple[Def, .
     scope = site.scope
     kind = "method" if scope is not None and scope.kind == "class" else "function"
     opened = _open(node, site, state, kind)
+    parameters = required(node, "parameters")
     returns = node.field("return_type")
+    # An `async` keyword starts the definition's text: the source says "not async" (nearly
+    # always) without asking the node for its first child.
+    is_async = state.source.startswith("async", site.start) and _opens_with_async(node)
+    return (_define(opened, site, state, kind, parse_params(parameters),
+                    squash(returns.text()) if returns is not None else None, is_async, ()),)
+
+
+def _opens_with_async(node: SgNode) -> bool:
     head = node.child(0)
-    return (_define(opened, site, kind, params=parse_params(required(node, "parameters")),
-                    returns=squash(returns.text()) if returns is not None else None,
-                    is_async=head is not None and head.kind() == "async"),)
+    return head is not None and head.kind() == "async"
 
 
 def extract_class(node: SgNode, site: Site, state: ScanState) -> tuple[Def, ...]:
     opened = _open(node, site, state, "class")
     arguments = node.field("superclasses")
     bases = class_bases(arguments) if arguments is not None else ()
-    return (_define(opened, site, "class", bases=bases),)
+    return (_define(opened, site, state, "class", (), None, False, bases),)
 
 
 def extract_decorators(node: SgNode, site: Site, state: ScanState) -> tuple[()]:
@@ -50,13 +56,9 @@ def extract_decorators(node: SgNode, site: Site, state: ScanState) -> tuple[()]:
     return ()
 
 
-class _Opened(msgspec.Struct, frozen=True, gc=False):
-    span: Span
-    name: str
-    qualname: str
-    body: SgNode
-    decorators: Decorators | None
-    type_params: str | None = None
+# What `_open` read of a definition's header: (span, name, qualname, body node, where the
+# body starts, decorators, type parameters). A tuple: one is made per definition.
+_Opened = tuple[Span, str, str, SgNode, int, "Decorators | None", "str | None"]
 
 
 def _open(node: SgNode, site: Site, state: ScanState, kind: str) -> _Opened:
@@ -67,22 +69,41 @@ def _open(node: SgNode, site: Site, state: ScanState, kind: str) -> _Opened:
     scope = site.scope
     qualname = f"{scope.qualname}.{name}" if scope is not None else name
     span, end = site.span_and_end()
-    state.open_scope(Frame(end, body.range().start.index, qualname, kind))
+    body_start = body.range().start.index
+    state.open_scope(Frame(end, body_start, qualname, kind))
     type_params = node.field("type_parameters")  # `def f[T](...)`, `class C[T]` (3.12+)
-    return _Opened(span, name, qualname, body, state.take_decorators(end),
-                   squash(type_params.text()) if type_params is not None else None)
+    return (span, name, qualname, body, body_start, state.take_decorators(end),
+            squash(type_params.text()) if type_params is not None else None)
 
 
-def _define(opened: _Opened, site: Site, kind: str, **details: Any) -> Def:
+def _define(opened: _Opened, site: Site, state: ScanState, kind: str,
+            params: tuple[Param, ...], returns: str | None, is_async: bool,
+            bases: tuple[str, ...]) -> Def:
+    span, name, qualname, body, body_start, decorated, type_params = opened
     scope = site.scope
-    decorated = opened.decorators
-    return Def(kind=kind, name=opened.name, qualname=opened.qualname, span=opened.span,
-               enclosing=scope.qualname if scope is not None else None,
-               enclosing_kind=scope.kind if scope is not None else None,
-               decorators=decorated.texts if decorated is not None else (),
-               decorated_line=decorated.line if decorated is not None else None,
-               docstring=block_docstring(opened.body), type_params=opened.type_params,
-               **details)
+    docstring = (block_docstring(body) if _may_open_with_string(state.source, body_start)
+                 else None)
+    enclosing, enclosing_kind = (scope.qualname, scope.kind) if scope is not None else _NONE
+    decorators, decorated_line = ((decorated.texts, decorated.line) if decorated is not None
+                                  else _UNDECORATED)
+    # Positional arguments in field order: msgspec parses keywords noticeably slower.
+    return Def(kind, name, qualname, span, enclosing, enclosing_kind, is_async, params,
+               returns, decorators, bases, docstring, decorated_line, type_params)
+
+
+_NONE = (None, None)
+_UNDECORATED = ((), None)
+
+
+# How any string literal starts (prefix letters, then a quote), and the trivia a block may
+# open with: where the source at a block's start matches neither, it has no docstring.
+_STRING_OR_TRIVIA_START = re.compile(r"\w*['\"]|[#\\]")
+
+
+def _may_open_with_string(source: str, index: int) -> bool:
+    """Can the block starting at `index` open with a docstring? A block starts where its
+    first child does, so the source text answers "no" for most bodies without a node."""
+    return _STRING_OR_TRIVIA_START.match(source, index) is not None
 
 
 def block_docstring(block: SgNode) -> str | None:
@@ -114,6 +135,9 @@ def parse_params(parameters: SgNode) -> tuple[Param, ...]:
     mode = _POSITIONAL
     for child in parameters.named_children():
         kind = child.kind()
+        if kind == "identifier":  # the commonest parameter, read without a parser call
+            params.append(Param(identifier(child.text()), mode))
+            continue
         if kind in _SKIPPED_CHILDREN:
             continue
         if kind == "positional_separator":

@@ -61,7 +61,7 @@ def split_source(path: str, text: str, kinds: Sequence[str], *,
     """The definitions and the parts `kinds` of one file's text (other parts left empty):
     one parse, one traversal that visits only the nodes those kinds need."""
     module = module_name(path)
-    state = ScanState(module, path.endswith(("__init__.py", "__init__.pyi")))
+    state = ScanState(module, path.endswith(("__init__.py", "__init__.pyi")), text)
     root = SgRoot(text, "python").root()
     wanted = frozenset(kinds)
     traverse(root, state, strict, config_for(wanted))
