@@ -32,6 +32,19 @@ def test_only_files_defining_the_name_are_loaded_again(make_repo, tmp_path: Path
     assert sorted(f.path for f in second.loaded()) == ["a.py"]  # b.py: memo; c.py: its text
 
 
+def test_files_naming_a_name_are_those_holding_it_as_a_word(make_repo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "d.get(k)\n", "b.py": "getattr(d, k)\n", "c.py": "x = 1\n",
+                      "d.py": "forget(); d.get\n"})
+    source, session = _source(root, tmp_path / "cache")
+    assert [f.path for f in source.facts_naming(["get"])] == ["a.py", "d.py"]
+    assert [f.path for f in source.loaded()] == ["a.py", "d.py"]  # b.py is never scanned
+    assert source.count_containing(["get"]) == 3
+    session.record(source.scanned)
+    session.store.close()
+    again, _ = _source(root, tmp_path / "cache")  # the memo answers
+    assert [f.path for f in again.facts_naming(["get"])] == ["a.py", "d.py"]
+
+
 @pytest.mark.parametrize(("source", "defines"), [
     ("def join(x): pass\n", True),
     ("async def join(x): pass\n", True),

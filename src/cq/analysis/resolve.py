@@ -124,7 +124,7 @@ def find_sites(source: FactSource, spec: str, targets: Sequence[Target]) -> list
     names = set(site_names(spec, targets))
     matcher = _Matcher(Names(source), targets, spec)
     sites = []
-    for facts in source.facts_for(sorted(names)):
+    for facts in source.facts_naming(sorted(names)):
         aliases = matcher.lookup.scope(facts.path).aliases(names) if qualified else frozenset()
         for call in facts.calls:
             if call.name in names or (call.receiver is None and call.name in aliases):
@@ -147,9 +147,9 @@ def tiers_for(source: FactSource, targets: Sequence[Target]) -> Callable[[FileFa
 
 
 def site_names(spec: str, targets: Sequence[Target]) -> list[str]:
-    """The call names `find_sites` looks for, which are also its file prefilter: the spec's
-    last segment, and for a dotted spec the targets' own names (`pkg.cents` re-exporting
-    `to_cents`)."""
+    """The call names `find_sites` looks for, which are also its file prefilter (as whole
+    words): the spec's last segment, and for a dotted spec the targets' own names
+    (`pkg.cents` re-exporting `to_cents`)."""
     names = {spec.rsplit(".", 1)[-1]}
     if "." in spec:
         names.update(t.definition.name for t in targets)

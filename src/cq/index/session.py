@@ -18,7 +18,7 @@ import msgspec
 
 from cq.cache.index import HIT, STAMP_CHANGED, STORE_BATCH, IndexCache, Lookup
 from cq.cache.store import Store
-from cq.coding import source_contains
+from cq.coding import source_contains, source_has_word
 from cq.discover import FileRef
 from cq.facts import FACT_KINDS, FileFacts
 from cq.index.fingerprints import KEEP_BYTES, NOT_READ, ReadFile, read_and_digest
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cq.scan import ScanOutcome
 
 LITERAL_PREFIX = "/lit/"  # memo: does the file contain this text?
+WORD_PREFIX = "/word/"  # memo: does the file hold this name as a whole word?
 DEFINES_PREFIX = "/def/"  # memo: does the file define a def or class of this name?
 
 
@@ -188,6 +189,20 @@ class IndexSession:
             return known
         data = self.text(path)
         found = data is None or source_contains(data, literal)
+        self.remember(key, path, found)
+        return found
+
+    def has_word(self, path: str, word: str) -> bool:
+        """Does the file hold `word` as a whole word (`cq.coding.source_has_word`)? Only a
+        file containing it at all is searched; the answer is memoised as `contains`'."""
+        if not self.contains(path, word):
+            return False
+        key = WORD_PREFIX + word
+        known = self.recall(key, path)
+        if known is not None:
+            return known
+        data = self.text(path)
+        found = data is None or source_has_word(data, word)
         self.remember(key, path, found)
         return found
 

@@ -100,6 +100,22 @@ class FactSource:
         self._load([p for p in paths if not self._has(p)])
         return [self._facts[p] for p in paths if p in self._facts]
 
+    def facts_naming(self, names: Iterable[str]) -> list[FileFacts]:
+        """Like `facts_for(names)`, keeping only the files that hold one of the `names` as a
+        whole word (`IndexSession.has_word`): every file with a call, def or import of one
+        of them, and far fewer files than the substring test passes for a short name
+        (`get` is in `getattr`)."""
+        wanted = tuple(dict.fromkeys(names))
+        paths = [ref.path for ref in self.files
+                 if any(self.session.has_word(ref.path, name) for name in wanted)]
+        self._load([p for p in paths if not self._has(p)])
+        return [self._facts[p] for p in paths if p in self._facts]
+
+    def count_containing(self, literals: Iterable[str]) -> int:
+        """How many in-scope files contain one of `literals` (their facts are not loaded)."""
+        wanted = tuple(dict.fromkeys(literals))
+        return sum(1 for ref in self.files if self._may_match(ref.path, wanted))
+
     def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
         """Like `facts_for`, keeping only files that define a def or class named `name`, and
         the files that could not be read (they may define it: the answer counts and lists

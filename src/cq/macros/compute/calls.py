@@ -25,9 +25,14 @@ SNIPPET_WIDTH = 120  # characters of each snippet line, around the call's column
 PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
 NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name-only sites
 TIERS = ("resolved", "possible", "excluded")
+# The parts resolution reads: the sites (calls), what names mean (imports, and the module
+# assignments aliases and receiver inference look at). Raises and excepts are never read,
+# so they are neither extracted, stored nor decoded.
+PARTS = ("calls", "imports", "assigns")
 
 
 def compute(spec: str, source: FactSource, discovery: Discovery, settings: Settings) -> Outcome:
+    source.narrow(PARTS)
     return calls_outcome(source, spec)
 
 
@@ -36,7 +41,7 @@ def calls_outcome(source: FactSource, spec: str) -> Outcome:
     targets = find_targets(source, spec)
     every = find_sites(source, spec, targets)
     sites = [s for s in every if s.tier != "excluded"]
-    scanned = len(source.facts_for(site_names(spec, targets)))
+    scanned = source.count_containing(site_names(spec, targets))
     lines = _read_lines(source, sorted({s.path for s in sites}))
     key = tuple(_site_finding(site, lines.get(site.path, [])) for site in sites)
     sections = (_signatures(source, targets), _tiers_section(every), *_count_sections(sites))
