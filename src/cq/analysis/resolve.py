@@ -67,6 +67,7 @@ from cq.analysis.reach import BUILTIN_TYPES, SELF_NAMES, Reach, binds_self, reso
 from cq.analysis.receivers import Receivers
 from cq.facts import Call, Def, FileFacts, Param
 from cq.funcspec import check_spec
+from cq.gcpause import gc_paused
 from cq.modules import full_name
 
 if TYPE_CHECKING:
@@ -124,13 +125,17 @@ def find_sites(source: FactSource, spec: str, targets: Sequence[Target]) -> list
     names = set(site_names(spec, targets))
     matcher = _Matcher(Names(source), targets, spec)
     sites = []
-    for facts in source.facts_naming(sorted(names)):
-        aliases = matcher.lookup.scope(facts.path).aliases(names) if qualified else frozenset()
-        for call in facts.calls:
-            if call.name in names or (call.receiver is None and call.name in aliases):
-                site = matcher.site(facts, call)
-                if site is not None:
-                    sites.append(site)
+    # Receiver inference keeps thousands of parsed defs alive (acyclic `ast` nodes, like the
+    # facts): collections that walk them all again and again cost a quarter of this loop.
+    with gc_paused():
+        for facts in source.facts_naming(sorted(names)):
+            aliases = matcher.lookup.scope(facts.path).aliases(names) if qualified \
+                else frozenset()
+            for call in facts.calls:
+                if call.name in names or (call.receiver is None and call.name in aliases):
+                    site = matcher.site(facts, call)
+                    if site is not None:
+                        sites.append(site)
     return sorted(sites, key=lambda s: (s.path, s.call.span.line, s.call.span.col))
 
 

@@ -15,6 +15,7 @@ from cq.details import DefinitionDetails
 from cq.discover import Discovery
 from cq.excerpts import clip_lines
 from cq.findings import anchor_of, call_details, make_finding
+from cq.gcpause import gc_paused
 from cq.index.source import FactSource
 from cq.result import Finding, Section
 from cq.runner import Outcome
@@ -33,7 +34,8 @@ PARTS = ("calls", "imports", "assigns")
 
 def compute(spec: str, source: FactSource, discovery: Discovery, settings: Settings) -> Outcome:
     source.narrow(PARTS)
-    return calls_outcome(source, spec)
+    with gc_paused():  # see `find_sites`: what is built here holds no cycles either
+        return calls_outcome(source, spec)
 
 
 def calls_outcome(source: FactSource, spec: str) -> Outcome:
