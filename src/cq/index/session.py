@@ -59,6 +59,7 @@ class IndexSession:
         self._dirty_memos: set[str] = set()
         self._stored: set[str] = set()  # files whose fresh facts `store_fresh` wrote already
         self._kept_bytes = 0  # file bytes held in `read`
+        self._last: tuple[str, bytes | None] | None = None  # the last file `text` read
 
     # --- fingerprints -----------------------------------------------------------------
 
@@ -116,6 +117,8 @@ class IndexSession:
         `KEEP_BYTES`, then again when asked again); None when unreadable, too large or not
         in scope."""
         read = self.read.get(path)
+        if (read is None or not read.kept) and self._last is not None and self._last[0] == path:
+            return self._last[1]
         if read is None or not read.kept:
             ref = self._refs.get(path)
             if ref is None:
@@ -126,6 +129,9 @@ class IndexSession:
             if read.digest != self.digests.get(path):
                 self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
             self.read[path] = self._keep(read)
+            # Tests of one file come in a row (its literal, then its word or its `def`):
+            # the last file read past the budget answers them all from one read.
+            self._last = (path, read.data)
         return read.data
 
     def _keep(self, read: ReadFile) -> ReadFile:
@@ -140,6 +146,8 @@ class IndexSession:
         their digests are recorded with their facts): a full scan does not hold the whole
         tree's text for the rest of the run. `text` reads a file again if asked later."""
         for path in paths:
+            if self._last is not None and self._last[0] == path:
+                self._last = None
             read = self.read.pop(path, None)
             if read is not None and read.data is not None:
                 self._kept_bytes -= len(read.data)
