@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from cq.cache.index import STORE_BATCH
 from cq.coding import nfkc, nfkc_may_add, raw_answers, search_text
 from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
@@ -260,9 +261,22 @@ class FactSource:
             self._scan(batch)
 
     def _scan(self, paths: list[str]) -> None:
-        outcomes = list(self._scanner(paths, self.kinds))
+        outcomes = list(self._stored_early(paths)) if len(paths) > STORE_BATCH \
+            else list(self._scanner(paths, self.kinds))
         self.session.note_scanned(outcomes)
         self._facts.update((o.facts.path, o.view) for o in outcomes)
         self._kinds.update((o.facts.path, frozenset(o.kinds)) for o in outcomes)
         self.scanned.extend(outcomes)
         self.session.forget_text(paths)
+
+    def _stored_early(self, paths: list[str]) -> Iterator[ScanOutcome]:
+        """A scan too big for one write transaction anyway, stored batch by batch as the
+        workers hand it out: the writes overlap the scan instead of following it."""
+        batch: list[ScanOutcome] = []
+        for outcome in self._scanner(paths, self.kinds):
+            batch.append(outcome)
+            if len(batch) == STORE_BATCH:
+                self.session.store_fresh(batch)
+                yield from batch
+                batch = []
+        yield from batch  # the rest is written with the run's other records
