@@ -62,3 +62,28 @@ def test_source_contains_agrees_with_the_decoder(data: bytes, literal: str) -> N
     expected = _nfkc(literal) in _nfkc(decode_source(data)[0])
     assert source_contains(data, literal) is expected
     assert expected or literal in ("join", "caf\u00e9s")  # the table's hits are hits
+
+
+WORDS = [
+    pytest.param(b"d.get(k)\n", "get", True, id="attribute"),
+    pytest.param(b"get(k)\n", "get", True, id="bare"),
+    pytest.param(b"x = getattr(d, k)\n", "get", False, id="prefix-of-a-name"),
+    pytest.param(b"x = forget(d)\n", "get", False, id="suffix-of-a-name"),
+    pytest.param(b"x = get2(d)\n", "get", False, id="digit-after"),
+    pytest.param(b"x = d.\\\n    get(k)\n", "get", True, id="continuation"),
+    pytest.param("x = \u00e9get(k)\n".encode(), "get", True, id="non-ascii-neighbour-is-a-hit"),
+    pytest.param("x = d.ｇｅｔ(k)\n".encode(), "get", True, id="nfkc-fullwidth"),
+    pytest.param("x = d.ｇｅｔter(k)\n".encode(), "get", False, id="nfkc-fullwidth-prefix"),
+    pytest.param("x = d.get(k)\n".encode("utf-16"), "get", True, id="utf-16"),
+    pytest.param(b"# coding: unicode_escape\nd.\\x67et(k)\n", "get", True,
+                 id="unicode-escape"),
+    pytest.param(b"# coding: latin-1\nd.g\xe9t(k)\n", "get", False, id="latin-1-miss"),
+]
+
+
+@pytest.mark.parametrize(("data", "word", "found"), WORDS)
+def test_source_has_word(data: bytes, word: str, found: bool) -> None:
+    from cq.coding import source_contains, source_has_word
+
+    assert source_has_word(data, word) is found
+    assert not found or source_contains(data, word)  # a word is always a substring too

@@ -1,7 +1,7 @@
 """Decoding Python source: PEP 263 coding cookies, byte order marks, the one decoder every
 reader of source text uses (`decode_source`), and the text prefilters' view of a file: does
-it contain a literal (`source_contains`), and when can a test on the raw bytes stand for a
-test on the decoded text.
+it contain a literal (`source_contains`) or a name as a whole word (`source_has_word`), and
+when can a test on the raw bytes stand for a test on the decoded text.
 
 Light on purpose (no parser): the scanner, the stdlib parses (`cq.parsing`) and the pattern
 matchers decode with it, so columns agree everywhere; the prefilters answer from the raw bytes
@@ -129,6 +129,30 @@ def source_contains(data: bytes, literal: str) -> bool:
         if not nfkc_may_add(data, literal):
             return False
     return literal in search_text(data)
+
+
+def source_has_word(data: bytes, word: str) -> bool:
+    """Does the decoded, NFKC-normalised source hold `word` (an identifier) with no ASCII
+    letter, digit or underscore right before or after it? Every name token that reads as
+    `word` does, so a miss proves no name in the file is `word` (`getattr` does not hold
+    `get`). Non-ASCII neighbours never reject: a hit is a superset, never a miss."""
+    word = nfkc(word)
+    if raw_answers(data, word):
+        if _word_bytes(word).search(data) is not None:
+            return True
+        if not nfkc_may_add(data, word):
+            return False
+    return _word_text(word).search(search_text(data)) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _word_bytes(word: str) -> re.Pattern[bytes]:
+    return re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(word.encode()) + rb"(?![A-Za-z0-9_])")
+
+
+@functools.lru_cache(maxsize=256)
+def _word_text(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z0-9_])" + re.escape(word) + r"(?![A-Za-z0-9_])")
 
 
 def nfkc_may_add(data: bytes, literal: str) -> bool:

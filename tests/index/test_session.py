@@ -96,3 +96,31 @@ def test_a_few_unseen_files_are_fingerprinted_at_once(make_repo, tmp_path: Path)
     root = _tree(make_repo, DEFER_FROM - 1)
     session = _deferring(root, tmp_path / "cache")
     assert not session.pending and len(session.digests) == DEFER_FROM - 1
+
+
+def test_a_file_past_the_budget_is_read_once_for_tests_in_a_row(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    from cq.index import fingerprints
+    from cq.index import session as session_module
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_bytes(b"d.get(k)\n")
+    (root / "b.py").write_bytes(b"getattr(d, k)\n")
+    monkeypatch.setattr(session_module, "KEEP_BYTES", 0)  # every file past the budget
+    settings = resolve_settings({"root": str(root), "cache_dir": str(tmp_path / "cache")},
+                                env={})
+    session = IndexSession(root, open_store(profile_from_settings(settings), "index"),
+                           settings.max_file_bytes, extractor_tag="t")
+    session.fingerprint(discover_files(root).files)
+    reads: list[str] = []
+    real = fingerprints.read_and_digest
+
+    def counted(root_: Path, refs, *args):
+        reads.extend(ref.path for ref in refs)
+        return real(root_, refs, *args)
+    monkeypatch.setattr(session_module, "read_and_digest", counted)
+    assert session.has_word("a.py", "get") and not session.has_word("b.py", "get")
+    assert reads == ["a.py", "b.py"]  # the substring test and the word test share a read
+    session.forget_text(["b.py"])
+    assert session.text("b.py") == b"getattr(d, k)\n" and reads[-1] == "b.py"

@@ -32,6 +32,19 @@ def test_only_files_defining_the_name_are_loaded_again(make_repo, tmp_path: Path
     assert sorted(f.path for f in second.loaded()) == ["a.py"]  # b.py: memo; c.py: its text
 
 
+def test_files_naming_a_name_are_those_holding_it_as_a_word(make_repo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "d.get(k)\n", "b.py": "getattr(d, k)\n", "c.py": "x = 1\n",
+                      "d.py": "forget(); d.get\n"})
+    source, session = _source(root, tmp_path / "cache")
+    assert [f.path for f in source.facts_naming(["get"])] == ["a.py", "d.py"]
+    assert [f.path for f in source.loaded()] == ["a.py", "d.py"]  # b.py is never scanned
+    assert source.count_containing(["get"]) == 3
+    session.record(source.scanned)
+    session.store.close()
+    again, _ = _source(root, tmp_path / "cache")  # the memo answers
+    assert [f.path for f in again.facts_naming(["get"])] == ["a.py", "d.py"]
+
+
 @pytest.mark.parametrize(("source", "defines"), [
     ("def join(x): pass\n", True),
     ("async def join(x): pass\n", True),
@@ -213,3 +226,19 @@ def test_a_file_whose_bytes_were_dropped_is_read_again_for_a_literal(
     assert session.read["a.py"].data is None and not session.read["a.py"].kept
     assert [f.path for f in source.facts_for(["join"])] == ["a.py"]
     assert session.text("a.py") == b"print(','.join(x))\n" and not session.changed
+
+
+def test_a_big_scan_is_stored_batch_by_batch_as_it_comes(make_repo, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    from cq.index import source as source_module
+
+    monkeypatch.setattr(source_module, "STORE_BATCH", 2)
+    root = make_repo({f"m{i}.py": f"def f{i}(): pass\n" for i in range(5)})
+    cache = tmp_path / "cache"
+    source, session = _source(root, cache)
+    assert len(source.facts_for(None)) == 5
+    assert len(session._stored) == 4  # two full batches written during the scan
+    session.record(source.scanned)  # the rest
+    session.store.close()
+    again, _ = _source(root, cache)
+    assert len(again.facts_for(None)) == 5 and again.files_scanned == 0

@@ -248,3 +248,16 @@ def test_bare_names_find_exactly_what_ast_finds(sample: str, tmp_path: Path) -> 
                                           in calls.items() if called == name}), name
         files = {f.anchor.file for f in result.key_findings}
         assert result.summary["files_with_calls"] == len(files), name
+
+
+def test_calls_reads_no_raises_or_excepts(ledger: Path, tmp_path: Path) -> None:
+    from conftest import fact_source
+    from cq.macros.compute.calls import compute
+    from cq.settings import resolve_settings
+
+    source = fact_source(ledger, tmp_path / "cache")
+    settings = resolve_settings({"root": str(ledger)}, env={})
+    outcome = compute("join", source, discover_files(ledger), settings)
+    assert outcome.summary["matches"] == 5
+    assert source.kinds == ("defs", "calls", "imports", "assigns")
+    assert all(not f.raises and not f.excepts for f in source.loaded())

@@ -123,18 +123,26 @@ class FileTree:
         unit = self._unit(qualname)
         if unit is None:
             return None
+        line, col = end_line - unit.first + 1, end_col - unit.indent
         if qualname not in self._calls:
+            # Most scopes are asked about one call: a search down the nodes around its end
+            # costs a fraction of indexing every call; only a miss indexes them all.
+            found = _call_ending(unit.node, line, _byte_column(unit.lines, line, col))
+            if found is not None:
+                return found
             self._calls[qualname] = {
                 (node.end_lineno, _column(unit.lines, node)): node
                 for node in ast.walk(unit.node)
                 if isinstance(node, ast.Call) and node.end_lineno is not None}
-        return self._calls[qualname].get((end_line - unit.first + 1, end_col - unit.indent))
+        return self._calls[qualname].get((line, col))
 
     def bindings(self, qualname: str) -> dict[str, list[Binding]]:
         """Every binding of every name in the scope (parameters first)."""
         if qualname not in self._bindings:
-            scope = self.scope(qualname)
-            self._bindings[qualname] = _scope_bindings(scope) if scope is not None else {}
+            unit = self._unit(qualname)
+            walrus = unit is not None and any(":=" in line for line in unit.lines)
+            self._bindings[qualname] = _scope_bindings(unit.node, walrus) \
+                if unit is not None else {}
         return self._bindings[qualname]
 
     def instance_attributes(self, class_qualname: str) -> dict[str, list[Binding]]:
@@ -144,7 +152,7 @@ class FileTree:
             return {}
         me = init.args.args[0].arg
         found: dict[str, list[Binding]] = {}
-        for node in _own_nodes(init):
+        for node in _own_nodes(init, expressions=False):
             for target, value in _attribute_stores(node):
                 if isinstance(target.value, ast.Name) and target.value.id == me:
                     found.setdefault(target.attr, []).append(value)
@@ -156,7 +164,7 @@ class FileTree:
         if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) or not scope.args.args:
             return False
         me = scope.args.args[0].arg
-        returns = [n for n in _own_nodes(scope) if isinstance(n, ast.Return)]
+        returns = [n for n in _own_nodes(scope, expressions=False) if isinstance(n, ast.Return)]
         return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == me
                                      for r in returns)
 
@@ -189,6 +197,40 @@ def _binding_pattern(name: str) -> re.Pattern[str]:
     word = re.escape(name)
     return re.compile(rf"\b{word}\s*(?::(?!=)|=(?!=)|:=)|\bas\s+{word}\b|\bfor\b[^\n]*\b{word}\b"
                       rf"|isinstance\(\s*{word}\b|\b(?:global|nonlocal)\b[^\n]*\b{word}\b")
+
+
+def _byte_column(lines: list[str], line: int, col: int) -> int:
+    """A character column of the unit's line as `ast` counts it (UTF-8 bytes)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return col if text.isascii() or col < 0 else len(text[:col].encode())
+
+
+def _call_ending(root: ast.AST, line: int, col: int) -> ast.Call | None:
+    """The call node ending at (line, byte column), searched only through nodes that may
+    hold it: none that ends before it, none that starts after it (a def or class may: its
+    decorators come before its own line)."""
+    target = (line, col)
+    stack = [root]
+    while stack:
+        for child in ast.iter_child_nodes(stack.pop()):
+            extent = _extent(child)
+            if extent is not None:
+                start, end = extent
+                if end < target or (start > target and not isinstance(child, _SCOPES)):
+                    continue
+                if end == target and isinstance(child, ast.Call):
+                    return child
+            stack.append(child)
+    return None
+
+
+def _extent(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Where a node starts and ends, None for one without a position (`arguments`, ...)."""
+    end = getattr(node, "end_lineno", None)
+    if end is None:
+        return None
+    return ((getattr(node, "lineno", 0), getattr(node, "col_offset", 0)),
+            (end, getattr(node, "end_col_offset", 0) or 0))
 
 
 def _column(lines: list[str], node: ast.expr) -> int:
@@ -224,21 +266,31 @@ def _attribute_stores(node: ast.AST) -> Iterator[tuple[ast.Attribute, Binding]]:
         yield node.target, None
 
 
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a scope's body, not descending into nested scopes."""
-    stack = list(ast.iter_child_nodes(scope))
+def _own_nodes(scope: ast.AST, expressions: bool = True) -> Iterator[ast.AST]:
+    """The nodes of a scope's body, not descending into nested scopes; without
+    `expressions`, not into expressions either (no statement is inside one): the same
+    statements in the same order, for a fraction of the walk."""
+    stack = list(_children(scope, expressions))
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, _SCOPES + _OTHER_SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(_children(node, expressions))
 
 
-def _scope_bindings(scope: Scope) -> dict[str, list[Binding]]:
+def _children(node: ast.AST, expressions: bool) -> Iterator[ast.AST]:
+    if expressions:
+        return ast.iter_child_nodes(node)
+    return (child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.expr))
+
+
+def _scope_bindings(scope: Scope, walrus: bool = True) -> dict[str, list[Binding]]:
+    """Every binding in the scope, in the order `_own_nodes` meets them. Only `:=` binds
+    inside an expression: a scope whose text has none is read statement by statement."""
     found: dict[str, list[Binding]] = {}
     if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
         _bind_parameters(scope.args, found)
-    for node in _own_nodes(scope):
+    for node in _own_nodes(scope, expressions=walrus):
         for name, binding in _statement_bindings(node):
             found.setdefault(name, []).append(binding)
     return found

@@ -18,7 +18,7 @@ import msgspec
 
 from cq.cache.index import HIT, STAMP_CHANGED, STORE_BATCH, IndexCache, Lookup
 from cq.cache.store import Store
-from cq.coding import source_contains
+from cq.coding import source_contains, source_has_word
 from cq.discover import FileRef
 from cq.facts import FACT_KINDS, FileFacts
 from cq.index.fingerprints import KEEP_BYTES, NOT_READ, ReadFile, read_and_digest
@@ -34,6 +34,7 @@ LITERAL_PREFIX = "/lit/"  # memo: does the file contain this text?
 # it parsed becomes the fingerprint), instead of reading and hashing every file twice, once
 # before the scan while the workers wait.
 DEFER_FROM = 64
+WORD_PREFIX = "/word/"  # memo: does the file hold this name as a whole word?
 DEFINES_PREFIX = "/def/"  # memo: does the file define a def or class of this name?
 
 
@@ -67,6 +68,7 @@ class IndexSession:
         self._dirty_memos: set[str] = set()
         self._stored: set[str] = set()  # files whose fresh facts `store_fresh` wrote already
         self._kept_bytes = 0  # file bytes held in `read`
+        self._last: tuple[str, bytes | None] | None = None  # the last file `text` read
 
     # --- fingerprints -----------------------------------------------------------------
 
@@ -157,9 +159,11 @@ class IndexSession:
         """The file's bytes (read once per run while the run's budget of kept bytes lasts,
         `KEEP_BYTES`, then again when asked again); None when unreadable, too large or not
         in scope."""
-        if path in self.pending:
-            self.settle([path])
+        if path in self.pending:  # its first read is its fingerprint
+            return self._first_read(self.pending.pop(path))
         read = self.read.get(path)
+        if (read is None or not read.kept) and self._last is not None and self._last[0] == path:
+            return self._last[1]
         if read is None or not read.kept:
             ref = self._refs.get(path)
             if ref is None:
@@ -170,6 +174,17 @@ class IndexSession:
             if read.digest != self.digests.get(path):
                 self.changed.add(path)  # edited since its fingerprint: this run's answer is mixed
             self.read[path] = self._keep(read)
+            # Tests of one file come in a row (its literal, then its word or its `def`):
+            # the last file read past the budget answers them all from one read.
+            self._last = (path, read.data)
+        return read.data
+
+    def _first_read(self, ref: FileRef) -> bytes | None:
+        read = read_and_digest(self.root, [ref], self.max_file_bytes,
+                               self.max_file_bytes + 1)[ref.path]
+        self.digests[ref.path] = read.digest
+        self.read[ref.path] = self._keep(read)
+        self._last = (ref.path, read.data)
         return read.data
 
     def _keep(self, read: ReadFile) -> ReadFile:
@@ -184,6 +199,8 @@ class IndexSession:
         their digests are recorded with their facts): a full scan does not hold the whole
         tree's text for the rest of the run. `text` reads a file again if asked later."""
         for path in paths:
+            if self._last is not None and self._last[0] == path:
+                self._last = None
             read = self.read.pop(path, None)
             if read is not None and read.data is not None:
                 self._kept_bytes -= len(read.data)
@@ -233,6 +250,20 @@ class IndexSession:
             return known
         data = self.text(path)
         found = data is None or source_contains(data, literal)
+        self.remember(key, path, found)
+        return found
+
+    def has_word(self, path: str, word: str) -> bool:
+        """Does the file hold `word` as a whole word (`cq.coding.source_has_word`)? Only a
+        file containing it at all is searched; the answer is memoised as `contains`'."""
+        if not self.contains(path, word):
+            return False
+        key = WORD_PREFIX + word
+        known = self.recall(key, path)
+        if known is not None:
+            return known
+        data = self.text(path)
+        found = data is None or source_has_word(data, word)
         self.remember(key, path, found)
         return found
 

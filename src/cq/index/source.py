@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from cq.cache.index import STORE_BATCH
 from cq.coding import nfkc, nfkc_may_add, raw_answers, search_text
 from cq.deadline import NO_DEADLINE, Deadline
 from cq.discover import FileRef
@@ -99,6 +100,22 @@ class FactSource:
         paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)]
         self._load([p for p in paths if not self._has(p)])
         return [self._facts[p] for p in paths if p in self._facts]
+
+    def facts_naming(self, names: Iterable[str]) -> list[FileFacts]:
+        """Like `facts_for(names)`, keeping only the files that hold one of the `names` as a
+        whole word (`IndexSession.has_word`): every file with a call, def or import of one
+        of them, and far fewer files than the substring test passes for a short name
+        (`get` is in `getattr`)."""
+        wanted = tuple(dict.fromkeys(names))
+        paths = [ref.path for ref in self.files
+                 if any(self.session.has_word(ref.path, name) for name in wanted)]
+        self._load([p for p in paths if not self._has(p)])
+        return [self._facts[p] for p in paths if p in self._facts]
+
+    def count_containing(self, literals: Iterable[str]) -> int:
+        """How many in-scope files contain one of `literals` (their facts are not loaded)."""
+        wanted = tuple(dict.fromkeys(literals))
+        return sum(1 for ref in self.files if self._may_match(ref.path, wanted))
 
     def facts_defining(self, literals: Iterable[str] | None, name: str) -> list[FileFacts]:
         """Like `facts_for`, keeping only files that define a def or class named `name`, and
@@ -244,9 +261,22 @@ class FactSource:
             self._scan(batch)
 
     def _scan(self, paths: list[str]) -> None:
-        outcomes = list(self._scanner(paths, self.kinds))
+        outcomes = list(self._stored_early(paths)) if len(paths) > STORE_BATCH \
+            else list(self._scanner(paths, self.kinds))
         self.session.note_scanned(outcomes)
         self._facts.update((o.facts.path, o.view) for o in outcomes)
         self._kinds.update((o.facts.path, frozenset(o.kinds)) for o in outcomes)
         self.scanned.extend(outcomes)
         self.session.forget_text(paths)
+
+    def _stored_early(self, paths: list[str]) -> Iterator[ScanOutcome]:
+        """A scan too big for one write transaction anyway, stored batch by batch as the
+        workers hand it out: the writes overlap the scan instead of following it."""
+        batch: list[ScanOutcome] = []
+        for outcome in self._scanner(paths, self.kinds):
+            batch.append(outcome)
+            if len(batch) == STORE_BATCH:
+                self.session.store_fresh(batch)
+                yield from batch
+                batch = []
+        yield from batch  # the rest is written with the run's other records

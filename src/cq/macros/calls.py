@@ -5,7 +5,8 @@ match and their tier is `cq.analysis.resolve`'s rule: `resolved` (the callee is 
 a target), `possible` (the receiver is not known) or `excluded` (the receiver is provably
 something else: a literal or a builtin's result, an unrelated class, a module without the
 name, a subclass whose override is called). Files are prefiltered by the name, so only files
-containing it are loaded.
+holding it as a whole word are loaded (`get` in `getattr` does not count), with the parts
+resolution reads (no raises or excepts); `files_scanned` counts the files containing the name.
 
 The result:
 - key findings: one `call_site` per resolved or possible site, anchored at the call's first

@@ -15,6 +15,7 @@ from cq.details import DefinitionDetails
 from cq.discover import Discovery
 from cq.excerpts import clip_lines
 from cq.findings import anchor_of, call_details, make_finding
+from cq.gcpause import gc_paused
 from cq.index.source import FactSource
 from cq.result import Finding, Section
 from cq.runner import Outcome
@@ -25,10 +26,16 @@ SNIPPET_WIDTH = 120  # characters of each snippet line, around the call's column
 PREVIEW_WIDTH = 60  # characters of the arguments a site's message shows
 NAME_ONLY = "name only (receiver not resolved)"  # the "Resolved to" row of name-only sites
 TIERS = ("resolved", "possible", "excluded")
+# The parts resolution reads: the sites (calls), what names mean (imports, and the module
+# assignments aliases and receiver inference look at). Raises and excepts are never read,
+# so they are neither extracted, stored nor decoded.
+PARTS = ("calls", "imports", "assigns")
 
 
 def compute(spec: str, source: FactSource, discovery: Discovery, settings: Settings) -> Outcome:
-    return calls_outcome(source, spec)
+    source.narrow(PARTS)
+    with gc_paused():  # see `find_sites`: what is built here holds no cycles either
+        return calls_outcome(source, spec)
 
 
 def calls_outcome(source: FactSource, spec: str) -> Outcome:
@@ -36,7 +43,7 @@ def calls_outcome(source: FactSource, spec: str) -> Outcome:
     targets = find_targets(source, spec)
     every = find_sites(source, spec, targets)
     sites = [s for s in every if s.tier != "excluded"]
-    scanned = len(source.facts_for(site_names(spec, targets)))
+    scanned = source.count_containing(site_names(spec, targets))
     lines = _read_lines(source, sorted({s.path for s in sites}))
     key = tuple(_site_finding(site, lines.get(site.path, [])) for site in sites)
     sections = (_signatures(source, targets), _tiers_section(every), *_count_sections(sites))
