@@ -9,7 +9,7 @@ transaction per kind of record. With the cache disabled it still works, uncached
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -244,26 +244,24 @@ class IndexSession:
 
     def contains(self, path: str, literal: str) -> bool:
         """Does the file contain `literal`? Answered from the memo when its digest matches."""
-        key = LITERAL_PREFIX + literal
-        known = self.recall(key, path)
-        if known is not None:
-            return known
-        data = self.text(path)
-        found = data is None or source_contains(data, literal)
-        self.remember(key, path, found)
-        return found
+        return self._memoised(LITERAL_PREFIX + literal, path,
+                              lambda data: source_contains(data, literal))
 
     def has_word(self, path: str, word: str) -> bool:
         """Does the file hold `word` as a whole word (`cq.coding.source_has_word`)? Only a
         file containing it at all is searched; the answer is memoised as `contains`'."""
         if not self.contains(path, word):
             return False
-        key = WORD_PREFIX + word
+        return self._memoised(WORD_PREFIX + word, path, lambda data: source_has_word(data, word))
+
+    def _memoised(self, key: str, path: str, test: Callable[[bytes], bool]) -> bool:
+        """The memo's answer for the file's current content, else `test` of its bytes (an
+        unreadable file answers yes: it may hold anything), remembered."""
         known = self.recall(key, path)
         if known is not None:
             return known
         data = self.text(path)
-        found = data is None or source_has_word(data, word)
+        found = data is None or test(data)
         self.remember(key, path, found)
         return found
 
