@@ -343,17 +343,17 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str,
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
                       key_findings=outcome.key_findings, sections=outcome.sections)
-    if digest is None:  # the files the computation never read are fingerprinted now
-        session.settle()
+    complete = not run.deadline.reached and not _failed_somewhere(result)
+    if digest is None and complete:  # what the computation never read is fingerprinted now
+        session.settle()  # (not past the deadline: an answer cut short is not stored)
         digest = _scope_digest(run, discovery, session.digests)
     session.record(source.scanned)
-    complete = not run.deadline.reached and not _failed_somewhere(result)
     changed = session.changed_files(source.scanned)
     if changed:
         run.remarks.append(f"cq: a file changed during the run ({changed[0]}"
                            + (f" and {len(changed) - 1} more" if len(changed) > 1 else "")
                            + "): the answer is shown but not cached")
-    if complete and not changed:
+    if complete and not changed and digest is not None:
         tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
                           run.request.scope.in_paths, cited_files(result))
         run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
