@@ -606,3 +606,13 @@ def test_sample_app_matches_ast(path):
     assert tree is not None
     assert differences(tree, facts) == []
     assert detail_differences(tree, facts) == []
+
+
+def test_text_shortcuts_read_character_offsets_after_non_ascii_text():
+    """The docstring and `async` shortcuts index the source by the nodes' offsets, which
+    count characters: wide characters (two UTF-16 units, four UTF-8 bytes) before a def
+    must not shift them."""
+    source = 'x = "é€𝄞𝄞"\n' * 3 + 'async def f():\n    """Doc é."""\n    return 1\n' \
+        'class C:\n    "Cdoc"\ndef g():\n    return "not a doc"\n'
+    defs = {d.name: (d.is_async, d.docstring) for d in scan_source("m.py", source).defs}
+    assert defs == {"f": (True, "Doc é."), "C": (False, "Cdoc"), "g": (False, None)}
