@@ -17,14 +17,16 @@ listed, read or removed; anything else in the directory is left alone.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import msgspec
 
 from cq.errors import BadInputError
-from cq.result import Artifact, CqResult, result_json_bytes
+from cq.result import Artifact, CqResult, result_json_chunks
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _NAME = re.compile(r"^(?P<macro>[A-Za-z0-9_-]+)_(?P<stamp>\d{8}_\d{6})_(?P<run>[A-Za-z0-9_-]+)"
@@ -63,7 +65,7 @@ def save_artifact(result: CqResult, directory: Path, keep: int = KEEP_DEFAULT) -
     path = directory / artifact_filename(result.run.macro, result.run.run_id,
                                          result.run.started_ms)
     saved = _with_artifact(result, Artifact(path=str(path), format="json"))
-    _write_atomic(path, result_json_bytes(saved, indent=0), b"\n")
+    _write_atomic(path, itertools.chain(result_json_chunks(saved, indent=0), [b"\n"]))
     prune_artifacts(directory, keep)
     return saved
 
@@ -152,7 +154,7 @@ def _with_artifact(result: CqResult, artifact: Artifact) -> CqResult:
     return msgspec.structs.replace(result, artifacts=(*result.artifacts, artifact))
 
 
-def _write_atomic(path: Path, *data: bytes) -> None:
+def _write_atomic(path: Path, data: Iterable[bytes]) -> None:
     """Write a temp file beside `path`, then `os.replace` it: readers never see half a file.
 
     No fsync: an artifact is a by-product a rerun recreates, and a sync per run would cost
@@ -162,7 +164,7 @@ def _write_atomic(path: Path, *data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
-            for part in data:  # written in turn: never joined into one more copy
+            for part in data:  # written as made: a large answer is never held whole
                 handle.write(part)
         os.replace(tmp, path)
     except BaseException:

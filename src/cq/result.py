@@ -22,6 +22,8 @@ filters removed), `fail_on` (`{severity, findings}`: the `--fail-on` verdict on 
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -269,6 +271,54 @@ def result_json_bytes(result: CqResult, indent: int = 2) -> bytes:
     tens of megabytes: each copy shows in the run's peak memory)."""
     raw = _ENCODER.encode(result)
     return msgspec.json.format(raw, indent=indent) if indent else raw
+
+
+def result_json_chunks(result: CqResult, indent: int = 2) -> Iterator[bytes]:
+    """`result_json_bytes` in pieces whose concatenation is the same bytes: the result
+    without its findings is encoded once, and the findings of each list are encoded a batch
+    at a time into the holes it leaves. A writer of a large answer (stdout, an artifact)
+    holds one batch at a time instead of the whole text and its formatted copy."""
+    holes: list[tuple[Finding, ...]] = []
+    nonce = os.urandom(8).hex()  # unguessable: no string in the result can fake a hole
+
+    def hole(findings: tuple[Finding, ...]) -> tuple[Any, ...]:
+        if not findings:
+            return ()  # encoded as `[]`, exactly as the full encoding writes it
+        holes.append(findings)
+        return (f"cq-hole-{nonce}-{len(holes) - 1}",)
+
+    skeleton = msgspec.structs.replace(
+        result, key_findings=hole(result.key_findings), evidence=hole(result.evidence),
+        sections=tuple(msgspec.structs.replace(section, findings=hole(section.findings))
+                       for section in result.sections))
+    text = result_json_bytes(skeleton, indent)
+    done = 0
+    for match in re.finditer(rb'"cq-hole-' + nonce.encode() + rb'-(\d+)"', text):
+        start, outer = match.start(), b""
+        if indent:  # the hole's line is rewritten whole, its indentation included
+            start = text.rindex(b"\n", 0, start) + 1
+            outer = b" " * (match.start() - start - indent)
+        yield text[done:start]
+        yield from _finding_chunks(holes[int(match.group(1))], indent, outer)
+        done = match.end()
+    yield text[done:]
+
+
+FINDINGS_PER_CHUNK = 256
+
+
+def _finding_chunks(findings: tuple[Finding, ...], indent: int,
+                    outer: bytes) -> Iterator[bytes]:
+    """The findings as the members of an array whose own line is indented by `outer`: each
+    batch is encoded (and formatted) as an array of its own, brackets cut off."""
+    for start in range(0, len(findings), FINDINGS_PER_CHUNK):
+        raw = _ENCODER.encode(findings[start:start + FINDINGS_PER_CHUNK])
+        if indent:
+            body = msgspec.json.format(raw, indent=indent)[2:-2]  # `[\n` ... `\n]`
+            body = outer + body.replace(b"\n", b"\n" + outer) if outer else body
+        else:
+            body = raw[1:-1]
+        yield body if start == 0 else (b",\n" if indent else b",") + body
 
 
 def result_from_json(text: str | bytes) -> CqResult:

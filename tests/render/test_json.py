@@ -7,8 +7,16 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from cq.render.json import render_json
-from cq.result import CqResult, Section, result_from_json, result_to_json
+import cq.result
+from cq.render.json import json_chunks, render_json
+from cq.result import (
+    CqResult,
+    Section,
+    result_from_json,
+    result_json_bytes,
+    result_json_chunks,
+    result_to_json,
+)
 
 from .builders import finding, findings, replace, result, results_st, sample_result
 
@@ -68,3 +76,40 @@ def test_property_round_trip(res: CqResult) -> None:
     text = render_json(res)
     assert result_from_json(text) == res
     assert render_json(result_from_json(text)) == text
+
+
+CHUNK_CASES = [
+    *CASES,
+    pytest.param(result(key_findings=findings(7), evidence=findings(3, file="b.py"),
+                        sections=(Section(title="A", kind="a", findings=findings(5)),
+                                  Section(title="B", kind="b"),
+                                  Section(title="C", kind="c", findings=findings(1)))),
+                 id="every-list"),
+    # a string that looks like a hole is data, not a place to put findings
+    pytest.param(result(summary={"note": "cq-hole-0123456789abcdef-0"},
+                        key_findings=(finding(message='"cq-hole-x-0"'),)), id="hole-lookalike"),
+]
+
+
+@pytest.mark.parametrize("indent", [2, 0, 4])
+@pytest.mark.parametrize("res", CHUNK_CASES)
+@pytest.mark.parametrize("per_chunk", [1, 2, 256])
+def test_chunks_are_the_same_bytes(res: CqResult, indent: int, per_chunk: int,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cq.result, "FINDINGS_PER_CHUNK", per_chunk)
+    chunks = list(result_json_chunks(res, indent))
+    assert b"".join(chunks) == result_json_bytes(res, indent)
+
+
+def test_chunks_hold_a_batch_of_findings_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cq.result, "FINDINGS_PER_CHUNK", 10)
+    res = result(key_findings=findings(100))
+    biggest = max(len(chunk) for chunk in result_json_chunks(res))
+    assert biggest * 5 < len(result_json_bytes(res))
+
+
+@settings(max_examples=100, deadline=None)
+@given(res=results_st)
+def test_property_chunks_are_the_same_bytes(res: CqResult) -> None:
+    assert b"".join(json_chunks(res)) == render_json(res).encode()
+    assert b"".join(result_json_chunks(res, 0)) == result_json_bytes(res, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cq.errors import BadInputError
-from cq.render import format_names, render, renderer_for
+from cq.render import CHUNKED, format_names, render, render_chunks, renderer_for
 from cq.render.json import render_json
 from cq.render.markdown import render_markdown
 from cq.render.summary import render_summary
@@ -76,3 +76,22 @@ def render_count(result: CqResult, *, top_n: int = 10) -> str:
 
 def test_every_format_has_a_renderer() -> None:
     assert all(callable(renderer_for(name)) for name in FORMATS)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("res", [result(), RES, result(key_findings=findings(30))])
+def test_chunks_join_to_the_rendered_text(fmt: str, res: CqResult) -> None:
+    assert b"".join(render_chunks(res, fmt, top_n=3)).decode() == render(res, fmt, top_n=3)
+
+
+def test_chunked_formats_are_made_piecewise() -> None:
+    res = result(key_findings=findings(600))
+    for fmt in CHUNKED:
+        assert len(list(render_chunks(res, fmt))) > 2
+
+
+def test_chunks_check_the_format_before_the_first_piece() -> None:
+    with pytest.raises(BadInputError):
+        render_chunks(RES, "yaml")
+    with pytest.raises(BadInputError):
+        render_chunks(RES, "json", top_n=-1)

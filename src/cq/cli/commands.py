@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from cq.settings import resolve_settings
@@ -16,6 +17,32 @@ def emit(text: str) -> None:
     flushing here makes the failure happen now, not at interpreter exit."""
     try:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from cq.errors import OutputClosed
+
+        raise OutputClosed("stdout closed") from None
+
+
+def emit_chunks(chunks: Iterable[bytes]) -> None:
+    """`emit` for output made in pieces (a large JSON answer): each piece is written as it
+    comes, as UTF-8 bytes when stdout has a binary layer, so the whole text is never held."""
+    binary = getattr(sys.stdout, "buffer", None)
+
+    def write(chunk: bytes) -> None:
+        if binary is not None:
+            binary.write(chunk)
+        else:  # a text-only stdout (a server capturing a request's output)
+            sys.stdout.write(chunk.decode("utf-8", "surrogateescape"))
+
+    try:
+        sys.stdout.flush()  # what was written as text comes first
+        last = b""
+        for chunk in chunks:
+            write(chunk)
+            last = chunk or last
+        if not last.endswith(b"\n"):
+            write(b"\n")
         sys.stdout.flush()
     except BrokenPipeError:
         from cq.errors import OutputClosed
@@ -57,9 +84,12 @@ def _run(settings: Any, work: Any) -> Any:
 def show(result: Any, settings: Any) -> int:
     """Render to stdout; notices (and with -v the stage timings) to stderr. The exit status
     is 3 when `--fail-on` found findings at or above its severity, else 0."""
-    from cq.render import render
+    from cq.render import CHUNKED, render, render_chunks
 
-    emit(render(result, settings.format))
+    if settings.format in CHUNKED:
+        emit_chunks(render_chunks(result, settings.format))
+    else:
+        emit(render(result, settings.format))
     for notice in () if settings.quiet else result.run.notices:
         remark(notice)
     if settings.verbose and result.run.stages_ms:
