@@ -45,6 +45,22 @@ def test_files_naming_a_name_are_those_holding_it_as_a_word(make_repo, tmp_path:
     assert [f.path for f in again.facts_naming(["get"])] == ["a.py", "d.py"]
 
 
+def test_files_naming_a_name_are_handed_out_as_they_are_scanned(make_repo,
+                                                               tmp_path: Path) -> None:
+    """The caller works on each file while the rest are scanned; a file it needs in the
+    meantime (an imported module) is loaded then, kept, and handed out once, not rescanned."""
+    root = make_repo({"a.py": "d.get(k)\n", "b.py": "x = 1\n", "c.py": "e.get(k)\n",
+                      "d.py": "f.get(k)\n"})
+    source, _ = _source(root, tmp_path / "cache")
+    naming = source.facts_naming(["get"])
+    first = next(naming)
+    assert first.path == "a.py" and [f.path for f in source.loaded()] == ["a.py"]
+    needed = source.facts_of("d.py")  # asked for before the scan reached it
+    rest = list(naming)
+    assert [f.path for f in rest] == ["c.py", "d.py"] and rest[1] is needed
+    assert sorted(o.facts.path for o in source.scanned) == ["a.py", "c.py", "d.py"]
+
+
 @pytest.mark.parametrize(("source", "defines"), [
     ("def join(x): pass\n", True),
     ("async def join(x): pass\n", True),

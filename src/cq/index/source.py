@@ -101,16 +101,24 @@ class FactSource:
         self._load([p for p in paths if not self._has(p)])
         return [self._facts[p] for p in paths if p in self._facts]
 
-    def facts_naming(self, names: Iterable[str]) -> list[FileFacts]:
+    def facts_naming(self, names: Iterable[str]) -> Iterator[FileFacts]:
         """Like `facts_for(names)`, keeping only the files that hold one of the `names` as a
         whole word (`IndexSession.has_word`): every file with a call, def or import of one
         of them, and far fewer files than the substring test passes for a short name
-        (`get` is in `getattr`)."""
+        (`get` is in `getattr`). Each file is handed out as soon as its facts are loaded
+        (cached ones first, then as the workers scan the rest), so the caller's work on
+        one file overlaps the scan of the others; what is loaded is kept, as `facts_for`
+        keeps it."""
         wanted = tuple(dict.fromkeys(names))
         paths = [ref.path for ref in self.files
                  if any(self.session.has_word(ref.path, name) for name in wanted)]
-        self._load([p for p in paths if not self._has(p)])
-        return [self._facts[p] for p in paths if p in self._facts]
+        have = [p for p in paths if self._has(p)]
+        yield from (self._facts[p] for p in have)
+        handed = set(have)
+        for path in self._loading([p for p in paths if p not in handed]):
+            if path not in handed:
+                handed.add(path)
+                yield self._facts[path]
 
     def count_containing(self, literals: Iterable[str]) -> int:
         """How many in-scope files contain one of `literals` (their facts are not loaded)."""
@@ -244,12 +252,18 @@ class FactSource:
         """Cached facts of `paths`, the rest scanned. With a time budget, a bulk load scans
         in batches and stops once the deadline has passed (the files left out are counted
         in `unread`); one file asked for by name is always loaded."""
+        for _ in self._loading(paths, bulk):
+            pass
+
+    def _loading(self, paths: list[str], bulk: bool = True) -> Iterator[str]:
+        """`_load`, naming each path as soon as its facts are in `_facts`."""
         if not paths:
             return
         cached = self.session.cached_facts(paths, self.kinds)
         self._facts.update(cached)
         kinds = frozenset(self.kinds)
         self._kinds.update(dict.fromkeys(cached, kinds))
+        yield from cached
         todo = [p for p in paths if p not in cached]
         timed = bulk and self.deadline.seconds is not None
         batches = [todo[i:i + SCAN_BATCH] for i in range(0, len(todo), SCAN_BATCH)] if timed \
@@ -258,25 +272,32 @@ class FactSource:
             if timed and self.deadline.expired():
                 self.unread += sum(len(rest) for rest in batches[number:])
                 return
-            self._scan(batch)
+            yield from self._scanning(batch)
 
-    def _scan(self, paths: list[str]) -> None:
-        outcomes = list(self._stored_early(paths)) if len(paths) > STORE_BATCH \
-            else list(self._scanner(paths, self.kinds))
-        self.session.note_scanned(outcomes)
-        self._facts.update((o.facts.path, o.view) for o in outcomes)
-        self._kinds.update((o.facts.path, frozenset(o.kinds)) for o in outcomes)
-        self.scanned.extend(outcomes)
+    def _scanning(self, paths: list[str]) -> Iterator[str]:
+        """Scan `paths`, naming each as its facts arrive. A file the caller needed (and so
+        loaded) while the workers were still scanning it keeps the facts it was given."""
+        outcomes = self._stored_early(paths) if len(paths) > STORE_BATCH \
+            else self._scanner(paths, self.kinds)
+        for outcome in outcomes:
+            path = outcome.facts.path
+            if not self._has(path):
+                self.session.note_scanned([outcome])
+                self._facts[path] = outcome.view
+                self._kinds[path] = frozenset(outcome.kinds)
+                self.scanned.append(outcome)
+            yield path
         self.session.forget_text(paths)
 
     def _stored_early(self, paths: list[str]) -> Iterator[ScanOutcome]:
         """A scan too big for one write transaction anyway, stored batch by batch as the
-        workers hand it out: the writes overlap the scan instead of following it."""
+        workers hand it out: the writes overlap the scan instead of following it. Each
+        outcome is handed on as it arrives, not held until its batch is written."""
         batch: list[ScanOutcome] = []
         for outcome in self._scanner(paths, self.kinds):
+            yield outcome
             batch.append(outcome)
             if len(batch) == STORE_BATCH:
                 self.session.store_fresh(batch)
-                yield from batch
                 batch = []
-        yield from batch  # the rest is written with the run's other records
+        # the rest is written with the run's other records
