@@ -15,11 +15,12 @@ from typing import Any
 import msgspec
 
 from cq.artifacts import save_artifact
+from cq.cache.query import Previous
 from cq.discover import Discovery, Scope, check_in_path
 from cq.errors import BadInputError
 from cq.index.source import FactSource
 from cq.query.parse import Query, parse_query
-from cq.query.plan import Plan, plan_query
+from cq.query.plan import Plan, plan_query, reusable
 from cq.result import CqResult, result_json_schema
 from cq.runner import CFG_FORMAT, Outcome, Request, RunContext, run_cached
 from cq.settings import Settings
@@ -48,7 +49,8 @@ def run_query(settings: Settings, text: str, ctx: RunContext = _NO_CONTEXT,
     plan = plan_query(query)
     request = Request(macro="q", text=text, canonical=query.canonical(),
                       plan=tuple(plan.describe()), scope=_scope(Path(settings.root), query),
-                      explain=query.explain, draw_cfg=settings.format == CFG_FORMAT)
+                      explain=query.explain, draw_cfg=settings.format == CFG_FORMAT,
+                      reusable=reusable(query))
     result = run_cached(settings, ctx, request,
                         _query_compute(query, plan, settings.jobs, settings.test_paths))
     if chosen is not None:
@@ -66,14 +68,16 @@ def _query_from_workdir(query: Query, workdir: str) -> Query:
 
 
 def _query_compute(query: Query, plan: Plan, jobs: int, test_paths: tuple[str, ...]):
-    def compute(source: FactSource, discovery: Discovery) -> Outcome:
+    def compute(source: FactSource, discovery: Discovery,
+                previous: Previous | None = None) -> Outcome:
         from cq.query.execute import execute_query  # a cache hit never needs the engine
         from cq.score import score_all  # scored like a macro's, for --impact/--confidence
 
         outcome = execute_query(query, plan, source, discovery, jobs=jobs,
-                                test_paths=test_paths)
+                                test_paths=test_paths, previous=previous)
         key, sections = score_all(outcome.key_findings, outcome.sections)
-        return Outcome(key_findings=key, sections=sections, summary=outcome.summary)
+        return Outcome(key_findings=key, sections=sections, summary=outcome.summary,
+                       reuse_flagged=outcome.reuse_flagged)
 
     return compute
 

@@ -9,6 +9,10 @@ concurrent cold runs scan the tree once — and writes the index and the result 
 A run that has to wait for another run's scan lock says so once, through `RunContext.notify`
 (the CLI prints it on stderr at once; the library stays silent unless given a callback). A
 dead holder's lock is broken without a wait (`cq.cache.coordination`).
+
+A `Request.reusable` answer (a selection made file by file) is stored with a `Reuse`
+record; after an edit the stale answer is handed to `compute` as `previous`, so only the
+changed files are read again (`cq.cache.query` has the record, `cq.query.execute` the use).
 """
 
 from __future__ import annotations
@@ -22,14 +26,21 @@ import msgspec
 
 from cq import __version__
 from cq.cache.profile import old_layout_notice, profile_from_settings
-from cq.cache.query import CachedResult, QueryCache, request_key, scope_digest
+from cq.cache.query import (
+    CachedResult,
+    Previous,
+    QueryCache,
+    Reuse,
+    request_key,
+    scope_digest,
+)
 from cq.cache.store import Store, open_store
 from cq.cache.tags import cited_files, entry_tags
 from cq.codeprint import code_fingerprint
 from cq.deadline import Deadline, TimeBudgetExceeded, alarm
 from cq.details import FileIssueDetails
 from cq.discover import Discovery, Scope, discover_files
-from cq.facts import FACTS_SCHEMA_VERSION
+from cq.facts import FACTS_SCHEMA_VERSION, FileFacts
 from cq.findings import file_issue
 from cq.ids import uuid7_str
 from cq.index.session import IndexSession
@@ -59,6 +70,9 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
     scope: Scope
     explain: bool = False
     draw_cfg: bool = False  # attach the first function's control flow (never cached)
+    # The answer may be a selection made file by file: after an edit, the stale answer is
+    # handed to the computation (`previous`), which may recompute the changed files only.
+    reusable: bool = False
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,9 +82,17 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     # One-line remarks of stores the computation opened itself (a dropped memo); a store
     # disabled there says nothing new: the run's own stores share its directory and say it.
     notices: tuple[str, ...] = ()
+    # Set by a computation whose answer a later run may reuse file by file: the flagged
+    # files it counted (flags only). None: the answer is not stored for reuse.
+    reuse_flagged: tuple[FileFacts, ...] | None = None
 
 
-Compute = Callable[[FactSource, Discovery], Outcome]
+class Compute(Protocol):
+    """A command's computation. `previous` is the stale answer of the same request with what
+    reusing it needs (`cq.cache.query.Previous`), given only for a `Request.reusable`."""
+
+    def __call__(self, source: FactSource, discovery: Discovery,
+                 previous: Previous | None = None) -> Outcome: ...
 
 
 class RunContext(msgspec.Struct, frozen=True, kw_only=True):
@@ -239,7 +261,7 @@ def _lookup(run: _Run, key: str, digest: str | None) -> CachedResult | None:
     if digest is None:
         run.query.misses += 1
         return None
-    return run.query.get(key, digest)
+    return run.query.get(key, digest, keep_stale=run.request.reusable)
 
 
 def _drawn(run: _Run, discovery: Discovery, session: IndexSession,
@@ -328,7 +350,8 @@ def _compute_single_flight(run: _Run, discovery: Discovery, session: IndexSessio
         session.refresh()
         if digest is None and not session.pending:
             digest = _scope_digest(run, discovery, session.digests)
-        hit = run.query.get(key, digest) if digest is not None else None
+        hit = run.query.get(key, digest, keep_stale=run.request.reusable) \
+            if digest is not None else None
         if hit is not None:
             return _from_cache(run, hit, session)
         return _compute(run, discovery, session, key, digest, compute)
@@ -338,7 +361,9 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str,
              digest: str | None, compute: Compute) -> CqResult:
     settings = run.settings
     source = FactSource(discovery.files, session, _scanner(run), run.deadline)
-    outcome = _computed(run, source, discovery, compute)
+    previous = run.query.previous(key) if run.request.reusable and digest is not None \
+        else None
+    outcome = _computed(run, source, discovery, compute, previous)
     run.remarks.extend(n for n in outcome.notices if _DISABLED not in n)
     run.stage("compute")
     result = CqResult(run=run.meta(), summary={"query": run.request.text, **outcome.summary},
@@ -356,20 +381,37 @@ def _compute(run: _Run, discovery: Discovery, session: IndexSession, key: str,
     if complete and not changed and digest is not None:
         tags = entry_tags(key, EXTRACTOR_VERSION, SCHEMA_TAG,
                           run.request.scope.in_paths, cited_files(result))
-        run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl)
+        run.query.set(key, digest, result, tags, ttl=settings.cache_query_ttl,
+                      reuse=_reuse(outcome, discovery, session, digest))
     run.stage("store")
     stats = _cache_stats(run, session, source.files_scanned)
     status = _cache_status(run, "miss")  # after the stats: reading them may disable a store
     return _with_run(run, result, status, stats)
 
 
-def _computed(run: _Run, source: FactSource, discovery: Discovery, compute: Compute) -> Outcome:
+def _reuse(outcome: Outcome, discovery: Discovery, session: IndexSession,
+           digest: str) -> Reuse | None:
+    """The record that lets a later run reuse this answer file by file, when the computation
+    offered it and the answer is whole (nothing partial, every file's digest known)."""
+    if outcome.reuse_flagged is None or "partial" in outcome.summary:
+        return None
+    digests = session.digests
+    if any(ref.path not in digests for ref in discovery.files):
+        return None
+    return Reuse(scope_digest=digest, digests={ref.path: digests[ref.path]
+                                               for ref in discovery.files},
+                 flagged=outcome.reuse_flagged)
+
+
+def _computed(run: _Run, source: FactSource, discovery: Discovery, compute: Compute,
+              previous: Previous | None = None) -> Outcome:
     """The computation's outcome, within the run's time budget: what it found when the fact
     source stopped reading at the deadline, or nothing when the alarm had to end it; either
     way marked partial, with the reason."""
     try:
         with alarm(run.deadline):
-            outcome = compute(source, discovery)
+            outcome = compute(source, discovery, previous) if previous is not None \
+                else compute(source, discovery)
     except TimeBudgetExceeded:
         run.deadline.reached = True
         outcome = Outcome(summary={"notes": ["the computation was stopped before any "

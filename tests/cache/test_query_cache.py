@@ -16,6 +16,7 @@ from cq.cache.query import (
     BLANK_RUN,
     RESULT_PREFIX,
     QueryCache,
+    Reuse,
     is_cacheable,
     request_key,
     scope_digest,
@@ -23,6 +24,7 @@ from cq.cache.query import (
 )
 from cq.cache.store import Store, disabled_store, open_store_at
 from cq.cache.tags import cited_files, entry_tags
+from cq.facts import FileFacts
 from cq.result import CqResult, result_to_json
 
 from .helpers import make_result, run_meta
@@ -229,3 +231,38 @@ def test_a_stale_entry_is_a_miss_without_decoding_its_result(cache: QueryCache) 
     assert cache.store.contains(RESULT_PREFIX + key) and cache.store.dropped == 0
     assert cache.get(key, "old") is None  # the current one is decoded: unreadable, dropped
     assert not cache.store.contains(RESULT_PREFIX + key) and cache.store.dropped == 1
+
+
+def _reuse(digest: str = "s1", flagged: tuple[FileFacts, ...] = ()) -> Reuse:
+    return Reuse(scope_digest=digest, digests={"a.py": "d-a", "b.py": "d-b"}, flagged=flagged)
+
+
+def test_a_stale_answer_is_handed_out_with_its_reuse_record(cache: QueryCache) -> None:
+    flagged = (FileFacts(path="b.py", module="b", flags=("partial",)),)
+    result = make_result("a.py", "b.py")
+    assert cache.set("k1", "s1", result, (), reuse=_reuse(flagged=flagged))
+    assert cache.get("k1", "s2", keep_stale=True) is None
+    previous = cache.previous("k1")
+    assert previous is not None and previous.result == strip_run(result)
+    assert previous.digests == {"a.py": "d-a", "b.py": "d-b"} and previous.flagged == flagged
+    assert cache.previous("k1") is None  # handed out once
+
+
+@pytest.mark.parametrize("case", ["not-kept", "other-key", "current", "no-record",
+                                  "record-replaced", "record-of-another-scope", "deleted"])
+def test_a_stale_answer_without_its_own_record_is_not_handed_out(cache: QueryCache,
+                                                                  case: str) -> None:
+    cache.set("k1", "s1", make_result("a.py"), (), reuse=None if case == "no-record"
+              else _reuse("s0" if case == "record-of-another-scope" else "s1"))
+    if case == "record-replaced":  # an answer stored without a record removes the old one
+        cache.set("k1", "s1", make_result("a.py"), ())
+    if case == "deleted":
+        cache.delete("k1")
+        assert not cache.store.contains("reuse:k1")
+    cache.get("k1", "s1" if case == "current" else "s2", keep_stale=case != "not-kept")
+    assert cache.previous("k2" if case == "other-key" else "k1") is None
+
+
+def test_a_reuse_record_is_one_more_row_not_an_entry(cache: QueryCache) -> None:
+    cache.set("k1", "s1", make_result("a.py"), (), reuse=_reuse())
+    assert cache.stats().entries == 1 and cache.store.contains("reuse:k1")

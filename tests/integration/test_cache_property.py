@@ -6,7 +6,9 @@ renames, rewrites of the same bytes) with query steps. A query step asks every q
 list: the cached run's answer must equal a `--no-cache` run's answer, and when the cached run
 was a miss and the answer is cacheable, asking again must be a hit with the same answer.
 
-Each example draws the query cache's shard count (a FanoutCache when 2) and whether the
+Each example draws the query cache's shard count (a FanoutCache when 2), whether an answer
+made file by file is reused after an edit even in a repository this small (the stale answer
+keeps the unchanged files' findings, `cq.query.execute.REUSE_FROM`), and whether the
 index runs with its racy-stamp window (the default: stamps of files written in the last 2 s
 are never trusted, so the content digest decides) or without it (stamps are trusted, so only
 the stat stamp — ctime included — can notice a same-size edit whose mtime was put back).
@@ -33,6 +35,7 @@ from hypothesis.stateful import (
 )
 
 import cq.cache.index as index_module
+import cq.query.execute as execute_module
 
 from .support import SHM, answer, ask
 
@@ -44,6 +47,8 @@ QUERIES = (
     "entity=callsite name=g",
     "entity=function name=f1 expand=callers(depth=2)",
     "entity=import",
+    "entity=function name=~^f",
+    "entity=decorator",
 )
 
 SNIPPETS = (
@@ -59,6 +64,8 @@ SNIPPETS = (
     "def outer():\n    def f1():\n        g(5)\n    return f1\n",
     "x = g(6)\n",
     "def broken(:\n    g(7)\n",
+    "@staticmethod\ndef f4():\n    return g(8)\n",
+    "def f5():\n    return 9\n\x00\n",  # a null byte: the file is flagged
 )
 
 # Same-length swaps: rewriting with one of these keeps the file size.
@@ -73,7 +80,7 @@ EDIT_GAP_S = 0.01  # without the racy window: one tick of a coarse file-system c
 
 def swap(text: str, pair: tuple[str, str]) -> str:
     left, right = pair
-    marker = "\x00"
+    marker = "\ue000"  # in no snippet
     return text.replace(left, marker).replace(right, left).replace(marker, right)
 
 
@@ -90,13 +97,18 @@ class CacheAgreesWithColdRun(RuleBasedStateMachine):
         self.trust_stamps = False
         self.shards = 1
         self.saved_window = getattr(index_module, "RACY_WINDOW_NS", None)
+        self.saved_reuse_from = execute_module.REUSE_FROM
 
     # -- set-up and tear-down ----------------------------------------------------------------
 
     @initialize(contents=st.lists(sources, min_size=5, max_size=8),
-                trust_stamps=st.booleans(), shards=st.sampled_from((1, 1, 2)))
-    def build(self, contents: list[str], trust_stamps: bool, shards: int) -> None:
+                trust_stamps=st.booleans(), shards=st.sampled_from((1, 1, 2)),
+                reuse=st.sampled_from((True, True, False)))
+    def build(self, contents: list[str], trust_stamps: bool, shards: int,
+              reuse: bool) -> None:
         self.trust_stamps = trust_stamps
+        if reuse:
+            execute_module.REUSE_FROM = 0
         self.shards = shards
         assert isinstance(self.saved_window, int)  # the index's racy window is still there
         if trust_stamps:
@@ -107,6 +119,7 @@ class CacheAgreesWithColdRun(RuleBasedStateMachine):
     def teardown(self) -> None:
         if self.saved_window is not None:
             index_module.RACY_WINDOW_NS = self.saved_window
+        execute_module.REUSE_FROM = self.saved_reuse_from
         shutil.rmtree(self.base, ignore_errors=True)
         shutil.rmtree(self.cache_base, ignore_errors=True)
 

@@ -9,9 +9,9 @@ import pytest
 
 from conftest import fact_source
 from cq.discover import discover_files
-from cq.query.execute import _execute_full, execute_query, parts_read
+from cq.query.execute import _execute_full, execute_query
 from cq.query.parse import parse_query
-from cq.query.plan import plan_query
+from cq.query.plan import parts_read, plan_query
 
 REPO = {
     "pkg/__init__.py": '"""A package."""\nimport os\nfrom .mod import helper\n',

@@ -19,10 +19,18 @@ API:
 - `scope_digest(pairs) -> str` (order-independent: the (path, digest) pairs are sorted first);
 - `is_cacheable(result) -> bool`, `strip_run(result) -> CqResult`;
 - `CachedResult {key, result, stored_at, age_s}`;
-- `QueryCache(store, clock=time.time)`: `get(key, scope_digest) -> CachedResult | None`,
-  `set(key, scope_digest, result, tags, ttl=<kind ttl>) -> bool`, `delete(key) -> bool`,
-  `evict_tag(tag) -> int`, `stats() -> QueryStats` (result entries and store size; hits and
-  misses of this object).
+- `QueryCache(store, clock=time.time)`: `get(key, scope_digest, keep_stale=False) ->
+  CachedResult | None`, `set(key, scope_digest, result, tags, ttl=<kind ttl>, reuse=None) ->
+  bool`, `previous(key) -> Previous | None`, `delete(key) -> bool`, `evict_tag(tag) -> int`,
+  `stats() -> QueryStats` (result entries and store size; hits and misses of this object).
+
+Answers reused file by file: an answer that is a selection made file by file (each file's
+findings depend on that file alone) may be stored with a `Reuse` record (`reuse:<key>`,
+written in the entry's transaction): the digest of every file in scope when it was
+computed, and the flagged files it counted. After an edit the entry is stale, but
+`previous` hands it out with that record, so the next run recomputes the changed files only
+and keeps the other files' findings (`cq.query.execute`). A record belongs to the entry
+whose scope digest it names; any other pairing is ignored.
 """
 
 from __future__ import annotations
@@ -35,9 +43,11 @@ import msgspec
 from cq.cache.store import KIND_TTL, Store, decode, encode
 from cq.cache.tags import TagIndex
 from cq.digests import digest
+from cq.facts import FileFacts
 from cq.result import CqResult, RunMeta
 
 RESULT_PREFIX = "result:"
+REUSE_PREFIX = "reuse:"
 RUN_SUMMARY_KEYS = ("cache", "cache_stats")
 BLANK_RUN = RunMeta(macro="", argv=(), root="", started_ms=0, elapsed_ms=0.0, toolchain={},
                     run_id="")
@@ -54,6 +64,24 @@ class StoredScope(msgspec.Struct, frozen=True):
     findings, so a stale entry (every run after an edit) costs no full decode."""
 
     scope_digest: str
+
+
+class Reuse(msgspec.Struct, frozen=True, kw_only=True):
+    """What reusing an answer file by file needs besides the answer: every in-scope file's
+    digest when it was computed, and the flagged files (flags only) it counted."""
+
+    scope_digest: str
+    digests: dict[str, str]
+    flagged: tuple[FileFacts, ...] = ()
+
+
+class Previous(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored answer for another scope digest (an earlier state of the tree), with its
+    `Reuse` record."""
+
+    result: CqResult  # run is BLANK_RUN
+    digests: dict[str, str]
+    flagged: tuple[FileFacts, ...]
 
 
 class CachedResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,6 +127,10 @@ def entry_key(key: str) -> str:
     return RESULT_PREFIX + key
 
 
+def reuse_key(key: str) -> str:
+    return REUSE_PREFIX + key
+
+
 class QueryCache:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
@@ -106,13 +138,22 @@ class QueryCache:
         self.hits = 0
         self.misses = 0
         self._clock = clock
+        self._stale: tuple[str, bytes] | None = None
 
-    def get(self, key: str, scope_digest: str) -> CachedResult | None:
+    def get(self, key: str, scope_digest: str, keep_stale: bool = False) -> CachedResult | None:
+        """The answer stored under `key` for this scope digest. With `keep_stale`, a stale
+        entry's bytes are kept (not decoded) for a `previous` that may follow."""
         # A stale entry is not deleted here: that would open DiskCache for writing on the
         # read path, and the run that computes the fresh answer overwrites it moments later.
-        found = self.store.read_entry(
-            entry_key(key), StoredResult,
-            wanted=lambda data: decode(data, StoredScope).scope_digest == scope_digest)
+        self._stale = None
+
+        def wanted(data: bytes) -> bool:
+            current = decode(data, StoredScope).scope_digest == scope_digest
+            if not current and keep_stale:
+                self._stale = (key, data)
+            return current
+
+        found = self.store.read_entry(entry_key(key), StoredResult, wanted=wanted)
         stored = None if found is None else found[0]
         if stored is None:
             self.misses += 1
@@ -120,6 +161,21 @@ class QueryCache:
         self.hits += 1
         age = max(0.0, self._clock() - stored.stored_at)
         return CachedResult(key=key, result=stored.result, stored_at=stored.stored_at, age_s=age)
+
+    def previous(self, key: str) -> Previous | None:
+        """The stale answer `get(key, ..., keep_stale=True)` just saw, when a `Reuse` record
+        belongs to it (else None: the caller computes from scratch)."""
+        stale, self._stale = self._stale, None
+        if stale is None or stale[0] != key:
+            return None
+        reuse = self.store.read(reuse_key(key), Reuse)
+        if reuse is None or decode(stale[1], StoredScope).scope_digest != reuse.scope_digest:
+            return None
+        try:
+            stored = decode(stale[1], StoredResult)
+        except msgspec.DecodeError:
+            return None  # `get` read it as a miss; whoever stores next replaces it
+        return Previous(result=stored.result, digests=reuse.digests, flagged=reuse.flagged)
 
     def _encode(self, scope_digest: str, result: CqResult) -> bytes | None:
         stored = StoredResult(result=strip_run(result), scope_digest=scope_digest,
@@ -130,9 +186,10 @@ class QueryCache:
             return None  # a summary value msgpack cannot hold: answer uncached
 
     def set(self, key: str, scope_digest: str, result: CqResult, tags: Iterable[str],
-            ttl: float | None = KIND_TTL) -> bool:
-        """Store the result with its tags (plus `query:<key>`) in one transaction; False when
-        the result is not cacheable or the store did not take it."""
+            ttl: float | None = KIND_TTL, reuse: Reuse | None = None) -> bool:
+        """Store the result with its tags (plus `query:<key>`) and its `Reuse` record (or
+        none: an older one is removed) in one transaction; False when the result is not
+        cacheable or the store did not take it."""
         data = self._encode(scope_digest, result) if is_cacheable(result) else None
         if data is None:
             return False
@@ -141,11 +198,16 @@ class QueryCache:
             stored = self.store.set_bytes(entry_key(key), data, expire=ttl)
             if stored:
                 self.tags.attach(entry_key(key), {*tags, f"query:{key}"})
+                if reuse is not None and reuse.scope_digest == scope_digest:
+                    self.store.set(reuse_key(key), reuse, expire=ttl)
+                else:
+                    self.store.delete(reuse_key(key))
         return stored and self.store.faults == faults
 
     def delete(self, key: str) -> bool:
         with self.store.transact():
             self.tags.detach(entry_key(key))
+            self.store.delete(reuse_key(key))
             return self.store.delete(entry_key(key))
 
     def evict_tag(self, tag: str) -> int:

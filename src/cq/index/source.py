@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from cq.cache.index import STORE_BATCH
@@ -147,16 +148,18 @@ class FactSource:
                 found.append(facts)
         return found
 
-    def stream(self, literals: Iterable[str] | None,
-               name: str | None = None) -> Iterator[list[FileFacts]]:
+    def stream(self, literals: Iterable[str] | None, name: str | None = None,
+               skip: AbstractSet[str] = frozenset()) -> Iterator[list[FileFacts]]:
         """The facts `facts_for(literals)` (with `name`: `facts_defining(literals, name)`)
         would give, in batches of no particular order, none of them kept: memory holds one
         batch, whatever the tree's size. Scanned files are written to the index batch by
         batch (`scanned` keeps their paths and digests only). For a question that reads
-        each file once; the others ask `facts_for`, which keeps what it loads."""
+        each file once; the others ask `facts_for`, which keeps what it loads. The files in
+        `skip` are left out (not even tested for the literals)."""
         wanted = None if literals is None else tuple(dict.fromkeys(literals))
         key = DEFINES_PREFIX + name if name is not None else ""
-        paths = [ref.path for ref in self.files if self._may_match(ref.path, wanted)
+        paths = [ref.path for ref in self.files if ref.path not in skip
+                 and self._may_match(ref.path, wanted)
                  and (name is None or self._may_define(key, ref.path, name))]
         todo: list[str] = []
         for start in range(0, len(paths), STREAM_BATCH):

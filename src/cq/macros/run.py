@@ -141,7 +141,8 @@ def prepare_request(macro: Macro, settings: Settings, args: Args) -> tuple[Reque
 def _finished(macro: Macro, job: MacroJob, settings: Settings) -> Compute:
     """The macro's computation, then scores and the headline (inside the cached part)."""
 
-    def run(source: FactSource, discovery: Discovery) -> Outcome:
+    def run(source: FactSource, discovery: Discovery, previous: object = None) -> Outcome:
+        del previous  # a macro's answer is never reused file by file
         compute = compute_module(macro.name).compute
         outcome: Outcome = compute(job.params, source, discovery, settings)
         key, sections = score_all(outcome.key_findings, outcome.sections)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 
+from cq.cache.query import Previous
 from cq.details import CallEdgeDetails, DefinitionDetails, FileIssueDetails
 from cq.discover import Discovery
 from cq.facts import FileFacts
@@ -34,7 +35,7 @@ from cq.query.nearmiss import (
     rule_constraint,
     wanted_name,
 )
-from cq.query.plan import Plan
+from cq.query.plan import Plan, parts_read, reusable
 from cq.result import Finding, Section, finding_order
 from cq.settings import DEFAULT_TEST_PATHS
 
@@ -63,13 +64,6 @@ def _on_graph(walk: Walk) -> Expander:
     return expand
 
 
-# The parts of a file's facts each entity's selector reads besides its definitions.
-_ENTITY_PARTS: dict[str, tuple[str, ...]] = {
-    "function": (), "method": (), "class": (), "decorator": (), "module": ("imports",),
-    "callsite": ("calls",), "import": ("imports",)}
-# fields= values read from the definition alone.
-_DEF_FIELDS = frozenset({"def", "loc", "decorators"})
-
 @cache
 def _expanders() -> dict[str, Expander]:
     from cq.query.sections import SECTION_EXPANDERS
@@ -81,21 +75,41 @@ class QueryOutcome(msgspec.Struct, frozen=True, kw_only=True):
     key_findings: tuple[Finding, ...]
     sections: tuple[Section, ...]
     summary: dict[str, Any]
+    # The flagged files the answer counted, when a later run may reuse it file by file.
+    reuse_flagged: tuple[FileFacts, ...] | None = None
+
+
+class _Kept(NamedTuple):
+    """What a run keeps of the previous answer: the files unchanged since, their findings
+    and their flags."""
+
+    paths: frozenset[str]
+    findings: list[Finding]
+    flagged: list[FileFacts]
+
+
+# Scopes smaller than this are read again whole after an edit: a reuse record (a digest per
+# file) would cost about what it saves.
+REUSE_FROM = 64
 
 
 __all__ = ["QueryOutcome", "execute_query", "finding_order"]
 
 
 def execute_query(query: Query, plan: Plan, source: FactSource, discovery: Discovery, *,
-                  jobs: int = 0,
-                  test_paths: Sequence[str] = DEFAULT_TEST_PATHS) -> QueryOutcome:
-    """`jobs`: worker processes for parsing rule candidates (0 = one per core)."""
+                  jobs: int = 0, test_paths: Sequence[str] = DEFAULT_TEST_PATHS,
+                  previous: Previous | None = None) -> QueryOutcome:
+    """`jobs`: worker processes for parsing rule candidates (0 = one per core). `previous`:
+    the stale answer to this query, whose unchanged files' findings a `reusable` query
+    keeps instead of reading those files again."""
     if query.is_pattern:
         return _execute_pattern(query, plan, source, discovery, jobs)
     parts = parts_read(query)
     if parts is not None:
         source.narrow(parts)
-        streamed = _execute_streamed(query, plan, source, discovery)
+        kept = _kept(previous, source, discovery) \
+            if previous is not None and reusable(query) else None
+        streamed = _execute_streamed(query, plan, source, discovery, kept)
         if streamed.summary["matches"]:
             return streamed
         # An empty answer explains itself from the facts (near names, the constraint that
@@ -170,27 +184,16 @@ def _given(query: Query, keys: tuple[str, ...]) -> str:
     return " and ".join(parts)
 
 
-def parts_read(query: Query) -> tuple[str, ...] | None:
-    """The parts of the facts (`cq.facts.PART_KINDS`) an entity query reads, or None when
-    it may read any: an expander, a join, a rule, a symtable key or a field that looks past
-    the definition. A `q "entity=function"` extracts and decodes definitions only."""
-    if (query.expand or query.has_rule or query.meta_filters or query.nth_child
-            or query.scope or query.captures or query.has_cells is not None
-            or query.used_by or query.defines or query.raises or query.exports
-            or query.subclass_of or not _DEF_FIELDS.issuperset(query.fields)):
-        return None
-    return tuple(dict.fromkeys(part for entity in query.entities
-                               for part in _ENTITY_PARTS[entity]))
-
-
-def _execute_streamed(query: Query, plan: Plan, source: FactSource,
-                      discovery: Discovery) -> QueryOutcome:
+def _execute_streamed(query: Query, plan: Plan, source: FactSource, discovery: Discovery,
+                      kept: _Kept | None = None) -> QueryOutcome:
     """A query that reads each file's facts once and nothing else (`parts_read`): no filter,
     join, field or expander looks at them again, so they are streamed batch by batch and
-    only the findings (and the flagged files' flags) are kept."""
-    selected: list[Finding] = []
-    flagged: list[FileFacts] = []
-    for batch in source.stream(plan.literals, plan.defines_name):
+    only the findings (and the flagged files' flags) are kept. With `kept`, the files
+    unchanged since the previous answer are not read: their findings and flags are its."""
+    selected: list[Finding] = [] if kept is None else kept.findings
+    flagged: list[FileFacts] = [] if kept is None else kept.flagged
+    skip = frozenset() if kept is None else kept.paths
+    for batch in source.stream(plan.literals, plan.defines_name, skip=skip):
         selected.extend(_select(query, batch))
         flagged.extend(_flags_only(facts) for facts in batch if facts.flags)
     selected.sort(key=finding_order)
@@ -199,7 +202,26 @@ def _execute_streamed(query: Query, plan: Plan, source: FactSource,
     sections = _explain_sections(query, flagged, discovery)
     summary = _summary(query, plan, flagged, discovery, selected, shown)
     _add_notes(summary, _unread_note(flagged))
-    return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary)
+    offered = reusable(query) and plan.defines_name is None \
+        and len(discovery.files) >= REUSE_FROM
+    return QueryOutcome(key_findings=tuple(shown), sections=tuple(sections), summary=summary,
+                        reuse_flagged=tuple(flagged) if offered else None)
+
+
+def _kept(previous: Previous, source: FactSource, discovery: Discovery) -> _Kept | None:
+    """The previous answer's findings and flags of the files whose digest is the one it was
+    computed from; None when it cannot be split by file (a partial answer, a finding not
+    in a file, sections beside its findings)."""
+    old = previous.result
+    if old.sections or "partial" in old.summary or any(
+            finding.anchor is None for finding in old.key_findings):
+        return None
+    digests = source.session.digests
+    unchanged = frozenset(ref.path for ref in discovery.files
+                          if previous.digests.get(ref.path, "") == digests.get(ref.path))
+    findings = [finding for finding in old.key_findings
+                if finding.anchor is not None and finding.anchor.file in unchanged]
+    return _Kept(unchanged, findings, [f for f in previous.flagged if f.path in unchanged])
 
 
 def _flags_only(facts: FileFacts) -> FileFacts:

@@ -21,6 +21,12 @@ from cq.rules.literals import pattern_literals, spec_literals
 # Entities whose answer needs every file even when a name is given (the name is not a
 # literal that must appear in the file's text).
 _ALL_FILE_ENTITIES = frozenset({"module"})
+# The parts of a file's facts each entity's selector reads besides its definitions.
+_ENTITY_PARTS: dict[str, tuple[str, ...]] = {
+    "function": (), "method": (), "class": (), "decorator": (), "module": ("imports",),
+    "callsite": ("calls",), "import": ("imports",)}
+# fields= values read from the definition alone.
+_DEF_FIELDS = frozenset({"def", "loc", "decorators"})
 
 
 class Plan(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +55,27 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
             lines.append(f"parse {parse}")
             lines.append(f"match rule {self.rule}")
         return [*lines, *self.steps]
+
+
+def parts_read(query: Query) -> tuple[str, ...] | None:
+    """The parts of the facts (`cq.facts.PART_KINDS`) an entity query reads, or None when
+    it may read any: an expander, a join, a rule, a symtable key or a field that looks past
+    the definition. A `q "entity=function"` extracts and decodes definitions only."""
+    if (query.expand or query.has_rule or query.meta_filters or query.nth_child
+            or query.scope or query.captures or query.has_cells is not None
+            or query.used_by or query.defines or query.raises or query.exports
+            or query.subclass_of or not _DEF_FIELDS.issuperset(query.fields)):
+        return None
+    return tuple(dict.fromkeys(part for entity in query.entities
+                               for part in _ENTITY_PARTS[entity]))
+
+
+def reusable(query: Query) -> bool:
+    """Is the answer a selection made file by file, whole (no `limit=` cut it, no `explain`
+    lists the scope)? Then a later run may keep the findings of the files that did not
+    change and recompute the others (`cq.cache.query.Reuse`)."""
+    return (not query.is_pattern and parts_read(query) is not None and query.limit is None
+            and not query.explain)
 
 
 def plan_query(query: Query) -> Plan:
