@@ -44,7 +44,7 @@ _CONTAINS = f"SELECT 1 FROM Cache WHERE {_LIVE}"
 _GET_MANY = ("SELECT key, mode, filename, value FROM Cache WHERE raw = 1 AND key IN ({marks})"
              " AND (expire_time IS NULL OR expire_time > ?)")
 _CHUNK = 500
-_MMAP_BYTES = 64 * 1024 * 1024
+_MMAP_BYTES = 0  # as the stores' own connections (`cq.cache.profile`): no memory map
 _KEYS = "SELECT key FROM Cache WHERE raw = 1 AND key >= ? ORDER BY key"
 _COUNT_RANGE = ("SELECT COUNT(*) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
                 " AND typeof(key) = 'text'")
@@ -143,7 +143,7 @@ class Reader:
         con = sqlite3.connect(str(db), timeout=timeout, isolation_level=None,
                               check_same_thread=False)  # closed by whichever thread writes first
         try:
-            con.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")  # as DiskCache's connections do
+            con.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
             if con.execute(_HAS_TABLE).fetchone() is None:
                 con.close()
                 return None
