@@ -33,6 +33,8 @@ def text_of(source: FactSource, path: str) -> str | None:
 
 def lines_of(text: str) -> list[str]:
     """The text's lines as Python numbers them (only \\n, \\r\\n and \\r end one)."""
+    if "\r" not in text:
+        return text.split("\n")  # the usual file: the same lines, ten times faster
     return _NEWLINE.split(text)
 
 
