@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from benchlib.agree import Agreement
 from benchlib.corpus import copy_tree, python_files
 from benchlib.measure import Budget
 from benchlib.tools import Tools
+
+RACY_WINDOW_S = 2.1  # cq.cache.index.RACY_WINDOW_NS, and a little more
 
 
 @dataclass
@@ -31,9 +34,13 @@ class Context:
         return self._files
 
     def copy(self) -> Path:
-        """One `cp -r` copy of the corpus per run, for rows that edit files."""
+        """One `cp -r` copy of the corpus per run, for rows that edit files. It is handed
+        out once it is older than the index's racy window: a file written in the last
+        2 s is read again on every run until it is older (as git does), which would time
+        that window rather than the edit."""
         if self._copy is None:
             self._copy = copy_tree(self.corpus, self.workdir / "copy")
+            time.sleep(RACY_WINDOW_S)
         return self._copy
 
     def scratch(self, name: str) -> Path:
