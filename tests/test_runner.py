@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import cq.cache.index
 import cq.deadline
 from cq.discover import Discovery, Scope
 from cq.index.source import FactSource
@@ -58,3 +59,25 @@ def test_the_alarm_ends_a_computation_that_never_looks(tmp_path: Path,
     assert result.key_findings == () and result.summary["timed_out"] is True
     assert result.summary["partial"] == ["the time budget of 0.01 s ran out"]
     assert any(n.startswith("cq: partial answer: the time budget") for n in result.run.notices)
+
+
+def test_a_warm_hit_opens_no_store_for_writing(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing to write back (every file's stamp is known): DiskCache is never opened, so
+    a warm hit neither imports it nor takes a write lock."""
+    import cq.cache.boundary as boundary_module
+
+    root = generated_repo(tmp_path / "repo", n_files=5)
+    cache = tmp_path / "cache"
+    first = ask(root, cache, "entity=function")
+    time.sleep(0.01)
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("DiskCache opened on a warm hit")
+
+    monkeypatch.setattr(cq.cache.index, "RACY_WINDOW_NS", 0)  # the stamps stored are trusted
+    again = ask(root, cache, "entity=function")  # stores the settled stamps
+    monkeypatch.setattr(boundary_module, "open_cache", refuse)
+    hit = ask(root, cache, "entity=function")
+    assert hit.summary["cache"]["status"] == "hit" and hit.key_findings == first.key_findings
+    assert again.key_findings == first.key_findings

@@ -332,17 +332,20 @@ class IndexSession:
         if self.store.status != "ok":
             return
         unstored = [o for o in scanned if o.facts.path not in self._stored]
-        with self.store.transact() if len(unstored) <= STORE_BATCH else nullcontext():
-            self._record(scanned, unstored)
-
-    def _record(self, scanned: Sequence[ScanOutcome], unstored: list[ScanOutcome]) -> None:
         fresh = {o.facts.path for o in scanned}
+        unscanned = [(self._refs[p], self.digests[p]) for p in self.read
+                     if p not in fresh and p in self._refs and p not in self._hits]
+        if not unstored and not unscanned and not self._dirty_memos:
+            return  # nothing learned (a warm hit): the store is not opened for writing
+        with self.store.transact() if len(unstored) <= STORE_BATCH else nullcontext():
+            self._record(unstored, unscanned)
+
+    def _record(self, unstored: list[ScanOutcome],
+                unscanned: list[tuple[FileRef, str]]) -> None:
         if unstored:
             self.index.store_scanned(((self._refs[o.facts.path], o.digest, o.facts, o.kinds,
                                        o.problems) for o in unstored
                                       if o.facts.path in self._refs), self.extractor_tag)
-        unscanned = [(self._refs[p], self.digests[p]) for p in self.read
-                     if p not in fresh and p in self._refs and p not in self._hits]
         if unscanned:
             self.index.store_digests(unscanned, self.extractor_tag)
         self._write_memos()
