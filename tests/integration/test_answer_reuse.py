@@ -5,12 +5,14 @@ and the answer is exactly the one a cold run gives (`cq.cache.query.Reuse`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from cq.index.source import FactSource
+from cq.result import CqResult
 
 from .support import answer, ask, fast_dir, generated_repo, write_files
 
@@ -67,17 +69,28 @@ def skipped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
+@contextmanager
+def _asked(text: str, n_files: int = 80) -> Iterator[tuple[Path, Path]]:
+    """A repository and a cache that already holds the answer to `text`."""
+    with fast_dir("cq-reuse-") as base:
+        root, cache = _repo(base, n_files), base / "cache"
+        ask(root, cache, text)
+        yield root, cache
+
+
+def _after(edit: Callable[[Path], None], root: Path, cache: Path, text: str,
+           skipped: list[int]) -> CqResult:
+    edit(root)
+    skipped.clear()
+    return ask(root, cache, text)
+
+
 @pytest.mark.parametrize("text", REUSED)
 def test_after_each_edit_the_unchanged_files_are_reused(text: str,
                                                          skipped: list[int]) -> None:
-    with fast_dir("cq-reuse-") as base:
-        root = _repo(base)
-        cache = base / "cache"
-        ask(root, cache, text)
+    with _asked(text) as (root, cache):
         for edit in EDITS:
-            edit(root)
-            skipped.clear()
-            cached = ask(root, cache, text)
+            cached = _after(edit, root, cache, text, skipped)
             assert cached.summary["cache"]["status"] == "miss", edit.__name__
             assert skipped and skipped[0] >= 75, (edit.__name__, skipped)
             assert answer(cached) == answer(ask(root, cache, text, no_cache=True)), edit.__name__
@@ -86,23 +99,14 @@ def test_after_each_edit_the_unchanged_files_are_reused(text: str,
 @pytest.mark.parametrize("text", NOT_REUSED)
 def test_answers_that_cannot_be_patched_are_computed_again(text: str,
                                                            skipped: list[int]) -> None:
-    with fast_dir("cq-reuse-") as base:
-        root = _repo(base)
-        cache = base / "cache"
-        ask(root, cache, text)
-        _edit(root)
-        skipped.clear()
-        cached = ask(root, cache, text)
+    with _asked(text) as (root, cache):
+        cached = _after(_edit, root, cache, text, skipped)
         assert not any(skipped)
         assert answer(cached) == answer(ask(root, cache, text, no_cache=True))
 
 
 def test_a_small_scope_is_computed_again(skipped: list[int]) -> None:
-    with fast_dir("cq-reuse-") as base:
-        root = _repo(base, n_files=20)
-        cache = base / "cache"
-        ask(root, cache, "entity=function")
-        _edit(root)
-        skipped.clear()
-        assert ask(root, cache, "entity=function").summary["matches"] == 40  # 41 - 2 + 1
+    with _asked("entity=function", n_files=20) as (root, cache):
+        cached = _after(_edit, root, cache, "entity=function", skipped)
+        assert cached.summary["matches"] == 40  # 41 - 2 + 1
         assert not any(skipped)
