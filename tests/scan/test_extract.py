@@ -291,6 +291,45 @@ def test_columns_count_code_points():
     assert call.span == Span(1, 10, 1, 14)
 
 
+# -- positions on long lines -------------------------------------------------------------
+
+LONG_SOURCES = [
+    pytest.param("def k(a):\n    return " + "f(" * 300 + "a" + ")" * 300 + "\n", id="nested"),
+    pytest.param("x = [" + ", ".join(f"g{i}(k={i}, *a)" for i in range(200)) + "]\n"
+                 "class C:\n    def m(self, é='ü'):\n        return h(1)\n", id="wide-list"),
+    pytest.param("s = '" + "é" * 1500 + "'; f(1)\r\ndef g():\n    type(x).a = t(2)\n",
+                 id="wide-chars-crlf"),
+    pytest.param("@d\ndef f(): pass\n" + "y = " + " + ".join(["q()"] * 400) + "\n"
+                 "try:\n    pass\nexcept E as e:\n    raise\n", id="after-decorators"),
+]
+
+
+@pytest.mark.parametrize("source", LONG_SOURCES)
+def test_positions_from_line_starts_are_the_parsers(source: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a long line the scanner stops asking the parser for positions (it counts the
+    characters before each node: quadratic) and works them out from the line starts: the
+    facts are the same either way."""
+    import cq.scan.extract as extract_module
+
+    monkeypatch.setattr(extract_module, "LONG_LINE", 10**9)
+    asked = scan(source)
+    monkeypatch.setattr(extract_module, "LONG_LINE", -1)
+    assert scan(source) == asked
+    monkeypatch.setattr(extract_module, "LONG_LINE", 1000)
+    assert scan(source) == asked
+
+
+def test_a_long_line_of_nested_calls_is_read_without_its_text() -> None:
+    """Each call's text holds all the calls inside it: the scanner reads offsets and the
+    source around them, so the previews are cut as usual and no text is fetched whole."""
+    facts = scan("f(" * 5000 + "a" + ")" * 5000)
+    assert len(facts.calls) == 5000
+    first, last = facts.calls[0], facts.calls[-1]
+    assert first.span == Span(1, 0, 1, 15001) and last.span == Span(1, 9998, 1, 10002)
+    assert first.preview.endswith("…") and len(first.preview) <= 80 and last.preview == "a"
+
+
 # -- imports ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("source", "module", "names", "level", "resolved"), [

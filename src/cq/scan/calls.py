@@ -15,27 +15,40 @@ import re
 from ast_grep_py import SgNode
 
 from cq.facts import Call, Span
-from cq.scan.nodes import TRIVIA, ShapeError, dotted, identifier, is_dotted_name, preview
-from cq.scan.state import ScanState, Site
+from cq.scan.nodes import (
+    TRIVIA,
+    ShapeError,
+    dotted,
+    identifier,
+    inner_text,
+    is_dotted_name,
+    preview,
+)
+from cq.scan.state import ScanState, Site, position
 
 # ASCII identifiers joined by dots, nothing else: `is_dotted_name` without NFKC to apply.
 _PLAIN_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _ATTRIBUTE = re.compile(r"(.*\S)\s*\.\s*((?!\d)\w+)", re.DOTALL)
 _ARGUMENT_GROUPS = frozenset({"parenthesized_expression", "tuple"})
 _NOT_POSITIONAL = frozenset({"keyword_argument", "list_splat", "dictionary_splat", *TRIVIA})
+# An argument list longer than this is read child by child, never scanned as text: on a
+# line of nested calls each list holds all the others.
+_SCAN_CHARS = 4096
 
 
 def extract_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call, ...]:
-    # A call is its callee followed by its argument list, so the callee's text is the
-    # call's text minus the arguments': one node object fewer than asking for both
-    # children, and node objects are what a scan spends most on after parsing.
+    # The callee is the call's text before its argument list, read from the source by the
+    # argument list's offset: no text is fetched from the tree, whose cost is the node's
+    # length (a line of nested calls would cost its length squared).
     arguments = node.field("arguments")
     if arguments is None:
         raise ShapeError(f"call without arguments at line {site.line}")
-    args_text = arguments.text()
-    text = node.text()
-    head = text[: len(text) - len(args_text)]
-    span = site.span_of(text)
+    source = state.source
+    where = arguments.replace("")  # offsets only (see `extract.traverse`)
+    args_start, args_end = where.start_pos, where.end_pos
+    head = source[site.start:args_start]
+    span = site.span
+    args_text = source[args_start:args_end] if args_end - args_start <= _SCAN_CHARS else None
     if head.isidentifier():  # `f(x)`, the commonest shape, needs no normalising
         callee = name = head if head.isascii() else identifier(head)
         receiver = None
@@ -49,12 +62,13 @@ def extract_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call, ...]
     # Positional arguments throughout: msgspec parses keywords noticeably slower.
     if args_text == "()":
         return (Call(callee, name, span, receiver, 0, (), False, False, "", enclosing),)
+    inside = preview(args_text[1:-1] if args_text is not None
+                     else inner_text(source, args_start, args_end))
     if arguments.kind() != "argument_list":  # `f(x for x in y)`: one generator argument
-        return (Call(callee, name, span, receiver, 1, (), False, False,
-                     preview(args_text[1:-1]), enclosing),)
-    n_positional, keywords, star, star2 = argument_shape(arguments, args_text)
-    return (Call(callee, name, span, receiver, n_positional, keywords, star, star2,
-                 preview(args_text[1:-1]), enclosing),)
+        return (Call(callee, name, span, receiver, 1, (), False, False, inside, enclosing),)
+    n_positional, keywords, star, star2 = argument_shape(arguments, args_text, source)
+    return (Call(callee, name, span, receiver, n_positional, keywords, star, star2, inside,
+                 enclosing),)
 
 
 def _callee_parts(head: str, span: Span) -> tuple[str, str, str | None, Span]:
@@ -85,25 +99,31 @@ def split_callee(callee: str) -> tuple[str, str, str | None]:
     return callee, callee, None  # `f()()`, `x[0]()`: the text is the name
 
 
-def argument_shape(arguments: SgNode, text: str) -> tuple[int, tuple[str, ...], bool, bool]:
-    """(positional count, keyword names, `*` present, `**` present) of an argument list."""
-    if not ("=" in text or "*" in text or "#" in text or "\\" in text):
+def argument_shape(arguments: SgNode, text: str | None,
+                   source: str) -> tuple[int, tuple[str, ...], bool, bool]:
+    """(positional count, keyword names, `*` present, `**` present) of an argument list,
+    given its text (None when too long to scan: then it is read child by child)."""
+    if text is not None and not ("=" in text or "*" in text or "#" in text or "\\" in text):
         # Only plain positional arguments: count them without asking each for its kind,
         # and a single one without asking for the children at all.
         return (1 if "," not in text else len(arguments.named_children())), (), False, False
     positional = 0
     keywords: list[str] = []
     star = star2 = False
-    maybe_misread = "*" in text
+    maybe_misread = text is None or "*" in text
     for child in arguments.named_children():
         kind = child.kind()
         if kind not in _NOT_POSITIONAL:
-            if maybe_misread and kind == "call" and child.text().startswith("*"):
+            if maybe_misread and kind == "call" and source.startswith(
+                    "*", child.replace("").start_pos):
                 star = True  # `*a.b()` misread as a call of `*a.b` (see extract_call)
             else:
                 positional += 1
         elif kind == "keyword_argument":
-            keywords.append(child.text().split("=", 1)[0].strip())
+            where = child.replace("")
+            equals = source.find("=", where.start_pos, where.end_pos)
+            keywords.append(source[where.start_pos:equals if equals >= 0
+                                   else where.end_pos].strip())
         elif kind == "list_splat":
             star = True
         elif kind == "dictionary_splat":
@@ -124,8 +144,8 @@ def extract_type_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call,
         group = group.child(0)
     if group is None:
         return ()
-    end = group.range().end
-    span = Span(site.line, site.col, end.line + 1, end.column)
+    end_line, end_col = position(state.line_starts(), group.replace("").end_pos)
+    span = Span(site.line, site.col, end_line, end_col)
     args = group.named_children() if group.kind() == "tuple" else [group]
     enclosing = site.scope.qualname if site.scope is not None else None
     return (Call("type", "type", span, None, len(args),

@@ -52,7 +52,7 @@ def extract_decorators(node: SgNode, site: Site, state: ScanState) -> tuple[()]:
     """Hold a decorated definition's decorators for its def or class, visited next."""
     texts = tuple(squash(child.text()[1:]) for child in node.named_children()
                   if child.kind() == "decorator")
-    state.decorators = Decorators(site.where.end.index, site.line, texts)
+    state.decorators = Decorators(site.end, site.line, texts)
     return ()
 
 
@@ -69,7 +69,7 @@ def _open(node: SgNode, site: Site, state: ScanState, kind: str) -> _Opened:
     scope = site.scope
     qualname = f"{scope.qualname}.{name}" if scope is not None else name
     span, end = site.span_and_end()
-    body_start = body.range().start.index
+    body_start = body.replace("").start_pos  # the offset alone (see `extract.traverse`)
     state.open_scope(Frame(end, body_start, qualname, kind))
     type_params = node.field("type_parameters")  # `def f[T](...)`, `class C[T]` (3.12+)
     return (span, name, qualname, body, body_start, state.take_decorators(end),

@@ -86,6 +86,16 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return flat[: limit - 1] + ELLIPSIS
 
 
+def inner_text(source: str, start: int, end: int, limit: int = PREVIEW_CHARS) -> str:
+    """The text inside the brackets at `source[start:end]`, or when longer than `preview`
+    reads, the part it reads and one character more: the same preview, at a cost that does
+    not grow with the text."""
+    inner_end = end - 1
+    if inner_end - (start + 1) <= limit * 8:
+        return source[start + 1:inner_end]
+    return source[start + 1:start + 2 + limit * 8]
+
+
 def docstring_line(string_node: SgNode) -> str | None:
     """First non-blank line of a docstring literal, or None when it is not a str docstring."""
     text = string_node.text()

@@ -9,6 +9,8 @@ traversal's (`cq.scan.extract`).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 import msgspec
@@ -51,33 +53,60 @@ class Decorators(msgspec.Struct, frozen=True, gc=False):
 
 
 class Site(msgspec.Struct, frozen=True, gc=False):
-    """Where a matched node starts, and its enclosing scope.
+    """Where a matched node starts and ends, and its enclosing scope.
 
-    Its end is fetched only when an extractor asks: a node position costs one accessor call
-    per number, and most nodes are calls, whose end follows from their text."""
+    Offsets are character indexes into the source. The end's line and column come from the
+    node's `Range` (`where`), or once the file has a long line (see `extract.traverse`)
+    from its line starts (`starts`), only when an extractor asks."""
 
     line: int  # 1-based
     col: int
     start: int  # character index
-    where: Range
+    end: int  # character index just past the node
     scope: Frame | None
+    where: Range | None  # None: positions come from `starts`
+    starts: list[int] | None
 
     @property
     def span(self) -> Span:
-        end = self.where.end
-        return Span(self.line, self.col, end.line + 1, end.column)
+        where = self.where
+        if where is not None:
+            end = where.end
+            return Span(self.line, self.col, end.line + 1, end.column)
+        starts, end_index = self.starts, self.end
+        assert starts is not None
+        if end_index < starts[self.line]:  # it ends on its first line: the commonest case
+            return Span(self.line, self.col, self.line, self.col + end_index - self.start)
+        line, col = position(starts, end_index)
+        return Span(self.line, self.col, line, col)
 
     def span_and_end(self) -> tuple[Span, int]:
-        """The span and the end's character index, from one fetch of the end."""
-        end = self.where.end
-        return Span(self.line, self.col, end.line + 1, end.column), end.index
+        """The span and the end's character index."""
+        return self.span, self.end
 
     def span_of(self, text: str) -> Span:
-        """The span of this node given its text, without asking the node for its end."""
+        """The span of this node given its text (fetched anyway): no line lookup."""
         if "\n" not in text:  # most nodes: `in` is several times cheaper than `count`
             return Span(self.line, self.col, self.line, self.col + len(text))
         return Span(self.line, self.col, self.line + text.count("\n"),
                     len(text) - text.rfind("\n") - 1)
+
+
+_PLUS_ONE = (1).__add__  # each line's length and its newline, added up without a lambda
+
+
+def line_starts(source: str) -> list[int]:
+    """The character index where each line starts (lines end at `\\n`, as tree-sitter's rows
+    do), then one past the end: positions from indexes in O(log lines), where the parser's
+    own accessor counts the characters before a node on its line (quadratic on a long line
+    of many nodes)."""
+    return list(accumulate(map(_PLUS_ONE, map(len, source.split("\n"))), initial=0))
+
+
+def position(starts: list[int], index: int) -> tuple[int, int]:
+    """(1-based line, 0-based column in characters) of a character index."""
+    line = bisect_right(starts, index) - 1
+    return line + 1, index - starts[line]
 
 
 class ScanState:
@@ -87,6 +116,7 @@ class ScanState:
         self.module = module
         self.is_package = is_package
         self.source = source  # the file's text: node indexes are character offsets into it
+        self._line_starts: list[int] | None = None
         self.frames: list[Frame] = []
         self.handlers: list[Handler] = []
         self.decorators: Decorators | None = None
@@ -95,6 +125,12 @@ class ScanState:
         self.partial = False
         self.problem: str | None = None
         self.problems: dict[str, str] = {}  # part kind → its first extraction problem
+
+    def line_starts(self) -> list[int]:
+        """The file's `line_starts`, made on first use (a file with a long line)."""
+        if self._line_starts is None:
+            self._line_starts = line_starts(self.source)
+        return self._line_starts
 
     def scope_at(self, index: int) -> Frame | None:
         """The innermost def or class whose body contains `index`."""
