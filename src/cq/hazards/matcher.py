@@ -33,6 +33,7 @@ from cq.hazards.registry import RULES_BY_ID
 from cq.hazards.suppress import Directives, directives, is_suppressed, statement_line
 from cq.hazards.testpaths import is_test_path
 from cq.index.source import FactSource
+from cq.nodespan import NodeSpans
 from cq.result import Anchor, Finding
 from cq.settings import DEFAULT_TEST_PATHS
 
@@ -149,7 +150,8 @@ def _match_text(path: str, text: str, rules: list[CompiledRule],
     root = SgRoot(text, "python").root()
     configs = _configs(root, rules)
     found = directives(data, root)
-    hits = [_hit(rule, node, found) for rule, config in zip(rules, configs, strict=True)
+    spans = NodeSpans(text)
+    hits = [_hit(rule, node, found, spans) for rule, config in zip(rules, configs, strict=True)
             for node in root.find_all(cast(Config, config))
             if rule.check is None or CHECKS[rule.check](node)]
     if root.find(kind="ERROR") is not None:
@@ -176,13 +178,11 @@ def _configs(root: Any, rules: list[CompiledRule]) -> list[dict[str, Any]]:
     return configs
 
 
-def _hit(rule: CompiledRule, node: Any, found: Directives) -> HazardHit:
-    where = node.range()
-    start, end = where.start, where.end
+def _hit(rule: CompiledRule, node: Any, found: Directives, spans: NodeSpans) -> HazardHit:
+    span, _, _ = spans.span(node)
     suppressed = bool(found) and is_suppressed(
-        found, (*range(start.line + 1, end.line + 2), statement_line(node)), rule.suppress_ids)
-    return HazardHit(rule.id, Span(start.line + 1, start.column, end.line + 1, end.column),
-                     node.text()[:TEXT_CAP], suppressed)
+        found, (*range(span.line, span.end_line + 1), statement_line(node)), rule.suppress_ids)
+    return HazardHit(rule.id, span, spans.text(node, TEXT_CAP)[0], suppressed)
 
 
 # --- many files ----------------------------------------------------------------------------

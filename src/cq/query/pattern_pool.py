@@ -19,6 +19,7 @@ from ast_grep_py import SgNode, SgRoot
 from cq.coding import decode_source
 from cq.facts import Span
 from cq.filepool import run_in_pool, workers_for
+from cq.nodespan import NodeSpans
 
 TEXT_CAP = 2000  # characters of a match kept in details.text
 CAPTURE_CAP = 500  # characters of one captured node
@@ -71,34 +72,34 @@ def match_bytes(path: str, data: bytes, job: MatchJob) -> FileMatches:
 def match_source(path: str, text: str, job: MatchJob,
                  flags: tuple[str, ...] = ()) -> FileMatches:
     root = SgRoot(text, "python").root()
-    matches = tuple(_match(node, job) for node in root.find_all(cast(SgConfig, job.config)))
+    spans = NodeSpans(text)
+    matches = tuple(_match(node, job, spans)
+                    for node in root.find_all(cast(SgConfig, job.config)))
     if root.find(kind="ERROR") is not None:
         flags = (*flags, "partial")
     return FileMatches(path, matches, flags)
 
 
-def _match(node: SgNode, job: MatchJob) -> RuleMatch:
-    where = node.range()
-    start, end = where.start, where.end
-    span = Span(start.line + 1, start.column, end.line + 1, end.column)
+def _match(node: SgNode, job: MatchJob, spans: NodeSpans) -> RuleMatch:
+    span, _, _ = spans.span(node)
     if not job.with_text:
         return RuleMatch(span, node.kind())
-    text = node.text()
-    return RuleMatch(span, node.kind(), text[:TEXT_CAP], len(text) > TEXT_CAP,
-                     captures(node, job.metavars))
+    text, cut = spans.text(node, TEXT_CAP)
+    return RuleMatch(span, node.kind(), text, cut, captures(node, job.metavars, spans))
 
 
-def captures(node: SgNode, metavars: dict[str, str]) -> dict[str, str | list[str]]:
+def captures(node: SgNode, metavars: dict[str, str],
+             spans: NodeSpans) -> dict[str, str | list[str]]:
     """`$X` → its text; `$$$X` → the texts of its named nodes (separators left out)."""
     found: dict[str, str | list[str]] = {}
     for name, written in metavars.items():
         if written.startswith("$$$"):
             nodes = node.get_multiple_matches(name)
-            found[written] = [n.text()[:CAPTURE_CAP] for n in nodes if n.is_named()]
+            found[written] = [spans.text(n, CAPTURE_CAP)[0] for n in nodes if n.is_named()]
             continue
         single = node.get_match(name)
         if single is not None:
-            found[written] = single.text()[:CAPTURE_CAP]
+            found[written] = spans.text(single, CAPTURE_CAP)[0]
     return found
 
 

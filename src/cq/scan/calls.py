@@ -15,6 +15,7 @@ import re
 from ast_grep_py import SgNode
 
 from cq.facts import Call, Span
+from cq.nodespan import position
 from cq.scan.nodes import (
     TRIVIA,
     ShapeError,
@@ -24,7 +25,7 @@ from cq.scan.nodes import (
     is_dotted_name,
     preview,
 )
-from cq.scan.state import ScanState, Site, position
+from cq.scan.state import ScanState, Site
 
 # ASCII identifiers joined by dots, nothing else: `is_dotted_name` without NFKC to apply.
 _PLAIN_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")

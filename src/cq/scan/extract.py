@@ -21,13 +21,11 @@ from ast_grep_py import Config, Range, SgNode, SgRoot
 from cq.coding import decode_source
 from cq.facts import FACT_KINDS, PART_KINDS, Except, FileFacts, with_problems
 from cq.modules import module_name
+from cq.nodespan import LONG_LINE
 from cq.scan.defs import block_docstring
 from cq.scan.nodes import ShapeError
 from cq.scan.rules import DISPATCH, config_for
 from cq.scan.state import ScanState, Site
-
-# A line longer than this (in characters) switches a file's positions to line starts.
-LONG_LINE = 1000
 
 Problems = dict[str, str]  # part kind → the first problem met extracting it
 

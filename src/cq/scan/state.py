@@ -9,14 +9,13 @@ traversal's (`cq.scan.extract`).
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from itertools import accumulate
 from typing import Any
 
 import msgspec
 from ast_grep_py import Range
 
 from cq.facts import Span
+from cq.nodespan import line_starts, position
 
 # The FileFacts fields that hold facts, in the order the traversal fills them.
 FACT_FIELDS = ("defs", "calls", "imports", "raises", "excepts", "assigns")
@@ -90,23 +89,6 @@ class Site(msgspec.Struct, frozen=True, gc=False):
             return Span(self.line, self.col, self.line, self.col + len(text))
         return Span(self.line, self.col, self.line + text.count("\n"),
                     len(text) - text.rfind("\n") - 1)
-
-
-_PLUS_ONE = (1).__add__  # each line's length and its newline, added up without a lambda
-
-
-def line_starts(source: str) -> list[int]:
-    """The character index where each line starts (lines end at `\\n`, as tree-sitter's rows
-    do), then one past the end: positions from indexes in O(log lines), where the parser's
-    own accessor counts the characters before a node on its line (quadratic on a long line
-    of many nodes)."""
-    return list(accumulate(map(_PLUS_ONE, map(len, source.split("\n"))), initial=0))
-
-
-def position(starts: list[int], index: int) -> tuple[int, int]:
-    """(1-based line, 0-based column in characters) of a character index."""
-    line = bisect_right(starts, index) - 1
-    return line + 1, index - starts[line]
 
 
 class ScanState:
