@@ -310,12 +310,16 @@ def test_positions_from_line_starts_are_the_parsers(source: str,
     """On a long line the scanner stops asking the parser for positions (it counts the
     characters before each node: quadratic) and works them out from the line starts: the
     facts are the same either way."""
+    import cq.nodespan as nodespan_module
     import cq.scan.extract as extract_module
 
+    monkeypatch.setattr(nodespan_module, "LONG_LINE", 10**9)
     monkeypatch.setattr(extract_module, "LONG_LINE", 10**9)
     asked = scan(source)
+    monkeypatch.setattr(nodespan_module, "LONG_LINE", -1)
     monkeypatch.setattr(extract_module, "LONG_LINE", -1)
     assert scan(source) == asked
+    monkeypatch.setattr(nodespan_module, "LONG_LINE", 1000)
     monkeypatch.setattr(extract_module, "LONG_LINE", 1000)
     assert scan(source) == asked
 

@@ -15,7 +15,6 @@ import re
 from ast_grep_py import SgNode
 
 from cq.facts import Call, Span
-from cq.nodespan import position
 from cq.scan.nodes import (
     TRIVIA,
     ShapeError,
@@ -145,7 +144,7 @@ def extract_type_call(node: SgNode, site: Site, state: ScanState) -> tuple[Call,
         group = group.child(0)
     if group is None:
         return ()
-    end_line, end_col = position(state.line_starts(), group.replace("").end_pos)
+    end_line, end_col = state.spans.position(group.replace("").end_pos)
     span = Span(site.line, site.col, end_line, end_col)
     args = group.named_children() if group.kind() == "tuple" else [group]
     enclosing = site.scope.qualname if site.scope is not None else None

@@ -15,7 +15,7 @@ import msgspec
 from ast_grep_py import Range
 
 from cq.facts import Span
-from cq.nodespan import line_starts, position
+from cq.nodespan import NodeSpans
 
 # The FileFacts fields that hold facts, in the order the traversal fills them.
 FACT_FIELDS = ("defs", "calls", "imports", "raises", "excepts", "assigns")
@@ -55,16 +55,16 @@ class Site(msgspec.Struct, frozen=True, gc=False):
     """Where a matched node starts and ends, and its enclosing scope.
 
     Offsets are character indexes into the source. The end's line and column come from the
-    node's `Range` (`where`), or once the file has a long line (see `extract.traverse`)
-    from its line starts (`starts`), only when an extractor asks."""
+    node's `Range` (`where`), or once the file has a long line (`cq.nodespan`) from the
+    file's line starts, only when an extractor asks."""
 
     line: int  # 1-based
     col: int
     start: int  # character index
     end: int  # character index just past the node
     scope: Frame | None
-    where: Range | None  # None: positions come from `starts`
-    starts: list[int] | None
+    where: Range | None  # None: positions come from `spans`
+    spans: NodeSpans
 
     @property
     def span(self) -> Span:
@@ -72,12 +72,7 @@ class Site(msgspec.Struct, frozen=True, gc=False):
         if where is not None:
             end = where.end
             return Span(self.line, self.col, end.line + 1, end.column)
-        starts, end_index = self.starts, self.end
-        assert starts is not None
-        if end_index < starts[self.line]:  # it ends on its first line: the commonest case
-            return Span(self.line, self.col, self.line, self.col + end_index - self.start)
-        line, col = position(starts, end_index)
-        return Span(self.line, self.col, line, col)
+        return Span(self.line, self.col, *self.spans.position(self.end))
 
     def span_and_end(self) -> tuple[Span, int]:
         """The span and the end's character index."""
@@ -98,7 +93,7 @@ class ScanState:
         self.module = module
         self.is_package = is_package
         self.source = source  # the file's text: node indexes are character offsets into it
-        self._line_starts: list[int] | None = None
+        self.spans = NodeSpans(source)  # positions of its nodes (`cq.nodespan`)
         self.frames: list[Frame] = []
         self.handlers: list[Handler] = []
         self.decorators: Decorators | None = None
@@ -107,12 +102,6 @@ class ScanState:
         self.partial = False
         self.problem: str | None = None
         self.problems: dict[str, str] = {}  # part kind → its first extraction problem
-
-    def line_starts(self) -> list[int]:
-        """The file's `line_starts`, made on first use (a file with a long line)."""
-        if self._line_starts is None:
-            self._line_starts = line_starts(self.source)
-        return self._line_starts
 
     def scope_at(self, index: int) -> Frame | None:
         """The innermost def or class whose body contains `index`."""
